@@ -1,0 +1,49 @@
+"""The one place that reads the environment. Everything else receives a Settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(default=Path("data"), alias="HAKB_DATA_DIR")
+    chroma_host: str | None = Field(default=None, alias="CHROMA_HOST")
+    chroma_port: int = Field(default=8000, alias="CHROMA_PORT")
+    # Comma-separated; empty means the API is open (local use).
+    api_keys: str = Field(default="", alias="HAKB_API_KEYS")
+    max_question_chars: int = Field(default=2000, alias="HAKB_MAX_QUESTION_CHARS")
+    max_body_bytes: int = Field(default=64_000, alias="HAKB_MAX_BODY_BYTES")
+    # A directory holding model.onnx + tokenizer.json; unset: the packaged MiniLM.
+    embedder_dir: Path | None = Field(default=None, alias="HAKB_EMBEDDER_DIR")
+    # How often a running service checks whether a new build became current.
+    watch_interval_s: float = Field(default=0.5, alias="HAKB_WATCH_INTERVAL")
+    slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
+    cors_origins: str = Field(default="", alias="HAKB_CORS_ORIGINS")
+    rate_limit_per_minute: int = Field(default=0, alias="HAKB_RATE_LIMIT")  # 0: off
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.data_dir / "docs"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.sqlite3"
+
+    @property
+    def api_key_list(self) -> list[str]:
+        return [k.strip() for k in self.api_keys.split(",") if k.strip()]
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]

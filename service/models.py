@@ -1,0 +1,33 @@
+"""Answer shapes the engine returns and every adapter (HTTP, Slack, CLI, page) renders."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ingest.models import Citation, Fact
+
+AnswerKind = Literal["fact", "passage", "abstain"]
+
+
+class Conflict(BaseModel):
+    """Documents that give different values for the same subject and attribute."""
+
+    subject: str
+    attribute: str
+    values: list[str]  # each value once, in the order first seen
+    sources: list[str]  # document titles, aligned with `values`
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str  # plain text a person reads; yes/no questions start with "Yes" or "No"
+    kind: AnswerKind
+    confidence: float = Field(ge=0.0, le=1.0)
+    facts: list[Fact] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
+    looked_for: str | None = None  # what the engine searched for (shown when abstaining)
+    build_id: str | None = None
+    timing_ms: float = 0.0
