@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -198,7 +198,7 @@ class ChunkVectorStore:
     def __repr__(self) -> str:
         return f"ChunkVectorStore({self.where})"
 
-    def _translated(self, action: str) -> Any:
+    def _translated(self, action: str) -> AbstractContextManager[None]:
         return _translated(action, self.where)
 
     @property
@@ -282,7 +282,11 @@ class ChunkVectorStore:
 
     def as_llamaindex_store(self) -> ChromaVectorStore:
         """The same collection as a llama-index vector store, for
-        `VectorStoreIndex.from_vector_store(store, embed_model=...)`."""
+        `VectorStoreIndex.from_vector_store(store, embed_model=LlamaIndexEmbedding(...))`.
+
+        Its nodes carry the chunk text and the chunk fields as metadata (node id = chunk
+        id). llama-index reports exp(-distance) as the score, not `query`'s cosine.
+        """
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         return ChromaVectorStore(chroma_collection=self._collection)

@@ -13,6 +13,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from ingest.embedder import (
     Embedder,
+    EmbedderError,
     EmbedderUnavailableError,
     LlamaIndexEmbedding,
     OnnxEmbedder,
@@ -106,6 +107,15 @@ def test_missing_model_files_raise_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "model.onnx").symlink_to(model)
     with pytest.raises(EmbedderUnavailableError, match="tokenizer.json"):
         OnnxEmbedder(tmp_path)
+
+
+def test_a_corrupt_model_file_raises_a_clear_error_on_first_use(tmp_path: Path) -> None:
+    _, tokenizer = default_model_files()
+    (tmp_path / "model.onnx").write_bytes(b"not an onnx file")
+    (tmp_path / "tokenizer.json").symlink_to(tokenizer)
+    broken = OnnxEmbedder(tmp_path)  # files exist: nothing is read yet
+    with pytest.raises(EmbedderError, match="cannot load ONNX model"):
+        broken.embed(["HA1"])
 
 
 def test_nothing_loads_until_first_use() -> None:
