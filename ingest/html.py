@@ -1,0 +1,254 @@
+"""HTML pages, read with BeautifulSoup and lxml.
+
+The docs site wraps each article in chrome: a header with product menus, a
+breadcrumb trail, a version picker, a table of contents, "Updated on" and
+"Download PDF", a "Where Can I Use This? What Do I Need?" box, "Previous" and
+"Next" links and a footer. All of that goes; the article stays:
+
+* h1 is the title; h2-h4 build the heading path of what follows them.
+* p (and loose text) -> `paragraph`; ul/ol items -> `list_item`.
+* table rows -> `table_row` with label = the first cell. In a two-column
+  (label | description) table each paragraph and list item of the description
+  is its own section labelled with the row; with more columns the row stays one
+  section, "<label> <cells>: <description>", so its values stay together.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from ingest.models import SectionKind
+from ingest.tables import Block, Page, TableRow, clean
+from ingest.text import is_boilerplate
+
+DROP_TAGS = frozenset(
+    "script style noscript template svg canvas nav header footer aside form button select option "
+    "input textarea iframe dialog object embed map".split()
+)
+DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary", "menu", "menubar"})
+# Class/id words that mark page chrome on documentation sites.
+CHROME_WORDS = frozenset(
+    "breadcrumb breadcrumbs toc sidebar sidenav menu navbar nav navigation footer pagination pager prevnext "
+    "prev next previous version versions picker selector feedback cookie cookies share social skip "
+    "download pdf banner masthead topbar toolbar search".split()
+)
+BLOCK_TAGS = frozenset(
+    "p div section article main blockquote pre figure figcaption dl dt dd ul ol li table "
+    "h1 h2 h3 h4 h5 h6 hr details summary center address".split()
+)
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_WHERE_BOX = re.compile(r"^\s*Where Can I Use This", re.I)
+_TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,60}$")
+
+
+def parse_html(text: str) -> Page:
+    """An HTML page -> title, canonical URL and body blocks."""
+    soup = BeautifulSoup(text, "lxml")
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    url = _canonical(soup)
+    h1 = _main_h1(soup)
+    title = clean(h1.get_text(" ")) if h1 is not None else None
+    if not title and soup.title is not None:
+        title = _TITLE_SUFFIX.sub("", clean(soup.title.get_text(" "))) or None
+    root = _main(soup)
+    _drop_chrome(root)
+    walker = _Walker()
+    walker.walk(root)
+    walker.flush()
+    blocks = [b for b in walker.blocks if not is_boilerplate(b.text) and b.text != title]
+    return Page(title=title, blocks=blocks, url=url)
+
+
+def _canonical(soup: BeautifulSoup) -> str | None:
+    link = soup.find("link", rel=lambda v: v is not None and "canonical" in v)
+    href = link.get("href") if isinstance(link, Tag) else None
+    if isinstance(href, str) and href.startswith(("http://", "https://")):
+        return href.strip()
+    meta = soup.find("meta", attrs={"property": "og:url"})
+    content = meta.get("content") if isinstance(meta, Tag) else None
+    return content.strip() if isinstance(content, str) and content.startswith(("http://", "https://")) else None
+
+
+def _main_h1(soup: BeautifulSoup) -> Tag | None:
+    for container in (soup.find("article"), soup.find("main"), soup):
+        if isinstance(container, Tag) or container is soup:
+            h1 = container.find("h1") if container is not None else None
+            if isinstance(h1, Tag) and clean(h1.get_text(" ")):
+                return h1
+    return None
+
+
+def _main(soup: BeautifulSoup) -> Tag:
+    for found in (soup.find("article"), soup.find("main"), soup.find(attrs={"role": "main"}), soup.body):
+        if isinstance(found, Tag):
+            return found
+    return soup
+
+
+def _is_chrome(tag: Tag) -> bool:
+    if tag.name in DROP_TAGS:
+        return True
+    role = tag.get("role")
+    if isinstance(role, str) and role.lower() in DROP_ROLES:
+        return True
+    if tag.get("aria-hidden") == "true" or tag.has_attr("hidden"):
+        return True
+    names: list[str] = []
+    classes = tag.get("class")
+    if isinstance(classes, list):
+        names.extend(classes)
+    tag_id = tag.get("id")
+    if isinstance(tag_id, str):
+        names.append(tag_id)
+    for name in names:
+        words = set(re.split(r"[-_\s]+", name.lower()))
+        if words & CHROME_WORDS:
+            return True
+    return False
+
+
+def _drop_chrome(root: Tag) -> None:
+    """Remove navigation and chrome, but never what holds the article's heading or body."""
+    for tag in list(root.find_all(True)):
+        if tag.decomposed or tag.parent is None:
+            continue
+        if _is_chrome(tag) and not tag.find(["h1", "article", "main"]):
+            tag.decompose()
+    for node in list(root.find_all(string=_WHERE_BOX)):
+        if node.parent is None:
+            continue
+        box = node.parent
+        while (
+            box.parent is not None
+            and box.parent is not root
+            and _WHERE_BOX.match(box.parent.get_text(" "))
+            and len(box.parent.get_text(" ")) < 2000
+        ):
+            box = box.parent
+        if box is not root and isinstance(box, Tag):
+            box.decompose()
+
+
+class _Walker:
+    """Walks the article in document order, collecting blocks."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.stack: list[str] = []
+        self.inline: list[str] = []
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        return tuple(self.stack)
+
+    def flush(self, label: str | None = None, kind: SectionKind = "paragraph", path: tuple[str, ...] | None = None) -> None:
+        text = clean(" ".join(self.inline))
+        self.inline = []
+        if text:
+            self.blocks.append(Block(kind, text, path if path is not None else self.headings, label))
+
+    def walk(self, node: Tag, label: str | None = None, path: tuple[str, ...] | None = None) -> None:
+        """Blocks from a container; inside a table row, `label` and `path` come from the row."""
+        kind: SectionKind = "table_row" if label else "paragraph"
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, Comment) and str(child).strip():
+                    self.inline.append(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name == "br":
+                self.inline.append(" ")
+                continue
+            if name not in BLOCK_TAGS and not child.find(list(BLOCK_TAGS)):
+                self.inline.append(child.get_text(" "))
+                continue
+            self.flush(label, kind, path)
+            if name in HEADINGS:
+                self._heading(child, label, path)
+            elif name in ("ul", "ol"):
+                self._list(child, label, path)
+            elif name == "table":
+                self._table(child, label, path)
+            elif name in ("p", "pre", "dt", "dd", "figcaption", "summary") and not child.find(["ul", "ol", "table", "p", "div"]):
+                self.inline.append(child.get_text(" "))
+                self.flush(label, kind, path)
+            else:
+                self.walk(child, label, path)
+                self.flush(label, kind, path)
+
+    def _heading(self, tag: Tag, label: str | None, path: tuple[str, ...] | None) -> None:
+        text = clean(tag.get_text(" "))
+        if not text:
+            return
+        if label is not None:  # a heading inside a table cell is just text of the row
+            self.blocks.append(Block("table_row", text, path or self.headings, label))
+            return
+        level = HEADINGS[tag.name or "h2"]
+        if level == 1:
+            self.stack = []
+            return
+        self.stack = self.stack[: max(level - 2, 0)]
+        self.stack.append(text)
+        self.blocks.append(Block("heading", text, self.headings))
+
+    def _list(self, tag: Tag, label: str | None, path: tuple[str, ...] | None) -> None:
+        for li in tag.find_all("li", recursive=False):
+            nested = [c for c in li.find_all(["ul", "ol", "table"], recursive=False)]
+            for n in nested:
+                n.extract()
+            self.inline.append(li.get_text(" "))
+            self.flush(label, "list_item", path)
+            for n in nested:
+                if n.name == "table":
+                    self._table(n, label, path)
+                else:
+                    self._list(n, label, path)
+
+    def _table(self, table: Tag, label: str | None, path: tuple[str, ...] | None) -> None:
+        rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+        width = max((len(_cells(tr)) for tr in rows), default=0)
+        base = path if path is not None else self.headings
+        for tr in rows:
+            cells = _cells(tr)
+            if not cells:
+                continue
+            if tr.find_parent("thead") is not None or all(c.name == "th" for c in cells) and len(cells) > 1:
+                continue  # the header row names columns; it says nothing by itself
+            texts = [clean(c.get_text(" ")) for c in cells]
+            if len(cells) == 1:  # a row spanning the table: a sub-heading or a note
+                if texts[0]:
+                    self.blocks.append(Block("table_row" if label else "paragraph", texts[0], base, label))
+                continue
+            row_label = re.sub(r"\s*\((?:continued|cont\.?)\)\s*$", "", ", ".join(_values(cells[0])), flags=re.I) or None
+            if row_label is None:
+                continue
+            row_path = base + (row_label,)
+            if width >= 3:
+                # "28901<br>28902" is two values of one cell: keep them apart as "28901, 28902".
+                columns = [_values(c) for c in cells[:-1]]
+                row = TableRow(cells=[col for col in columns if col], desc=[texts[-1]] if texts[-1] else [])
+                self.blocks.extend(row.blocks(k=width, d=width - 1, headings=base))
+                continue
+            before = len(self.blocks)
+            for cell in cells[1:]:
+                self.walk(cell, row_label, row_path)
+                self.flush(row_label, "table_row", row_path)
+            if len(self.blocks) == before:  # a label with an empty description
+                self.blocks.append(Block("table_row", row_label, row_path, row_label))
+
+
+def _values(cell: Tag) -> list[str]:
+    """The values of a cell: its lines, split where the page breaks them (br, p, li)."""
+    for br in cell.find_all("br"):
+        br.replace_with("\n")
+    text = cell.get_text("\n") if cell.find(["p", "li", "div"]) else cell.get_text()
+    return [v for v in (clean(line) for line in text.split("\n")) if v]
+
+
+def _cells(tr: Tag) -> list[Tag]:
+    return [c for c in tr.find_all(["td", "th"], recursive=False)]

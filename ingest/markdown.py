@@ -1,0 +1,99 @@
+"""Scraped Markdown pages: YAML front matter, then the page text in loose Markdown.
+
+    ---
+    url: https://docs.paloaltonetworks.com/...
+    fetched_at: 2026-08-13T16:40:00Z
+    ---
+    # HA Links and Backup Links Clear
+    <site navigation, version pickers, "Previous / <page> / Next / <page>">
+    HA Links and Backup Links
+    <one-line summary> <"Where Can I Use This? What Do I Need?" box>
+    <body: paragraphs separated by blank lines; tables flattened to one cell per paragraph>
+    Previous / <page> / Next / <page> / On This Page / <product menus> / (c) ...
+
+The title comes from the front matter or the "# Title Clear" heading (the
+scraper caught the search box's "Clear" button). The body runs from the last
+standalone repeat of the title that is followed by prose to the footer.
+Explicit "## Heading" lines set the heading path; flattened tables and
+title-like lines followed by prose are recognised by `text.structure`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.tables import Page, clean
+from ingest.text import Para, body_bounds, chrome_free, structure
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_FIELD = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_CLEAR = re.compile(r"\s+Clear$")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+
+
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Split '---\\nkey: value\\n---' off the top: (fields, the rest)."""
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}, text
+    fields: dict[str, str] = {}
+    for line in m.group(1).splitlines():
+        f = _FIELD.match(line)
+        if f:
+            fields[f.group(1).lower()] = f.group(2).strip().strip("\"'")
+    return fields, text[m.end() :]
+
+
+def parse_markdown(text: str) -> Page:
+    """A scraped Markdown page -> title, URL (front matter) and body blocks."""
+    fields, rest = front_matter(text.replace("\r\n", "\n").replace("\r", "\n"))
+    title = clean(fields.get("title", "")) or None
+    paras = _paragraphs(rest)
+    if title is None:
+        h1 = next((p for p in paras if p.kind == "heading" and p.level == 1), None)
+        if h1 is not None:
+            title = _CLEAR.sub("", h1.text) or None
+    # The title heading itself is not body; nor is anything before it.
+    h1_at = next((i for i, p in enumerate(paras) if p.kind == "heading" and p.level == 1), -1)
+    paras = paras[h1_at + 1 :]
+    start, end = body_bounds([p.text for p in paras], title)
+    body = paras[start:end]
+    blocks = structure([body[i] for i in chrome_free([p.text for p in body])])
+    url = fields.get("url") or None
+    return Page(title=title, blocks=blocks, url=url)
+
+
+def _paragraphs(text: str) -> list[Para]:
+    """Blank-line separated paragraphs, lines joined; '#' lines are headings, '- ' lines items."""
+    out: list[Para] = []
+    buf: list[str] = []
+    kind = "paragraph"
+    level = 2
+
+    def flush() -> None:
+        nonlocal buf, kind
+        joined = clean(" ".join(buf))
+        if joined:
+            out.append(Para(joined, kind, level=level))
+        buf, kind = [], "paragraph"
+
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            flush()
+            continue
+        m = _HEADING.match(stripped)
+        if m and line.startswith("#"):
+            # The scraper hard-wraps long headings too: the heading runs to the blank line.
+            flush()
+            buf, kind, level = [m.group(2)], "heading", len(m.group(1))
+            continue
+        # "99) or UDP" inside a wrapped paragraph is not a numbered item: numbers start items only at a break.
+        if kind != "heading" and _BULLET.match(line) and not re.fullmatch(r"-+", stripped) and (not buf or not re.match(r"\s*\d", line)):
+            flush()
+            buf, kind = [_BULLET.sub("", stripped, count=1)], "list_item"
+            continue
+        buf.append(stripped)
+    flush()
+    return out

@@ -1,0 +1,412 @@
+"""Body blocks, and tables recovered from scrapes that flattened them.
+
+Every reader turns a page into `Block`s (heading path below the title, kind,
+text, row label); `parse.py` turns blocks into `Section`s. Tables matter most:
+a row "Control Link | The HA1 link is ..." scopes every fact in it to HA1.
+
+Scrapers flatten tables in two ways, and both are recovered here by shape:
+
+* Pipe rows that kept their cells but were hard-wrapped:
+  ``HA Links and Backup\\nLinks | Description |\\n---|---|\\nControl Link | The HA1 ... |``
+  (`parse_pipe_table`).
+* One cell per paragraph (`find_cell_tables`): a *header run* of short,
+  unpunctuated cell paragraphs naming the columns, then rows. A row is its
+  label cell, any further short value cells, then description paragraphs
+  (sentences). A short cell after a description starts the next row. Rows
+  whose cells were kept on one line ("28764 TCP Port used for ...") are split
+  back into cells when they lead with a number.
+
+The header's *description column* is the first header cell named like one
+("Description", "Details", ...); without one, a header run is only believed
+when the paragraph before it announces a table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.models import SectionKind
+
+# --------------------------------------------------------------------------- shapes
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of body text: its headings below the page title, kind, text, row label."""
+
+    kind: SectionKind
+    text: str
+    headings: tuple[str, ...] = ()
+    label: str | None = None
+
+
+@dataclass
+class Page:
+    """What a reader makes of a document before `parse.py` names and numbers it."""
+
+    title: str | None
+    blocks: list[Block]
+    url: str | None = None
+
+
+_WS = re.compile(r"\s+")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)\]])(?=\s|$)")
+_SPACE_AFTER_OPEN = re.compile(r"([(\[])\s+")
+_GLUED_SENTENCE = re.compile(r"(?<=[a-z0-9)][.!?])(\)?)(?=[A-Z][a-z])")
+_SENTENCE_END = re.compile(r"[.!?:;][\"'\u201d\u2019)]*$")
+_CELL_END = re.compile(r"[.!:;][\"'\u201d\u2019)]*$")
+_DESCRIPTION_HEADER = re.compile(
+    r"^(?:descriptions?|details?|notes?|comments?|purpose|usage|meaning|explanation|function)$", re.I
+)
+_TABLE_INTRO = re.compile(r"\btables?\b", re.I)
+_INTRO = re.compile(r"\b(?:tables?|following|as follows)\b|:$", re.I)
+_NUMERIC_CELL = re.compile(r"^\d[\d,./\u2013\u2014-]*$")
+_VALUE_TOKEN = re.compile(r"^[^a-z\s]*[A-Z0-9][^a-z\s]*$")
+_KV_VALUE = re.compile(r"^(?:[\w-]+:\s*)?\d[\d,.]*\*?$")
+_CONTINUED = re.compile(r"\s*\((?:continued|cont\.?)\)\s*$", re.I)
+
+MAX_CELL_WORDS = 20
+
+
+def clean(text: str) -> str:
+    """One line: collapse whitespace, close the gaps scrapers leave before punctuation.
+
+    "see HA Modes ." -> "see HA Modes."; "( PAN-OS 11.1 )" -> "(PAN-OS 11.1)";
+    "address.)You can" -> "address.) You can" (a lost paragraph break).
+    """
+    text = _WS.sub(" ", text.replace("\u00a0", " ")).strip()
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    text = _SPACE_AFTER_OPEN.sub(r"\1", text)
+    return _GLUED_SENTENCE.sub(r"\1 ", text)
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def is_cell(text: str) -> bool:
+    """Short and unpunctuated, like a table cell, a heading or a menu item ("Synced?" may ask)."""
+    text = text.strip()
+    return bool(text) and not _CELL_END.search(text) and words(text) <= MAX_CELL_WORDS
+
+
+def is_sentence(text: str) -> bool:
+    """Prose: several words with lowercase ones, ending like a sentence or long enough to be one."""
+    text = text.strip()
+    n = words(text)
+    if n < 4 or not re.search(r"\b[a-z]{2,}\b", text) or (n <= 10 and is_title_case(text)):
+        return False
+    return bool(_SENTENCE_END.search(text)) or n > MAX_CELL_WORDS
+
+
+def is_title_case(text: str) -> bool:
+    """'How an HA Pair State Affects an HA Cluster State': most longer words capitalized."""
+    if not re.search(r"[A-Za-z]{2,}", text):
+        return False
+    tokens = [t for t in re.findall(r"[A-Za-z][\w'\u2019/-]*", text) if len(t) > 3]
+    if not tokens:
+        return bool(re.match(r"[A-Z0-9]", text))
+    upper = sum(1 for t in tokens if t[0].isupper())
+    return upper / len(tokens) >= 0.6 and text[:1].isupper()
+
+
+# --------------------------------------------------------------------------- pipe tables
+
+_PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def is_pipe_separator(line: str) -> bool:
+    return bool(_PIPE_SEPARATOR.match(line))
+
+
+def pipe_columns(separator: str) -> int:
+    return len([c for c in separator.strip().strip("|").split("|") if c.strip()])
+
+
+def split_pipe_row(text: str) -> list[str]:
+    """'a | b |' -> ['a', 'b']; a leading pipe is optional, empty edge cells are dropped."""
+    text = text.strip()
+    if text.startswith("|"):
+        text = text[1:]
+    if text.endswith("|"):
+        text = text[:-1]
+    return [clean(c) for c in text.split("|")]
+
+
+def pipe_row_blocks(cells: list[str], header: list[str], headings: tuple[str, ...]) -> list[Block]:
+    """One `table_row` block per row: label = first cell, text = the rest."""
+    cells = [c for c in cells]
+    while len(cells) > 1 and not cells[-1]:
+        cells.pop()
+    if not cells or not any(cells):
+        return []
+    label = _CONTINUED.sub("", cells[0]) or None
+    rest = [c for c in cells[1:] if c]
+    if not rest:
+        return [Block("table_row", cells[0], headings + ((label,) if label else ()), label)]
+    row = TableRow(cells=[[label or ""]], desc=[])
+    if len(rest) == 1:
+        row.desc = rest
+        return row.blocks(k=2, d=1, headings=headings)
+    row.cells.extend([c] for c in rest[:-1])
+    row.desc = [rest[-1]]
+    return row.blocks(k=len(rest) + 1, d=len(rest), headings=headings)
+
+
+# --------------------------------------------------------------------------- cell tables
+
+
+@dataclass
+class TableRow:
+    cells: list[list[str]] = field(default_factory=list)  # columns before the description; values per column
+    desc: list[str] = field(default_factory=list)  # description paragraphs
+    trailing: list[str] = field(default_factory=list)  # value cells after the description
+
+    @property
+    def label(self) -> str | None:
+        if not self.cells:
+            return None
+        return _CONTINUED.sub("", ", ".join(self.cells[0])) or None
+
+    def blocks(self, *, k: int, d: int, headings: tuple[str, ...]) -> list[Block]:
+        label = self.label
+        if label is None:  # description paragraphs with no row to hold them
+            return [Block("paragraph", t, headings) for t in self.desc]
+        path = headings + (label,)
+        middle = " ".join(", ".join(dict.fromkeys(col)) for col in self.cells[1:] if col)
+        out: list[Block] = []
+        if len(self.cells) > 1 or (k >= 3 and d >= 2):
+            # Several cells qualify one description (port | protocol | description):
+            # keep them in one section, so the text still says which port is which.
+            head = f"{label} {middle}".strip()
+            body = " ".join(self.desc)
+            out.append(Block("table_row", f"{head}: {body}" if body else head, path, label))
+        else:
+            for text in self.desc:
+                out.append(Block("table_row", f"{label}: {text}" if is_cell(text) else text, path, label))
+            if not self.desc and not self.trailing:
+                out.append(Block("table_row", label, path, label))
+        if self.trailing:
+            out.append(Block("table_row", f"{label}: " + " | ".join(self.trailing), path, label))
+        return out
+
+
+@dataclass
+class CellTable:
+    start: int  # index of the first header cell
+    end: int  # index after the last paragraph of the table
+    header: list[str]
+    desc_col: int  # index of the description column
+    rows: list[TableRow]
+    caption: list[str] = field(default_factory=list)  # a header that lost its cells, kept as text
+
+    def blocks(self, headings: tuple[str, ...]) -> list[Block]:
+        out: list[Block] = [Block("paragraph", c, headings) for c in self.caption]
+        for row in self.rows:
+            out.extend(row.blocks(k=len(self.header), d=self.desc_col, headings=headings))
+        return out
+
+
+def _whole_row(text: str, k: int) -> tuple[list[str], str] | None:
+    """'28764 TCP Port used for ...' in a 3-column table -> (['28764', 'TCP'], 'Port used for ...')."""
+    if k < 3:
+        return None
+    tokens = text.split()
+    if len(tokens) < k or not _NUMERIC_CELL.match(tokens[0]):
+        return None
+    cells = tokens[: k - 1]
+    if not all(_VALUE_TOKEN.match(t) for t in cells[1:]):
+        return None
+    return cells, " ".join(tokens[k - 1 :])
+
+
+def _header_at(paras: list[str], i: int, prev: str | None) -> tuple[list[str], int, int] | None:
+    """A header run starting at i: (header cells, description column, paragraphs consumed)."""
+    j = i
+    while j < len(paras) and is_cell(paras[j]):
+        j += 1
+    run = paras[i:j]
+    if len(run) < 2:
+        return None
+    after = paras[j] if j < len(paras) else None
+    for jd, cell in enumerate(run):
+        if _DESCRIPTION_HEADER.match(cell):
+            break
+    else:
+        jd = -1
+    if jd > 0:
+        rest = len(run) - (jd + 1)
+        if rest == 0:
+            return (run, jd, len(run)) if after is not None else None
+        if rest <= 2 * jd:  # the first row's cells follow the header
+            return run[: jd + 1], jd, jd + 1
+        header_len = len(run) - jd  # more columns after the description (values per model ...)
+        return run[:header_len], jd, header_len
+    if after is not None and _whole_row(after, len(run)):
+        return run, len(run) - 1, len(run)
+    if prev is not None and _TABLE_INTRO.search(prev) and after is not None and len(run) >= 3:
+        # "... the following table ...:" then column names, then the first row's label.
+        return run[:-1], 1, len(run) - 1
+    return None
+
+
+def _split_run(run: list[str], k: int, d: int, more: bool) -> tuple[list[list[str]], list[str]]:
+    """Split a run of short cells into complete short rows and the cells of a row whose
+    description follows (`more`). Returns (complete rows, cells of the open row)."""
+    n = len(run)
+    if not more:
+        rows = [run[x : x + k] for x in range(0, n, k)]
+        return rows, []
+    # The open row has b values in each of its d cells; rows before it are complete.
+    best: tuple[int, int] | None = None  # (a complete rows, b values per cell)
+    for a in range(n // k, -1, -1):
+        rem = n - a * k
+        if rem >= 1 and rem % d == 0 and (rem // d == 1 or d >= 2):
+            best = (a, rem // d)
+            if rem // d == 1:
+                break
+    if best is None or (best[1] > 1 and n % k == 0):
+        a = n // k
+        rows = [run[x : x + k] for x in range(0, a * k, k)]
+        return rows, run[a * k :]
+    a, _ = best
+    return [run[x : x + k] for x in range(0, a * k, k)], run[a * k :]
+
+
+def _columns(cells: list[str], d: int) -> list[list[str]]:
+    """Cells of one row, b values per column in column order: [28769, 28260, TCP, TCP] -> [[28769, 28260], [TCP, TCP]]."""
+    if not cells:
+        return []
+    if d <= 0 or len(cells) % d:
+        return [[c] for c in cells]
+    b = len(cells) // d
+    return [cells[x : x + b] for x in range(0, len(cells), b)]
+
+
+def find_cell_tables(paras: list[str]) -> list[CellTable]:
+    """Tables flattened to one cell per paragraph, found by the shape of their cells."""
+    tables: list[CellTable] = []
+    i = 0
+    while i < len(paras):
+        if not is_cell(paras[i]):
+            i += 1
+            continue
+        found = _header_at(paras, i, paras[i - 1] if i else None)
+        if found is None:
+            j = i
+            while j < len(paras) and is_cell(paras[j]):
+                j += 1
+            kv = _key_value_table(paras, i, j)
+            if kv is not None:
+                tables.append(kv)
+            i = j
+            continue
+        header, d, used = found
+        table = _read_rows(paras, i, header, d, i + used)
+        if table.rows:
+            tables.append(table)
+            i = table.end
+        else:
+            i += used
+    return tables
+
+
+def _key_value_table(paras: list[str], i: int, j: int) -> CellTable | None:
+    """Short names each followed by numbers ("PA-3200 Series", "6", ...): a two-column table
+    whose header cells were lost. A leading name without a number is its header, kept as text."""
+    run = paras[i:j]
+    is_value = [bool(_KV_VALUE.match(c)) for c in run]
+    if len(run) < 4 or is_value[0] or sum(is_value) < max(2, len(run) // 3):
+        return None
+    rows: list[TableRow] = []
+    caption: list[str] = []
+    for cell, value in zip(run, is_value):
+        if value:
+            rows[-1].desc = [f"{rows[-1].desc[0]}; {cell}" if rows[-1].desc else cell]
+        else:
+            rows.append(TableRow(cells=[[cell]]))
+    if rows and not rows[0].desc:
+        caption = [rows.pop(0).cells[0][0]]
+    if sum(1 for r in rows if r.desc) < max(2, (2 * len(rows)) // 3):
+        return None
+    return CellTable(start=i, end=j, header=["", ""], desc_col=1, rows=rows, caption=caption)
+
+
+def _read_rows(paras: list[str], start: int, header: list[str], d: int, i: int) -> CellTable:
+    k = len(header)
+    desc_last = d == k - 1
+    rows: list[TableRow] = []
+    row: TableRow | None = None
+    long_rows = False  # has any row a sentence-long description? then more sentences continue it
+    n = len(paras)
+    while i < n:
+        p = paras[i]
+        whole = _whole_row(p, k)
+        if whole is not None and (row is None or row.desc or not desc_last):
+            cells, desc = whole
+            row = TableRow(cells=[[c] for c in cells], desc=[desc])
+            rows.append(row)
+            long_rows = True
+            i += 1
+            continue
+        if not is_cell(p):
+            if row is not None and row.cells and not row.desc and not row.trailing:
+                row.desc.append(p)
+                long_rows = True
+            elif row is not None and row.desc and not row.trailing and long_rows and len(row.desc) < _row_cap(rows):
+                row.desc.append(p)
+            else:
+                break  # prose after short rows or trailing values: the table is over
+            i += 1
+            continue
+        # A run of short cells: complete rows, trailing values, the cells of a new row.
+        j = i
+        while j < n and is_cell(paras[j]):
+            j += 1
+        if j - i >= 2 and (paras[i] == header[0] or _header_at(paras, i, paras[i - 1]) is not None):
+            # A new table begins here; the sentence announcing it is not part of this one.
+            if row is not None and row.desc and row.desc[-1] == paras[i - 1] and _INTRO.search(row.desc[-1]):
+                if len(row.desc) > 1:
+                    row.desc.pop()
+                    i -= 1
+                elif len(row.cells) == 1 and len(row.cells[0]) == 1 and rows[-1] is row:
+                    rows.pop()  # "<heading>", "The following table ...:" — a heading, not a row
+                    i -= 2
+            break
+        run = paras[i:j]
+        more = j < n and _whole_row(paras[j], k) is None and not _starts_table(paras, j)
+        if not desc_last and row is not None and row.desc:
+            take = d if more else 0
+            row.trailing.extend(run[: len(run) - take])
+            run = run[len(run) - take :]
+            if not run:
+                i = j
+                continue
+        complete, open_cells = _split_run(run, k, d, more)
+        for cells in complete:
+            if desc_last and len(cells) == k:
+                rows.append(TableRow(cells=[[c] for c in cells[:-1]], desc=[cells[-1]]))
+            else:
+                rows.append(TableRow(cells=[[c] for c in cells[: d or 1]], trailing=cells[d or 1 :]))
+        row = rows[-1] if rows else None
+        if open_cells:
+            row = TableRow(cells=_columns(open_cells, d))
+            rows.append(row)
+        i = j
+    return CellTable(start=start, end=i, header=header, desc_col=d, rows=rows)
+
+
+def _row_cap(rows: list[TableRow]) -> int:
+    """How many paragraphs a row may hold before the prose after the table is taken for more of it.
+
+    Nothing marks where a flattened table ends; once three rows are known, a row longer than
+    twice the longest before it, plus two (and at least four) is the page going on.
+    """
+    if len(rows) <= 3:
+        return 10**6
+    return max(4, 2 * max(len(r.desc) for r in rows[:-1]) + 2)
+
+
+def _starts_table(paras: list[str], j: int) -> bool:
+    return j < len(paras) and is_cell(paras[j]) and _header_at(paras, j, paras[j - 1] if j else None) is not None
