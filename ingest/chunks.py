@@ -8,7 +8,10 @@ from collections.abc import Iterable
 from ingest import lexicon
 from ingest.models import Chunk, DocumentMeta, Section
 
-MAX_CHARS = 900  # about 180 words: a table row or two paragraphs, one topic
+# About 100 words (~128 tokens): one topic per passage, and short enough that the
+# embedder reads all of it. Embedding time grows with tokens, so this also keeps
+# a full ingest of ~50 pages near 10 s on two cores.
+MAX_CHARS = 560
 
 
 def chunk_id(meta: DocumentMeta, text: str, section: str) -> str:
@@ -30,15 +33,21 @@ def make_chunks(meta: DocumentMeta, sections: Iterable[Section]) -> list[Chunk]:
     chunks: list[Chunk] = []
     buf: list[str] = []
     heading: str | None = None
+    seen: set[str] = set()
 
     def flush() -> None:
         if not buf or heading is None:
             return
         text = "\n".join(buf)
+        cid = chunk_id(meta, text, heading)
+        if cid in seen:  # scraped pages repeat blocks; one copy is enough
+            buf.clear()
+            return
+        seen.add(cid)
         subjects = list(dict.fromkeys(lexicon.links_in(text) + [p.name for p in lexicon.platforms_in(text)]))
         chunks.append(
             Chunk(
-                chunk_id=chunk_id(meta, text, heading),
+                chunk_id=cid,
                 doc_id=meta.doc_id,
                 title=meta.title,
                 url=meta.url,
@@ -53,10 +62,29 @@ def make_chunks(meta: DocumentMeta, sections: Iterable[Section]) -> list[Chunk]:
     for section in sections:
         if section.kind == "heading" or not section.text.strip():
             continue
-        text = section.text.strip()
-        if section.heading != heading or sum(map(len, buf)) + len(text) > MAX_CHARS:
-            flush()
-            heading = section.heading
-        buf.append(text)
+        for text in _pieces(section.text.strip()):
+            if section.heading != heading or sum(map(len, buf)) + len(text) > MAX_CHARS:
+                flush()
+                heading = section.heading
+            buf.append(text)
     flush()
     return chunks
+
+
+def _pieces(text: str) -> list[str]:
+    """A long paragraph split at sentence ends into parts of at most MAX_CHARS."""
+    if len(text) <= MAX_CHARS:
+        return [text]
+    from ingest.facts import split_sentences
+
+    parts: list[str] = []
+    current = ""
+    for sentence in split_sentences(text):
+        if current and len(current) + len(sentence) + 1 > MAX_CHARS:
+            parts.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}".strip()
+    if current:
+        parts.append(current)
+    return parts

@@ -43,7 +43,7 @@ _LAYER_RE = re.compile(
 _ENCAP_RE = re.compile(r"\b([a-z]{2,6}-in-[a-z]{2,6})\b", re.IGNORECASE)
 _OVER_RE = re.compile(r"\(([A-Z]{2,5} over [A-Z]{2,5})\)")
 _QUALIFIER_RE = re.compile(
-    r"\bfor\s+((?:(?!\bfor\b)[\w\-]+\s?){1,4}?)\s*(?:communication|traffic)\b", re.IGNORECASE
+    r"\bfor\s+((?:(?!\bfor\b)[\w\-]+\s?){1,6}?)\s*(?:communication|traffic)\b", re.IGNORECASE
 )
 _ON_IFACE_RE = re.compile(r"\bon\s+the\s+([\w\-]+\s+(?:interface|port))\b", re.IGNORECASE)
 _DIRECTION_RE = re.compile(r"\b(unidirectional|bidirectional)\b(?:\s*\(([^)]*)\))?", re.IGNORECASE)
@@ -151,7 +151,7 @@ class FactExtractor:
         scope = _section_scope(section)
         if section.kind == "table_row" and section.label and _PORTISH_LABEL.match(section.label):
             yield from self._port_row(section)
-            return
+            # The description cell is prose too (ether type, direction, ...): read on.
         carried: list[str] = []
         for sentence in split_sentences(section.text):
             platforms = _platform_names(sentence)
@@ -163,16 +163,25 @@ class FactExtractor:
             yield from self._sentence_facts(section, sentence, scope, platforms or scope.platforms)
 
     def _port_row(self, section: Section) -> Iterator[Fact]:
-        """A 'Destination Port | Protocol | Description' row: ports in the label."""
+        """A 'Destination Port | Protocol | Description' row: ports in the label.
+
+        The protocol cells come before the description ("28769, 28260 TCP, TCP: Used
+        for ..."); the link is the first one the description's first sentence names.
+        """
         assert section.label is not None
         ports = _expand_ports(section.label)
         quote = section.text if all(p.split("-")[0] in section.text for p in ports) else f"{section.label} {section.text}"
-        protocols = [p for p in lexicon.protocols_in(section.text) if p in ("TCP", "UDP", "IP")]
-        links = lexicon.links_in(section.text) or lexicon.interfaces_in(section.text)[:1] or self._topic()
+        head, _, description = section.text.partition(":")
+        if len(head) > 60 or not description:
+            head, description = section.text[:40], section.text
+        protocols = [p for p in lexicon.protocols_in(head) if p in ("TCP", "UDP", "IP")]
+        first = split_sentences(description)[:1]
+        links = lexicon.links_in(first[0])[:1] if first else []
+        links = links or lexicon.interfaces_in(description)[:1] or self._topic()
+        qualifier = _qualifier(first[0]) if first else None
         for i, port in enumerate(ports):
             proto = protocols[i] if i < len(protocols) else (protocols[-1] if protocols else None)
             attribute = "ip-protocol" if proto == "IP" else "port"
-            qualifier = _qualifier(section.text)
             for subject in links:
                 yield self._fact(section, subject, attribute, port, quote, qualifier=qualifier, protocol=proto)
 

@@ -120,6 +120,7 @@ class Manifest(BaseModel):
     build_id: str
     created_at: str
     embedder: str
+    pipeline: str = ""  # fingerprint of the ingest code: new rules mean a new build
     documents: list[DocumentMeta]
     counts: dict[str, int]
     complete: bool = True

@@ -1,0 +1,323 @@
+"""One ingest: sources -> sections -> facts + chunks -> a new sealed build.
+
+Documents already in the current build and not named again are carried over
+(their sections are re-read from the build, their vectors reused), so adding one
+page does not drop the others. A document that fails to load keeps its previous
+version if the current build has one. Nothing becomes current until the new
+build is complete; on any error the partial build is removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from ingest import builds
+from ingest.chunks import embedding_text, make_chunks
+from ingest.embedder import Embedder, EmbedderError, OnnxEmbedder
+from ingest.errors import IngestError
+from ingest.facts import FactExtractor, mark_conflicts
+from ingest.keyword import KeywordIndex
+from ingest.loaders import iter_sources
+from ingest.models import Chunk, DocumentMeta, DocumentReport, Fact, Manifest, Section
+from ingest.parse import read_document
+from ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_client
+
+log = logging.getLogger(__name__)
+
+def pipeline_fingerprint() -> str:
+    """A hash of the ingest package's source: a changed rule or parser makes a new build
+    even when no document changed."""
+    digest = hashlib.sha1()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class IngestOptions:
+    index_dir: Path
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    replace: bool = False  # the build holds exactly the given sources
+    embedder_dir: Path | None = None
+
+
+@dataclass
+class IngestResult:
+    build_id: str | None  # the build now current (new, or the unchanged previous one)
+    changed: bool
+    reports: list[DocumentReport] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    error: str | None = None  # the build itself failed: nothing changed
+
+    @property
+    def failed(self) -> list[DocumentReport]:
+        return [r for r in self.reports if not r.ok]
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.failed
+
+
+@dataclass
+class _Doc:
+    meta: DocumentMeta
+    sections: list[Section]
+    report: DocumentReport
+
+
+class Pipeline:
+    def __init__(self, options: IngestOptions, embedder: Embedder | None = None) -> None:
+        self.options = options
+        self._embedder = embedder
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = OnnxEmbedder(self.options.embedder_dir)
+        return self._embedder
+
+    def run(self, sources: Sequence[str | Path], progress: Progress | None = None) -> IngestResult:
+        started = time.perf_counter()
+        progress = progress or (lambda stage, done, total: None)
+        index_dir = self.options.index_dir
+        previous_id = builds.current_build_id(index_dir)
+        previous = self._previous(previous_id)
+
+        docs: dict[str, _Doc] = {}
+        reports: list[DocumentReport] = []
+        paths = _expand(sources, reports)
+        for i, source in enumerate(paths, 1):
+            progress("read", i, len(paths))
+            doc = self._read(source, previous)
+            reports.append(doc.report if isinstance(doc, _Doc) else doc)
+            if isinstance(doc, _Doc):
+                if doc.meta.doc_id in docs:
+                    doc.report.error = f"same document id as {docs[doc.meta.doc_id].meta.source}; later one kept"
+                docs[doc.meta.doc_id] = doc
+
+        if not self.options.replace and previous is not None:
+            for doc_id, doc in previous.items():
+                docs.setdefault(doc_id, doc)
+
+        result = IngestResult(build_id=previous_id, changed=False, reports=reports)
+        if not docs:
+            result.error = "no document could be read; the current build is unchanged"
+            result.seconds = time.perf_counter() - started
+            return result
+
+        signature = sorted((d.meta.doc_id, d.meta.sha256) for d in docs.values())
+        if previous is not None and previous_id is not None:
+            prev_sig = sorted((d.meta.doc_id, d.meta.sha256) for d in previous.values())
+            if prev_sig == signature and self._same_build_recipe(previous_id):
+                result.counts = self._counts_of(previous_id)
+                result.seconds = time.perf_counter() - started
+                for r in reports:
+                    r.reused = r.ok
+                return result
+
+        try:
+            result.build_id, result.counts = self._build(list(docs.values()), previous_id, progress)
+            result.changed = True
+        except (OSError, IngestError, EmbedderError, VectorStoreError) as exc:
+            result.error = f"build failed, the current build is unchanged: {_describe(exc)}"
+            result.build_id = previous_id
+        result.seconds = time.perf_counter() - started
+        return result
+
+    # -- reading -------------------------------------------------------------
+
+    def _read(self, source: str, previous: dict[str, _Doc] | None) -> _Doc | DocumentReport:
+        try:
+            meta, sections = read_document(source)
+        except IngestError as exc:
+            report = DocumentReport(source=source, ok=False, error=str(exc))
+            # A document that was fine before keeps serving in its previous version.
+            if previous is not None:
+                for doc in previous.values():
+                    if doc.meta.source == source:
+                        report.doc_id = doc.meta.doc_id
+                        report.error = f"{exc} (previous version kept)"
+            log.warning("ingest: %s", report.error)
+            return report
+        report = DocumentReport(source=source, doc_id=meta.doc_id, ok=True, sections=len(sections))
+        return _Doc(meta=meta, sections=sections, report=report)
+
+    def _previous(self, build_id: str | None) -> dict[str, _Doc] | None:
+        if build_id is None:
+            return None
+        try:
+            path, contents = builds.read_build(self.options.index_dir, build_id)
+            sections = builds.read_sections(path)
+        except IngestError as exc:
+            log.warning("ingest: previous build unusable, starting afresh: %s", exc)
+            return None
+        by_doc: dict[str, list[Section]] = {}
+        for s in sections:
+            by_doc.setdefault(s.doc_id, []).append(s)
+        return {
+            m.doc_id: _Doc(
+                meta=m,
+                sections=by_doc.get(m.doc_id, []),
+                report=DocumentReport(source=m.source, doc_id=m.doc_id, ok=True, reused=True),
+            )
+            for m in contents.manifest.documents
+        }
+
+    def _same_embedder(self, build_id: str) -> bool:
+        try:
+            manifest = builds.read_manifest(builds.build_path(self.options.index_dir, build_id))
+        except IngestError:
+            return False
+        return manifest.embedder == self.embedder.name
+
+    def _same_build_recipe(self, build_id: str) -> bool:
+        try:
+            manifest = builds.read_manifest(builds.build_path(self.options.index_dir, build_id))
+        except IngestError:
+            return False
+        return manifest.embedder == self.embedder.name and manifest.pipeline == pipeline_fingerprint()
+
+    def _counts_of(self, build_id: str) -> dict[str, int]:
+        return builds.read_manifest(builds.build_path(self.options.index_dir, build_id)).counts
+
+    # -- building ------------------------------------------------------------
+
+    def _build(self, docs: list[_Doc], previous_id: str | None, progress: Progress) -> tuple[str, dict[str, int]]:
+        index_dir = self.options.index_dir
+        build_id = builds.new_build_id()
+        path = builds.build_path(index_dir, build_id)
+        path.mkdir(parents=True)
+        try:
+            counts = self._write(path, build_id, docs, previous_id, progress)
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            self._drop_server_collection(build_id)
+            raise
+        builds.set_current(index_dir, build_id)
+        removed = builds.cleanup(index_dir)
+        for old in removed:
+            self._drop_server_collection(old)
+        log.info("ingest: build %s is current (%s)", build_id, counts)
+        return build_id, counts
+
+    def _write(
+        self, path: Path, build_id: str, docs: list[_Doc], previous_id: str | None, progress: Progress
+    ) -> dict[str, int]:
+        docs = sorted(docs, key=lambda d: d.meta.doc_id)
+        sections: list[Section] = []
+        facts: list[Fact] = []
+        chunks: list[Chunk] = []
+        for doc in docs:
+            doc_facts = FactExtractor(doc.meta).extract(doc.sections)
+            doc_chunks = make_chunks(doc.meta, doc.sections)
+            doc.report.facts, doc.report.chunks = len(doc_facts), len(doc_chunks)
+            doc.report.sections = len(doc.sections)
+            sections.extend(doc.sections)
+            facts.extend(doc_facts)
+            chunks.extend(doc_chunks)
+        conflicts = mark_conflicts(facts)
+
+        vectors = self._vectors(chunks, previous_id, progress)
+        builds.write_jsonl(path / "sections.jsonl", sections)
+        builds.write_jsonl(path / "facts.jsonl", facts)
+        builds.write_jsonl(path / "chunks.jsonl", chunks)
+        builds.write_vectors(path, [c.chunk_id for c in chunks], vectors)
+        KeywordIndex.from_texts([c.chunk_id for c in chunks], [embedding_text(c) for c in chunks]).save(path / "bm25")
+        progress("store", 0, 1)
+        client = open_chroma_client(path / "chroma", self.options.chroma_host, self.options.chroma_port)
+        try:
+            store = ChunkVectorStore(client, builds.collection_name(build_id), metadata={"embedder": self.embedder.name})
+            store.add(chunks, vectors)
+        finally:
+            _close(client)
+        progress("store", 1, 1)
+        counts = {
+            "documents": len(docs),
+            "sections": len(sections),
+            "facts": len(facts),
+            "chunks": len(chunks),
+            "conflicts": conflicts,
+        }
+        manifest = Manifest(
+            build_id=build_id,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            embedder=self.embedder.name,
+            pipeline=pipeline_fingerprint(),
+            documents=[d.meta for d in docs],
+            counts=counts,
+        )
+        builds.write_manifest(path, manifest)
+        return counts
+
+    def _vectors(self, chunks: list[Chunk], previous_id: str | None, progress: Progress) -> np.ndarray:
+        """Reuse the previous build's vector for every unchanged chunk; embed the rest."""
+        known: dict[str, np.ndarray] = {}
+        if previous_id is not None and self._same_embedder(previous_id):
+            known = builds.read_vectors(builds.build_path(self.options.index_dir, previous_id))
+        # Sorted by length so each batch pads little; the embedder keeps each text's
+        # vector independent of its batch-mates.
+        missing = sorted((c for c in chunks if c.chunk_id not in known), key=lambda c: len(c.text))
+        batch = 128
+        for start in range(0, len(missing), batch):
+            part = missing[start : start + batch]
+            vecs = self.embedder.embed([embedding_text(c) for c in part])
+            known.update(zip((c.chunk_id for c in part), vecs, strict=True))
+            progress("embed", min(start + batch, len(missing)), len(missing))
+        if not chunks:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        return np.stack([known[c.chunk_id] for c in chunks]).astype(np.float32)
+
+    def _drop_server_collection(self, build_id: str) -> None:
+        """With a Chroma server, a removed build's collection goes too."""
+        if self.options.chroma_host is None:
+            return
+        try:
+            client = open_chroma_client(Path("."), self.options.chroma_host, self.options.chroma_port)
+            client.delete_collection(builds.collection_name(build_id))
+        except Exception:  # best effort: a leftover collection costs space, not correctness
+            log.debug("could not drop collection of build %s", build_id, exc_info=True)
+
+
+def _expand(sources: Sequence[str | Path], reports: list[DocumentReport]) -> list[str]:
+    out: list[str] = []
+    for source in sources:
+        text = str(source)
+        if text.startswith(("http://", "https://")):
+            out.append(text)
+            continue
+        try:
+            out.extend(str(p) for p in iter_sources([Path(text)]))
+        except IngestError as exc:
+            reports.append(DocumentReport(source=text, ok=False, error=str(exc)))
+    return out
+
+
+def _close(client: object) -> None:
+    close = getattr(client, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:
+            log.debug("closing Chroma client failed", exc_info=True)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    return str(exc) or exc.__class__.__name__

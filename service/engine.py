@@ -1,0 +1,250 @@
+"""The answer engine: rules table first, then passages, else an honest abstain.
+
+Before anything leaves, `verify` checks that every number and identifier in the
+answer text stands in one of its cited quotes (or in the question itself).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections import OrderedDict
+
+from ingest.embedder import Embedder
+from ingest.facts import split_sentences
+from ingest.models import Citation, Fact
+from service import question as qparse
+from service import rules
+from service.index import BuildHolder, LoadedBuild
+from service.models import Answer, Conflict
+from service.retrieval import Hit, PassagesUnavailable, Retriever
+
+log = logging.getLogger(__name__)
+
+PASSAGE_MIN_DENSE = 0.42
+PASSAGE_MIN_COVERAGE = 0.5
+_CHECKED = re.compile(r"\b0x[0-9a-f]+\b|\bpa-\d{2,4}[a-z]*\b|(?<![\w.])\d[\d,]*\d(?![\w])", re.I)
+
+
+class EngineError(Exception):
+    """The engine cannot answer at all (no build, passages down)."""
+
+
+class Engine:
+    def __init__(self, holder: BuildHolder, embedder: Embedder) -> None:
+        self.holder = holder
+        self.retriever = Retriever(embedder)
+
+    @property
+    def build(self) -> LoadedBuild:
+        return self.holder.current
+
+    def ask(self, question: str, *, top_k: int = 5, context: str | None = None) -> Answer:
+        """Answer `question`; `context` is an earlier question of the same thread."""
+        started = time.perf_counter()
+        build = self.holder.current  # one build for the whole request
+        queries = qparse.parse(question)
+        ctx = qparse.parse(context)[-1] if context else None
+        parts = [self._ask_one(build, q, top_k, ctx) for q in queries]
+        answer = parts[0] if len(parts) == 1 else _combine(question, parts)
+        answer.question = question
+        answer.build_id = build.build_id
+        answer.timing_ms = round((time.perf_counter() - started) * 1000, 3)
+        return answer
+
+    def _ask_one(self, build: LoadedBuild, q: qparse.Query, top_k: int, ctx: qparse.Query | None) -> Answer:
+        result = rules.answer(q, build.facts, ctx)
+        if result is not None and result.abstain_reason:
+            return _abstain(q, result.abstain_reason, result.looked_for)
+        if result is not None and result.facts:
+            answer = _fact_answer(q, result)
+            return verify(answer, q.original)
+        passage = self._passage(build, q, top_k, ctx)
+        if passage is not None:
+            return verify(passage, q.original)
+        looked = (result.looked_for if result else "") or " ".join(qparse.content_words(q.text)) or q.text
+        return _abstain(q, f"The documents do not say ({'looked for: ' + looked}).", looked)
+
+    def _passage(self, build: LoadedBuild, q: qparse.Query, top_k: int, ctx: qparse.Query | None) -> Answer | None:
+        text = q.text
+        if ctx is not None and not q.subjects and ctx.subjects:
+            text = f"{' '.join(ctx.subjects)} {text}"
+        words = qparse.content_words(text)
+        if not words:
+            return None
+        unknown = _unknown_terms(build, words)
+        if unknown and (len(unknown) >= max(1, len(words) // 2) or any(re.search(r"\d", w) for w in unknown)):
+            return None
+        try:
+            hits = self.retriever.search(build, text, top_k=max(top_k, 5))
+        except PassagesUnavailable as exc:
+            raise EngineError(f"passage search unavailable: {exc}") from exc
+        if not hits:
+            return None
+        best = _best_sentences(hits[:4], words)
+        if not best:
+            return None
+        top_dense = max(h.dense for h in hits[:3])
+        coverage = best[0][0]
+        if top_dense < PASSAGE_MIN_DENSE and coverage < 0.75 or coverage < PASSAGE_MIN_COVERAGE:
+            return None
+        picked = best[:2]
+        citations = [_cite(hit, sentence) for _, sentence, hit in picked]
+        confidence = round(min(0.85, 0.35 + 0.4 * coverage + 0.3 * top_dense), 3)
+        return Answer(
+            question=q.original,
+            answer=" ".join(sentence for _, sentence, _ in picked),
+            kind="passage",
+            confidence=confidence,
+            citations=citations,
+            looked_for=" ".join(words),
+        )
+
+
+def _unknown_terms(build: LoadedBuild, words: list[str]) -> list[str]:
+    vocab = _vocabulary(build)
+    return [w for w in words if len(w) > 2 and w not in vocab and w.rstrip("s") not in vocab]
+
+
+_VOCABS: dict[str, frozenset[str]] = {}
+
+
+def _vocabulary(build: LoadedBuild) -> frozenset[str]:
+    vocab = _VOCABS.get(build.build_id)
+    if vocab is None:
+        words: set[str] = set()
+        for chunk in build.chunks.values():
+            words.update(re.findall(r"[a-z0-9][a-z0-9\-/]*", chunk.text.lower()))
+            words.update(re.findall(r"[a-z0-9]+", chunk.text.lower()))
+        vocab = frozenset(words)
+        if len(_VOCABS) > 4:
+            _VOCABS.clear()
+        _VOCABS[build.build_id] = vocab
+    return vocab
+
+
+def _best_sentences(hits: list[Hit], words: list[str]) -> list[tuple[float, str, Hit]]:
+    wanted = set(words)
+    scored: list[tuple[float, str, Hit]] = []
+    for rank, hit in enumerate(hits):
+        for sentence in split_sentences(hit.chunk.text):
+            tokens = set(re.findall(r"[a-z0-9][a-z0-9\-/]*", sentence.lower()))
+            tokens |= {t.rstrip("s") for t in tokens}
+            covered = sum(1 for w in wanted if w in tokens or w.rstrip("s") in tokens)
+            if not covered or len(sentence) < 25:
+                continue
+            coverage = covered / len(wanted)
+            scored.append((coverage - 0.03 * rank, sentence, hit))
+    scored.sort(key=lambda t: -t[0])
+    seen: set[str] = set()
+    out = []
+    for s in scored:
+        if s[1] not in seen:
+            seen.add(s[1])
+            out.append(s)
+    return out
+
+
+def _cite(hit: Hit, sentence: str) -> Citation:
+    c = hit.chunk
+    return Citation(doc_id=c.doc_id, title=c.title, url=c.url, section=c.section, quote=sentence, version=c.version)
+
+
+def _fact_answer(q: qparse.Query, result: rules.RuleResult) -> Answer:
+    facts = result.facts
+    text = result.text
+    if q.yes_no and result.polarity is not None:
+        text = ("Yes. " if result.polarity else "No. ") + text
+    if result.note:
+        text = f"{text} ({result.note})"
+    citations = _citations(facts)
+    return Answer(
+        question=q.original,
+        answer=text,
+        kind="fact",
+        confidence=result.confidence,
+        facts=facts,
+        citations=citations,
+        conflicts=_conflicts(facts),
+        looked_for=result.looked_for,
+    )
+
+
+def _citations(facts: list[Fact]) -> list[Citation]:
+    seen: OrderedDict[tuple[str, str], Citation] = OrderedDict()
+    for f in facts:
+        seen.setdefault((f.doc_id, f.quote), f.citation())
+    # Every quote that carries a value stays: verification and the reader need them all.
+    return list(seen.values())
+
+
+def _conflicts(facts: list[Fact]) -> list[Conflict]:
+    groups: OrderedDict[tuple[str, str], list[Fact]] = OrderedDict()
+    for f in facts:
+        if f.conflict:
+            groups.setdefault((f.subject, f.attribute), []).append(f)
+    out = []
+    for (subject, attribute), fs in groups.items():
+        values: OrderedDict[str, str] = OrderedDict()
+        for f in fs:
+            values.setdefault(f.value, f.title)
+        if len(values) > 1:
+            out.append(Conflict(subject=subject, attribute=attribute, values=list(values), sources=list(values.values())))
+    return out
+
+
+def _abstain(q: qparse.Query, reason: str, looked_for: str) -> Answer:
+    return Answer(question=q.original, answer=reason, kind="abstain", confidence=0.0, looked_for=looked_for)
+
+
+def _combine(question: str, parts: list[Answer]) -> Answer:
+    answered = [p for p in parts if p.kind != "abstain"]
+    kind = "fact" if any(p.kind == "fact" for p in answered) else ("passage" if answered else "abstain")
+    citations: OrderedDict[tuple[str, str], Citation] = OrderedDict()
+    for p in parts:
+        for c in p.citations:
+            citations.setdefault((c.doc_id, c.quote), c)
+    return Answer(
+        question=question,
+        answer="\n".join(p.answer for p in parts),
+        kind=kind,
+        confidence=min(p.confidence for p in answered) if answered else 0.0,
+        facts=[f for p in parts for f in p.facts],
+        citations=list(citations.values()),
+        conflicts=[c for p in parts for c in p.conflicts],
+        looked_for="; ".join(p.looked_for or "" for p in parts),
+    )
+
+
+def unsupported_tokens(answer: Answer, question: str = "") -> list[str]:
+    """Numbers and identifiers in the answer text that no cited quote contains."""
+    sources = " ".join(c.quote for c in answer.citations).lower() + " " + question.lower()
+    compact = sources.replace(",", "")
+    out = []
+    for m in _CHECKED.finditer(answer.answer):
+        token = m.group(0).lower()
+        if token in sources or token.replace(",", "") in compact:
+            continue
+        out.append(m.group(0))
+    return out
+
+
+def verify(answer: Answer, question: str) -> Answer:
+    """Refuse to send an answer with a number or identifier its quotes do not hold."""
+    if answer.kind == "abstain":
+        return answer
+    bad = unsupported_tokens(answer, question)
+    if not bad:
+        return answer
+    log.warning("answer withheld: %s not in any cited quote", ", ".join(bad))
+    return Answer(
+        question=answer.question,
+        answer=(
+            "I found something, but could not verify it against the documents "
+            "(a number in it is not in any quoted sentence), so I will not guess."
+        ),
+        kind="abstain",
+        confidence=0.0,
+        looked_for=answer.looked_for,
+    )

@@ -1,0 +1,75 @@
+"""The rules table in memory: facts indexed for the lookups the engine makes."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from ingest import lexicon
+from ingest.models import Fact
+
+
+def norm_value(value: str) -> str:
+    return re.sub(r"\s+", " ", value).strip().lower()
+
+
+class FactTable:
+    def __init__(self, facts: Iterable[Fact]) -> None:
+        self.facts: list[Fact] = list(facts)
+        self._by_subject: dict[str, list[Fact]] = defaultdict(list)
+        self._by_value: dict[str, list[Fact]] = defaultdict(list)
+        self._by_platform: dict[str, list[Fact]] = defaultdict(list)
+        platforms: set[str] = set()
+        for f in self.facts:
+            self._by_subject[f.subject].append(f)
+            self._by_value[norm_value(f.value)].append(f)
+            for p in f.platforms:
+                self._by_platform[p].append(f)
+                platforms.add(p)
+            if lexicon.canonical_model(f.subject) == f.subject:
+                platforms.add(f.subject)
+        self.platforms: frozenset[str] = frozenset(platforms)
+        self.subjects: frozenset[str] = frozenset(self._by_subject)
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    def query(
+        self,
+        subject: str | None = None,
+        attribute: str | None = None,
+        platform: str | None = None,
+    ) -> list[Fact]:
+        """Facts matching every given filter; a platform matches its family too."""
+        pool = self._by_subject.get(subject, []) if subject else self.facts
+        out = [f for f in pool if attribute is None or f.attribute == attribute]
+        if platform:
+            names = set(self.resolve(platform)) or {platform}
+            out = [f for f in out if f.subject in names or names & set(f.platforms)]
+        return out
+
+    def by_subject(self, subject: str) -> list[Fact]:
+        return self._by_subject.get(subject, [])
+
+    def by_value(self, value: str) -> list[Fact]:
+        return self._by_value.get(norm_value(value), [])
+
+    def about_platforms(self, names: Iterable[str]) -> list[Fact]:
+        """Facts whose subject is one of `names` or that are scoped to one of them."""
+        wanted = set(names)
+        seen: set[int] = set()
+        out: list[Fact] = []
+        for name in wanted:
+            for f in self._by_subject.get(name, []) + self._by_platform.get(name, []):
+                if id(f) not in seen:
+                    seen.add(id(f))
+                    out.append(f)
+        return out
+
+    def resolve(self, model: str) -> list[str]:
+        """Documented names that speak for `model` (itself, its family); [] if unknown."""
+        return lexicon.resolve_platform(model, self.platforms)
+
+    def families(self) -> list[str]:
+        return sorted(self.platforms)

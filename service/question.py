@@ -1,0 +1,186 @@
+"""Chat text -> what is being asked: subjects, attributes, platform, values.
+
+Support engineers type fast: lower case, typos, abbreviations, Slack markup,
+several questions in one message. This module turns that into `Query` objects
+the rules engine can look up. It knows words, never answers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from ingest import lexicon
+
+# Words people shorten or mistype in chat -> the word the documents use.
+_ABBREVIATIONS = {
+    r"\bhb\b": "heartbeat",
+    r"\bka\b": "keep-alive",
+    r"\bkeep ?alives?\b": "keep-alive",
+    r"\bmgmt\b": "management",
+    r"\bmgt\b": "management",
+    r"\ba/p\b": "active/passive",
+    r"\ba/a\b": "active/active",
+    r"\bactive[\s-]passive\b": "active/passive",
+    r"\bactive[\s-]active\b": "active/active",
+    r"\be-?type\b": "ether type",
+    r"\bethertype\b": "ether type",
+    r"\bether-type\b": "ether type",
+    r"\baes?\b": "aggregate",
+    r"\blacp\b": "aggregate",
+    r"\bagg\b": "aggregate",
+    r"\bl([1-7])\b": r"layer \1",
+    r"\blayer([1-7])\b": r"layer \1",
+    r"\bproto\b": "protocol",
+    r"\benc\b": "encryption",
+    r"\bencrypted\b": "encryption",
+    r"\bencrypt\b": "encryption",
+    r"\bbkup\b": "backup",
+    r"\bsync'?s?\b": "synchronize",
+    r"\bfw\b": "firewall",
+    r"\bpkt\b": "packet",
+    r"\bfwd\b": "forwarding",
+    r"\bdirectionality\b": "direction",
+    r"\buni-?directional\b": "unidirectional",
+    r"\bbi-?directional\b": "bidirectional",
+    r"\bv6\b": "ipv6",
+    r"\bv4\b": "ipv4",
+    r"\bencap\b": "encapsulation",
+}
+
+# Vocabulary that typo correction may snap a word to (length >= 5 words only).
+_VOCAB = [
+    "heartbeat", "backup", "protocol", "encryption", "aggregate", "unidirectional",
+    "direction", "synchronize", "synchronization", "management", "dedicated", "interface",
+    "control", "packet", "forwarding", "encapsulation", "layer", "ports", "keep-alive",
+    "transport", "support", "supported", "required", "require", "recommend", "recommended",
+    "session", "sessions", "cluster", "passive", "active", "ether", "subnet", "subnets",
+    "frames", "jumbo", "address", "addresses", "permitted", "dataplane", "firewall",
+    "firewalls", "purpose", "between", "peers", "which", "what", "encrypted", "links",
+]
+
+# Question words -> the attributes that answer them. Checked in order; all that
+# match are kept.
+_ATTRIBUTE_CUES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
+    # Most specific first: the engine answers from the first group that has facts.
+    (re.compile(r"\bether ?type\b|\b0x[0-9a-f]+\b"), ("ethertype",)),
+    (re.compile(r"\bencapsulat|\bmac-in-mac\b"), ("encapsulation",)),
+    (re.compile(r"\bdedicated\b.*\b(?:ports?|interfaces?)\b|\bdedicated ha\b|\bha (?:ports?|interfaces?)\b"), ("dedicated-ha-ports",)),
+    (re.compile(r"\bencryption\b"), ("encryption",)),
+    (re.compile(r"\bjumbo\b|\bmtu\b|\bframe size\b|\b1,?500\b|\bbytes\b"), ("requires", "message-size")),
+    (re.compile(r"\bunidirectional\b|\bbidirectional\b|\bdirection\b|\bwhich way\b|\bflows?\b|\bone[- ]way\b"), ("direction",)),
+    (re.compile(r"\bkeep-alive\b"), ("keepalive", "direction")),
+    (re.compile(r"\blayer\b|\brout(?:able|ed)\b"), ("layer",)),
+    (re.compile(r"\bspan\b|\bsubnets?\b|\bacross (?:a )?(?:router|l3)\b"), ("spans-subnets", "transport")),
+    (re.compile(r"\bsupport|\bcan (?:i|we|you|it)\b|\ballowed\b|\bpossible\b|\baggregate\b|\bhsci\b|\bipv6\b|\bipv4\b|\bbackup links?\b.*\bha3\b|\bha3\b.*\bbackup\b"), ("can-use", "not-supported")),
+    (re.compile(r"\bprotocol\b|\btransport\b|\bicmp\b|\bssh\b"), ("protocol", "transport", "port", "ip-protocol")),
+    (re.compile(r"\bports?\b|\btcp\b|\budp\b|\bfirewall rules?\b|\ballow\b|\bopen\b|\bacl\b"), ("port", "ip-protocol")),
+    (re.compile(r"\brecommend|\bbest practice|\bshould\b"), ("recommended", "interface")),
+    (re.compile(r"\binterface\b|\bmanagement\b|\bdataplane\b"), ("interface",)),
+    (re.compile(r"\bsynchroni[sz]|\bwhat (?:does|do) .* (?:carry|do|send|sync)\b|\bpurpose\b|\bused for\b|\bwhat(?:'s| is) .* for\b|\bcarr(?:y|ies)\b|\bexchange|\bfor\?*$"), ("purpose", "synchronizes")),
+    (re.compile(r"\brequire|\bneed|\bmust\b|\bprereq|\bnecessary\b|\bmandatory\b"), ("requires", "required-in")),
+]
+
+_YES_NO = re.compile(r"^(?:can|could|does|do|did|is|are|should|must|will|would|has|have|may)\b")
+_NUMBER = re.compile(r"(?<![\w.-])(\d{2,5})(?![\w-])")
+_HEX = re.compile(r"\b0x[0-9a-f]{2,4}\b")
+_UNKNOWN_LINK = re.compile(r"\bha[\s-]?([05-9]|\d{2,})\b")
+
+
+@dataclass
+class Query:
+    text: str  # the cleaned sub-question
+    original: str
+    subjects: list[str] = field(default_factory=list)
+    attributes: list[str] = field(default_factory=list)
+    platform: str | None = None  # canonical model as asked ("PA-3260")
+    numbers: list[str] = field(default_factory=list)  # ports / ids asked about
+    hexes: list[str] = field(default_factory=list)
+    yes_no: bool = False
+    unknown_links: list[str] = field(default_factory=list)  # "HA5": no such link
+    mentions_interfaces: list[str] = field(default_factory=list)
+
+
+def clean_chat(text: str) -> str:
+    """Remove Slack markup: mentions, links, emphasis, code ticks, emoji codes."""
+    text = re.sub(r"<[@#!][^>]*>", " ", text)  # <@U123>, <#C1|chan>, <!here>
+    text = re.sub(r"<(?:https?|mailto):[^>|]*\|([^>]*)>", r"\1", text)  # <url|label>
+    text = re.sub(r"<(?:https?|mailto):[^>]*>", " ", text)
+    text = re.sub(r"(?<!\w)[*_~`]+|[*_~`]+(?!\w)", " ", text)
+    text = re.sub(r":[a-z0-9_+\-]+:", " ", text)  # :thinking_face:
+    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def split_questions(text: str) -> list[str]:
+    """'ha1 port? and ha2 ethertype?' -> two questions; one question stays one."""
+    parts = re.split(r"(?<=\?)\s+|\n+|;\s+(?=\w)", text)
+    parts = [p.strip(" ?.") for p in parts if p and len(p.strip(" ?.")) > 1]
+    return parts or [text.strip()]
+
+
+def _normalise_words(text: str) -> str:
+    low = lexicon.normalise(text)
+    low = low.replace("’", "'")
+    for pattern, repl in _ABBREVIATIONS.items():
+        low = re.sub(pattern, repl, low)
+    return _correct_typos(low)
+
+
+def _correct_typos(low: str) -> str:
+    words = re.findall(r"[a-z][a-z\-]{4,}", low)
+    for word in set(words):
+        if word in _VOCAB:
+            continue
+        match = process.extractOne(word, _VOCAB, scorer=fuzz.ratio, score_cutoff=84)
+        if match:
+            low = re.sub(rf"\b{re.escape(word)}\b", match[0], low)
+    return low
+
+
+def parse(question: str) -> list[Query]:
+    """Every sub-question of a chat message, parsed."""
+    cleaned = clean_chat(question)
+    return [parse_one(part, question) for part in split_questions(cleaned)]
+
+
+def parse_one(text: str, original: str | None = None) -> Query:
+    low = _normalise_words(text)
+    q = Query(text=text, original=original or text)
+    q.subjects = lexicon.links_in(low)
+    # "heartbeat" alone in a question about backups means heartbeat backup.
+    if not q.subjects and re.search(r"\bheartbeat\b", low) and re.search(r"\bbackup|\bmanagement\b|\bport", low):
+        q.subjects = ["heartbeat-backup"]
+    q.unknown_links = [f"HA{m.group(1)}" for m in _UNKNOWN_LINK.finditer(low)]
+    q.mentions_interfaces = lexicon.interfaces_in(low)
+    attrs: list[str] = []
+    for pattern, names in _ATTRIBUTE_CUES:
+        if pattern.search(low):
+            attrs.extend(n for n in names if n not in attrs)
+    q.attributes = attrs
+    model = lexicon.canonical_model(text)
+    q.platform = model
+    model_digits = {m.group(1) for m in re.finditer(r"pa[\s-]?(\d{2,4})", low)}
+    q.numbers = [n for n in _NUMBER.findall(low) if n not in model_digits]
+    q.hexes = _HEX.findall(low)
+    q.yes_no = bool(_YES_NO.match(low))
+    return q
+
+
+def content_words(text: str) -> list[str]:
+    """Words that carry the question's topic (for retrieval scoring and abstention)."""
+    low = _normalise_words(clean_chat(text))
+    return [w for w in re.findall(r"[a-z0-9][a-z0-9\-/]*", low) if w not in _STOP and len(w) > 1]
+
+
+_STOP = frozenset(
+    """a an the and or of to in on for with at by from is are was were be been being do does did
+    how what which who whom whose when where why can could should would will shall may might must
+    i me my we our you your it its this that these those there here then than so if not no yes
+    please pls plz thx thanks hey hi hello team anyone someone know tell about use uses used using
+    get got need needs want any some all each every other into out up down over under again
+    just also only very quick question q whats what's hows how's isnt isn't dont don't doesnt
+    doesn't cant can't between ha firewall firewalls palo alto networks pan-os panos pan os""".split()
+)

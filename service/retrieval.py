@@ -1,0 +1,100 @@
+"""Hybrid passage retrieval: BM25 + dense (llama-index over Chroma), fused by RRF.
+
+Exact identifiers in the question (port numbers, 0x7261, PA-3260, HA1-A) add
+weight to the chunks that contain them verbatim: an embedding blurs 28770 and
+28771, a support engineer does not.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from llama_index.core import VectorStoreIndex
+from llama_index.core.schema import QueryBundle
+
+from ingest.embedder import Embedder, LlamaIndexEmbedding
+from ingest.models import Chunk
+from ingest.vectors import VectorStoreError
+from service.index import LoadedBuild
+
+RRF_K = 60
+_IDENT = re.compile(r"\b(?:0x[0-9a-f]{2,4}|\d{2,5}|pa-\d{2,4}[a-z]?|ha\d(?:-[ab])?|hsci|aux-\d)\b", re.I)
+
+
+class PassagesUnavailable(Exception):
+    """Dense search cannot run (the Chroma server is down)."""
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float  # fused
+    dense: float  # cosine similarity, 0 when dense did not return it
+    keyword: float
+
+
+class Retriever:
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._llama = LlamaIndexEmbedding(embedder)
+        self._retrievers: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def _dense_retriever(self, build: LoadedBuild, top_k: int):  # type: ignore[no-untyped-def]
+        key = f"{build.build_id}:{top_k}:{id(build.vectors)}"
+        with self._lock:
+            retriever = self._retrievers.get(key)
+            if retriever is None:
+                assert build.vectors is not None
+                index = VectorStoreIndex.from_vector_store(build.vectors.as_llamaindex_store(), embed_model=self._llama)
+                retriever = index.as_retriever(similarity_top_k=top_k)
+                # Builds come and go: keep the retrievers of the last few only.
+                if len(self._retrievers) > 8:
+                    self._retrievers.pop(next(iter(self._retrievers)))
+                self._retrievers[key] = retriever
+            return retriever
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embedder.embed([text])[0]
+
+    def search(self, build: LoadedBuild, text: str, top_k: int = 8) -> list[Hit]:
+        if build.vectors is None:
+            raise PassagesUnavailable(build.vector_error or "vector store unavailable")
+        depth = max(top_k * 3, 20)
+        vector = self.embed_query(text)
+        retriever = self._dense_retriever(build, depth)
+        try:
+            nodes = retriever.retrieve(QueryBundle(query_str=text, embedding=vector.tolist()))
+        except VectorStoreError as exc:
+            raise PassagesUnavailable(str(exc)) from exc
+        except Exception as exc:  # chromadb/httpx errors surface raw through llama-index
+            raise PassagesUnavailable(f"vector search failed: {exc.__class__.__name__}") from exc
+        dense = [(n.node.node_id, float(n.score or 0.0)) for n in nodes if n.node.node_id in build.chunks]
+        keyword = build.keyword.query(text, depth)
+        return fuse(build, text, dense, keyword)[:top_k]
+
+
+def fuse(
+    build: LoadedBuild, text: str, dense: list[tuple[str, float]], keyword: list[tuple[str, float]]
+) -> list[Hit]:
+    scores: dict[str, float] = {}
+    dense_score = dict(dense)
+    keyword_score = dict(keyword)
+    for ranking in (dense, keyword):
+        for rank, (cid, _) in enumerate(ranking):
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+    idents = {m.group(0).lower() for m in _IDENT.finditer(text)}
+    if idents:
+        for cid in list(scores):
+            body = build.chunks[cid].text.lower()
+            hits = sum(1 for ident in idents if re.search(rf"(?<![\w-]){re.escape(ident)}(?![\w])", body))
+            scores[cid] += hits / (RRF_K + 1)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    return [
+        Hit(chunk=build.chunks[cid], score=s, dense=dense_score.get(cid, 0.0), keyword=keyword_score.get(cid, 0.0))
+        for cid, s in ranked
+        if cid in build.chunks
+    ]
