@@ -320,6 +320,11 @@ def _pipe_rows(lines: list[str], i: int, k: int) -> tuple[list[list[str]], int]:
     it ends with '|' holding all its cells (cells may be hard-wrapped over many lines)."""
     rows: list[list[str]] = []
     n = len(lines)
+    j = i
+    while j < n and not lines[j].strip():
+        j += 1
+    if j < n and "|" in lines[j]:
+        i = j  # blank lines after the separator
     while i < n and "|" in lines[i]:
         buf = [lines[i].strip()]
         i += 1
