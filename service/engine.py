@@ -40,10 +40,27 @@ class Engine:
     def build(self) -> LoadedBuild:
         return self.holder.current
 
-    def ask(self, question: str, *, top_k: int = 5, context: str | None = None) -> Answer:
-        """Answer `question`; `context` is an earlier question of the same thread."""
+    def warm_up(self) -> None:
+        """Load the model and the retriever now, so the first user does not wait."""
+        self.retriever.embed_query("warm up")
+        try:
+            build = self.holder.current
+        except Exception:
+            return
+        try:
+            self.retriever.search(build, "HA link", top_k=1)
+        except PassagesUnavailable:
+            pass
+
+    def ask(
+        self, question: str, *, top_k: int = 5, context: str | None = None, version: str | None = None
+    ) -> Answer:
+        """Answer `question`; `context` is an earlier question of the same thread;
+        `version` keeps only documents whose product version contains it."""
         started = time.perf_counter()
         build = self.holder.current  # one build for the whole request
+        if version:
+            build = build.for_version(version)
         queries = qparse.parse(question)
         ctx = qparse.parse(context)[-1] if context else None
         parts = [self._ask_one(build, q, top_k, ctx) for q in queries]

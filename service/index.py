@@ -41,6 +41,23 @@ class LoadedBuild:
     def titles(self) -> dict[str, str]:
         return {d.doc_id: d.title for d in self.manifest.documents}
 
+    def for_version(self, version: str) -> LoadedBuild:
+        """A view restricted to documents whose version mentions `version` (or has none)."""
+        wanted = version.strip().lower()
+
+        def keep(v: str | None) -> bool:
+            return v is None or wanted in v.lower()
+
+        return LoadedBuild(
+            build_id=self.build_id,
+            manifest=self.manifest,
+            facts=FactTable(f for f in self.facts.facts if keep(f.version)),
+            chunks={cid: c for cid, c in self.chunks.items() if keep(c.version)},
+            keyword=self.keyword,
+            vectors=self.vectors,
+            vector_error=self.vector_error,
+        )
+
 
 def load_build(index_dir: Path, build_id: str, chroma_host: str | None, chroma_port: int) -> LoadedBuild:
     """Read every part of a build; raise IngestError if any part is missing or damaged."""

@@ -1,0 +1,258 @@
+"""The `hakb` command: a thin adapter over the ingest pipeline and the engine.
+
+Exit codes: 0 done/answered, 1 ingest finished with failures, 2 usage or input
+error, 3 the engine abstained.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from hakb.settings import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ABSTAIN = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        print(f"hakb: bad configuration: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.func(args, settings))
+    except UsageError as exc:
+        print(f"hakb: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("hakb: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hakb", description="Cited answers about PAN-OS HA links, ports and platforms.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ing = sub.add_parser("ingest", help="read documents into a new build")
+    ing.add_argument("sources", nargs="*", help="files, directories or URLs (default: the docs directory)")
+    ing.add_argument("--replace", action="store_true", help="the build holds exactly these sources")
+    ing.add_argument("--json", action="store_true", help="print the report as JSON")
+    ing.set_defaults(func=cmd_ingest)
+
+    facts = sub.add_parser("facts", help="print the facts table")
+    facts.add_argument("--subject")
+    facts.add_argument("--attribute")
+    facts.add_argument("--platform")
+    facts.add_argument("--json", action="store_true")
+    facts.set_defaults(func=cmd_facts)
+
+    ask = sub.add_parser("ask", help="answer a question ('-' reads one per line from stdin)")
+    ask.add_argument("question", nargs="+")
+    ask.add_argument("--json", action="store_true", help="print the Answer object")
+    ask.add_argument("--top-k", type=int, default=5)
+    ask.set_defaults(func=cmd_ask)
+
+    serve = sub.add_parser("serve", help="run the HTTP API with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    ev = sub.add_parser("eval", help="score the engine and the naive baseline on the gold set")
+    ev.add_argument("--gold", type=Path, default=None)
+    ev.add_argument("--out", type=Path, default=None)
+    ev.add_argument("--corpus", type=Path, default=None, help="extra pages to ingest with the bundled docs")
+    ev.add_argument("--no-baseline", action="store_true")
+    ev.set_defaults(func=cmd_eval)
+
+    bench = sub.add_parser("bench", help="measure latency, throughput, start-up and memory")
+    bench.add_argument("--corpus", type=Path, default=None)
+    bench.add_argument("--requests", type=int, default=2000)
+    bench.set_defaults(func=cmd_bench)
+    return p
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from ingest.pipeline import IngestOptions, Pipeline
+
+    sources = args.sources or [str(settings.docs_dir)]
+    replace = args.replace or not args.sources  # the docs directory is the whole truth
+    options = IngestOptions(
+        index_dir=settings.index_dir,
+        chroma_host=settings.chroma_host,
+        chroma_port=settings.chroma_port,
+        replace=replace,
+        embedder_dir=settings.embedder_dir,
+    )
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if args.json or not sys.stderr.isatty() and os.environ.get("HAKB_PROGRESS") != "1":
+            return
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=f"{stage:>6}", unit="doc" if stage == "read" else "chunk", file=sys.stderr, leave=False)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    result = Pipeline(options).run(sources, progress)
+    for bar in bars.values():
+        bar.close()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "build_id": result.build_id,
+                    "changed": result.changed,
+                    "counts": result.counts,
+                    "seconds": round(result.seconds, 3),
+                    "error": result.error,
+                    "documents": [r.model_dump() for r in result.reports],
+                },
+                indent=2,
+            )
+        )
+    else:
+        for r in result.failed:
+            print(f"error: {r.error}", file=sys.stderr)
+        c = result.counts
+        state = "new build" if result.changed else "unchanged"
+        if result.error:
+            print(f"error: {result.error}", file=sys.stderr)
+        else:
+            print(
+                f"{state} {result.build_id}: {c.get('documents', 0)} documents, {c.get('sections', 0)} sections, "
+                f"{c.get('facts', 0)} facts, {c.get('chunks', 0)} chunks, {c.get('conflicts', 0)} conflicts "
+                f"in {result.seconds:.2f} s" + (f"; {len(result.failed)} failed" if result.failed else "")
+            )
+    if result.error and not result.build_id:
+        return EXIT_USAGE if not result.reports or all(not r.ok for r in result.reports) else EXIT_FAILED
+    return EXIT_FAILED if (result.error or result.failed) else EXIT_OK
+
+
+def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+    from ingest.embedder import OnnxEmbedder
+    from service.engine import Engine
+    from service.index import BuildHolder, NotReady
+
+    holder = BuildHolder(settings.index_dir, settings.chroma_host, settings.chroma_port)
+    holder.refresh()
+    try:
+        holder.current
+    except NotReady as exc:
+        raise UsageError(str(exc)) from exc
+    return Engine(holder, OnnxEmbedder(settings.embedder_dir))
+
+
+def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
+    from service.facts_table import FactTable
+    from service.index import BuildHolder, NotReady
+
+    holder = BuildHolder(settings.index_dir, settings.chroma_host, settings.chroma_port)
+    holder.refresh()
+    try:
+        table: FactTable = holder.current.facts
+    except NotReady as exc:
+        raise UsageError(str(exc)) from exc
+    facts = table.query(subject=args.subject, attribute=args.attribute, platform=args.platform)
+    if args.json:
+        print(json.dumps([f.model_dump() for f in facts], indent=2))
+        return EXIT_OK
+    for f in facts:
+        scope = f" [{', '.join(f.platforms)}]" if f.platforms else ""
+        extra = " ".join(filter(None, [f.protocol, f"({f.qualifier})" if f.qualifier else None]))
+        flag = " CONFLICT" if f.conflict else ""
+        print(f"{f.subject:18} {f.attribute:18} {f.value[:60]} {extra}{scope}{flag}  <- {f.title} > {f.section.split(' > ')[-1]}")
+    print(f"{len(facts)} facts", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from service.engine import EngineError
+
+    questions = args.question
+    engine = _engine(settings)
+    if questions == ["-"]:
+        status = EXIT_OK
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            try:
+                answer = engine.ask(line.strip()[: settings.max_question_chars], top_k=args.top_k)
+            except EngineError as exc:
+                print(json.dumps({"question": line.strip(), "error": str(exc)}), flush=True)
+                status = EXIT_FAILED
+                continue
+            print(answer.model_dump_json(), flush=True)
+        return status
+    question = " ".join(questions)
+    if not question.strip():
+        raise UsageError("the question is empty")
+    if len(question) > settings.max_question_chars:
+        raise UsageError(f"the question is {len(question)} characters; the limit is {settings.max_question_chars}")
+    try:
+        answer = engine.ask(question, top_k=args.top_k)
+    except EngineError as exc:
+        print(f"hakb: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        print(answer.model_dump_json(indent=2))
+    else:
+        print(answer.answer)
+        for c in answer.citations:
+            print(f'  - {c.title} > {c.section.split(" > ")[-1]}: "{c.quote}"' + (f" <{c.url}>" if c.url else ""))
+    return EXIT_ABSTAIN if answer.kind == "abstain" else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    uvicorn.run(
+        "service.api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        timeout_keep_alive=10,
+    )
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.harness import run_eval
+
+    return run_eval(settings, gold=args.gold, out=args.out, corpus=args.corpus, baseline=not args.no_baseline)
+
+
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.bench import run_bench
+
+    return run_bench(settings, corpus=args.corpus, requests=args.requests)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

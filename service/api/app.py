@@ -1,0 +1,61 @@
+"""The app factory: one engine per process, opened in the lifespan, shared read-only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+
+from hakb.settings import Settings
+from ingest.embedder import OnnxEmbedder
+from service.api import errors
+from service.api.deps import require_key
+from service.api.limits import BodySizeLimit
+from service.api.routes import ask, feedback, health, lookups
+from service.engine import Engine
+from service.feedback import FeedbackStore
+from service.index import BuildHolder, NotReady
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        holder = BuildHolder(settings.index_dir, settings.chroma_host, settings.chroma_port)
+        embedder = OnnxEmbedder(settings.embedder_dir)
+        engine = Engine(holder, embedder)
+        holder.refresh()
+        engine.warm_up()
+        holder.start_watching(settings.watch_interval_s)
+        app.state.holder, app.state.engine = holder, engine
+        app.state.feedback = FeedbackStore(settings.feedback_path)
+        try:
+            build = holder.current
+            log.info("ready: build %s", build.build_id)
+        except NotReady as exc:
+            log.warning("not ready: %s", exc)
+        try:
+            yield
+        finally:
+            holder.stop()
+
+    app = FastAPI(
+        title="hakb",
+        summary="Cited answers about PAN-OS HA links, ports and platform constraints",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.include_router(health.router)
+    protected = [Depends(require_key)]
+    app.include_router(ask.router, dependencies=protected)
+    app.include_router(lookups.router, dependencies=protected)
+    app.include_router(feedback.router, dependencies=protected)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from service.api.schemas import ReadyResponse
+from service.index import NotReady
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="The process is up")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", response_model=ReadyResponse, responses={503: {"model": ReadyResponse}}, summary="A build is loaded")
+def readyz(request: Request) -> JSONResponse:
+    holder = request.app.state.holder
+    try:
+        build = holder.current
+    except NotReady as exc:
+        body = ReadyResponse(status="not ready", reason=str(exc))
+        return JSONResponse(body.model_dump(), status_code=503)
+    body = ReadyResponse(
+        status="ready",
+        build_id=build.build_id,
+        documents=len(build.manifest.documents),
+        facts=len(build.facts),
+        chunks=len(build.chunks),
+        passages="ok" if build.vectors is not None else (build.vector_error or "unavailable"),
+    )
+    return JSONResponse(body.model_dump())
