@@ -7,6 +7,7 @@ weight to the chunks that contain them verbatim: an embedding blurs 28770 and
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -72,7 +73,12 @@ class Retriever:
             raise PassagesUnavailable(str(exc)) from exc
         except Exception as exc:  # chromadb/httpx errors surface raw through llama-index
             raise PassagesUnavailable(f"vector search failed: {exc.__class__.__name__}") from exc
-        dense = [(n.node.node_id, float(n.score or 0.0)) for n in nodes if n.node.node_id in build.chunks]
+        # llama-index's Chroma store scores exp(-cosine distance); turn it back into cosine.
+        dense = [
+            (n.node.node_id, 1.0 + math.log(n.score) if n.score and n.score > 0 else 0.0)
+            for n in nodes
+            if n.node.node_id in build.chunks
+        ]
         keyword = build.keyword.query(text, depth)
         return fuse(build, text, dense, keyword)[:top_k]
 
