@@ -16,6 +16,7 @@ breadcrumb trail, a version picker, a table of contents, "Updated on" and
 from __future__ import annotations
 
 import re
+import warnings
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
@@ -38,6 +39,11 @@ BLOCK_TAGS = frozenset(
     "p div section article main blockquote pre figure figcaption dl dt dd ul ol li table "
     "h1 h2 h3 h4 h5 h6 hr details summary center address".split()
 )
+_PROTECTED = frozenset({"h1", "article", "main"})
+_NESTED_BLOCKS = frozenset({"ul", "ol", "table", "p", "div"})
+_LISTS_AND_TABLES = frozenset({"ul", "ol", "table"})
+_CELLS = frozenset({"td", "th"})
+_ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _WHERE_BOX = re.compile(r"^\s*Where Can I Use This", re.I)
 _TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,60}$")
@@ -45,7 +51,9 @@ _TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,60}$")
 
 def parse_html(text: str) -> Page:
     """An HTML page -> title, canonical URL and body blocks."""
-    soup = BeautifulSoup(text, "lxml")
+    with warnings.catch_warnings():  # bs4 warns when markup looks like a URL or file name
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(text, "lxml")
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     url = _canonical(soup)
@@ -112,24 +120,43 @@ def _is_chrome(tag: Tag) -> bool:
 
 def _drop_chrome(root: Tag) -> None:
     """Remove navigation and chrome, but never what holds the article's heading or body."""
-    for tag in list(root.find_all(True)):
-        if tag.decomposed or tag.parent is None:
-            continue
-        if _is_chrome(tag) and not tag.find(["h1", "article", "main"]):
-            tag.decompose()
-    for node in list(root.find_all(string=_WHERE_BOX)):
-        if node.parent is None:
-            continue
+
+    def prune(node: Tag) -> None:
+        for child in list(node.children):
+            if not isinstance(child, Tag):
+                continue
+            if _is_chrome(child) and not _has(child, _PROTECTED):
+                child.decompose()
+            else:
+                prune(child)
+
+    prune(root)
+    # The "Where Can I Use This? What Do I Need?" box: the largest element that starts with it.
+    boxes: dict[int, Tag] = {}
+    for node in root.find_all(string=_WHERE_BOX):
         box = node.parent
         while (
-            box.parent is not None
+            box is not None
+            and box.parent is not None
             and box.parent is not root
             and _WHERE_BOX.match(box.parent.get_text(" "))
             and len(box.parent.get_text(" ")) < 2000
         ):
             box = box.parent
-        if box is not root and isinstance(box, Tag):
+        if box is not None and box is not root:
+            boxes[id(box)] = box
+    for box in boxes.values():
+        if not any(id(p) in boxes for p in box.parents):
             box.decompose()
+
+
+def _has(tag: Tag, names: frozenset[str]) -> bool:
+    """Does the tag contain an element with one of these names? (Faster than bs4's find.)"""
+    return any(isinstance(d, Tag) and d.name in names for d in tag.descendants)
+
+
+def _children(tag: Tag, names: frozenset[str]) -> list[Tag]:
+    return [c for c in tag.children if isinstance(c, Tag) and c.name in names]
 
 
 class _Walker:
@@ -164,7 +191,7 @@ class _Walker:
             if name == "br":
                 self.inline.append(" ")
                 continue
-            if name not in BLOCK_TAGS and not child.find(list(BLOCK_TAGS)):
+            if name not in BLOCK_TAGS and not _has(child, BLOCK_TAGS):
                 self.inline.append(child.get_text(" "))
                 continue
             self.flush(label, kind, path)
@@ -174,7 +201,7 @@ class _Walker:
                 self._list(child, label, path)
             elif name == "table":
                 self._table(child, label, path)
-            elif name in ("p", "pre", "dt", "dd", "figcaption", "summary") and not child.find(["ul", "ol", "table", "p", "div"]):
+            elif name in ("p", "pre", "dt", "dd", "figcaption", "summary") and not _has(child, _NESTED_BLOCKS):
                 self.inline.append(child.get_text(" "))
                 self.flush(label, kind, path)
             else:
@@ -197,8 +224,8 @@ class _Walker:
         self.blocks.append(Block("heading", text, self.headings))
 
     def _list(self, tag: Tag, label: str | None, path: tuple[str, ...] | None) -> None:
-        for li in tag.find_all("li", recursive=False):
-            nested = [c for c in li.find_all(["ul", "ol", "table"], recursive=False)]
+        for li in _children(tag, frozenset({"li"})):
+            nested = _children(li, _LISTS_AND_TABLES)
             for n in nested:
                 n.extract()
             self.inline.append(li.get_text(" "))
@@ -210,14 +237,19 @@ class _Walker:
                     self._list(n, label, path)
 
     def _table(self, table: Tag, label: str | None, path: tuple[str, ...] | None) -> None:
-        rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
-        width = max((len(_cells(tr)) for tr in rows), default=0)
+        rows: list[tuple[Tag, bool]] = []  # (row, in <thead>)
+        for child in _children(table, _ROW_GROUPS | {"tr"}):
+            if child.name == "tr":
+                rows.append((child, False))
+            else:
+                rows.extend((tr, child.name == "thead") for tr in _children(child, frozenset({"tr"})))
+        width = max((len(_children(tr, _CELLS)) for tr, _ in rows), default=0)
         base = path if path is not None else self.headings
-        for tr in rows:
-            cells = _cells(tr)
+        for tr, in_head in rows:
+            cells = _children(tr, _CELLS)
             if not cells:
                 continue
-            if tr.find_parent("thead") is not None or all(c.name == "th" for c in cells) and len(cells) > 1:
+            if in_head or all(c.name == "th" for c in cells) and len(cells) > 1:
                 continue  # the header row names columns; it says nothing by itself
             texts = [clean(c.get_text(" ")) for c in cells]
             if len(cells) == 1:  # a row spanning the table: a sub-heading or a note
@@ -244,11 +276,7 @@ class _Walker:
 
 def _values(cell: Tag) -> list[str]:
     """The values of a cell: its lines, split where the page breaks them (br, p, li)."""
-    for br in cell.find_all("br"):
+    for br in [d for d in cell.descendants if isinstance(d, Tag) and d.name == "br"]:
         br.replace_with("\n")
-    text = cell.get_text("\n") if cell.find(["p", "li", "div"]) else cell.get_text()
+    text = cell.get_text("\n") if _has(cell, frozenset({"p", "li", "div"})) else cell.get_text()
     return [v for v in (clean(line) for line in text.split("\n")) if v]
-
-
-def _cells(tr: Tag) -> list[Tag]:
-    return [c for c in tr.find_all(["td", "th"], recursive=False)]

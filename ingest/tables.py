@@ -339,6 +339,7 @@ def _read_rows(paras: list[str], start: int, header: list[str], d: int, i: int) 
     rows: list[TableRow] = []
     row: TableRow | None = None
     long_rows = False  # has any row a sentence-long description? then more sentences continue it
+    longest, counted = 0, 0  # most paragraphs in a finished row, over rows[:counted]
     n = len(paras)
     while i < n:
         p = paras[i]
@@ -351,10 +352,13 @@ def _read_rows(paras: list[str], start: int, header: list[str], d: int, i: int) 
             i += 1
             continue
         if not is_cell(p):
+            for done in rows[counted:-1]:
+                longest = max(longest, len(done.desc))
+            counted = max(counted, len(rows) - 1)
             if row is not None and row.cells and not row.desc and not row.trailing:
                 row.desc.append(p)
                 long_rows = True
-            elif row is not None and row.desc and not row.trailing and long_rows and len(row.desc) < _row_cap(rows):
+            elif row is not None and row.desc and not row.trailing and long_rows and _fits(row, rows, longest):
                 row.desc.append(p)
             else:
                 break  # prose after short rows or trailing values: the table is over
@@ -397,15 +401,19 @@ def _read_rows(paras: list[str], start: int, header: list[str], d: int, i: int) 
     return CellTable(start=start, end=i, header=header, desc_col=d, rows=rows)
 
 
-def _row_cap(rows: list[TableRow]) -> int:
+def _row_cap(rows: list[TableRow], longest: int) -> int:
     """How many paragraphs a row may hold before the prose after the table is taken for more of it.
 
     Nothing marks where a flattened table ends; once three rows are known, a row longer than
-    twice the longest before it, plus two (and at least four) is the page going on.
+    twice the longest before it, plus two (and at least four), is the page going on.
     """
     if len(rows) <= 3:
         return 10**6
-    return max(4, 2 * max(len(r.desc) for r in rows[:-1]) + 2)
+    return max(4, 2 * longest + 2)
+
+
+def _fits(row: TableRow, rows: list[TableRow], longest: int) -> bool:
+    return len(row.desc) < _row_cap(rows, longest)
 
 
 def _starts_table(paras: list[str], j: int) -> bool:

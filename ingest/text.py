@@ -171,6 +171,7 @@ class Para:
 def structure(paras: list[Para]) -> list[Block]:
     """Paragraphs -> blocks: tables as rows, headings as paths, lead-in lists as list items."""
     tables = _cell_tables(paras)
+    seen: set[str] = set()  # texts met so far: a repeat of a list entry is a section heading
     blocks: list[Block] = []
     stack: list[str] = []
     in_list = False
@@ -189,7 +190,7 @@ def structure(paras: list[Para]) -> list[Block]:
             for cells in rows:
                 blocks.extend(pipe_row_blocks(cells, header, headings))
             in_list = False
-        elif p.kind == "heading" or (p.kind == "paragraph" and _looks_like_heading(paras, i, in_list)):
+        elif p.kind == "heading" or (p.kind == "paragraph" and _looks_like_heading(paras, i, in_list, seen)):
             level = p.level if p.kind == "heading" else 2
             stack = stack[: max(level - 2, 0)] + [p.text]
             blocks.append(Block("heading", p.text, tuple(stack)))
@@ -204,6 +205,7 @@ def structure(paras: list[Para]) -> list[Block]:
             else:
                 blocks.append(Block("paragraph", p.text, headings))
                 in_list = False
+        seen.add(p.text)
         i += 1
     return blocks
 
@@ -227,7 +229,7 @@ def _cell_tables(paras: list[Para]) -> dict[int, CellTable]:
     return found
 
 
-def _looks_like_heading(paras: list[Para], i: int, in_list: bool) -> bool:
+def _looks_like_heading(paras: list[Para], i: int, in_list: bool, seen: set[str]) -> bool:
     """A short Title-Case line followed by prose, after prose (not amid cells or a lead-in list).
 
     A line that repeats an earlier one is a heading even after a list: pages open with a
@@ -239,7 +241,7 @@ def _looks_like_heading(paras: list[Para], i: int, in_list: bool) -> bool:
     nxt = paras[i + 1] if i + 1 < len(paras) else None
     if nxt is None or nxt.kind not in ("paragraph", "list_item") or not is_sentence(nxt.text):
         return False
-    if any(p.text == text for p in paras[:i]):
+    if text in seen:
         return True
     prev = paras[i - 1] if i else None
     if in_list or prev is None:
