@@ -67,6 +67,7 @@ _KV_VALUE = re.compile(r"^(?:[\w-]+:\s*)?\d[\d,.]*\*?$")
 _CONTINUED = re.compile(r"\s*\((?:continued|cont\.?)\)\s*$", re.I)
 
 MAX_CELL_WORDS = 20
+MAX_NAMED_COLUMNS = 6  # a longer run of short cells is rows whose header was lost, not a header
 
 
 def clean(text: str) -> str:
@@ -95,7 +96,9 @@ def is_sentence(text: str) -> bool:
     """Prose: several words with lowercase ones, ending like a sentence or long enough to be one."""
     text = text.strip()
     n = words(text)
-    if n < 4 or not re.search(r"\b[a-z]{2,}\b", text) or (n <= 10 and is_title_case(text)):
+    if n < 4 or not re.search(r"\b[a-z]{2,}\b", text):
+        return False
+    if n <= 10 and is_title_case(text) and not text.endswith("."):  # a heading, or a question as one
         return False
     return bool(_SENTENCE_END.search(text)) or n > MAX_CELL_WORDS
 
@@ -245,7 +248,7 @@ def _header_at(paras: list[str], i: int, prev: str | None) -> tuple[list[str], i
         return run[:header_len], jd, header_len
     if after is not None and _whole_row(after, len(run)):
         return run, len(run) - 1, len(run)
-    if prev is not None and _TABLE_INTRO.search(prev) and after is not None and len(run) >= 3:
+    if prev is not None and _TABLE_INTRO.search(prev) and after is not None and 3 <= len(run) <= MAX_NAMED_COLUMNS + 1:
         # "... the following table ...:" then column names, then the first row's label.
         return run[:-1], 1, len(run) - 1
     return None

@@ -230,3 +230,16 @@ def test_flattened_table_is_found_by_shape_in_new_wording() -> None:
     ]
     assert not any(s.text in ("Link", "Details", "Previous", "Pair Modes") for s in sections)
     assert all(s.path == ("Pair Links", s.label) for s in sections if s.label)
+
+
+def test_short_cells_are_never_lost_as_a_header() -> None:
+    # A table whose header and rows were flattened into one run of short cells: whatever
+    # the reader makes of it, every cell's text must still be in the sections.
+    cells = ["Feature Standalone Cluster", "Proxy", "Decryption Yes No", "Tunnels Yes Yes", "Quarantine Yes No",
+             "Address Groups Yes Yes", "Tags Yes Yes", "Sync Yes No"]
+    md = "# Feature Support\n\nThe following table lists what each mode supports.\n\n" + "\n\n".join(cells)
+    md += "\n\nEach node keeps its own copy of the identifiers it generates.\n"
+    _, sections = parse_document(load_bytes(md.encode(), "features.md", suffix=".md"))
+    body = "\n".join(s.text for s in sections)
+    for cell in cells:
+        assert cell in body
