@@ -66,7 +66,7 @@ _NOT_SUPPORTED_RES = [
 _CAN_USE_RES = [
     re.compile(r"\byou\s+can\s+(?:also\s+)?(?:configure|use)\s+(.+?)\s+(?:as|for)\s+(?:an?\s+|the\s+)?(?:ha\d|backup|dedicated)", re.IGNORECASE),
     re.compile(r"\b(?:the\s+)?((?:dedicated\s+)?[\w\-]+\s+ports?)\s+supports?\s+(?:the\s+)?ha\d", re.IGNORECASE),
-    re.compile(r"\b(?:the\s+)?([\w\-]+\s+ports?)\s+can\s+be\s+used\s+for\s+ha\d", re.IGNORECASE),
+    re.compile(r"\b(?:the\s+)?([\w\-]+\s+ports?)\s+can\s+be\s+used\s+for\s+(?:ha\d|backup\s+links)", re.IGNORECASE),
     re.compile(r"\buse\s+(?:this|the)\s+([\w\-]*\s*port)\s+for\s+(?:an?\s+)?ha\d", re.IGNORECASE),
 ]
 _REQUIRES_RES = [
@@ -153,14 +153,19 @@ class FactExtractor:
             yield from self._port_row(section)
             # The description cell is prose too (ether type, direction, ...): read on.
         carried: list[str] = []
+        previous = ""
         for sentence in split_sentences(section.text):
             platforms = _platform_names(sentence)
+            quote_prefix = ""
             # "(If you use the management port ...)" continues the previous
-            # sentence's platform scope; anything else starts afresh.
+            # sentence's platform scope; the quote then holds both sentences, so
+            # the platform it is about is in the citation.
             if not platforms and carried and re.match(r"^\(?\s*(?:if|this|these|they|then)\b", sentence, re.I):
                 platforms = carried
+                quote_prefix = previous
             carried = platforms
-            yield from self._sentence_facts(section, sentence, scope, platforms or scope.platforms)
+            previous = sentence
+            yield from self._sentence_facts(section, sentence, scope, platforms or scope.platforms, quote_prefix)
 
     def _port_row(self, section: Section) -> Iterator[Fact]:
         """A 'Destination Port | Protocol | Description' row: ports in the label.
@@ -191,7 +196,9 @@ class FactExtractor:
             return [lexicon.CLUSTER]
         return lexicon.links_in(self.meta.title)[:1]
 
-    def _sentence_facts(self, section: Section, sentence: str, scope: _Scope, platforms: list[str]) -> Iterator[Fact]:
+    def _sentence_facts(
+        self, section: Section, sentence: str, scope: _Scope, platforms: list[str], quote_prefix: str = ""
+    ) -> Iterator[Fact]:
         mentions = lexicon.find_links(sentence)
         links = list(dict.fromkeys(name for _, name in mentions))
         if not links or re.search(r"\bthis\s+link\b", sentence, re.I) and scope.links:
@@ -199,8 +206,10 @@ class FactExtractor:
         subjects = links or scope.links
         platform_scope = [p for p in platforms]
 
+        quote = f"{quote_prefix} {sentence}".strip()
+
         def fact(subject: str, attribute: str, value: str, **kw: object) -> Fact:
-            return self._fact(section, subject, attribute, value, sentence, platforms=platform_scope, **kw)
+            return self._fact(section, subject, attribute, value, quote, platforms=platform_scope, **kw)
 
         def nearest(pos: int) -> list[str]:
             """The link named last before `pos`, else the sentence's/scope's subjects."""
@@ -263,7 +272,12 @@ class FactExtractor:
         yield from self._purposes(sentence, subjects, fact)
         for rx in _NOT_SUPPORTED_RES:
             for m in rx.finditer(sentence):
-                owners = lexicon.links_in(sentence[: m.start()]) or subjects
+                owners = (
+                    lexicon.links_in(sentence[: m.start()])
+                    or subjects
+                    or lexicon.interfaces_in(sentence[: m.start()])[:1]
+                    or platform_scope
+                )
                 for value in _split_list(m.group(1).replace(" or ", ", ")):
                     for subject in owners:
                         yield fact(subject, "not-supported", value)
@@ -271,6 +285,9 @@ class FactExtractor:
             for m in rx.finditer(sentence):
                 value = _clean_value(m.group(1))
                 tail = lexicon.links_in(sentence[m.start():]) or subjects
+                if re.search(r"\bfor\s+backup\s+links\b", m.group(0), re.I):
+                    # "ports can be used for backup links for both HA1 and HA2"
+                    tail = [t if t.endswith("-backup") else f"{t}-backup" for t in tail if t in ("HA1", "HA2", "HA4")] or tail
                 for subject in tail:
                     yield fact(subject, "can-use", value)
         for rx in _REQUIRES_RES:
@@ -311,7 +328,7 @@ class FactExtractor:
             for platform in row_platforms:
                 yield self._fact(section, platform, "dedicated-ha-ports", m.group(1), sentence)
         for platform in platform_scope or row_platforms:
-            yield self._fact(section, platform, "constraint", sentence, sentence, platforms=[platform])
+            yield self._fact(section, platform, "constraint", sentence, quote, platforms=[platform])
         del low
 
     def _purposes(self, sentence: str, subjects: list[str], fact) -> Iterator[Fact]:  # type: ignore[no-untyped-def]

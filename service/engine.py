@@ -11,11 +11,14 @@ import re
 import time
 from collections import OrderedDict
 
+from rapidfuzz import fuzz, process
+
 from ingest.embedder import Embedder
 from ingest.facts import split_sentences
 from ingest.models import Citation, Fact
 from service import question as qparse
 from service import rules
+from service.facts_table import stem
 from service.index import BuildHolder, LoadedBuild
 from service.models import Answer, Conflict
 from service.retrieval import Hit, PassagesUnavailable, Retriever
@@ -23,7 +26,7 @@ from service.retrieval import Hit, PassagesUnavailable, Retriever
 log = logging.getLogger(__name__)
 
 PASSAGE_MIN_DENSE = 0.42
-PASSAGE_MIN_COVERAGE = 0.5
+PASSAGE_MIN_COVERAGE = 0.4
 _CHECKED = re.compile(r"\b0x[0-9a-f]+\b|\bpa-\d{2,4}[a-z]*\b|(?<![\w.])\d[\d,]*\d(?![\w])", re.I)
 
 
@@ -63,7 +66,12 @@ class Engine:
             build = build.for_version(version)
         queries = qparse.parse(question)
         ctx = qparse.parse(context)[-1] if context else None
-        parts = [self._ask_one(build, q, top_k, ctx) for q in queries]
+        parts = []
+        for i, q in enumerate(queries):
+            # "is ha1 layer 3, and what's used for heartbeats?": a later part with no
+            # subject of its own continues the earlier one.
+            part_ctx = queries[i - 1] if i and not q.subjects and queries[i - 1].subjects else ctx
+            parts.append(self._ask_one(build, q, top_k, part_ctx))
         answer = parts[0] if len(parts) == 1 else _combine(question, parts)
         answer.question = question
         answer.build_id = build.build_id
@@ -71,7 +79,9 @@ class Engine:
         return answer
 
     def _ask_one(self, build: LoadedBuild, q: qparse.Query, top_k: int, ctx: qparse.Query | None) -> Answer:
-        result = rules.answer(q, build.facts, ctx)
+        vocab = _vocabulary(build)
+        q.topic = [_closest(w, vocab) for w in q.topic]
+        result = rules.answer(q, build.facts, ctx, vocab)
         if result is not None and result.abstain_reason:
             return _abstain(q, result.abstain_reason, result.looked_for)
         if result is not None and result.facts:
@@ -87,7 +97,8 @@ class Engine:
         text = q.text
         if ctx is not None and not q.subjects and ctx.subjects:
             text = f"{' '.join(ctx.subjects)} {text}"
-        words = qparse.content_words(text)
+        vocab = _vocabulary(build)
+        words = [_closest(w, vocab) for w in qparse.content_words(text)]
         if not words:
             return None
         unknown = _unknown_terms(build, words)
@@ -99,7 +110,7 @@ class Engine:
             raise EngineError(f"passage search unavailable: {exc}") from exc
         if not hits:
             return None
-        best = _best_sentences(hits[:4], words)
+        best = _best_sentences(hits[:4], words, _idf(build))
         if not best:
             return None
         top_dense = max(h.dense for h in hits[:3])
@@ -109,9 +120,17 @@ class Engine:
         picked = best[:2]
         citations = [_cite(hit, sentence) for _, sentence, hit in picked]
         confidence = round(min(0.85, 0.35 + 0.4 * coverage + 0.3 * top_dense), 3)
+        text = " ".join(sentence for _, sentence, _ in picked)
+        if q.yes_no:
+            # A yes/no question answered by a documented sentence: a negation in it
+            # is a "No"; a close, unnegated match is a "Yes"; otherwise just quote.
+            if _NEGATION.search(picked[0][1]):
+                text = f"No. {text}"
+            elif coverage >= 0.8:
+                text = f"Yes. {text}"
         return Answer(
             question=q.original,
-            answer=" ".join(sentence for _, sentence, _ in picked),
+            answer=text,
             kind="passage",
             confidence=confidence,
             citations=citations,
@@ -141,17 +160,75 @@ def _vocabulary(build: LoadedBuild) -> frozenset[str]:
     return vocab
 
 
-def _best_sentences(hits: list[Hit], words: list[str]) -> list[tuple[float, str, Hit]]:
-    wanted = set(words)
+def _closest(word: str, vocab: frozenset[str]) -> str:
+    """A chat word the documents never use, snapped to a close one they do ('corosnyc')."""
+    if word in vocab or len(word) < 6 or any(ch.isdigit() for ch in word):
+        return word
+    # Strict enough that "weather" does not become "whether".
+    match = process.extractOne(word, _long_words(vocab), scorer=fuzz.ratio, score_cutoff=86)
+    return match[0] if match else word
+
+
+_LONG: dict[int, list[str]] = {}
+
+
+def _long_words(vocab: frozenset[str]) -> list[str]:
+    key = id(vocab)
+    if key not in _LONG:
+        _LONG.clear()
+        _LONG[key] = sorted(w for w in vocab if len(w) >= 4 and not any(ch.isdigit() for ch in w))
+    return _LONG[key]
+
+
+_NEGATION = re.compile(
+    r"\b(?:not|cannot|can't|don't|doesn't|isn't|aren't|won't|never|no)\b|n\u2019t\b", re.I
+)
+_IDFS: dict[str, dict[str, float]] = {}
+
+
+def _idf(build: LoadedBuild) -> dict[str, float]:
+    """Inverse document frequency of each word over the build's chunks."""
+    idf = _IDFS.get(build.build_id)
+    if idf is None:
+        import math
+
+        df: dict[str, int] = {}
+        for chunk in build.chunks.values():
+            for w in set(re.findall(r"[a-z0-9][a-z0-9\-]*", chunk.text.lower())):
+                df[w] = df.get(w, 0) + 1
+        n = max(1, len(build.chunks))
+        idf = {w: math.log(1 + n / c) for w, c in df.items()}
+        if len(_IDFS) > 4:
+            _IDFS.clear()
+        _IDFS[build.build_id] = idf
+    return idf
+
+
+def _best_sentences(hits: list[Hit], words: list[str], idf: dict[str, float]) -> list[tuple[float, str, Hit]]:
+    """Sentences of the top passages scored by how much of the question they cover,
+    rare words (port numbers, 'mtu') weighing more than common ones ('link')."""
+    # A word the documents never use ("bgp", "clusterxl") cannot be covered: it
+    # weighs like the rarest word, so a question about it finds no good sentence.
+    # Among known words, the rarest is the question's point.
+    wanted = list(dict.fromkeys(words))
+    top = max(idf.values(), default=1.0)
+    weight = {w: idf.get(w, idf.get(w.rstrip("s"), top)) for w in wanted}
+    total = sum(weight.values()) or 1.0
+    known = [w for w in wanted if w in idf or w.rstrip("s") in idf]
+    if not known:
+        return []
+    rarest = max(known, key=lambda w: weight[w])
     scored: list[tuple[float, str, Hit]] = []
     for rank, hit in enumerate(hits):
         for sentence in split_sentences(hit.chunk.text):
-            tokens = set(re.findall(r"[a-z0-9][a-z0-9\-/]*", sentence.lower()))
-            tokens |= {t.rstrip("s") for t in tokens}
-            covered = sum(1 for w in wanted if w in tokens or w.rstrip("s") in tokens)
-            if not covered or len(sentence) < 25:
+            tokens = set(re.findall(r"[a-z0-9][a-z0-9\-]*", sentence.lower()))
+            stems = {stem(t) for t in tokens}
+            present = [w for w in wanted if w in tokens or stem(w) in stems]
+            if not present or len(sentence) < 25:
                 continue
-            coverage = covered / len(wanted)
+            coverage = sum(weight[w] for w in present) / total
+            if rarest not in present and coverage < 0.6:
+                continue
             scored.append((coverage - 0.03 * rank, sentence, hit))
     scored.sort(key=lambda t: -t[0])
     seen: set[str] = set()
@@ -171,11 +248,9 @@ def _cite(hit: Hit, sentence: str) -> Citation:
 def _fact_answer(q: qparse.Query, result: rules.RuleResult) -> Answer:
     facts = result.facts
     text = result.text
-    if q.yes_no and result.polarity is not None:
-        text = ("Yes. " if result.polarity else "No. ") + text
     if result.note:
         text = f"{text} ({result.note})"
-    citations = _citations(facts)
+    citations = _citations(facts + result.support)
     return Answer(
         question=q.original,
         answer=text,
@@ -189,9 +264,9 @@ def _fact_answer(q: qparse.Query, result: rules.RuleResult) -> Answer:
 
 
 def _citations(facts: list[Fact]) -> list[Citation]:
-    seen: OrderedDict[tuple[str, str], Citation] = OrderedDict()
+    seen: OrderedDict[tuple[str, str, str], Citation] = OrderedDict()
     for f in facts:
-        seen.setdefault((f.doc_id, f.quote), f.citation())
+        seen.setdefault((f.doc_id, f.section, f.quote), f.citation())
     # Every quote that carries a value stays: verification and the reader need them all.
     return list(seen.values())
 
@@ -236,7 +311,9 @@ def _combine(question: str, parts: list[Answer]) -> Answer:
 
 def unsupported_tokens(answer: Answer, question: str = "") -> list[str]:
     """Numbers and identifiers in the answer text that no cited quote contains."""
-    sources = " ".join(c.quote for c in answer.citations).lower() + " " + question.lower()
+    # A citation is its quote and the section it sits in (a table row's label names
+    # the platform its sentences are about).
+    sources = " ".join(f"{c.quote} {c.section}" for c in answer.citations).lower() + " " + question.lower()
     compact = sources.replace(",", "")
     out = []
     for m in _CHECKED.finditer(answer.answer):

@@ -10,6 +10,31 @@ from ingest import lexicon
 from ingest.models import Fact
 
 
+def stem(word: str) -> str:
+    """A crude stem for matching chat words to document words (config ~ configuration)."""
+    w = word.lower().replace("-", "")
+    return w[:5] if len(w) > 5 else w
+
+
+_STEM_CACHE: dict[int, frozenset[str]] = {}
+
+
+def fact_stems(f: Fact) -> frozenset[str]:
+    """Stems of a fact's value, quote and section label (cached per fact object)."""
+    key = id(f)
+    cached = _STEM_CACHE.get(key)
+    if cached is not None:
+        return cached
+    text = f"{f.value} {f.quote} {f.section.split(' > ')[-1]}".lower()
+    out: set[str] = set()
+    for t in re.findall(r"[a-z0-9][a-z0-9\-/]*", text):
+        out.add(stem(t))
+        out.update(stem(p) for p in re.split(r"[-/]", t) if p)
+    stems = frozenset(out)
+    _STEM_CACHE[key] = stems
+    return stems
+
+
 def norm_value(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip().lower()
 
@@ -31,6 +56,13 @@ class FactTable:
                 platforms.add(f.subject)
         self.platforms: frozenset[str] = frozenset(platforms)
         self.subjects: frozenset[str] = frozenset(self._by_subject)
+        self._stems: set[str] | None = None
+
+    def mentions(self, stem: str) -> bool:
+        """Whether any fact's value, quote or section uses a word with this stem."""
+        if self._stems is None:
+            self._stems = {t for f in self.facts for t in fact_stems(f)}
+        return stem in self._stems
 
     def __len__(self) -> int:
         return len(self.facts)

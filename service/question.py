@@ -70,20 +70,25 @@ _ATTRIBUTE_CUES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"\bdedicated\b.*\b(?:ports?|interfaces?)\b|\bdedicated ha\b|\bha (?:ports?|interfaces?)\b"), ("dedicated-ha-ports",)),
     (re.compile(r"\bencryption\b"), ("encryption",)),
     (re.compile(r"\bjumbo\b|\bmtu\b|\bframe size\b|\b1,?500\b|\bbytes\b"), ("requires", "message-size")),
-    (re.compile(r"\bunidirectional\b|\bbidirectional\b|\bdirection\b|\bwhich way\b|\bflows?\b|\bone[- ]way\b"), ("direction",)),
+    (re.compile(r"\bunidirectional\b|\bbidirectional\b|\bdirection\b|\bwhich way\b|\bflows?\b|\bone[- ]way\b|\bback to the\b|\bfrom the (?:passive|active)\b"), ("direction",)),
     (re.compile(r"\bkeep-alive\b"), ("keepalive", "direction")),
     (re.compile(r"\blayer\b|\brout(?:able|ed)\b"), ("layer",)),
-    (re.compile(r"\bspan\b|\bsubnets?\b|\bacross (?:a )?(?:router|l3)\b"), ("spans-subnets", "transport")),
+    (re.compile(r"\bspan\b|\bsubnets?\b|\bacross (?:a )?(?:router|l3)\b|\bcross\b"), ("spans-subnets", "transport")),
     (re.compile(r"\bsupport|\bcan (?:i|we|you|it)\b|\ballowed\b|\bpossible\b|\baggregate\b|\bhsci\b|\bipv6\b|\bipv4\b|\bbackup links?\b.*\bha3\b|\bha3\b.*\bbackup\b"), ("can-use", "not-supported")),
     (re.compile(r"\bprotocol\b|\btransport\b|\bicmp\b|\bssh\b"), ("protocol", "transport", "port", "ip-protocol")),
+    (re.compile(r"\bwhat (?:do|should|can) (?:i|we) use\b|\bwhich (?:port|interface) (?:do|should|can)\b"), ("interface",)),
     (re.compile(r"\bports?\b|\btcp\b|\budp\b|\bfirewall rules?\b|\ballow\b|\bopen\b|\bacl\b"), ("port", "ip-protocol")),
     (re.compile(r"\brecommend|\bbest practice|\bshould\b"), ("recommended", "interface")),
-    (re.compile(r"\binterface\b|\bmanagement\b|\bdataplane\b"), ("interface",)),
+    (re.compile(r"\binterface\b|\bmanagement\b|\bdataplane\b|\bwhat (?:do|should|can) (?:i|we) use\b|\bwhich port\b"), ("interface",)),
     (re.compile(r"\bsynchroni[sz]|\bwhat (?:does|do) .* (?:carry|do|send|sync)\b|\bpurpose\b|\bused for\b|\bwhat(?:'s| is) .* for\b|\bcarr(?:y|ies)\b|\bexchange|\bfor\?*$"), ("purpose", "synchronizes")),
     (re.compile(r"\brequire|\bneed|\bmust\b|\bprereq|\bnecessary\b|\bmandatory\b"), ("requires", "required-in")),
 ]
 
-_YES_NO = re.compile(r"^(?:can|could|does|do|did|is|are|should|must|will|would|has|have|may)\b")
+_YES_NO = re.compile(r"(?:^|[-:,;]\s+)(?:can|could|does|do|did|is|are|should|must|will|would|has|have|may)\b")
+# Terse chat ("pa-3220 ha1 backup ipv6?", "pa-850 can i use an ae for ha3?") is a
+# yes/no question too when it asks about support and has no wh-word.
+_TERSE_YES_NO = re.compile(r"\bcan (?:i|we|you|it)\b|\bsupport|\ballowed\b|\bpossible\b|\bok to\b")
+_WH = re.compile(r"\b(?:what|which|how|where|when|why|who)\b")
 _NUMBER = re.compile(r"(?<![\w.-])(\d{2,5})(?![\w-])")
 _HEX = re.compile(r"\b0x[0-9a-f]{2,4}\b")
 _UNKNOWN_LINK = re.compile(r"\bha[\s-]?([05-9]|\d{2,})\b")
@@ -101,6 +106,9 @@ class Query:
     yes_no: bool = False
     unknown_links: list[str] = field(default_factory=list)  # "HA5": no such link
     mentions_interfaces: list[str] = field(default_factory=list)
+    has_wh: bool = False
+    which_link: bool = False  # "which link needs an IP address?": find the subject
+    topic: list[str] = field(default_factory=list)  # words beyond subject and attribute
 
 
 def clean_chat(text: str) -> str:
@@ -116,7 +124,7 @@ def clean_chat(text: str) -> str:
 
 def split_questions(text: str) -> list[str]:
     """'ha1 port? and ha2 ethertype?' -> two questions; one question stays one."""
-    parts = re.split(r"(?<=\?)\s+|\n+|;\s+(?=\w)", text)
+    parts = re.split(r"(?<=\?)\s+|\n+|;\s+(?=\w)|,?\s+and\s+(?=(?:what|which|how|where|when|why|who)(?:'s)?\b)", text)
     parts = [p.strip(" ?.") for p in parts if p and len(p.strip(" ?.")) > 1]
     return parts or [text.strip()]
 
@@ -165,14 +173,47 @@ def parse_one(text: str, original: str | None = None) -> Query:
     model_digits = {m.group(1) for m in re.finditer(r"pa[\s-]?(\d{2,4})", low)}
     q.numbers = [n for n in _NUMBER.findall(low) if n not in model_digits]
     q.hexes = _HEX.findall(low)
-    q.yes_no = bool(_YES_NO.match(low))
+    q.yes_no = bool(_YES_NO.search(low)) or (bool(_TERSE_YES_NO.search(low)) and not _WH.search(low))
+    q.has_wh = bool(_WH.search(low))
+    q.which_link = bool(re.search(r"\b(?:which|what)\s+(?:ha\s+)?links?\b", low))
+    q.topic = topic_words(low)
     return q
+
+
+# Words that only say which attribute is asked (or are chat filler): they are not
+# the topic of a question and must not be required to appear in an answer.
+_CUE_WORDS = frozenset(
+    """port ports protocol protocols transport tcp udp ip ether type types ethertype layer layers
+    encapsulation direction keep-alive support supports supported use uses used using can need needs
+    needed require requires required recommend recommended best practice should interface interfaces
+    link links dedicated ha backup backups heartbeat heartbeats number numbers value default what's
+    have has does do is are which what one work works go goes still ever anything something thing
+    open allow peer peers pair pairs model models platform platforms series firewall firewalls pa
+    mgt management control data packet forwarding keep alive encryption encrypted
+    synchronize synchronization purpose carry carries exchange type unidirectional bidirectional
+    config configure configured setup set yes no nope ok okay quick question guys folks anyone
+    span subnets subnet cross requirement requirements actually exactly really basically
+    mean means meaning tell explain info details traffic communication message messages""".split()
+)
+
+
+def topic_words(low: str) -> list[str]:
+    """The question's own subject matter: 'aux' in 'pa-5250 aux ports for ha1?'."""
+    words = []
+    for w in re.findall(r"[a-z0-9][a-z0-9\-]*", low.replace("/", " ")):
+        if w in _STOP or w in _CUE_WORDS or len(w) < 2:
+            continue
+        if re.fullmatch(r"ha\d(?:-[ab]|-backup)?|pa-?\d+[a-z]*|\d+|0x[0-9a-f]+|layer|l\d", w):
+            continue
+        words.append(w)
+    return list(dict.fromkeys(words))
 
 
 def content_words(text: str) -> list[str]:
     """Words that carry the question's topic (for retrieval scoring and abstention)."""
     low = _normalise_words(clean_chat(text))
-    return [w for w in re.findall(r"[a-z0-9][a-z0-9\-/]*", low) if w not in _STOP and len(w) > 1]
+    words = re.findall(r"[a-z0-9][a-z0-9\-]*", low.replace("/", " "))
+    return [w for w in words if w not in _STOP and len(w) > 1]
 
 
 _STOP = frozenset(
@@ -181,6 +222,7 @@ _STOP = frozenset(
     i me my we our you your it its this that these those there here then than so if not no yes
     please pls plz thx thanks hey hi hello team anyone someone know tell about use uses used using
     get got need needs want any some all each every other into out up down over under again
-    just also only very quick question q whats what's hows how's isnt isn't dont don't doesnt
+    as per via like after many much gets come comes back itself themselves run runs
+    anyway actually basically still just also only very quick question q whats what's hows how's isnt isn't dont don't doesnt
     doesn't cant can't between ha firewall firewalls palo alto networks pan-os panos pan os""".split()
 )

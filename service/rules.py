@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from ingest import lexicon
 from ingest.models import Fact
 from service.facts_table import FactTable, norm_value
-from service.question import Query, content_words
+from service.question import Query
+from service.facts_table import fact_stems, stem
 
 # Attribute groups answered together, keyed by the attribute a cue names first.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -74,10 +75,18 @@ class RuleResult:
     abstain_reason: str | None = None
     looked_for: str = ""
     platform_names: list[str] = field(default_factory=list)
+    support: list[Fact] = field(default_factory=list)  # cited for the note, not answers
 
 
-def answer(query: Query, table: FactTable, context: Query | None = None) -> RuleResult | None:
-    """Facts for the query, or None when the rules table cannot say (try passages)."""
+def answer(
+    query: Query, table: FactTable, context: Query | None = None, vocab: frozenset[str] = frozenset()
+) -> RuleResult | None:
+    """Facts for the query, or None when the rules table cannot say (try passages).
+
+    `vocab` is every word of the build's documents: a topic word the documents
+    use somewhere, but no candidate fact does, means the question is about
+    something else than the facts found, so passages get their turn.
+    """
     if query.unknown_links:
         known = sorted(s for s in table.subjects if s in lexicon.LINKS)
         return RuleResult(
@@ -86,7 +95,11 @@ def answer(query: Query, table: FactTable, context: Query | None = None) -> Rule
             abstain_reason=f"The documents describe no {', '.join(query.unknown_links)} link (they cover {', '.join(known)}).",
             looked_for=", ".join(query.unknown_links),
         )
-    subjects = query.subjects or (context.subjects if context and not query.platform and not query.numbers else [])
+    subjects = list(query.subjects)
+    if not subjects and query.mentions_interfaces and not query.which_link:
+        subjects = [i for i in query.mentions_interfaces if table.by_subject(i)]
+    if not subjects and context and not query.platform and not query.numbers:
+        subjects = list(context.subjects)
     platform_names: list[str] = []
     note = None
     if query.platform:
@@ -112,27 +125,107 @@ def answer(query: Query, table: FactTable, context: Query | None = None) -> Rule
     groups = [a for a in query.attributes if a in GROUPS]
     if not groups and context and not query.attributes:
         groups = [a for a in context.attributes if a in GROUPS]
+    looked_for = " ".join(filter(None, [", ".join(subjects), query.platform or "", "/".join(groups[:2]), " ".join(query.topic)]))
+
+    def done(result: RuleResult) -> RuleResult:
+        result.note, result.looked_for, result.platform_names = note, looked_for, platform_names
+        if note:
+            # The note names the family: cite where the documents name it too.
+            result.support = [f for f in table.about_platforms(platform_names) if f.attribute == "constraint"][:1]
+        return result
+
+    topic = query.topic
+    if query.which_link and not query.subjects:
+        facts = _best_by_topic([f for f in table.facts if f.subject in lexicon.LINKS], topic + _group_words(groups))
+        if facts:
+            return done(_render(query, facts, "which-link", platform_names, table))
+        return None
+
+    if not subjects and not platform_names:
+        port_groups = [g for g in groups if g in ("port", "protocol")]
+        if port_groups and topic and _known_topic(topic, table):
+            # "corosync ports?": the ports whose description names the topic.
+            pool = [f for f in table.facts if f.attribute in GROUPS[port_groups[0]]]
+            facts = _best_by_topic(pool, topic)
+            return done(_render(query, facts, port_groups[0], platform_names, table)) if facts else None
+        if not groups or groups[0] not in ("port", "protocol"):
+            return None
+        # "which ports do I open between the peers?": every link's ports.
+        subjects = [s for s in lexicon.LINKS if table.by_subject(s)]
+
     if subjects and not groups:
         groups = ["purpose"]
-    looked_for = " ".join(filter(None, [", ".join(subjects), query.platform or "", "/".join(groups[:2])]))
 
-    if platform_names and not subjects:
-        return _platform_answer(query, table, platform_names, groups, note, looked_for)
-    if not subjects:
-        if groups and groups[0] in ("port", "protocol"):
-            subjects = [s for s in lexicon.LINKS if table.by_subject(s)]
-        else:
-            return None
-
+    if platform_names and "interface" in groups:
+        # "pa-220r ha1 backup which port": on a named platform, "port" is the
+        # physical interface the documents prescribe, when they prescribe one.
+        groups = ["interface"] + [g for g in groups if g != "interface"]
     for group in groups:
         facts = _facts_for(table, subjects, GROUPS[group], query, platform_names, group)
+        if platform_names and (group == "dedicated-ha-ports" or not subjects):
+            facts = [f for f in table.about_platforms(platform_names) if f.attribute in GROUPS[group]]
+        elif platform_names and group == "interface" and not facts:
+            continue
+        if not facts:
+            continue
+        if topic and _known_topic(topic, table):
+            matched = _best_by_topic(facts, topic)
+            if matched:
+                facts = matched
+            elif _known_topic(topic, table):
+                continue  # the facts found are not about what was asked
+        return done(_render(query, facts, group, platform_names, table))
+
+    # No attribute group answered: a fact of the subject or platform that
+    # speaks of the topic ("pa-5250 aux ports for ha1?" -> the AUX-1/AUX-2 sentence).
+    if topic:
+        pool = [f for s in subjects for f in table.by_subject(s)]
+        if platform_names:
+            pool += table.about_platforms(platform_names)
+        facts = _best_by_topic(pool, topic, minimum=0.5)
         if facts:
-            result = _render(query, facts, group, platform_names, table)
-            result.note = note
-            result.looked_for = looked_for
-            result.platform_names = platform_names
-            return result
-    return RuleResult(facts=[], text="", looked_for=looked_for, platform_names=platform_names, note=note)
+            return done(_render(query, facts, "constraint" if facts[0].attribute == "constraint" else facts[0].attribute, platform_names, table))
+        if _known_topic(topic, table):
+            return None
+    if platform_names and not subjects:
+        facts = [f for f in table.about_platforms(platform_names) if f.attribute == "constraint"]
+        if facts and not topic:
+            result = _render(query, facts, "constraint", platform_names, table)
+            result.polarity = None
+            result.confidence = 0.6
+            return done(result)
+    return done(RuleResult(facts=[], text=""))
+
+
+def _group_words(groups: list[str]) -> list[str]:
+    """For 'which link ...' questions the attribute words are the topic too."""
+    words = {"requires": ["require"], "purpose": [], "ethertype": ["ether"], "layer": ["layer"]}
+    return [w for g in groups[:1] for w in words.get(g, [])]
+
+
+def _best_by_topic(facts: list[Fact], topic: list[str], minimum: float = 0.0) -> list[Fact]:
+    """The facts that mention most of the topic words (all ties), or []."""
+    if not topic or not facts:
+        return []
+    wanted = [stem(w) for w in topic]
+    scored: list[tuple[float, Fact]] = []
+    for f in facts:
+        tokens = fact_stems(f)
+        hits = sum(1 for w in wanted if w in tokens)
+        if hits:
+            scored.append((hits / len(wanted), f))
+    if not scored:
+        return []
+    best = max(score for score, _ in scored)
+    if best < max(minimum, 0.5):
+        return []  # one word in five is a coincidence, not an answer
+    return [f for score, f in scored if score == best]
+
+
+def _known_topic(topic: list[str], table: FactTable) -> bool:
+    """Some fact speaks of a topic word: facts that do not are answering something else.
+    A word no fact uses is chat noise ('actually') or passage matter, and is ignored."""
+    return any(table.mentions(stem(w)) for w in topic)
 
 
 def _is_reverse(query: Query) -> bool:
@@ -164,7 +257,8 @@ def _reverse(query: Query, table: FactTable) -> RuleResult:
             f = fs[0]
             detail = ", ".join(filter(None, [f.protocol if f.protocol != "IP" else None, f.qualifier]))
             parts.append(f"{subject} ({_LABELS[f.attribute]}{'; ' + detail if detail else ''})")
-        lines.append(f"{value} is used by {', '.join(parts)}.")
+        quote = users[0].quote
+        lines.append(f'{value} is used by {", ".join(parts)}: "{quote}"')
     return RuleResult(facts=facts, text=" ".join(lines), confidence=0.95, looked_for=looked)
 
 
@@ -184,67 +278,40 @@ def _facts_for(
         if asked and not query.yes_no:
             narrowed = [f for f in facts if any(p in (f"{f.protocol} {f.value}").lower() for p in asked)]
             facts = narrowed or facts
-    if group in ("can-use", "requires", "recommended", "interface") and facts:
-        words = set(content_words(query.text)) - _GENERIC_WORDS
-        matched = [f for f in facts if words & set(content_words(f.value))]
-        if matched:
-            facts = matched
-        elif group == "can-use" and words:
-            return []
     if platform_names:
         # A fact scoped to other platforms does not answer for this one (but is
         # kept for can-use so the answer can say which platforms it is listed for).
         if group != "can-use":
-            facts = [f for f in facts if not f.platforms or set(f.platforms) & set(platform_names)] or facts
+            facts = [f for f in facts if not f.platforms or set(f.platforms) & set(platform_names)]
     return facts
 
 
-def _platform_answer(
-    query: Query,
-    table: FactTable,
-    names: list[str],
-    groups: list[str],
-    note: str | None,
-    looked_for: str,
-) -> RuleResult:
-    about = table.about_platforms(names)
-    wanted = [a for g in groups for a in GROUPS[g]]
-    facts = [f for f in about if f.attribute in wanted] if wanted else []
-    if not facts:
-        facts = [f for f in about if f.attribute == "constraint"]
-        if wanted and query.yes_no:
-            # Nothing on this exact point for this platform: say what is known instead.
-            result = _render(query, facts, "constraint", names, table) if facts else RuleResult([], "")
-            result.polarity = None
-            result.confidence = 0.6
-            result.note, result.looked_for, result.platform_names = note, looked_for, names
-            return result
-    if not facts:
-        return RuleResult([], "", looked_for=looked_for, platform_names=names, note=note)
-    group = groups[0] if groups and facts[0].attribute != "constraint" else "constraint"
-    result = _render(query, facts, group, names, table)
-    result.note, result.looked_for, result.platform_names = note, looked_for, names
-    return result
+SUPPORT_GROUPS = ("can-use", "dedicated-ha-ports", "encryption")
 
 
 def _render(query: Query, facts: list[Fact], group: str, platform_names: list[str], table: FactTable) -> RuleResult:
-    polarity = _polarity(query, facts, group, platform_names) if query.yes_no else None
+    yes_no = query.yes_no or (group in SUPPORT_GROUPS and not query.has_wh and bool(platform_names or query.topic))
+    polarity = _polarity(query, facts, group, platform_names) if yes_no else None
     lines: list[str] = []
     by_key: OrderedDict[tuple[str, str], list[Fact]] = OrderedDict()
     for f in facts:
         by_key.setdefault((f.subject, f.attribute), []).append(f)
     for (subject, attribute), fs in by_key.items():
         lines.append(_line(subject, attribute, fs, platform_names))
-    text = " ".join(lines)
+    text = " ".join(dict.fromkeys(lines))
+    if polarity is not None:
+        # Yes or no first, then why: the sentence that decides it, quoted.
+        text = f'{"Yes" if polarity else "No"}. {text} Source: "{facts[0].quote}"'
     confidence = 0.92
     if group == "can-use" and platform_names and polarity is False:
         confidence = 0.75
+    if group in ("constraint", "which-link"):
+        confidence = 0.7
     return RuleResult(facts=facts, text=text, polarity=polarity, confidence=confidence)
 
 
 def _line(subject: str, attribute: str, facts: list[Fact], platform_names: list[str]) -> str:
     label = _LABELS.get(attribute, attribute)
-    values = _distinct_values(facts, attribute)
     conflict = any(f.conflict for f in facts) and len({norm_value(f.value) for f in facts}) > 1
     if conflict:
         by_value: OrderedDict[str, list[str]] = OrderedDict()
@@ -254,10 +321,10 @@ def _line(subject: str, attribute: str, facts: list[Fact], platform_names: list[
                 by_value[f.value].append(f.title)
         parts = [f"{v} ({', '.join(t)})" for v, t in by_value.items()]
         return f"{subject} {label}: documents differ: {' and '.join(parts)}."
+    values = _distinct_values(facts, attribute)
     if attribute == "constraint":
         return " ".join(dict.fromkeys(values))
-    scope = _scope(facts, platform_names)
-    return f"{subject} {label}: {'; '.join(values)}{scope}."
+    return f"{subject} {label}: {'; '.join(values)}."
 
 
 def _distinct_values(facts: list[Fact], attribute: str) -> list[str]:
@@ -277,34 +344,35 @@ def _distinct_values(facts: list[Fact], attribute: str) -> list[str]:
     out = []
     for f in facts:
         v = f.value + (f" ({f.qualifier})" if f.qualifier and attribute not in ("constraint",) else "")
+        if f.platforms and attribute != "constraint":
+            v += f" (on {', '.join(f.platforms)})"
         if norm_value(v) not in {norm_value(o) for o in out}:
             out.append(v)
     return out
 
 
-def _scope(facts: list[Fact], platform_names: list[str]) -> str:
-    scoped = [f for f in facts if f.platforms]
-    if not scoped or len(scoped) < len(facts):
-        return ""
-    names = list(dict.fromkeys(p for f in scoped for p in f.platforms))
-    return f" (on {', '.join(names)})"
+_NEGATIVE = re.compile(r"\b(?:not|cannot|can't|don't|doesn't|isn't|aren't|never|no|without|unsupported)\b", re.I)
 
 
 def _polarity(query: Query, facts: list[Fact], group: str, platform_names: list[str]) -> bool | None:
     low = query.text.lower()
-    if group == "can-use":
-        if not platform_names:
-            return True
-        return any(not f.platforms or set(f.platforms) & set(platform_names) for f in facts)
-    if group in ("not-supported",):
-        return False
     attrs = {f.attribute for f in facts}
-    if group == "encryption":
-        return "not-supported" not in attrs
     if attrs == {"not-supported"}:
         return False
+    if group == "can-use":
+        usable = [f for f in facts if f.attribute == "can-use"]
+        if not usable:
+            return False
+        if not platform_names:
+            return True
+        return any(not f.platforms or set(f.platforms) & set(platform_names) for f in usable)
+    if group == "encryption":
+        return "not-supported" not in attrs
     if group == "dedicated-ha-ports":
         return not all(f.value.lower().startswith("without") for f in facts)
+    if group == "constraint":
+        # A documented sentence on the point: its own negation decides.
+        return not _NEGATIVE.search(facts[0].quote)
     if group == "layer":
         m = re.search(r"layer\s*([1-7])", lexicon.normalise(query.text).replace("l2", "layer 2").replace("l3", "layer 3"))
         if m:
@@ -317,10 +385,14 @@ def _polarity(query: Query, facts: list[Fact], group: str, platform_names: list[
             return any(any(p in f"{f.protocol} {f.value}".lower() for p in protos) for f in facts)
     if group == "ethertype" and query.hexes:
         return any(norm_value(f.value) in query.hexes for f in facts)
-    if group in ("requires", "recommended", "spans-subnets", "direction", "keepalive", "purpose", "encapsulation"):
-        if group == "direction" and "bidirectional" in low:
-            return not any(f.value.lower() == "unidirectional" for f in facts)
-        if group == "direction" and "unidirectional" in low:
-            return any(f.value.lower() == "unidirectional" for f in facts)
-        return True if group in ("requires", "recommended", "spans-subnets") else None
+    if group == "direction" and "bidirectional" in low:
+        return not any(f.value.lower() == "unidirectional" for f in facts)
+    if group == "direction" and "unidirectional" in low:
+        return any(f.value.lower() == "unidirectional" for f in facts)
+    if group in ("requires", "recommended", "spans-subnets"):
+        return True
+    if group == "purpose" and query.topic and all(
+        any(stem(w) in fact_stems(f) for f in facts) for w in query.topic
+    ):
+        return True  # "does ha1 carry user-id and routing sync?": every word is there
     return None

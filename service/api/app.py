@@ -13,7 +13,7 @@ from ingest.embedder import OnnxEmbedder
 from service.api import errors
 from service.api.deps import require_key
 from service.api.limits import BodySizeLimit
-from service.api.routes import ask, feedback, health, lookups
+from service.api.routes import ask, feedback, health, lookups, page
 from service.engine import Engine
 from service.feedback import FeedbackStore
 from service.index import BuildHolder, NotReady
@@ -53,9 +53,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(page.router)  # the chat page loads without a key; its /v1 calls send one
     protected = [Depends(require_key)]
     app.include_router(ask.router, dependencies=protected)
     app.include_router(lookups.router, dependencies=protected)
     app.include_router(feedback.router, dependencies=protected)
+    if settings.slack_signing_secret:
+        # Imported here: with Slack unconfigured, slack_bolt never loads and the route is a 404.
+        from service.api.routes import slack
+
+        app.include_router(slack.build_router(settings, app.state))
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

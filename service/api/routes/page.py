@@ -1,0 +1,66 @@
+"""The chat page: `GET /` and its static files, served by the same service.
+
+No build step and nothing fetched from the internet: three files in `service/static/`.
+The page needs no key itself (it has to load to ask for one); the `/v1/*` calls it makes do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from service.api.errors import NotFound
+
+router = APIRouter(tags=["page"], include_in_schema=False)
+
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
+
+# Only 'self' may supply scripts, styles, images and connections; no inline code, no framing.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+# A fixed list, so nothing else under the package can be read through this route.
+_FILES = {
+    "app.js": "text/javascript; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
+
+_HEADERS = {
+    # Always revalidate: a new deploy's page and script must arrive together.
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@router.api_route("/", methods=["GET", "HEAD"])
+def index() -> FileResponse:
+    headers = {**_HEADERS, "Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Frame-Options": "DENY"}
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8", headers=headers)
+
+
+@router.api_route("/static/{name}", methods=["GET", "HEAD"])
+def static_file(name: str) -> FileResponse:
+    media_type = _FILES.get(name)
+    if media_type is None:
+        raise NotFound("not_found", f"no static file named {name!r}")
+    return FileResponse(STATIC_DIR / name, media_type=media_type, headers=_HEADERS)
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    # Browsers ask for this path whatever the page says; answer it instead of logging 404s.
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml", headers=_HEADERS)

@@ -1,0 +1,228 @@
+"""Security basics at the HTTP edge, as plain ASGI middleware.
+
+* CORS is closed unless HAKB_CORS_ORIGINS names origins: with none, no response
+  carries Access-Control-Allow-Origin, so a browser on another site cannot read
+  answers or send JSON to the API.
+* Per-client rate limit (HAKB_RATE_LIMIT requests per minute, 0 = off): a token
+  bucket per client address; over it, 429 with Retry-After. The health probes
+  and Slack (signed, and sent from Slack's shared addresses) are not counted.
+  Buckets live in each worker process, so with N workers a client spreading its
+  connections over all of them can get up to N times the limit.
+* Security headers on every response (a route that sets its own
+  Content-Security-Policy, such as the chat page, keeps it).
+* JSON text guard: a JSON body may spell an unpaired UTF-16 surrogate
+  ("\\ud800"); Python decodes it into a str that cannot be encoded back to
+  UTF-8, which would break the tokenizer, SQLite and the JSON response. Such a
+  body gets a 422 here instead of a 500 deeper in.
+
+`install(app, settings)` adds them all in the right order.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from collections.abc import Iterable
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hakb.settings import Settings
+
+# Paths the rate limit leaves alone: probes must answer even when a client floods.
+RATE_LIMIT_EXEMPT = ("/healthz", "/readyz", "/slack/")
+# Buckets kept before idle ones are dropped (a full bucket carries no state worth keeping).
+MAX_BUCKETS = 10_000
+
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+# For HTML without a policy of its own: only this origin's scripts, styles and calls.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# FastAPI's own /docs and /redoc pull Swagger UI from a CDN with inline script; a
+# strict policy would only break them.
+CSP_EXEMPT = ("/docs", "/redoc")
+
+BASE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Add the middlewares; the last added runs first (outermost)."""
+    app.add_middleware(JsonTextGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    origins = settings.cors_origin_list
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            allow_credentials=False,  # keys travel in Authorization, never in cookies
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeaders)
+
+
+def _json_error(status: int, error: str, message: str, extra: Iterable[tuple[bytes, bytes]] = ()) -> tuple[Message, Message]:
+    body = json.dumps({"error": error, "message": message}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *extra]
+    return (
+        {"type": "http.response.start", "status": status, "headers": headers},
+        {"type": "http.response.body", "body": body},
+    )
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        exempt = path.startswith(CSP_EXEMPT)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in BASE_HEADERS if h[0] not in present)
+                if b"content-security-policy" not in present and not exempt:
+                    ctype = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+                    csp = PAGE_CSP if ctype.startswith(b"text/html") else API_CSP
+                    headers.append((b"content-security-policy", csp.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class RateLimit:
+    """A token bucket per client address: `per_minute` requests, refilled evenly."""
+
+    def __init__(self, app: ASGIApp, per_minute: int) -> None:
+        self.app = app
+        self.per_minute = per_minute
+        self.rate = per_minute / 60.0  # tokens per second
+        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, last seen)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.per_minute <= 0 or scope["type"] != "http" or scope.get("path", "").startswith(RATE_LIMIT_EXEMPT):
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        key = client[0] if client else "unknown"
+        wait = self._take(key, time.monotonic())
+        if wait <= 0:
+            await self.app(scope, receive, send)
+            return
+        retry_after = max(1, math.ceil(wait))
+        start, body = _json_error(
+            429,
+            "rate_limited",
+            f"too many requests: the limit is {self.per_minute} per minute (HAKB_RATE_LIMIT); "
+            f"retry in {retry_after} s",
+            [(b"retry-after", str(retry_after).encode())],
+        )
+        await send(start)
+        await send(body)
+
+    def _take(self, key: str, now: float) -> float:
+        """Spend one token; return 0 if there was one, else the seconds until there is.
+        (The middleware runs on the event loop thread only, so no lock is needed.)"""
+        tokens, last = self._buckets.get(key, (float(self.per_minute), now))
+        tokens = min(float(self.per_minute), tokens + (now - last) * self.rate)
+        if tokens >= 1.0:
+            self._buckets[key] = (tokens - 1.0, now)
+            if len(self._buckets) > MAX_BUCKETS:
+                self._forget_full(now)
+            return 0.0
+        self._buckets[key] = (tokens, now)
+        return (1.0 - tokens) / self.rate
+
+    def _forget_full(self, now: float) -> None:
+        """Drop buckets that have refilled completely: forgetting them changes nothing."""
+        full_after = 60.0
+        for key, (_, last) in list(self._buckets.items()):
+            if now - last >= full_after:
+                del self._buckets[key]
+
+
+class JsonTextGuard:
+    """422 for JSON bodies whose strings hold unpaired surrogates (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        if b"json" not in headers.get(b"content-type", b"").lower():
+            await self.app(scope, receive, send)
+            return
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            await self.app(scope, receive, send)  # the size limit answers it
+            return
+        # Read the body (bounded: past the size limit, stop and let the limit answer).
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if not message.get("more_body", False) or size > self.max_bytes:
+                break
+        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+        if size <= self.max_bytes and b"\\u" in body and _has_lone_surrogate(body):
+            start, reply = _json_error(
+                422,
+                "invalid_request",
+                "the request body holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff): send valid Unicode text",
+            )
+            await send(start)
+            await send(reply)
+            return
+
+        async def replay() -> Message:
+            if messages:
+                return messages.pop(0)
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _has_lone_surrogate(body: bytes) -> bool:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return False  # not JSON: the route answers with its own 422
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _LONE_SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

@@ -1,0 +1,149 @@
+"""How `hakb serve` runs uvicorn: cut-offs for slow clients, limits, and logs.
+
+uvicorn's own `timeout_keep_alive` only closes a connection that sits idle
+*after* a response. A client that connects and never sends, or sends its
+headers or body a byte at a time, is never cut off by uvicorn (it has no
+header or body read timeout), so each one would hold a socket for ever.
+`GuardedHttpToolsProtocol` adds what is missing:
+
+* request read deadline (HAKB_REQUEST_TIMEOUT, 10 s): from a connection's
+  first moment, or a new request's first byte, until the request (headers and
+  body) is fully read. Past it: `408 Request Timeout` and the connection is
+  closed. The time the engine takes to answer is not counted.
+* header size cap (MAX_HEADER_BYTES): headers that never end get `431`.
+
+and `uvicorn_options()` sets the rest:
+
+* `timeout_keep_alive` (KEEP_ALIVE_S): an idle kept-alive connection is closed.
+* `limit_concurrency` (LIMIT_CONCURRENCY per worker): beyond it new requests
+  get `503` instead of piling up.
+* a log config that keeps uvicorn's lines and adds ours (`service.*`,
+  `ingest.*`, `hakb.*` at INFO) with time and worker pid, so a build switch or a
+  refused build shows up in the server log of the worker it happened in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from hakb.settings import Settings
+
+KEEP_ALIVE_S = 10
+LIMIT_CONCURRENCY = 512
+MAX_HEADER_BYTES = 64 * 1024
+LOG_FORMAT = "%(asctime)s.%(msecs)03d [%(process)d] %(levelname)s %(name)s: %(message)s"
+LOG_DATEFMT = "%Y-%m-%dT%H:%M:%S"
+
+log = logging.getLogger(__name__)
+
+
+def _plain_response(status: bytes, text: bytes) -> bytes:
+    return (
+        b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        b"content-length: " + str(len(text)).encode() + b"\r\nconnection: close\r\n\r\n" + text
+    )
+
+
+class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a request read deadline and a header size cap."""
+
+    def __init__(self, *args: Any, request_timeout: float = 10.0, max_header_bytes: int = MAX_HEADER_BYTES, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._request_timeout = request_timeout
+        self._max_header_bytes = max_header_bytes
+        self._deadline: asyncio.TimerHandle | None = None
+        self._header_bytes = 0
+        self._headers_done = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()  # a client that connects and never sends a byte is cut off too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._deadline is None and (self.cycle is None or self.cycle.response_complete):
+            self._arm()  # the first bytes of the next request on a kept-alive connection
+        if not self._headers_done:
+            self._header_bytes += len(data)
+            if self._header_bytes > self._max_header_bytes:
+                self._refuse(b"431 Request Header Fields Too Large", b"request headers are too large")
+                return
+        super().data_received(data)
+
+    def on_headers_complete(self) -> None:
+        self._headers_done = True
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._disarm()  # the request is read; answering it may take as long as it takes
+        super().on_message_complete()
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._header_bytes = 0
+        self._headers_done = False
+        self._deadline = self.loop.call_later(self._request_timeout, self._timed_out)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _timed_out(self) -> None:
+        self._deadline = None
+        if self.transport is None or self.transport.is_closing():
+            return
+        if self.cycle is not None and self.cycle.response_started:
+            self.transport.close()
+            return
+        log.info("cut off a client that did not send its request within %g s", self._request_timeout)
+        self._refuse(b"408 Request Timeout", b"the request was not received in time")
+
+    def _refuse(self, status: bytes, text: bytes) -> None:
+        self._disarm()
+        if self.cycle is not None and not self.cycle.response_complete:
+            # The app may still be waiting for the body: it will see a disconnect,
+            # and anything it sends after that is dropped by uvicorn.
+            self.cycle.disconnected = True
+            self.cycle.message_event.set()
+        if not self.transport.is_closing():
+            self.transport.write(_plain_response(status, text))
+            self.transport.close()
+
+
+def log_config(verbose: bool = False) -> dict[str, Any]:
+    level = "DEBUG" if verbose else "INFO"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"hakb": {"format": LOG_FORMAT, "datefmt": LOG_DATEFMT}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "hakb", "stream": "ext://sys.stderr"}},
+        "loggers": {
+            "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            "uvicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            "service": {"handlers": ["stderr"], "level": level, "propagate": False},
+            "ingest": {"handlers": ["stderr"], "level": level, "propagate": False},
+            "hakb": {"handlers": ["stderr"], "level": level, "propagate": False},
+        },
+    }
+
+
+def uvicorn_options(settings: Settings, verbose: bool = False) -> dict[str, Any]:
+    """Keyword arguments for `uvicorn.run`, on top of app, host, port and workers.
+
+    The protocol is a `functools.partial` of an importable class: uvicorn pickles
+    its config into each worker process, and a partial of that pickles cleanly."""
+    return {
+        "http": functools.partial(GuardedHttpToolsProtocol, request_timeout=settings.request_timeout_s),
+        "timeout_keep_alive": KEEP_ALIVE_S,
+        "limit_concurrency": LIMIT_CONCURRENCY,
+        "log_config": log_config(verbose),
+    }
