@@ -25,7 +25,10 @@ def fact_stems(f: Fact) -> frozenset[str]:
     cached = _STEM_CACHE.get(key)
     if cached is not None:
         return cached
-    text = f"{f.value} {f.quote} {f.section.split(' > ')[-1]}".lower()
+    # A table row's label ("PA-800 Series Firewalls") is part of what a fact says;
+    # a page title alone is not.
+    label = f.section.split(" > ")[-1] if " > " in f.section else ""
+    text = f"{f.value} {f.quote} {label}".lower()
     out: set[str] = set()
     for t in re.findall(r"[a-z0-9][a-z0-9\-/]*", text):
         out.add(stem(t))

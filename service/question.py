@@ -167,6 +167,10 @@ def parse_one(text: str, original: str | None = None) -> Query:
     for pattern, names in _ATTRIBUTE_CUES:
         if pattern.search(low):
             attrs.extend(n for n in names if n not in attrs)
+    # "what's used for heartbeats?" asks for the thing (a protocol, a port) whose
+    # purpose is the topic, not for the link's purposes.
+    if re.search(r"\bwhat(?:'s| is| are)? used (?:for|to)\b", low):
+        attrs = ["protocol"] + [a for a in attrs if a != "protocol"]
     q.attributes = attrs
     model = lexicon.canonical_model(text)
     q.platform = model
@@ -177,6 +181,11 @@ def parse_one(text: str, original: str | None = None) -> Query:
     q.has_wh = bool(_WH.search(low))
     q.which_link = bool(re.search(r"\b(?:which|what)\s+(?:ha\s+)?links?\b", low))
     q.topic = topic_words(low)
+    # "backup link for ha3?": with no backup subject to absorb it, "backup" is the topic.
+    if re.search(r"\bbackup\b", low) and not any(s.endswith("backup") for s in q.subjects):
+        q.topic.append("backup")
+    if "heartbeat-backup" in q.subjects:
+        q.topic = [w for w in q.topic if not w.startswith("heartbeat")]
     return q
 
 

@@ -286,7 +286,7 @@ def _facts_for(
     return facts
 
 
-SUPPORT_GROUPS = ("can-use", "dedicated-ha-ports", "encryption")
+SUPPORT_GROUPS = ("can-use", "dedicated-ha-ports", "encryption", "not-supported")
 
 
 def _render(query: Query, facts: list[Fact], group: str, platform_names: list[str], table: FactTable) -> RuleResult:

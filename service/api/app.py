@@ -13,6 +13,7 @@ from ingest.embedder import OnnxEmbedder
 from service.api import errors
 from service.api.deps import require_key
 from service.api.limits import BodySizeLimit
+from service.api import security
 from service.api.routes import ask, feedback, health, lookups, page
 from service.engine import Engine
 from service.feedback import FeedbackStore
@@ -64,4 +65,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         app.include_router(slack.build_router(settings, app.state))
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    security.install(app, settings)  # CORS, rate limit, security headers: outside the size limit
     return app

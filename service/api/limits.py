@@ -27,18 +27,27 @@ class BodySizeLimit:
             return
         seen = 0
         started = False
+        rejected = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, rejected
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLarge
+                    # Answer 413 here and tell the app the client left: FastAPI turns any
+                    # exception raised while reading the body into a 400, so raising
+                    # alone would lose the 413 of a chunked (length-less) body.
+                    if not started and not rejected:
+                        rejected = True
+                        await self._reject(send)
+                    return {"type": "http.disconnect"}
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if rejected:
+                return  # the 413 is already sent; whatever the app answers is dropped
             if message["type"] == "http.response.start":
                 started = True
             await send(message)

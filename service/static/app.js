@@ -18,9 +18,11 @@
     askError: $("ask-error"),
     portsButton: $("ports-button"),
     portsView: $("ports-view"),
+    portsStatus: $("ports-status"),
     platformForm: $("platform-form"),
     platformModel: $("platform-model"),
     platformResult: $("platform-result"),
+    platformStatus: $("platform-status"),
     keyDialog: $("key-dialog"),
     keyForm: $("key-form"),
     keyInput: $("key-input"),
@@ -72,7 +74,8 @@
 
   function formatMs(ms) {
     if (typeof ms !== "number" || !isFinite(ms)) return "";
-    return ms >= 1000 ? (ms / 1000).toFixed(1) + " s" : Math.round(ms) + " ms";
+    if (ms >= 1000) return (ms / 1000).toFixed(1) + " s";
+    return ms < 10 ? ms.toFixed(1) + " ms" : Math.round(ms) + " ms";
   }
 
   // ---------- API access, with the key prompt and readable errors ----------
@@ -376,8 +379,8 @@
         note.textContent = "Could not copy here; select the text instead.";
       }
     });
-    const helpful = el("button", { type: "button", class: "secondary vote", "aria-pressed": "false" }, "👍 Helpful");
-    const wrong = el("button", { type: "button", class: "secondary vote", "aria-pressed": "false" }, "👎 Wrong");
+    const helpful = el("button", { type: "button", class: "secondary vote", "aria-pressed": "false" }, "Helpful");
+    const wrong = el("button", { type: "button", class: "secondary vote", "aria-pressed": "false" }, "Wrong");
     const vote = async (kind, button) => {
       helpful.disabled = wrong.disabled = true;
       note.textContent = "Sending…";
@@ -540,6 +543,8 @@
           el("th", { scope: "col" }, "Source"))),
         el("tbody", {}, ...rows)));
     els.portsView.replaceChildren(table);
+    // Screen readers hear a one-line summary, not the whole table.
+    els.portsStatus.textContent = data.count + " documented ports and protocols are listed under Ports between HA peers.";
   }
 
   async function showPorts() {
@@ -559,7 +564,7 @@
       renderPorts(await api("GET", "/v1/ports"));
       portsLoaded = true;
     } catch (err) {
-      els.portsView.replaceChildren(el("p", { class: "form-error", role: "alert" }, err.message));
+      els.portsView.replaceChildren(el("p", { class: "form-error", role: "alert" }, "Could not load the ports: " + err.message));
     }
   }
 
@@ -578,6 +583,7 @@
     ];
     if (data.facts && data.facts.length) parts.push(factsTable(data.facts, "Constraints for " + data.model));
     els.platformResult.replaceChildren(...parts);
+    els.platformStatus.textContent = intro + " " + parts[1].textContent;
   }
 
   els.platformForm.addEventListener("submit", async (event) => {
@@ -588,6 +594,7 @@
       els.platformModel.focus();
       return;
     }
+    els.platformStatus.textContent = "";
     els.platformResult.replaceChildren(el("p", { class: "pending" }, "Looking up " + model + "…"));
     try {
       renderPlatform(await api("GET", "/v1/platforms/" + encodeURIComponent(model)));
