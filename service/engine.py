@@ -318,10 +318,15 @@ def unsupported_tokens(answer: Answer, question: str = "") -> list[str]:
     out = []
     for m in _CHECKED.finditer(answer.answer):
         token = m.group(0).lower()
-        if token in sources or token.replace(",", "") in compact:
+        # Whole tokens only: 2876 is not vouched for by a quote saying 28769.
+        if _stands_in(token, sources) or _stands_in(token.replace(",", ""), compact):
             continue
         out.append(m.group(0))
     return out
+
+
+def _stands_in(token: str, text: str) -> bool:
+    return re.search(rf"(?<![0-9a-z]){re.escape(token)}(?![0-9a-z])", text) is not None
 
 
 def verify(answer: Answer, question: str) -> Answer:
