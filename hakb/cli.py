@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--out", type=Path, default=None)
     ev.add_argument("--corpus", type=Path, default=None, help="extra pages to ingest with the bundled docs")
     ev.add_argument("--no-baseline", action="store_true")
+    ev.add_argument("--work-dir", type=Path, default=None, help="where the eval index is kept (default: $HAKB_DATA_DIR/eval-cache)")
     ev.set_defaults(func=cmd_eval)
 
     bench = sub.add_parser("bench", help="measure latency, throughput, start-up and memory")
@@ -230,6 +231,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    from service.api.serving import uvicorn_options
+
     uvicorn.run(
         "service.api.app:create_app",
         factory=True,
@@ -237,7 +240,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
-        timeout_keep_alive=10,
+        # Timeouts that cut off slow clients, a concurrency cap, logs with worker pids.
+        **uvicorn_options(settings, verbose=args.verbose),
     )
     return EXIT_OK
 
@@ -245,7 +249,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from eval.harness import run_eval
 
-    return run_eval(settings, gold=args.gold, out=args.out, corpus=args.corpus, baseline=not args.no_baseline)
+    return run_eval(
+        settings, gold=args.gold, out=args.out, corpus=args.corpus, baseline=not args.no_baseline, work_dir=args.work_dir
+    )
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:

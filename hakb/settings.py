@@ -15,18 +15,20 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(default=None, alias="CHROMA_HOST")
     chroma_port: int = Field(default=8000, alias="CHROMA_PORT")
     # Comma-separated; empty means the API is open (local use).
-    api_keys: str = Field(default="", alias="HAKB_API_KEYS")
+    api_keys: str = Field(default="", alias="HAKB_API_KEYS", repr=False)  # secrets never in a repr or log
     max_question_chars: int = Field(default=2000, alias="HAKB_MAX_QUESTION_CHARS")
     max_body_bytes: int = Field(default=64_000, alias="HAKB_MAX_BODY_BYTES")
     # A directory holding model.onnx + tokenizer.json; unset: the packaged MiniLM.
     embedder_dir: Path | None = Field(default=None, alias="HAKB_EMBEDDER_DIR")
     # How often a running service checks whether a new build became current.
     watch_interval_s: float = Field(default=0.5, alias="HAKB_WATCH_INTERVAL")
-    slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
-    slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET", repr=False)
+    slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN", repr=False)
     slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
     cors_origins: str = Field(default="", alias="HAKB_CORS_ORIGINS")
     rate_limit_per_minute: int = Field(default=0, alias="HAKB_RATE_LIMIT")  # 0: off
+    # `hakb serve`: a client must send a whole request (headers and body) within this.
+    request_timeout_s: float = Field(default=10.0, gt=0, alias="HAKB_REQUEST_TIMEOUT")
 
     @property
     def docs_dir(self) -> Path:
