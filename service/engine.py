@@ -11,8 +11,8 @@ import re
 import time
 from collections import OrderedDict
 
-from rapidfuzz import fuzz, process
 
+from ingest import lexicon
 from ingest.embedder import Embedder
 from ingest.facts import split_sentences
 from ingest.models import Citation, Fact
@@ -22,6 +22,7 @@ from service.facts_table import stem
 from service.index import BuildHolder, LoadedBuild
 from service.models import Answer, Conflict
 from service.retrieval import Hit, PassagesUnavailable, Retriever
+from service.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +80,8 @@ class Engine:
         return answer
 
     def _ask_one(self, build: LoadedBuild, q: qparse.Query, top_k: int, ctx: qparse.Query | None) -> Answer:
-        vocab = _vocabulary(build)
-        q.topic = [_closest(w, vocab) for w in q.topic]
+        vocab = build.vocabulary
+        q.topic = [vocab.closest(w) for w in q.topic]
         result = rules.answer(q, build.facts, ctx, vocab)
         if result is not None and result.abstain_reason:
             return _abstain(q, result.abstain_reason, result.looked_for)
@@ -97,20 +98,23 @@ class Engine:
         text = q.text
         if ctx is not None and not q.subjects and ctx.subjects:
             text = f"{' '.join(ctx.subjects)} {text}"
-        vocab = _vocabulary(build)
-        words = [_closest(w, vocab) for w in qparse.content_words(text)]
+        vocab = build.vocabulary
+        words = [vocab.closest(w) for w in qparse.content_words(text)]
         if not words:
             return None
-        unknown = _unknown_terms(build, words)
-        if unknown and (len(unknown) >= max(1, len(words) // 2) or any(re.search(r"\d", w) for w in unknown)):
-            return None
+        unknown = [w for w in words if w not in vocab and len(w) > 2]
+        if any(vocab.foreign(w) or re.search(r"\d", w) for w in unknown) or len(unknown) >= max(2, len(words) // 2):
+            return None  # the question is about something the documents never mention
         try:
             hits = self.retriever.search(build, text, top_k=max(top_k, 5))
         except PassagesUnavailable as exc:
             raise EngineError(f"passage search unavailable: {exc}") from exc
         if not hits:
             return None
-        best = _best_sentences(hits[:4], words, _idf(build))
+        best = _best_sentences(hits[:4], words, vocab)
+        if q.subjects:
+            # A sentence about another link does not answer a question about this one.
+            best = [b for b in best if not (lexicon.links_in(b[1]) and not set(q.subjects) & set(lexicon.links_in(b[1])))]
         if not best:
             return None
         top_dense = max(h.dense for h in hits[:3])
@@ -121,7 +125,10 @@ class Engine:
         citations = [_cite(hit, sentence) for _, sentence, hit in picked]
         confidence = round(min(0.85, 0.35 + 0.4 * coverage + 0.3 * top_dense), 3)
         text = " ".join(sentence for _, sentence, _ in picked)
-        if q.yes_no:
+        terse = not q.has_wh and not q.attributes and q.original.strip().endswith("?") and not re.search(
+            r"\b(?:vs|versus|or|difference)\b", q.text.lower()
+        )
+        if q.yes_no or terse:
             # A yes/no question answered by a documented sentence: a negation in it
             # is a "No"; a close, unnegated match is a "Yes"; otherwise just quote.
             if _NEGATION.search(picked[0][1]):
@@ -138,83 +145,19 @@ class Engine:
         )
 
 
-def _unknown_terms(build: LoadedBuild, words: list[str]) -> list[str]:
-    vocab = _vocabulary(build)
-    return [w for w in words if len(w) > 2 and w not in vocab and w.rstrip("s") not in vocab]
-
-
-_VOCABS: dict[str, frozenset[str]] = {}
-
-
-def _vocabulary(build: LoadedBuild) -> frozenset[str]:
-    vocab = _VOCABS.get(build.build_id)
-    if vocab is None:
-        words: set[str] = set()
-        for chunk in build.chunks.values():
-            words.update(re.findall(r"[a-z0-9][a-z0-9\-/]*", chunk.text.lower()))
-            words.update(re.findall(r"[a-z0-9]+", chunk.text.lower()))
-        vocab = frozenset(words)
-        if len(_VOCABS) > 4:
-            _VOCABS.clear()
-        _VOCABS[build.build_id] = vocab
-    return vocab
-
-
-def _closest(word: str, vocab: frozenset[str]) -> str:
-    """A chat word the documents never use, snapped to a close one they do ('corosnyc')."""
-    if word in vocab or len(word) < 6 or any(ch.isdigit() for ch in word):
-        return word
-    # Strict enough that "weather" does not become "whether".
-    match = process.extractOne(word, _long_words(vocab), scorer=fuzz.ratio, score_cutoff=86)
-    return match[0] if match else word
-
-
-_LONG: dict[int, list[str]] = {}
-
-
-def _long_words(vocab: frozenset[str]) -> list[str]:
-    key = id(vocab)
-    if key not in _LONG:
-        _LONG.clear()
-        _LONG[key] = sorted(w for w in vocab if len(w) >= 4 and not any(ch.isdigit() for ch in w))
-    return _LONG[key]
-
-
 _NEGATION = re.compile(
     r"\b(?:not|cannot|can't|don't|doesn't|isn't|aren't|won't|never|no)\b|n\u2019t\b", re.I
 )
-_IDFS: dict[str, dict[str, float]] = {}
-
-
-def _idf(build: LoadedBuild) -> dict[str, float]:
-    """Inverse document frequency of each word over the build's chunks."""
-    idf = _IDFS.get(build.build_id)
-    if idf is None:
-        import math
-
-        df: dict[str, int] = {}
-        for chunk in build.chunks.values():
-            for w in set(re.findall(r"[a-z0-9][a-z0-9\-]*", chunk.text.lower())):
-                df[w] = df.get(w, 0) + 1
-        n = max(1, len(build.chunks))
-        idf = {w: math.log(1 + n / c) for w, c in df.items()}
-        if len(_IDFS) > 4:
-            _IDFS.clear()
-        _IDFS[build.build_id] = idf
-    return idf
-
-
-def _best_sentences(hits: list[Hit], words: list[str], idf: dict[str, float]) -> list[tuple[float, str, Hit]]:
+def _best_sentences(hits: list[Hit], words: list[str], vocab: Vocabulary) -> list[tuple[float, str, Hit]]:
     """Sentences of the top passages scored by how much of the question they cover,
     rare words (port numbers, 'mtu') weighing more than common ones ('link')."""
     # A word the documents never use ("bgp", "clusterxl") cannot be covered: it
     # weighs like the rarest word, so a question about it finds no good sentence.
     # Among known words, the rarest is the question's point.
     wanted = list(dict.fromkeys(words))
-    top = max(idf.values(), default=1.0)
-    weight = {w: idf.get(w, idf.get(w.rstrip("s"), top)) for w in wanted}
+    weight = {w: vocab.weight(w) for w in wanted}
     total = sum(weight.values()) or 1.0
-    known = [w for w in wanted if w in idf or w.rstrip("s") in idf]
+    known = [w for w in wanted if w in vocab]
     if not known:
         return []
     rarest = max(known, key=lambda w: weight[w])

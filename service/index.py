@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ingest import builds
@@ -18,6 +19,7 @@ from ingest.keyword import KeywordIndex, KeywordIndexError
 from ingest.models import Chunk, Manifest
 from ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_client
 from service.facts_table import FactTable
+from service.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,10 @@ class LoadedBuild:
     vectors: ChunkVectorStore | None  # None when the Chroma server could not be reached
     vector_error: str | None = None
     loaded_at: float = field(default_factory=time.time)
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(c.text for c in self.chunks.values())
 
     @property
     def titles(self) -> dict[str, str]:
@@ -142,6 +148,7 @@ class BuildHolder:
                 if self._current is None:
                     self._problem = f"build {target} refused: {exc.reason if hasattr(exc, 'reason') else exc}"
                 return False
+            build.vocabulary  # computed now, not on the first request  # noqa: B018
             previous = self._current
             self._current = build
             self._problem = None

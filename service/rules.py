@@ -14,6 +14,7 @@ from ingest import lexicon
 from ingest.models import Fact
 from service.facts_table import FactTable, norm_value
 from service.question import Query
+from service.vocabulary import Vocabulary
 from service.facts_table import fact_stems, stem
 
 # Attribute groups answered together, keyed by the attribute a cue names first.
@@ -79,7 +80,7 @@ class RuleResult:
 
 
 def answer(
-    query: Query, table: FactTable, context: Query | None = None, vocab: frozenset[str] = frozenset()
+    query: Query, table: FactTable, context: Query | None = None, vocab: Vocabulary | None = None
 ) -> RuleResult | None:
     """Facts for the query, or None when the rules table cannot say (try passages).
 
@@ -96,8 +97,12 @@ def answer(
             looked_for=", ".join(query.unknown_links),
         )
     subjects = list(query.subjects)
+    groups = [a for a in query.attributes if a in GROUPS]
     if not subjects and query.mentions_interfaces and not query.which_link:
         subjects = [i for i in query.mentions_interfaces if table.by_subject(i)]
+        if subjects:
+            # "can I use the mgmt interface as an HA port?" is about the interface.
+            groups = [g for g in groups if g != "dedicated-ha-ports"]
     if not subjects and context and not query.platform and not query.numbers:
         subjects = list(context.subjects)
     platform_names: list[str] = []
@@ -122,7 +127,6 @@ def answer(
     if (query.numbers or query.hexes) and not subjects and not platform_names and _is_reverse(query):
         return _reverse(query, table)
 
-    groups = [a for a in query.attributes if a in GROUPS]
     if not groups and context and not query.attributes:
         groups = [a for a in context.attributes if a in GROUPS]
     looked_for = " ".join(filter(None, [", ".join(subjects), query.platform or "", "/".join(groups[:2]), " ".join(query.topic)]))
@@ -135,6 +139,10 @@ def answer(
         return result
 
     topic = query.topic
+    if vocab is not None and any(vocab.foreign(w) for w in topic):
+        # A word the documents never use ("dscp") is what the question is about:
+        # no fact answers it; the passage search will say so.
+        return None
     if query.which_link and not query.subjects:
         facts = _best_by_topic([f for f in table.facts if f.subject in lexicon.LINKS], topic + _group_words(groups))
         if facts:
@@ -174,7 +182,17 @@ def answer(
                 facts = matched
             elif _known_topic(topic, table):
                 continue  # the facts found are not about what was asked
-        return done(_render(query, facts, group, platform_names, table))
+        result = _render(query, facts, group, platform_names, table)
+        if group in ("port", "protocol") and query.numbers:
+            # "ha1 uses tcp 28769 - what about 28260 and 28770?": say what the others are.
+            shown = {f.value for f in facts}
+            extra = [n for n in query.numbers if n not in shown]
+            if extra:
+                rev = _reverse(Query(text=" ".join(extra), original=query.original, numbers=extra), table)
+                if rev.facts:
+                    result.facts = facts + rev.facts
+                    result.text = f"{result.text} {rev.text}"
+        return done(result)
 
     # No attribute group answered: a fact of the subject or platform that
     # speaks of the topic ("pa-5250 aux ports for ha1?" -> the AUX-1/AUX-2 sentence).

@@ -1,0 +1,56 @@
+"""What words a build's documents use: for typo repair, rarity, and spotting
+questions about things the documents never mention."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
+from wordfreq import zipf_frequency
+
+# Below this Zipf frequency a word is rare in general English ("dscp", "fortigate",
+# "cisco"): if the documents never use it either, it is a thing they do not cover.
+# Above it ("turn", "customer") it is ordinary chat and says nothing either way.
+RARE_ENGLISH_ZIPF = 3.6
+_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
+
+
+class Vocabulary:
+    def __init__(self, texts: Iterable[str]) -> None:
+        df: dict[str, int] = {}
+        n = 0
+        for text in texts:
+            n += 1
+            low = text.lower()
+            words = set(_WORD.findall(low)) | set(re.findall(r"[a-z0-9]+", low))
+            for w in words:
+                df[w] = df.get(w, 0) + 1
+        self.words = frozenset(df)
+        n = max(n, 1)
+        self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
+        self.max_idf = max(self.idf.values(), default=1.0)
+        self._long = sorted(w for w in self.words if len(w) >= 4 and not any(ch.isdigit() for ch in w))
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and (word in self.words or word.rstrip("s") in self.words)
+
+    def closest(self, word: str) -> str:
+        """A chat word the documents never use, snapped to a close one they do ('corosnyc')."""
+        if word in self or len(word) < 6 or any(ch.isdigit() for ch in word):
+            return word
+        # Strict enough that "weather" does not become "whether".
+        match = process.extractOne(word, self._long, scorer=fuzz.ratio, score_cutoff=86)
+        return match[0] if match else word
+
+    def foreign(self, word: str) -> bool:
+        """Unknown to the documents and rare in English: a product, protocol or
+        feature the documents do not cover ('bgp', 'dscp', 'clusterxl')."""
+        if word in self or len(word) < 2:
+            return False
+        return zipf_frequency(word, "en") < RARE_ENGLISH_ZIPF
+
+    def weight(self, word: str) -> float:
+        """idf of a word; words the documents never use weigh more than the rarest."""
+        return self.idf.get(word, self.idf.get(word.rstrip("s"), self.max_idf * 1.5))
