@@ -70,6 +70,10 @@ def parse_document(raw: RawDocument, meta_hint: Mapping[str, str] | None = None)
         page = reader(raw.text)
     except IngestError:
         raise
+    except RecursionError:
+        # Elements nested thousands deep (broken or hostile markup) overflow the tree
+        # walk: refuse the document plainly, without a thousand-frame traceback.
+        raise ParseError(raw.source, f"the {raw.kind} markup is nested too deeply to read") from None
     except Exception as exc:  # a reader bug must cost one document, never the build
         log.exception("reader %s failed on %s", raw.kind, raw.source)
         raise ParseError(raw.source, f"the {raw.kind} reader failed ({exc.__class__.__name__}: {exc})") from exc
