@@ -133,7 +133,7 @@ class Engine:
             # is a "No"; a close, unnegated match is a "Yes"; otherwise just quote.
             if _NEGATION.search(picked[0][1]):
                 text = f"No. {text}"
-            elif coverage >= 0.8:
+            elif coverage >= 0.7:
                 text = f"Yes. {text}"
         return Answer(
             question=q.original,

@@ -182,7 +182,7 @@ def parse_one(text: str, original: str | None = None) -> Query:
     q.which_link = bool(re.search(r"\b(?:which|what)\s+(?:ha\s+)?links?\b", low))
     q.topic = topic_words(low)
     # "backup link for ha3?": with no backup subject to absorb it, "backup" is the topic.
-    if re.search(r"\bbackup\b", low) and not any(s.endswith("backup") for s in q.subjects):
+    if q.subjects and re.search(r"\bbackup\b", low) and not any(s.endswith("backup") for s in q.subjects):
         q.topic.append("backup")
     if "heartbeat-backup" in q.subjects:
         q.topic = [w for w in q.topic if not w.startswith("heartbeat")]
@@ -202,7 +202,8 @@ _CUE_WORDS = frozenset(
     synchronize synchronization purpose carry carries exchange type unidirectional bidirectional
     config configure configured setup set yes no nope ok okay quick question guys folks anyone
     span subnets subnet cross requirement requirements actually exactly really basically
-    mean means meaning tell explain info details traffic communication message messages""".split()
+    mean means meaning tell explain info details traffic communication message messages
+    routed routable""".split()
 )
 
 

@@ -289,6 +289,15 @@ def _facts_for(
     group: str,
 ) -> list[Fact]:
     facts = [f for s in subjects for f in table.by_subject(s) if f.attribute in attributes]
+    if group == "spans-subnets" and not facts:
+        # Spanning subnets is routing, which needs Layer 3: a link documented as not
+        # supporting Layer 3 addressing answers "can it be routed?" with no.
+        facts = [
+            f
+            for s in subjects
+            for f in table.by_subject(s)
+            if f.attribute == "not-supported" and re.search(r"\blayer\s*3\b", f.value, re.I)
+        ]
     if group == "encryption":
         facts = [f for f in facts if "encrypt" in (f.value + " " + (f.qualifier or "")).lower()]
     if group in ("port", "protocol"):

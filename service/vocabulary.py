@@ -13,7 +13,7 @@ from wordfreq import zipf_frequency
 # Below this Zipf frequency a word is rare in general English ("dscp", "fortigate",
 # "cisco"): if the documents never use it either, it is a thing they do not cover.
 # Above it ("turn", "customer") it is ordinary chat and says nothing either way.
-RARE_ENGLISH_ZIPF = 3.6
+RARE_ENGLISH_ZIPF = 3.0
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
 
 

@@ -94,6 +94,8 @@ def create_bolt_app(settings: Settings, deps: SlackDeps) -> App:
     if not settings.slack_bot_token:
         raise SlackConfigError("SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not: the bot could not reply")
     client = WebClient(token=settings.slack_bot_token, base_url=api_base_url(settings), timeout=WEB_API_TIMEOUT_S)
+    bolt_log = logging.getLogger("service.slack.bolt")
+    bolt_log.addFilter(_drop_token_warning)
     app = App(
         signing_secret=settings.slack_signing_secret,
         client=client,
@@ -101,7 +103,7 @@ def create_bolt_app(settings: Settings, deps: SlackDeps) -> App:
         # on the first event, to learn the bot's own user id.
         token_verification_enabled=False,
         process_before_response=True,
-        logger=logging.getLogger("service.slack.bolt"),
+        logger=bolt_log,
     )
     SlackBot(deps).register(app)
     return app
@@ -184,7 +186,7 @@ class SlackBot:
             # Slack said no (rate limited, say): give the message back so Slack's
             # retry of this event can answer it, and fail the request so it retries.
             self.deduper.release(claim)
-            log.error("slack post failed channel=%s ts=%s: %s", channel, ts, exc.response.get("error"))
+            log.warning("slack post refused (%s) channel=%s ts=%s: left to Slack's retry", exc.response.get("error"), channel, ts)
             raise
         if question and reply.answer is not None:
             self._remember_thread(channel, ts, thread_ts if in_thread else None, question, posted)
@@ -320,6 +322,12 @@ class SlackBot:
         # Whatever escaped a listener (a failed post, a broken payload): logged with
         # its traceback; bolt answers Slack with 500.
         log.error("slack listener failed on %s", body.get("type"), exc_info=error)
+
+
+def _drop_token_warning(record: logging.LogRecord) -> bool:
+    # bolt also reads SLACK_BOT_TOKEN from the environment and warns that the
+    # client's token wins; it is the same token, so the warning only misleads.
+    return "`token` will be unused" not in record.getMessage()
 
 
 def _not_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
