@@ -37,6 +37,13 @@ M = TypeVar("M", bound=BaseModel)
 class BuildError(IngestError):
     """A build on disk is missing or damaged."""
 
+    def __init__(self, message: str) -> None:
+        # The message already names the build ("build <id>: ... is missing"); there is
+        # no separate source document to put in front of it.
+        self.source = ""
+        self.reason = " ".join(message.split())
+        Exception.__init__(self, self.reason)
+
 
 def new_build_id() -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
