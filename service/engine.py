@@ -62,6 +62,10 @@ class Engine:
         """Answer `question`; `context` is an earlier question of the same thread;
         `version` keeps only documents whose product version contains it."""
         started = time.perf_counter()
+        # A lone surrogate (a JSON "\ud800", a surrogate-escaped stdin line) can be neither
+        # tokenised nor sent back as UTF-8: it becomes "?", like any unencodable character.
+        question = question.encode("utf-8", "replace").decode("utf-8")
+        context = context.encode("utf-8", "replace").decode("utf-8") if context else context
         build = self.holder.current  # one build for the whole request
         if version:
             build = build.for_version(version)
