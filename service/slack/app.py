@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
 # Per Web API call: short, so a slow Slack cannot hold the ack for long.
-WEB_API_TIMEOUT_S = 2.0
+WEB_API_TIMEOUT_S = 2
 # Message subtypes that are a person writing; everything else (edits, deletions,
 # joins, bot messages) is not a question.
 _PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
@@ -126,12 +126,16 @@ class SlackBot:
 
     # -- events --------------------------------------------------------------
 
-    def on_app_mention(self, body: dict[str, Any], event: dict[str, Any], client: WebClient, context: Any, request: BoltRequest) -> None:
+    def on_app_mention(
+        self, body: dict[str, Any], event: dict[str, Any], client: WebClient, context: Any, request: BoltRequest
+    ) -> None:
         if _not_a_person(event, context.bot_user_id):
             return
         self._answer_event(body, event, client, context, request, explicit=True, top_level_in_thread=True)
 
-    def on_message(self, body: dict[str, Any], event: dict[str, Any], client: WebClient, context: Any, request: BoltRequest) -> None:
+    def on_message(
+        self, body: dict[str, Any], event: dict[str, Any], client: WebClient, context: Any, request: BoltRequest
+    ) -> None:
         if _not_a_person(event, context.bot_user_id):
             return
         channel, ts = event.get("channel", ""), event.get("ts", "")
@@ -158,10 +162,13 @@ class SlackBot:
         channel, ts = str(event.get("channel", "")), str(event.get("ts", ""))
         if not channel or not ts:
             return
-        retry = (request.headers.get("x-slack-retry-num") or [None])[0]
+        retries = request.headers.get("x-slack-retry-num") or []
+        retry = retries[0] if retries else None
         claim = self.deduper.claim(body.get("event_id"), channel, ts)
         if claim is None:
-            log.info("slack duplicate dropped event=%s channel=%s ts=%s retry=%s", body.get("event_id"), channel, ts, retry)
+            log.info(
+                "slack duplicate dropped event=%s channel=%s ts=%s retry=%s", body.get("event_id"), channel, ts, retry
+            )
             return
         thread_ts = event.get("thread_ts")
         in_thread = bool(thread_ts and thread_ts != ts)
@@ -186,7 +193,12 @@ class SlackBot:
             # Slack said no (rate limited, say): give the message back so Slack's
             # retry of this event can answer it, and fail the request so it retries.
             self.deduper.release(claim)
-            log.warning("slack post refused (%s) channel=%s ts=%s: left to Slack's retry", exc.response.get("error"), channel, ts)
+            log.warning(
+                "slack post refused (%s) channel=%s ts=%s: left to Slack's retry",
+                exc.response.get("error"),
+                channel,
+                ts,
+            )
             raise
         if question and reply.answer is not None:
             self._remember_thread(channel, ts, thread_ts if in_thread else None, question, posted)
@@ -248,7 +260,9 @@ class SlackBot:
             )
         except Exception:
             log.exception("slack vote=%s could not be stored (user %s)", vote, user)
-            self._tell_user(body, client, blocks.notice("Sorry, your vote could not be saved. It was logged; please try again."))
+            self._tell_user(
+                body, client, blocks.notice("Sorry, your vote could not be saved. It was logged; please try again.")
+            )
             return
         log.info("slack vote=%s id=%s user=%s", vote, record.id, user)
         thanks = (

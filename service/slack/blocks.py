@@ -118,9 +118,7 @@ def _abstain_blocks(answer: Answer) -> list[Block]:
 def _conflicts_text(conflicts: list[Conflict]) -> str:
     lines = [":warning: *The documents disagree*; check which page applies to your PAN-OS version:"]
     for c in conflicts:
-        pairs = [
-            f"`{escape(value)}` ({escape(source)})" for value, source in zip(c.values, c.sources, strict=False)
-        ]
+        pairs = [f"`{escape(value)}` ({escape(source)})" for value, source in zip(c.values, c.sources, strict=False)]
         lines.append(f"• {escape(c.subject)} {escape(c.attribute)}: " + " vs ".join(pairs))
     return "\n".join(lines)
 

@@ -44,7 +44,7 @@ class Deduper:
 
     def claim(self, event_id: str | None, channel: str, ts: str) -> Claim | None:
         """The right to answer this message, or None when another delivery has it."""
-        keys = [("message", channel, ts)]
+        keys: list[tuple[str, ...]] = [("message", channel, ts)]
         if event_id:
             keys.append(("event", event_id))
         with self._seen.lock:

@@ -46,9 +46,7 @@ class ThreadMemory:
     def first_question(self, channel: str, thread_ts: str) -> str | None:
         return self._first.get((channel, thread_ts))
 
-    def context_for(
-        self, client: WebClient, channel: str, thread_ts: str, *, may_look_up: bool
-    ) -> str | None:
+    def context_for(self, client: WebClient, channel: str, thread_ts: str, *, may_look_up: bool) -> str | None:
         """The thread's first question: from memory, else (if allowed) from Slack."""
         known = self.first_question(channel, thread_ts)
         if known is not None or not may_look_up:
