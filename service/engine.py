@@ -273,7 +273,8 @@ def unsupported_tokens(answer: Answer, question: str = "") -> list[str]:
 
 
 def _stands_in(token: str, text: str) -> bool:
-    return re.search(rf"(?<![0-9a-z]){re.escape(token)}(?![0-9a-z])", text) is not None
+    # A plural "s" still names the token: "PA-440s" in a question vouches for PA-440.
+    return re.search(rf"(?<![0-9a-z]){re.escape(token)}s?(?![0-9a-z])", text) is not None
 
 
 def verify(answer: Answer, question: str) -> Answer:
