@@ -1,0 +1,372 @@
+"""`hakb bench`: how fast hakb answers, starts, ingests, and how much memory it takes.
+
+    hakb bench [--corpus DIR] [--requests N]
+
+A benchmark, not a test: it prints figures beside their targets and exits 0
+whatever they are (2 only when it cannot run). In one run, in a fresh temporary
+data directory:
+
+1. `hakb ingest` of the bundled docs plus the corpus, cold (fresh directory),
+   then again unchanged. Both as the command a user runs; the pipeline's own
+   time (what the targets apply to) and the command's wall time are shown.
+2. `hakb serve` on a free port: time from process start to `/readyz` 200.
+3. Latency in process (`Engine.ask`) and over HTTP (one httpx client, keep-alive,
+   one request at a time), for fact questions and passage questions separately.
+   The questions are the gold set's, sorted by the kind of answer hakb gives.
+4. Throughput at concurrency 16 (asyncio + httpx), for fact questions and for the
+   whole gold mix; then the server's peak RSS (VmHWM).
+5. The naive llama-index baseline (`eval.baseline`), top-1 retrieval in process
+   over the same build, for the same questions: the ratio column is naive/hakb.
+
+The machine's load average is printed at the start and the end: on a shared
+two-core machine, other processes move every figure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import httpx
+
+from eval.baseline import NaiveBaseline
+from eval.harness import BUNDLED_DOCS, DEFAULT_CORPUS, DEFAULT_GOLD, EXIT_OK, EXIT_USAGE
+from eval.metrics import load_gold, percentile
+from hakb.settings import Settings
+from ingest import builds
+from ingest.embedder import OnnxEmbedder
+from service.engine import Engine
+from service.index import BuildHolder
+
+CONCURRENCY = 16
+READY_TIMEOUT_S = 120.0
+# Samples per latency figure: enough for a steady p95, small enough for a ~2 minute run.
+SAMPLES = {"fact": 600, "passage": 150}
+TARGETS: dict[str, tuple[str, float]] = {
+    "fact_inproc_p50": ("<=", 1.0),
+    "fact_http_p50": ("<=", 5.0),
+    "passage_http_p50": ("<=", 15.0),
+    "throughput_fact": (">=", 300.0),
+    "ready_s": ("<=", 2.0),
+    "rss_mb": ("<=", 400.0),
+    "ingest_cold_s": ("<", 15.0),
+    "ingest_unchanged_s": ("<", 1.0),
+}
+
+
+class BenchError(Exception):
+    """The benchmark cannot run; the message says why."""
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    hakb: float | None
+    naive: float | None = None
+    unit: str = "ms"
+    note: str = ""
+
+
+@dataclass
+class Bench:
+    rows: list[Row] = field(default_factory=list)
+    info: dict[str, object] = field(default_factory=dict)
+
+    def add(self, key: str, label: str, hakb: float | None, naive: float | None = None, unit: str = "ms", note: str = "") -> None:
+        self.rows.append(Row(key, label, hakb, naive, unit, note))
+
+
+def run_bench(
+    settings: Settings, corpus: Path | None = None, requests: int = 2000, *, stream: TextIO | None = None
+) -> int:
+    stream = stream or sys.stdout
+    corpus = corpus or (DEFAULT_CORPUS if DEFAULT_CORPUS.is_dir() else None)
+    if corpus is not None and not corpus.is_dir():
+        print(f"hakb bench: corpus directory not found: {corpus}", file=sys.stderr)
+        return EXIT_USAGE
+    if requests < CONCURRENCY:
+        print(f"hakb bench: --requests must be at least {CONCURRENCY}", file=sys.stderr)
+        return EXIT_USAGE
+    bench = Bench()
+    bench.info["load_before"] = _load()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="hakb-bench-") as tmp:
+        data_dir = Path(tmp)
+        try:
+            _measure(bench, settings, data_dir, corpus, requests, stream)
+        except BenchError as exc:
+            print(f"hakb bench: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    bench.info["load_after"] = _load()
+    bench.info["seconds"] = round(time.perf_counter() - started, 1)
+    print(render(bench), file=stream)
+    return EXIT_OK
+
+
+def _measure(bench: Bench, settings: Settings, data_dir: Path, corpus: Path | None, requests: int, stream: TextIO) -> None:
+    env = {**os.environ, "HAKB_DATA_DIR": str(data_dir), "HAKB_API_KEYS": "", "HAKB_RATE_LIMIT": "0", "ORT_DISABLE_TELEMETRY": "1"}
+    sources = [str(BUNDLED_DOCS)] + ([str(corpus)] if corpus else [])
+    bench.info["sources"] = sources
+
+    _progress(stream, "cold ingest")
+    cold, cold_wall = _ingest(sources, env)
+    bench.add("ingest_cold_s", "full ingest, cold (pipeline)", cold["seconds"], unit="s", note=f"command {cold_wall:.1f} s")
+    warm, warm_wall = _ingest(sources, env)
+    if warm.get("changed"):
+        # The ingest code itself changed in between (its fingerprint is part of a
+        # build's identity: a shared working tree); the next run is the unchanged one.
+        warm, warm_wall = _ingest(sources, env)
+        if warm.get("changed"):
+            raise BenchError("a re-ingest of the same documents made a new build twice")
+    bench.add("ingest_unchanged_s", "re-ingest, unchanged (pipeline)", warm["seconds"], unit="s", note=f"command {warm_wall:.1f} s")
+    bench.info["build"] = {k: cold["counts"].get(k) for k in ("documents", "sections", "facts", "chunks")}
+
+    questions = [item.question for item in load_gold(DEFAULT_GOLD)]
+    _progress(stream, "server start")
+    with Server(env, data_dir / "server.log") as server:
+        bench.add("ready_s", "start to /readyz 200", server.ready_s, unit="s")
+
+        _progress(stream, "in-process latency")
+        index_dir = data_dir / "index"
+        embedder = OnnxEmbedder(settings.embedder_dir)
+        holder = BuildHolder(index_dir, settings.chroma_host, settings.chroma_port)
+        holder.refresh()
+        engine = Engine(holder, embedder)
+        engine.warm_up()
+        by_kind: dict[str, list[str]] = {"fact": [], "passage": [], "abstain": []}
+        for q in questions:
+            by_kind[engine.ask(q).kind].append(q)
+        bench.info["questions"] = {k: len(v) for k, v in by_kind.items()}
+        if not by_kind["fact"] or not by_kind["passage"]:
+            raise BenchError(f"need both fact and passage answers to time, got {bench.info['questions']}")
+        inproc = {kind: _latencies(engine.ask, by_kind[kind], SAMPLES[kind]) for kind in ("fact", "passage")}
+
+        _progress(stream, "HTTP latency")
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+
+            def ask_http(q: str) -> object:
+                response = client.post("/v1/ask", json={"question": q})
+                response.raise_for_status()
+                return response
+
+            ask_http(questions[0])
+            http = {kind: _latencies(ask_http, by_kind[kind], SAMPLES[kind]) for kind in ("fact", "passage")}
+
+        _progress(stream, f"throughput, concurrency {CONCURRENCY}")
+        fact_rps, fact_errors = asyncio.run(_throughput(server.url, by_kind["fact"], requests))
+        mixed_rps, mixed_errors = asyncio.run(_throughput(server.url, questions, requests))
+        rss_mb = server.peak_rss_mb()
+
+    _progress(stream, "naive baseline")
+    build_id = builds.current_build_id(index_dir)
+    assert build_id is not None
+    naive = NaiveBaseline.from_build(embedder, index_dir, build_id, settings.data_dir / "eval-cache" / "baseline")
+    naive.ask(questions[0])
+    naive_lat = {kind: _latencies(naive.ask, by_kind[kind], SAMPLES["passage"]) for kind in ("fact", "passage")}
+
+    for kind in ("fact", "passage"):
+        for q in (50, 95):
+            bench.add(
+                f"{kind}_inproc_p{q}", f"{kind} answer, in process, p{q}",
+                percentile(inproc[kind], q), percentile(naive_lat[kind], q),
+            )
+    for kind in ("fact", "passage"):
+        for q in (50, 95):
+            bench.add(f"{kind}_http_p{q}", f"{kind} answer, HTTP, p{q}", percentile(http[kind], q))
+    bench.add("throughput_fact", f"throughput, fact questions, c={CONCURRENCY}", fact_rps, unit="req/s",
+              note=f"{requests} requests" + (f", {fact_errors} errors" if fact_errors else ""))
+    bench.add("throughput_mixed", f"throughput, whole gold mix, c={CONCURRENCY}", mixed_rps, unit="req/s",
+              note=f"{requests} requests" + (f", {mixed_errors} errors" if mixed_errors else ""))
+    bench.add("rss_mb", "server peak RSS", rss_mb, unit="MB")
+    bench.info["samples"] = {"in process / HTTP": SAMPLES, "naive": SAMPLES["passage"]}
+    bench.info["baseline_nodes"] = len(naive)
+
+
+# -- pieces --------------------------------------------------------------------
+
+
+def _progress(stream: TextIO, stage: str) -> None:
+    # Progress goes to stderr: stdout carries only the table.
+    print(f"bench: {stage} ...", file=sys.stderr, flush=True)
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def _hakb(*args: str) -> list[str]:
+    return [sys.executable, "-m", "hakb.cli", *args]
+
+
+def _ingest(sources: list[str], env: dict[str, str]) -> tuple[dict, float]:  # type: ignore[type-arg]
+    started = time.perf_counter()
+    proc = subprocess.run(_hakb("ingest", "--json", *sources), env=env, capture_output=True, text=True, timeout=900)
+    wall = time.perf_counter() - started
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError as exc:
+        raise BenchError(f"hakb ingest failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}") from exc
+    if report.get("build_id") is None:
+        raise BenchError(f"hakb ingest made no build: {report.get('error')}")
+    return report, wall
+
+
+def _latencies(ask: Callable[[str], object], questions: Sequence[str], samples: int) -> list[float]:
+    out: list[float] = []
+    i = 0
+    while len(out) < samples:
+        q = questions[i % len(questions)]
+        i += 1
+        started = time.perf_counter()
+        ask(q)
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+async def _throughput(url: str, questions: Sequence[str], total: int) -> tuple[float, int]:
+    """Requests per second with CONCURRENCY clients sending back to back."""
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    counter = iter(range(total))
+    errors = 0
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            for i in counter:
+                response = await client.post("/v1/ask", json={"question": questions[i % len(questions)]})
+                if response.status_code != 200:
+                    errors += 1
+
+        await asyncio.gather(*(client.get("/healthz") for _ in range(CONCURRENCY)))  # open the connections
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        seconds = time.perf_counter() - started
+    return total / seconds, errors
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """`hakb serve` in a subprocess on a free port, stopped on exit."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.env = env
+        self.log_path = log_path
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ready_s = 0.0
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Server:
+        log = self.log_path.open("wb")
+        started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            _hakb("serve", "--host", "127.0.0.1", "--port", str(self.port)),
+            env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        log.close()
+        with httpx.Client(timeout=2) as client:
+            while True:
+                if self.proc.poll() is not None:
+                    raise BenchError(f"hakb serve exited with {self.proc.returncode}: {self._log_tail()}")
+                try:
+                    if client.get(f"{self.url}/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.perf_counter() - started > READY_TIMEOUT_S:
+                    self.__exit__()
+                    raise BenchError(f"hakb serve not ready after {READY_TIMEOUT_S:.0f} s: {self._log_tail()}")
+                time.sleep(0.01)
+        self.ready_s = time.perf_counter() - started
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def _log_tail(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-800:]
+        except OSError:
+            return ""
+
+    def peak_rss_mb(self) -> float | None:
+        """The server's high-water mark of resident memory (Linux: VmHWM)."""
+        assert self.proc is not None
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        try:  # elsewhere: the current RSS, a lower bound of the peak
+            import psutil
+
+            return float(psutil.Process(self.proc.pid).memory_info().rss) / 2**20
+        except Exception:
+            return None
+
+
+# -- output --------------------------------------------------------------------
+
+
+def _num(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit in ("req/s", "MB"):
+        return f"{value:.0f}"
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+
+
+def render(bench: Bench) -> str:
+    lines = [
+        "### hakb bench",
+        "",
+        "| measure | hakb | naive | naive / hakb | target | |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for row in bench.rows:
+        target = TARGETS.get(row.key)
+        verdict = ""
+        target_text = ""
+        if target is not None and row.hakb is not None:
+            op, limit = target
+            ok = {"<=": row.hakb <= limit, "<": row.hakb < limit, ">=": row.hakb >= limit}[op]
+            verdict = "PASS" if ok else "FAIL"
+            target_text = f"{op} {limit:g} {row.unit}"
+        ratio = f"{row.naive / row.hakb:.1f}×" if row.naive is not None and row.hakb else ""
+        label = f"{row.label} ({row.unit})" + (f" — {row.note}" if row.note else "")
+        lines.append(f"| {label} | {_num(row.hakb, row.unit)} | {_num(row.naive, row.unit)} | {ratio} | {target_text} | {verdict} |")
+    info = bench.info
+    lines += [
+        "",
+        f"build: {info.get('build')}; questions by hakb's answer kind: {info.get('questions')}; "
+        f"samples: {info.get('samples')}; baseline nodes: {info.get('baseline_nodes')}",
+        f"load average before: {info.get('load_before')}, after: {info.get('load_after')}; "
+        f"cpus: {os.cpu_count()}; run took {info.get('seconds')} s",
+    ]
+    return "\n".join(lines)
