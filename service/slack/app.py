@@ -2,8 +2,9 @@
 
 Where: an `app_mention` (reply in the mention's thread), a direct message, a
 follow-up in a thread the bot already answered (with the thread's first question
-as context), `/hakb QUESTION` (an ephemeral reply with "Share in channel"), and
-the feedback buttons.
+as context; without a mention, only when it is a question about HA things, so
+"thanks!" in the thread gets no reply), `/hakb QUESTION` (an ephemeral reply
+with "Share in channel"), and the feedback buttons.
 
 Acknowledging within Slack's 3 seconds: the App runs with
 `process_before_response=True`, so each listener answers and posts *before*
@@ -26,6 +27,7 @@ deletions and joins (any other message subtype).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from hakb.settings import Settings
+from service import question as qparse
 from service.engine import Engine, EngineError
 from service.feedback import FeedbackIn, FeedbackStore
 from service.index import NotReady
@@ -143,8 +146,14 @@ class SlackBot:
         if event.get("channel_type") == "im":
             # A DM is always to the bot; reply where it was asked (top level or thread).
             self._answer_event(body, event, client, context, request, explicit=True, top_level_in_thread=False)
-        elif thread_ts and thread_ts != ts and self.threads.answered(channel, thread_ts):
-            # A follow-up in a channel thread the bot answered, without a mention.
+        elif (
+            thread_ts
+            and thread_ts != ts
+            and self.threads.answered(channel, thread_ts)
+            # Without a mention: people also say "thanks" there, so only a question about HA things.
+            and _is_follow_up_question(strip_mentions(str(event.get("text", ""))))
+        ):
+            # A follow-up in a channel thread the bot answered.
             self._answer_event(body, event, client, context, request, explicit=False, top_level_in_thread=True)
         # Anything else in a channel is people talking to each other.
 
@@ -342,6 +351,21 @@ def _drop_token_warning(record: logging.LogRecord) -> bool:
     # bolt also reads SLACK_BOT_TOKEN from the environment and warns that the
     # client's token wins; it is the same token, so the warning only misleads.
     return "`token` will be unused" not in record.getMessage()
+
+
+_FOLLOW_UP_OPENER = re.compile(r"^(?:and|also|what about|how about|same (?:for|on|with))\b", re.IGNORECASE)
+
+
+def _is_follow_up_question(text: str) -> bool:
+    """'and ha2?', 'what about encryption?': yes. 'thanks!', 'is this a known bug?': no.
+
+    Only for thread messages that do not mention the bot: a mention or a DM is
+    always answered, whatever it says."""
+    if "?" not in text:
+        return False
+    if _FOLLOW_UP_OPENER.match(text.strip()):
+        return True
+    return any(q.subjects or q.attributes or q.platform or q.numbers or q.hexes for q in qparse.parse(text))
 
 
 def _not_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 
-from tests.slack.conftest import FakeSlack, new_ts, unique
-from tests.slack.recorder import BOT_ID, BOT_USER_ID
+from tests.conftest import ServerProcess, make_data_dir
+from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, new_ts, unique
+from tests.slack.recorder import BOT_ID, BOT_USER_ID, SlackRecorder
 
 
 def mention(
@@ -233,6 +236,11 @@ def test_a_follow_up_in_the_thread_uses_the_threads_first_question(slack: FakeSl
     assert posts[1].args["thread_ts"] == first["ts"]
     assert "29281" in posts[1].args["text"]  # HA2's port: the thread asked about ports
 
+    # People also talk to each other in that thread; that is not for the bot.
+    for chatter in ("thanks!", "is this a known bug?", "we opened the port but it still fails"):
+        slack.event(message(channel, chatter, channel_type="channel", thread_ts=first["ts"]))
+    assert len(slack.posts(channel)) == 2
+
     # The same words with no thread behind them are about HA2 in general.
     dm = unique("D")
     slack.event(message(dm, "and ha2?", channel_type="im"))
@@ -297,3 +305,23 @@ def test_a_failed_post_is_left_to_slacks_retry_and_still_answered_once(slack: Fa
     posts = slack.posts(channel)
     assert len(posts) == 2  # the refused attempt and the one that worked
     assert "28769" in posts[1].args["text"]
+
+
+def test_with_no_documentation_loaded_the_bot_apologises_instead_of_staying_silent(
+    slack_recorder: SlackRecorder, start_server: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    # A service started before its first build: the engine cannot answer at all.
+    env = {
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": slack_recorder.api_url,
+    }
+    server = start_server(make_data_dir(tmp_path / "no-build"), env, wait_ready=False)
+    unready = FakeSlack(server.url, slack_recorder)
+    channel = unique("C")
+    assert unready.event(mention(channel, "what port does ha1 use?")).status_code == 200
+    [post] = unready.posts(channel)
+    assert post.args["text"].startswith("Sorry")
+    assert "try again" in post.args["text"]
+    slash = unready.command("what port does ha1 use?", channel=channel).json()
+    assert slash["response_type"] == "ephemeral" and slash["text"].startswith("Sorry")
