@@ -210,7 +210,7 @@ class SlackBot:
             )
             raise
         if question and reply.answer is not None:
-            self._remember_thread(channel, ts, thread_ts if in_thread else None, question, posted)
+            self._remember_thread(channel, ts, thread_ts if in_thread else None, question, posted, reply_ts)
         log.info(
             "slack answered kind=%s channel=%s ts=%s thread=%s context=%s retry=%s ms=%.1f",
             reply.answer.kind if reply.answer else "notice",
@@ -222,16 +222,19 @@ class SlackBot:
             (time.perf_counter() - reply.started) * 1000,
         )
 
-    def _remember_thread(self, channel: str, ts: str, thread_ts: str | None, question: str, posted: Any) -> None:
+    def _remember_thread(
+        self, channel: str, ts: str, thread_ts: str | None, question: str, posted: Any, reply_ts: str | None
+    ) -> None:
         if thread_ts:
             # First question of a thread the bot had not seen: this one.
             self.threads.remember(channel, thread_ts, question)
             return
         self.threads.remember(channel, ts, question)
-        # A top-level DM reply can itself become a thread's parent.
-        reply_ts = posted.get("ts") if posted is not None else None
-        if reply_ts:
-            self.threads.remember(channel, str(reply_ts), question)
+        if reply_ts is None:
+            # A top-level reply (in a DM) can itself become a thread's parent.
+            bot_ts = posted.get("ts") if posted is not None else None
+            if bot_ts:
+                self.threads.remember(channel, str(bot_ts), question)
 
     # -- the slash command ---------------------------------------------------
 

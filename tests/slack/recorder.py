@@ -33,6 +33,7 @@ class Call:
     path: str
     headers: dict[str, str]
     args: dict[str, Any]  # query string, form fields and JSON body, merged
+    response: Any = None  # what the stand-in answered
 
     @property
     def api_method(self) -> str | None:
@@ -141,6 +142,7 @@ def _handler(recorder: SlackRecorder) -> type[BaseHTTPRequestHandler]:
             call = Call(self.command, parts.path, {k.lower(): v for k, v in self.headers.items()}, args)
             recorder.record(call)
             status, payload = recorder.reply_for(call)
+            call.response = payload
             body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("content-type", "text/plain" if isinstance(payload, str) else "application/json")

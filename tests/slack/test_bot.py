@@ -224,6 +224,12 @@ def test_a_direct_message_is_answered_in_the_conversation(slack: FakeSlack) -> N
     assert "29281" in post.args["text"]
     assert post.args.get("thread_ts") is None  # a top-level DM gets a plain reply
 
+    # A reply in the thread under the bot's answer keeps the subject of the question.
+    slack.event(message(channel, "and ha1?", channel_type="im", thread_ts=post.response["ts"]))
+    follow_up = slack.posts(channel)[1].args
+    assert follow_up["thread_ts"] == post.response["ts"]
+    assert "28769" in follow_up["text"]
+
 
 def test_a_follow_up_in_the_thread_uses_the_threads_first_question(slack: FakeSlack) -> None:
     channel = unique("C")
