@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -66,8 +67,9 @@ def ports(engine: EngineDep) -> PortsResponse:
 
 
 def _port_key(port: str) -> int:
-    digits = "".join(ch for ch in port.split("-")[0] if ch.isdigit())
-    return int(digits) if digits else 0
+    # The first number: a range may be written with an en dash ("5404–5406").
+    m = re.match(r"\d+", port)
+    return int(m.group(0)) if m else 0
 
 
 @router.get(
