@@ -56,9 +56,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(page.router)  # the chat page loads without a key; its /v1 calls send one
     protected = [Depends(require_key)]
-    app.include_router(ask.router, dependencies=protected)
-    app.include_router(lookups.router, dependencies=protected)
-    app.include_router(feedback.router, dependencies=protected)
+    # 401/413/429 can answer any /v1 call: the schema says so.
+    app.include_router(ask.router, dependencies=protected, responses=security.API_RESPONSES)
+    app.include_router(lookups.router, dependencies=protected, responses=security.API_RESPONSES)
+    app.include_router(feedback.router, dependencies=protected, responses=security.API_RESPONSES)
     if settings.slack_signing_secret:
         # Imported here: with Slack unconfigured, slack_bolt never loads and the route is a 404.
         from service.api.routes import slack

@@ -10,7 +10,13 @@ from ingest.models import Citation, Fact
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(description="The question, as typed in chat.", examples=["what port does ha1 use?"])
+    question: str = Field(
+        description="The question, as typed in chat (at most HAKB_MAX_QUESTION_CHARS characters, 2000 by default).",
+        examples=["what port does ha1 use?"],
+        # Documents what `not_blank` and the route enforce (with friendlier messages than
+        # pydantic's own constraints would give), so clients and schema fuzzers know it.
+        json_schema_extra={"minLength": 1, "maxLength": 2000, "pattern": r"\S"},
+    )
     top_k: int = Field(default=5, ge=1, le=20, description="Passages to consider for descriptive questions.")
     version: str | None = Field(
         default=None, max_length=40, description="Only use documents whose product version contains this text."

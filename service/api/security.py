@@ -25,12 +25,14 @@ import math
 import re
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hakb.settings import Settings
+from service.api.schemas import ErrorResponse
 
 # Paths the rate limit leaves alone: probes must answer even when a client floods.
 RATE_LIMIT_EXEMPT = ("/healthz", "/readyz", "/slack/")
@@ -55,6 +57,14 @@ BASE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# What the key check, the size limit and the rate limit may answer on any /v1 call,
+# for the OpenAPI schema (app.py passes it to the protected routers).
+API_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Missing or wrong API key (HAKB_API_KEYS)"},
+    413: {"model": ErrorResponse, "description": "Request body over HAKB_MAX_BODY_BYTES"},
+    429: {"model": ErrorResponse, "description": "Over HAKB_RATE_LIMIT requests per minute; see Retry-After"},
+}
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -191,12 +201,9 @@ class JsonTextGuard:
             if not message.get("more_body", False) or size > self.max_bytes:
                 break
         body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
-        if size <= self.max_bytes and b"\\u" in body and _has_lone_surrogate(body):
-            start, reply = _json_error(
-                422,
-                "invalid_request",
-                "the request body holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff): send valid Unicode text",
-            )
+        problem = _text_problem(body) if size <= self.max_bytes else None
+        if problem is not None:
+            start, reply = _json_error(422, "invalid_request", problem)
             await send(start)
             await send(reply)
             return
@@ -207,6 +214,18 @@ class JsonTextGuard:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+def _text_problem(body: bytes) -> str | None:
+    """Why a JSON body's text is unusable, or None. Invalid UTF-8 would otherwise get
+    FastAPI's bare 400, unlike every other malformed body (422 with a message)."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"the request body is not valid UTF-8 (byte 0x{body[exc.start]:02x} at offset {exc.start})"
+    if b"\\u" in body and _has_lone_surrogate(body):
+        return "the request body holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff): send valid Unicode text"
+    return None
 
 
 def _has_lone_surrogate(body: bytes) -> bool:
