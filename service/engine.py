@@ -129,15 +129,22 @@ class Engine:
         citations = [_cite(hit, sentence) for _, sentence, hit in picked]
         confidence = round(min(0.85, 0.35 + 0.4 * coverage + 0.3 * top_dense), 3)
         text = " ".join(sentence for _, sentence, _ in picked)
-        terse = not q.has_wh and not q.attributes and q.original.strip().endswith("?") and not re.search(
-            r"\b(?:vs|versus|or|difference)\b", q.text.lower()
+        # Chat often asks yes/no tersely ("ngfw cluster ikev1?"): no wh-word, no
+        # attribute, nothing that asks for a value.
+        terse = (
+            not q.has_wh
+            and not q.attributes
+            and q.original.strip().endswith("?")
+            and not _ASKS_VALUE.search(q.text)
         )
         if q.yes_no or terse:
             # A yes/no question answered by a documented sentence: a negation in it
-            # is a "No"; a close, unnegated match is a "Yes"; otherwise just quote.
-            if _NEGATION.search(picked[0][1]):
+            # is a "No"; for an explicit yes/no question, a close match with no
+            # negation or hedge is a "Yes"; anything else is quoted without a verdict.
+            first = picked[0][1]
+            if _NEGATION.search(first):
                 text = f"No. {text}"
-            elif coverage >= 0.7:
+            elif q.yes_no and coverage >= 0.7 and not _HEDGE.search(first):
                 text = f"Yes. {text}"
         return Answer(
             question=q.original,
@@ -150,8 +157,10 @@ class Engine:
 
 
 _NEGATION = re.compile(
-    r"\b(?:not|cannot|can't|don't|doesn't|isn't|aren't|won't|never|no)\b|n\u2019t\b", re.I
+    r"\b(?:not|cannot|can't|don't|doesn't|isn't|aren't|won't|never|no|disabled|unsupported)\b|n\u2019t\b", re.I
 )
+_ASKS_VALUE = re.compile(r"\b(?:default|range|max|maximum|min|minimum|value|time|timer|vs|versus|or|many|much)\b", re.I)
+_HEDGE = re.compile(r"\b(?:only|except|unless|however|but|if)\b", re.I)
 def _best_sentences(hits: list[Hit], words: list[str], vocab: Vocabulary) -> list[tuple[float, str, Hit]]:
     """Sentences of the top passages scored by how much of the question they cover,
     rare words (port numbers, 'mtu') weighing more than common ones ('link')."""
