@@ -466,7 +466,8 @@
       busy = false;
       els.askButton.disabled = false;
       els.conversation.setAttribute("aria-busy", "false");
-      turn.scrollIntoView({ block: "nearest" });
+      // Show the new answer from its start (its first line is the answer itself).
+      turn.scrollIntoView({ block: "start" });
     }
   }
 
