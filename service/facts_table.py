@@ -13,6 +13,8 @@ from ingest.models import Fact
 def stem(word: str) -> str:
     """A crude stem for matching chat words to document words (config ~ configuration)."""
     w = word.lower().replace("-", "")
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]  # NPCs ~ NPC, heartbeats ~ heartbeat
     return w[:5] if len(w) > 5 else w
 
 

@@ -24,6 +24,10 @@ from service.vocabulary import Vocabulary
 log = logging.getLogger(__name__)
 
 
+# How often, at most, the watcher asks a Chroma server whether it is still there.
+VECTOR_PROBE_INTERVAL_S = 1.0
+
+
 class NotReady(Exception):
     """No usable build is loaded; the message says why."""
 
@@ -115,6 +119,7 @@ class BuildHolder:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._refused: set[str] = set()
+        self._last_probe = 0.0
 
     @property
     def current(self) -> LoadedBuild:
@@ -136,7 +141,7 @@ class BuildHolder:
                     self._problem = f"no build in {self.index_dir}: run `hakb ingest` first"
                 return False
             if self._current is not None and self._current.build_id == target:
-                self._retry_vectors()
+                self._check_vectors()
                 return False
             if target in self._refused:
                 return False
@@ -160,6 +165,26 @@ class BuildHolder:
                 f", was {previous.build_id}" if previous else "",
             )
             return True
+
+    def _check_vectors(self) -> None:
+        """Server mode: notice a Chroma server that went away (so /readyz says so before
+        a user's question does) and reattach to one that came back."""
+        build = self._current
+        if build is None or self.chroma_host is None:
+            return
+        if build.vectors is None:
+            self._retry_vectors()
+            return
+        now = time.monotonic()
+        if now - self._last_probe < VECTOR_PROBE_INTERVAL_S:
+            return
+        self._last_probe = now
+        try:
+            build.vectors.count()
+        except VectorStoreError as exc:
+            log.warning("vector store of build %s unavailable: %s", build.build_id, exc)
+            reason = f"Chroma server at {self.chroma_host}:{self.chroma_port} is unreachable"
+            self._current = LoadedBuild(**{**build.__dict__, "vectors": None, "vector_error": reason})
 
     def _retry_vectors(self) -> None:
         """A Chroma server that was down may be back: reattach without a restart."""

@@ -73,7 +73,7 @@ _ATTRIBUTE_CUES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"\bunidirectional\b|\bbidirectional\b|\bdirection\b|\bwhich way\b|\bflows?\b|\bone[- ]way\b|\bback to the\b|\bfrom the (?:passive|active)\b"), ("direction",)),
     (re.compile(r"\bkeep-alive\b"), ("keepalive", "direction")),
     (re.compile(r"\blayer\b|\brout(?:able|ed)\b"), ("layer",)),
-    (re.compile(r"\bspan\b|\bsubnets?\b|\bacross (?:a )?(?:router|l3)\b|\bcross\b"), ("spans-subnets", "transport")),
+    (re.compile(r"\bspan\b|\bsubnets?\b|\bacross (?:a )?(?:router|l3)\b|\bcross\b|\brouters?\b"), ("spans-subnets", "transport")),
     (re.compile(r"\bsupport|\bcan (?:i|we|you|it)\b|\ballowed\b|\bpossible\b|\baggregate\b|\bhsci\b|\bipv6\b|\bipv4\b|\bbackup links?\b.*\bha3\b|\bha3\b.*\bbackup\b"), ("can-use", "not-supported")),
     (re.compile(r"\bprotocol\b|\btransport\b|\bicmp\b|\bssh\b"), ("protocol", "transport", "port", "ip-protocol")),
     (re.compile(r"\bwhat (?:do|should|can) (?:i|we) use\b|\bwhich (?:port|interface) (?:do|should|can)\b"), ("interface",)),
@@ -169,7 +169,7 @@ def parse_one(text: str, original: str | None = None) -> Query:
             attrs.extend(n for n in names if n not in attrs)
     # "what's used for heartbeats?" asks for the thing (a protocol, a port) whose
     # purpose is the topic, not for the link's purposes.
-    if re.search(r"\bwhat(?:'s| is| are)? used (?:for|to)\b", low):
+    if re.search(r"\bwhat(?:'s| is| are)? used (?:for|to)\b|\bhow (?:are|is|do|does)\b.*\b(?:exchanged|sent|carried|transported)\b", low):
         attrs = ["protocol"] + [a for a in attrs if a != "protocol"]
     q.attributes = attrs
     model = lexicon.canonical_model(text)
@@ -203,7 +203,7 @@ _CUE_WORDS = frozenset(
     config configure configured setup set yes no nope ok okay quick question guys folks anyone
     span subnets subnet cross requirement requirements actually exactly really basically
     mean means meaning tell explain info details traffic communication message messages
-    routed routable""".split()
+    routed routable router routers""".split()
 )
 
 

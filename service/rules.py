@@ -317,6 +317,9 @@ SUPPORT_GROUPS = ("can-use", "dedicated-ha-ports", "encryption", "not-supported"
 
 
 def _render(query: Query, facts: list[Fact], group: str, platform_names: list[str], table: FactTable) -> RuleResult:
+    if not platform_names:
+        # General facts before platform-specific exceptions (stable otherwise).
+        facts = sorted(facts, key=lambda f: bool(f.platforms))
     yes_no = query.yes_no or (group in SUPPORT_GROUPS and not query.has_wh and bool(platform_names or query.topic))
     polarity = _polarity(query, facts, group, platform_names) if yes_no else None
     lines: list[str] = []
@@ -383,6 +386,10 @@ _NEGATIVE = re.compile(r"\b(?:not|cannot|can't|don't|doesn't|isn't|aren't|never|
 
 def _polarity(query: Query, facts: list[Fact], group: str, platform_names: list[str]) -> bool | None:
     low = query.text.lower()
+    if not platform_names and any(not f.platforms for f in facts):
+        # Asked in general: platform-specific exceptions do not decide the answer.
+        facts = [f for f in facts if not f.platforms]
+    covered = all(any(stem(w) in fact_stems(f) for f in facts) for w in query.topic)
     attrs = {f.attribute for f in facts}
     if attrs == {"not-supported"}:
         return False
@@ -417,9 +424,8 @@ def _polarity(query: Query, facts: list[Fact], group: str, platform_names: list[
     if group == "direction" and "unidirectional" in low:
         return any(f.value.lower() == "unidirectional" for f in facts)
     if group in ("requires", "recommended", "spans-subnets"):
-        return True
-    if group == "purpose" and query.topic and all(
-        any(stem(w) in fact_stems(f) for f in facts) for w in query.topic
-    ):
+        # "does active/passive need ha3?" is not answered yes by "active/active requires HA3".
+        return True if covered else None
+    if group == "purpose" and query.topic and covered:
         return True  # "does ha1 carry user-id and routing sync?": every word is there
     return None
