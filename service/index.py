@@ -6,6 +6,7 @@ start and finishes on it, so switching builds never disturbs a request in flight
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -106,6 +107,16 @@ def open_vectors(
     return store, None
 
 
+def _with_vectors(build: LoadedBuild, vectors: ChunkVectorStore | None, error: str | None) -> LoadedBuild:
+    """The same build with its vector store attached or detached."""
+    # dataclasses.replace, not LoadedBuild(**__dict__): cached properties live in __dict__
+    # too and are no constructor arguments. The words did not change: keep the vocabulary.
+    new = dataclasses.replace(build, vectors=vectors, vector_error=error)
+    if "vocabulary" in build.__dict__:
+        new.__dict__["vocabulary"] = build.__dict__["vocabulary"]
+    return new
+
+
 class BuildHolder:
     """Holds the current build and follows the CURRENT pointer in the background."""
 
@@ -184,7 +195,7 @@ class BuildHolder:
         except VectorStoreError as exc:
             log.warning("vector store of build %s unavailable: %s", build.build_id, exc)
             reason = f"Chroma server at {self.chroma_host}:{self.chroma_port} is unreachable"
-            self._current = LoadedBuild(**{**build.__dict__, "vectors": None, "vector_error": reason})
+            self._current = _with_vectors(build, None, reason)
 
     def _retry_vectors(self) -> None:
         """A Chroma server that was down may be back: reattach without a restart."""
@@ -199,12 +210,12 @@ class BuildHolder:
             return
         if vectors is not None:
             log.info("Chroma reachable again; passages back for build %s", build.build_id)
-            self._current = LoadedBuild(**{**build.__dict__, "vectors": vectors, "vector_error": error})
+            self._current = _with_vectors(build, vectors, error)
 
     def mark_vectors_down(self, build: LoadedBuild, reason: str) -> None:
         with self._lock:
             if self._current is build:
-                self._current = LoadedBuild(**{**build.__dict__, "vectors": None, "vector_error": reason})
+                self._current = _with_vectors(build, None, reason)
 
     def start_watching(self, interval: float) -> None:
         if self._thread is not None:

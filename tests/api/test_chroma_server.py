@@ -1,0 +1,154 @@
+"""Chroma server mode (CHROMA_HOST/CHROMA_PORT) against a real `chroma run` on 127.0.0.1.
+
+Ingest writes the vectors to the server; the API answers from it. When the server
+goes away, fact answers keep working, passage questions get a JSON 503 and /readyz
+says passages are unavailable; when it comes back, passages recover by themselves.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import chromadb
+import httpx
+import pytest
+
+from ingest import builds
+from tests.conftest import ServerProcess, clean_env, free_port, make_data_dir, run_hakb
+
+FACT_Q = "what port does ha1 use?"
+PASSAGE_Q = "where can I view the status of the HA4 links?"
+
+
+class Chroma:
+    """`chroma run` on a fixed port, so it can be stopped and started again in place."""
+
+    def __init__(self, path: Path, log_path: Path) -> None:
+        self.path, self.log_path, self.port = path, log_path, free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout_s: float = 60.0) -> None:
+        chroma = Path(sys.executable).parent / "chroma"
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=clean_env(),
+            )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"chroma exited: {self.log_path.read_text(errors='replace')[-2000:]}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("chroma did not come up")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def chroma(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chroma]:
+    root = tmp_path_factory.mktemp("chroma")
+    server = Chroma(root / "store", root / "chroma.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def served(chroma: Chroma, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Path]]:
+    """The seed ingested into the Chroma server with `hakb ingest`, and an API on it."""
+    root = tmp_path_factory.mktemp("chroma-mode")
+    data_dir = make_data_dir(root / "data")
+    env = {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(chroma.port)}
+    done = run_hakb("ingest", data_dir=data_dir, env=env)
+    assert done.returncode == 0, done.stderr
+    server = ServerProcess.start(data_dir, root / "server.log", env)
+    try:
+        yield server, data_dir
+    finally:
+        server.stop()
+
+
+def _ask(base: str, question: str) -> httpx.Response:
+    return httpx.post(f"{base}/v1/ask", json={"question": question}, timeout=60)
+
+
+def _passages(base: str) -> str:
+    return str(httpx.get(f"{base}/readyz", timeout=10).json()["passages"])
+
+
+def _wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_ingest_writes_vectors_to_the_server_not_the_build_folder(
+    served: tuple[ServerProcess, Path], chroma: Chroma
+) -> None:
+    _, data_dir = served
+    build_id = builds.current_build_id(data_dir / "index") or ""
+    assert not (builds.build_path(data_dir / "index", build_id) / "chroma").exists()
+    client = chromadb.HttpClient(host="127.0.0.1", port=chroma.port)
+    collection = client.get_collection(builds.collection_name(build_id))
+    manifest = builds.read_manifest(builds.build_path(data_dir / "index", build_id))
+    assert collection.count() == manifest.counts["chunks"] > 0
+
+
+def test_answers_facts_and_passages_through_the_server(served: tuple[ServerProcess, Path]) -> None:
+    server, _ = served
+    assert _passages(server.url) == "ok"
+    fact = _ask(server.url, FACT_Q).json()
+    assert fact["kind"] == "fact" and "28769" in fact["answer"]
+    passage = _ask(server.url, PASSAGE_Q).json()
+    assert passage["kind"] == "passage"
+    assert "dashboard" in passage["answer"] and passage["citations"]
+
+
+def test_chroma_outage_and_recovery(served: tuple[ServerProcess, Path], chroma: Chroma) -> None:
+    server, _ = served
+    chroma.stop()
+    try:
+        # A passage question cannot be answered: a JSON 503 that says why, not a 500.
+        response = _ask(server.url, PASSAGE_Q)
+        assert response.status_code == 503, response.text
+        body: dict[str, Any] = response.json()
+        assert body["error"] == "unavailable" and "passage" in body["message"]
+        assert response.headers.get("retry-after")
+        # Fact answers come from the facts table and keep working.
+        fact = _ask(server.url, FACT_Q)
+        assert fact.status_code == 200 and "28769" in fact.json()["answer"]
+        # Readiness tells an operator, without anyone asking a question first.
+        _wait_for(lambda: _passages(server.url) != "ok", "/readyz to report passages unavailable")
+        ready = httpx.get(f"{server.url}/readyz", timeout=10)
+        assert ready.status_code == 200  # facts still serve: the instance stays in rotation
+        assert "unreachable" in ready.json()["passages"] and str(chroma.port) in ready.json()["passages"]
+    finally:
+        chroma.start()
+    # Back by itself: no restart of the API.
+    _wait_for(lambda: _passages(server.url) == "ok", "passages to recover")
+    passage = _ask(server.url, PASSAGE_Q)
+    assert passage.status_code == 200 and passage.json()["kind"] == "passage"
