@@ -247,6 +247,13 @@ def _abstain(q: qparse.Query, reason: str, looked_for: str) -> Answer:
 
 
 def _combine(question: str, parts: list[Answer]) -> Answer:
+    unique: list[Answer] = []
+    for p in parts:  # "ha1 port and where does it run": one answer, once
+        if all(p.answer != u.answer for u in unique):
+            unique.append(p)
+    parts = unique
+    if len(parts) == 1:
+        return parts[0]
     answered = [p for p in parts if p.kind != "abstain"]
     kind = "fact" if any(p.kind == "fact" for p in answered) else ("passage" if answered else "abstain")
     citations: OrderedDict[tuple[str, str], Citation] = OrderedDict()

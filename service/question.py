@@ -45,6 +45,7 @@ _ABBREVIATIONS = {
     r"\bdirectionality\b": "direction",
     r"\buni-?directional\b": "unidirectional",
     r"\bbi-?directional\b": "bidirectional",
+    r"\bboth ways\b|\btwo[- ]ways?\b|\bboth directions\b": "bidirectional",
     r"\bv6\b": "ipv6",
     r"\bv4\b": "ipv4",
     r"\bencap\b": "encapsulation",
@@ -195,7 +196,7 @@ _CUE_WORDS = frozenset(
     """port ports protocol protocols transport tcp udp ip ether type types ethertype layer layers
     encapsulation direction keep-alive support supports supported use uses used using can need needs
     needed require requires required recommend recommended best practice should interface interfaces
-    link links dedicated ha backup backups heartbeat heartbeats number numbers value default what's
+    link links dedicated ha backup backups number numbers value default what's
     have has does do is are which what one work works go goes still ever anything something thing
     open allow peer peers pair pairs model models platform platforms series firewall firewalls pa
     mgt management control data packet forwarding keep alive encryption encrypted
@@ -233,6 +234,6 @@ _STOP = frozenset(
     please pls plz thx thanks hey hi hello team anyone someone know tell about use uses used using
     get got need needs want any some all each every other into out up down over under again
     as per via like after many much gets come comes back itself themselves run runs
-    anyway actually basically still just also only very quick question q whats what's hows how's isnt isn't dont don't doesnt
+    anyway actually basically both either each way ways still just also only very quick question q whats what's hows how's isnt isn't dont don't doesnt
     doesn't cant can't between ha firewall firewalls palo alto networks pan-os panos pan os""".split()
 )

@@ -319,7 +319,7 @@ SUPPORT_GROUPS = ("can-use", "dedicated-ha-ports", "encryption", "not-supported"
 def _render(query: Query, facts: list[Fact], group: str, platform_names: list[str], table: FactTable) -> RuleResult:
     if not platform_names:
         # General facts before platform-specific exceptions (stable otherwise).
-        facts = sorted(facts, key=lambda f: bool(f.platforms))
+        facts = sorted(facts, key=lambda f: (f.attribute not in GROUPS.get(group, (group,))[:1], bool(f.platforms)))
     yes_no = query.yes_no or (group in SUPPORT_GROUPS and not query.has_wh and bool(platform_names or query.topic))
     polarity = _polarity(query, facts, group, platform_names) if yes_no else None
     lines: list[str] = []
