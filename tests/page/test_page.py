@@ -147,6 +147,9 @@ def test_documents_that_disagree_raise_a_warning_and_copy_includes_sources(
     page.get_by_label("Firewall model").fill("PA-3260")
     page.get_by_role("button", name="Look up").click()
     expect(page.locator("#platform-result")).to_contain_text("PA-3200 Series")
+    # Long answers scroll inside the conversation: the header and the question box stay put.
+    expect(page.get_by_label("Your question")).to_be_in_viewport()
+    expect(page.get_by_role("heading", name=re.compile("^hakb"))).to_be_in_viewport()
     save_screenshot(page, artifacts, "desktop")
 
 
