@@ -100,8 +100,11 @@ class Engine:
 
     def _passage(self, build: LoadedBuild, q: qparse.Query, top_k: int, ctx: qparse.Query | None) -> Answer | None:
         text = q.text
-        if ctx is not None and not q.subjects and ctx.subjects:
+        subjects = list(q.subjects)
+        has_content = q.attributes or q.platform or q.numbers or q.hexes or q.topic
+        if ctx is not None and not q.subjects and ctx.subjects and has_content:
             text = f"{' '.join(ctx.subjects)} {text}"
+            subjects = list(ctx.subjects)
         vocab = build.vocabulary
         words = [vocab.closest(w) for w in qparse.content_words(text)]
         if not words:
@@ -116,9 +119,9 @@ class Engine:
         if not hits:
             return None
         best = _best_sentences(hits[:4], words, vocab)
-        if q.subjects:
+        if subjects:
             # A sentence about another link does not answer a question about this one.
-            best = [b for b in best if not (lexicon.links_in(b[1]) and not set(q.subjects) & set(lexicon.links_in(b[1])))]
+            best = [b for b in best if not (lexicon.links_in(b[1]) and not set(subjects) & set(lexicon.links_in(b[1])))]
         if not best:
             return None
         top_dense = max(h.dense for h in hits[:3])

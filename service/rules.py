@@ -103,7 +103,11 @@ def answer(
         if subjects:
             # "can I use the mgmt interface as an HA port?" is about the interface.
             groups = [g for g in groups if g != "dedicated-ha-ports"]
-    if not subjects and context and not query.platform and not query.numbers:
+    # A follow-up ("and on a PA-5450?") borrows the thread's subject; a message with
+    # nothing of HA in it ("thanks!") borrows nothing.
+    if context and not (query.subjects or query.attributes or query.platform or query.numbers or query.hexes or query.topic):
+        context = None
+    if not subjects and context and not query.numbers:
         subjects = list(context.subjects)
     platform_names: list[str] = []
     note = None

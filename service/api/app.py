@@ -22,8 +22,21 @@ from service.index import BuildHolder, NotReady
 log = logging.getLogger(__name__)
 
 
+def _log_to_stderr() -> None:
+    """uvicorn configures only its own loggers: give ours a handler so the
+    one-line-per-request INFO logs are seen (unless the host configured logging)."""
+    for name in ("service", "ingest"):
+        logger = logging.getLogger(name)
+        if not logger.handlers and not logging.getLogger().handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    _log_to_stderr()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
