@@ -110,9 +110,13 @@ class Pipeline:
                     doc.report.error = f"same document id as {docs[doc.meta.doc_id].meta.source}; later one kept"
                 docs[doc.meta.doc_id] = doc
 
-        if not self.options.replace and previous is not None:
+        if previous is not None:
+            # Even a replacing build keeps the last good version of a document that
+            # failed to load this time (its report says "previous version kept").
+            kept = {r.doc_id for r in reports if not r.ok and r.doc_id}
             for doc_id, doc in previous.items():
-                docs.setdefault(doc_id, doc)
+                if not self.options.replace or doc_id in kept:
+                    docs.setdefault(doc_id, doc)
 
         result = IngestResult(build_id=previous_id, changed=False, reports=reports)
         if not docs:

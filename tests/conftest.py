@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -169,8 +170,15 @@ def run_hakb(
         capture_output=True,
         text=True,
         timeout=timeout,
-        cwd=data_dir or REPO,
+        # Never the repo: a relative default (data/) must not land in the working tree.
+        cwd=_existing_parent(data_dir) if data_dir is not None else tempfile.gettempdir(),
     )
+
+
+def _existing_parent(path: Path) -> Path:
+    while not path.is_dir():
+        path = path.parent
+    return path
 
 
 # -- servers -----------------------------------------------------------------
