@@ -138,19 +138,20 @@ def test_documents_that_disagree_raise_a_warning_and_copy_includes_sources(
     expect(warning).to_contain_text("0x7261")
     expect(warning).to_contain_text("0x7262")
 
+    page.get_by_label("Firewall model").fill("PA-3260")
+    page.get_by_role("button", name="Look up").click()
+    expect(page.locator("#platform-result")).to_contain_text("PA-3200 Series")
+    # A long answer is shown from its first line; the header and the question box stay put.
+    expect(answer.locator(".answer-text")).to_be_in_viewport()
+    expect(page.get_by_label("Your question")).to_be_in_viewport()
+    expect(page.get_by_role("heading", name=re.compile("^hakb"))).to_be_in_viewport()
+    save_screenshot(page, artifacts, "desktop")
+
     answer.get_by_role("button", name="Copy").click()
     expect(answer.locator(".action-note")).to_contain_text("Copied")
     copied = page.evaluate("() => navigator.clipboard.readText()")
     assert "0x7261" in copied and "0x7262" in copied
     assert "Sources:" in copied and "http" in copied
-
-    page.get_by_label("Firewall model").fill("PA-3260")
-    page.get_by_role("button", name="Look up").click()
-    expect(page.locator("#platform-result")).to_contain_text("PA-3200 Series")
-    # Long answers scroll inside the conversation: the header and the question box stay put.
-    expect(page.get_by_label("Your question")).to_be_in_viewport()
-    expect(page.get_by_role("heading", name=re.compile("^hakb"))).to_be_in_viewport()
-    save_screenshot(page, artifacts, "desktop")
 
 
 # -- lookups -------------------------------------------------------------------
@@ -324,6 +325,6 @@ def test_usable_at_375_px(open_page: OpenPage, live_server: str, artifacts: Path
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
         assert box["height"] >= 32, "buttons stay large enough to tap"
 
-    last_answer(page).scroll_into_view_if_needed()
+    page.locator("#conversation .turn").last.evaluate("turn => turn.scrollIntoView({block: 'start'})")
     save_screenshot(page, artifacts, "phone-375")
     save_screenshot(page, artifacts, "phone-375-full", full_page=True)
