@@ -204,7 +204,7 @@ def answer(
         pool = [f for s in subjects for f in table.by_subject(s)]
         if platform_names:
             pool += table.about_platforms(platform_names)
-        facts = _best_by_topic(pool, topic, minimum=0.5)
+        facts = _best_by_topic(pool, topic, minimum=0.66)
         if facts:
             return done(_render(query, facts, "constraint" if facts[0].attribute == "constraint" else facts[0].attribute, platform_names, table))
         if _known_topic(topic, table):
