@@ -20,6 +20,7 @@ _ABBREVIATIONS = {
     r"\bka\b": "keep-alive",
     r"\bkeep ?alives?\b": "keep-alive",
     r"\bmgmt\b": "management",
+    r"\bclear-?text\b": "clear text",
     r"\bmgt\b": "management",
     r"\ba/p\b": "active/passive",
     r"\ba/a\b": "active/active",

@@ -165,27 +165,51 @@ def answer(
         # "which ports do I open between the peers?": every link's ports.
         subjects = [s for s in lexicon.LINKS if table.by_subject(s)]
 
+    explicit = bool(groups)
     if subjects and not groups:
+        if platform_names:
+            # "ha3 on PA-800?": what the documents say of this link on this platform.
+            scoped = [
+                f for s in subjects for f in table.by_subject(s) if set(f.platforms) & set(platform_names)
+            ]
+            if scoped and not topic:
+                return done(_render(query, scoped, scoped[0].attribute, platform_names, table))
         groups = ["purpose"]
 
     if platform_names and "interface" in groups:
         # "pa-220r ha1 backup which port": on a named platform, "port" is the
         # physical interface the documents prescribe, when they prescribe one.
         groups = ["interface"] + [g for g in groups if g != "interface"]
+    if "port" in groups and "encryption" in groups:
+        # "ha1 ports for cleartext vs encrypted?": the ports, with their qualifiers.
+        groups = ["port"] + [g for g in groups if g != "port"]
+
+    candidates: list[tuple[str, list[Fact]]] = []
     for group in groups:
         facts = _facts_for(table, subjects, GROUPS[group], query, platform_names, group)
         if platform_names and (group == "dedicated-ha-ports" or not subjects):
             facts = [f for f in table.about_platforms(platform_names) if f.attribute in GROUPS[group]]
-        elif platform_names and group == "interface" and not facts:
-            continue
-        if not facts:
-            continue
-        if topic and _known_topic(topic, table):
-            matched = _best_by_topic(facts, topic)
-            if matched:
-                facts = matched
-            elif _known_topic(topic, table):
-                continue  # the facts found are not about what was asked
+        if facts:
+            candidates.append((group, facts))
+    chosen: tuple[str, list[Fact]] | None = None
+    if candidates and not topic:
+        chosen = candidates[0]
+    elif candidates:
+        if _known_topic(topic, table):
+            # The first group asked is the answer if its facts speak of the topic; a
+            # later group must speak of all of it to take over.
+            for i, (group, facts) in enumerate(candidates):
+                matched = _best_by_topic(facts, topic, minimum=0.0 if i == 0 else 0.99)
+                if matched:
+                    # What the documents say for the platform asked about stays in view.
+                    matched += [f for f in facts if set(f.platforms) & set(platform_names) and f not in matched]
+                    chosen = (group, matched)
+                    break
+        if chosen is None and explicit and not _specific(topic, table, vocab):
+            # Only common words went unmatched ("ip mode"): the group asked for stands.
+            chosen = candidates[0]
+    if chosen is not None:
+        group, facts = chosen
         result = _render(query, facts, group, platform_names, table)
         if group in ("port", "protocol") and query.numbers:
             # "ha1 uses tcp 28769 - what about 28260 and 28770?": say what the others are.
@@ -242,6 +266,15 @@ def _best_by_topic(facts: list[Fact], topic: list[str], minimum: float = 0.0) ->
     if best < max(minimum, 0.5):
         return []  # one word in five is a coincidence, not an answer
     return [f for score, f in scored if score == best]
+
+
+def _specific(topic: list[str], table: FactTable, vocab: Vocabulary | None) -> bool:
+    """Whether a topic word is rare in the documents (few passages use it): such a
+    word is what the question is about, and facts that miss it do not answer it."""
+    if vocab is None:
+        return True
+    threshold = vocab.max_idf * 0.5
+    return any(vocab.weight(w) >= threshold for w in topic if w in vocab)
 
 
 def _known_topic(topic: list[str], table: FactTable) -> bool:
@@ -308,6 +341,9 @@ def _facts_for(
         asked = [p for p in ("tcp", "udp", "icmp", "ssh") if re.search(rf"\b{p}\b", query.text.lower())]
         if asked and not query.yes_no:
             narrowed = [f for f in facts if any(p in (f"{f.protocol} {f.value}").lower() for p in asked)]
+            # "ssh port for ha1": the ports that share the SSH fact's qualifier ("encrypted").
+            quals = {f.qualifier for f in narrowed if f.attribute == "protocol" and f.qualifier}
+            narrowed += [f for f in facts if f.attribute == "port" and f.qualifier in quals and f not in narrowed]
             facts = narrowed or facts
     if platform_names:
         # A fact scoped to other platforms does not answer for this one (but is
@@ -324,7 +360,12 @@ def _render(query: Query, facts: list[Fact], group: str, platform_names: list[st
     if not platform_names:
         # General facts before platform-specific exceptions (stable otherwise).
         facts = sorted(facts, key=lambda f: (f.attribute not in GROUPS.get(group, (group,))[:1], bool(f.platforms)))
-    yes_no = query.yes_no or (group in SUPPORT_GROUPS and not query.has_wh and bool(platform_names or query.topic))
+    yes_no = query.yes_no or (
+        group in SUPPORT_GROUPS
+        and not query.has_wh
+        and bool(platform_names or query.topic)
+        and not re.search(r"\b(?:vs|versus|or)\b", query.text.lower())
+    )
     polarity = _polarity(query, facts, group, platform_names) if yes_no else None
     lines: list[str] = []
     by_key: OrderedDict[tuple[str, str], list[Fact]] = OrderedDict()
@@ -336,6 +377,11 @@ def _render(query: Query, facts: list[Fact], group: str, platform_names: list[st
     if polarity is not None:
         # Yes or no first, then why: the sentence that decides it, quoted.
         text = f'{"Yes" if polarity else "No"}. {text} Source: "{facts[0].quote}"'
+    elif group in ("dedicated-ha-ports", "requires", "recommended", "interface", "can-use", "not-supported") and len(
+        {f.quote for f in facts}
+    ) == 1:
+        # One sentence says it all: show it, it carries the why.
+        text = f'{text} Source: "{facts[0].quote}"'
     confidence = 0.92
     if group == "can-use" and platform_names and polarity is False:
         confidence = 0.75
