@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
-from wordfreq import zipf_frequency
+from wordfreq import top_n_list, zipf_frequency
 
 # Below this Zipf frequency a word is rare in general English ("dscp", "fortigate",
 # "cisco"): if the documents never use it either, it is a thing they do not cover.
@@ -46,11 +46,24 @@ class Vocabulary:
 
     def foreign(self, word: str) -> bool:
         """Unknown to the documents and rare in English: a product, protocol or
-        feature the documents do not cover ('bgp', 'dscp', 'clusterxl')."""
-        if word in self or len(word) < 2:
+        feature the documents do not cover ('bgp', 'dscp', 'clusterxl'). A typo of
+        a common English word ('wich') is not foreign."""
+        if word in self or len(word) < 2 or zipf_frequency(word, "en") >= RARE_ENGLISH_ZIPF:
             return False
-        return zipf_frequency(word, "en") < RARE_ENGLISH_ZIPF
+        if len(word) >= 4 and process.extractOne(word, _common_english(), scorer=fuzz.ratio, score_cutoff=85):
+            return False
+        return True
 
     def weight(self, word: str) -> float:
         """idf of a word; words the documents never use weigh more than the rarest."""
         return self.idf.get(word, self.idf.get(word.rstrip("s"), self.max_idf * 1.5))
+
+
+_COMMON: list[str] = []
+
+
+def _common_english() -> list[str]:
+    """The 30,000 most frequent English words (bundled with wordfreq), loaded once."""
+    if not _COMMON:
+        _COMMON.extend(w for w in top_n_list("en", 30000) if w.isalpha() and len(w) >= 3)
+    return _COMMON
