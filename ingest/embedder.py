@@ -209,6 +209,10 @@ class OnnxEmbedder:
             options.inter_op_num_threads = 1
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             options.log_severity_level = 3
+            # The CPU memory arena keeps the largest batch's buffers for the life of
+            # the process (about 200 MB after an ingest-sized batch); a service that
+            # embeds one short query at a time gains nothing from it.
+            options.enable_cpu_mem_arena = False
             try:
                 session = ort.InferenceSession(
                     str(self.model_path), sess_options=options, providers=["CPUExecutionProvider"]
