@@ -40,6 +40,11 @@ _LAYER_RE = re.compile(
     r"\b(?:is|are)\s+an?\s+(layer\s*[1-7])\b(?:\s*\(([^)]*)\))?(?:\s+[\w+]+)?\s+(?:link|interface|port)s?\b",
     re.IGNORECASE,
 )
+# "HSCI interfaces, which function at Layer 2"; "HA1 and HA2 are supported only on layer 2".
+_LAYER_AT_RE = re.compile(
+    r"\b(?:functions?|operates?|works?|runs?)\s+at\s+(layer\s*[1-7])\b|\bsupported\s+only\s+on\s+(layer\s*[1-7])\b",
+    re.IGNORECASE,
+)
 _ENCAP_RE = re.compile(r"\b([a-z]{2,6}-in-[a-z]{2,6})\b", re.IGNORECASE)
 _OVER_RE = re.compile(r"\(([A-Z]{2,5} over [A-Z]{2,5})\)")
 _QUALIFIER_RE = re.compile(
@@ -75,6 +80,10 @@ _REQUIRES_RES = [
     re.compile(r"\bmust\s+((?:enable|configure|add|use|allow)\s+.+?)(?:\s+as\s+|\s+if\s+|;|\.(?:\s|$)|$)", re.IGNORECASE),
     re.compile(r"\b((?:the\s+)?[\w\s]{0,40}?\bmust\s+(?:not\s+)?(?:be|overlap)\b.*?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
 ]
+_NOT_REQUIRED_RE = re.compile(
+    r"^\(?\s*(if\s+[^,]+),\s*[^.;]*?\b(?:don't|do not|don\u2019t|doesn't|does not)\s+need\s+to\s+(.+?)(?:[;)]|\.(?:\s|$)|$)",
+    re.IGNORECASE,
+)
 _RECOMMEND_RES = [
     re.compile(r"\brecommends?\s+(?:that\s+you\s+)?(.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
     re.compile(r"\bas\s+a\s+best\s+practice,?\s+(.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
@@ -254,6 +263,12 @@ class FactExtractor:
             owners = nearest(_low_pos(sentence, m.start())) or lexicon.interfaces_in(sentence[: m.start()])[:1]
             for subject in owners:
                 yield fact(subject, "layer", value)
+        for m in _LAYER_AT_RE.finditer(sentence):
+            value = re.sub(r"(?i)layer\s*", "Layer ", m.group(1) or m.group(2))
+            before = sentence[: m.start()]
+            owners = lexicon.links_in(before) or lexicon.interfaces_in(before)[:1]
+            for subject in owners:
+                yield fact(subject, "layer", value, qualifier="only" if m.group(2) else None)
         for m in _ENCAP_RE.finditer(sentence):
             for subject in subjects:
                 yield fact(subject, "encapsulation", m.group(1))
@@ -304,6 +319,12 @@ class FactExtractor:
                     continue
                 for subject in subjects or platform_scope:
                     yield fact(subject, "requires", value)
+        m = _NOT_REQUIRED_RE.search(sentence)
+        if m:
+            # "(If you didn't configure a Permitted IP list, you don't need to add the
+            # peer HA1 IP address.)": the condition under which a step is not needed.
+            for subject in subjects or platform_scope:
+                yield fact(subject, "not-required", _clean_value(m.group(2)), qualifier=_clean_value(m.group(1)))
         for rx in _RECOMMEND_RES:
             for m in rx.finditer(sentence):
                 value = _clean_value(m.group(1))
@@ -425,10 +446,12 @@ def _dedupe(facts: Iterable[Fact]) -> list[Fact]:
 
 def mark_conflicts(facts: list[Fact]) -> int:
     """Flag single-valued facts on which documents disagree; returns how many keys."""
-    groups: dict[tuple[str, str, tuple[str, ...]], list[Fact]] = defaultdict(list)
+    # Platform-scoped values count too: "HA1 is Layer 3" on one page and "Layer 2 on
+    # PA-7500" on another is a difference a reader must see (the answer names the scope).
+    groups: dict[tuple[str, str], list[Fact]] = defaultdict(list)
     for f in facts:
         if f.attribute in SINGLE_VALUED:
-            groups[(f.subject, f.attribute, tuple(sorted(f.platforms)))].append(f)
+            groups[(f.subject, f.attribute)].append(f)
     conflicts = 0
     for group in groups.values():
         values = {_norm(f.value) for f in group}

@@ -23,7 +23,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "encapsulation": ("encapsulation",),
     "dedicated-ha-ports": ("dedicated-ha-ports",),
     "encryption": ("port", "protocol", "not-supported"),
-    "requires": ("requires", "message-size", "required-in"),
+    "requires": ("requires", "message-size", "required-in", "not-required"),
     "direction": ("direction", "keepalive"),
     "keepalive": ("keepalive", "direction"),
     "layer": ("layer",),
@@ -51,6 +51,7 @@ _LABELS = {
     "not-supported": "not supported",
     "requires": "requires",
     "required-in": "required in",
+    "not-required": "not needed",
     "recommended": "recommended",
     "interface": "interface",
     "dedicated-ha-ports": "dedicated HA ports",
@@ -376,7 +377,11 @@ def _render(query: Query, facts: list[Fact], group: str, platform_names: list[st
     text = " ".join(dict.fromkeys(lines))
     if polarity is not None:
         # Yes or no first, then why: the sentence that decides it, quoted.
-        text = f'{"Yes" if polarity else "No"}. {text} Source: "{facts[0].quote}"'
+        deciding = facts[0]
+        if polarity is False:
+            negative = [f for f in facts if f.attribute in ("not-supported", "not-required") or f.value.lower().startswith("without")]
+            deciding = negative[0] if negative else deciding
+        text = f'{"Yes" if polarity else "No"}. {text} Source: "{deciding.quote}"'
     elif group in ("dedicated-ha-ports", "requires", "recommended", "interface", "can-use", "not-supported") and len(
         {f.quote for f in facts}
     ) == 1:
@@ -394,12 +399,15 @@ def _line(subject: str, attribute: str, facts: list[Fact], platform_names: list[
     label = _LABELS.get(attribute, attribute)
     conflict = any(f.conflict for f in facts) and len({norm_value(f.value) for f in facts}) > 1
     if conflict:
-        by_value: OrderedDict[str, list[str]] = OrderedDict()
+        by_value: OrderedDict[str, OrderedDict[str, list[str]]] = OrderedDict()
         for f in facts:
-            by_value.setdefault(f.value, [])
-            if f.title not in by_value[f.value]:
-                by_value[f.value].append(f.title)
-        parts = [f"{v} ({', '.join(t)})" for v, t in by_value.items()]
+            titles = by_value.setdefault(f.value, OrderedDict())
+            platforms = titles.setdefault(f.title, [])
+            platforms.extend(p for p in f.platforms if p not in platforms)
+        parts = [
+            f"{v} ({'; '.join(t + (', on ' + ', '.join(ps) if ps else '') for t, ps in titles.items())})"
+            for v, titles in by_value.items()
+        ]
         return f"{subject} {label}: documents differ: {' and '.join(parts)}."
     values = _distinct_values(facts, attribute)
     if attribute == "constraint":
@@ -431,6 +439,7 @@ def _distinct_values(facts: list[Fact], attribute: str) -> list[str]:
     return out
 
 
+_NEGATED = re.compile(r"\b(?:no|not|without|never|didn't|haven't|don't)\b|n't\b", re.I)
 _NEGATIVE = re.compile(r"\b(?:not|cannot|can't|don't|doesn't|isn't|aren't|never|no|without|unsupported)\b", re.I)
 
 
@@ -473,6 +482,10 @@ def _polarity(query: Query, facts: list[Fact], group: str, platform_names: list[
         return not any(f.value.lower() == "unidirectional" for f in facts)
     if group == "direction" and "unidirectional" in low:
         return any(f.value.lower() == "unidirectional" for f in facts)
+    if group == "requires" and any(f.attribute == "not-required" for f in facts) and _NEGATED.search(low):
+        # "no permitted ip list configured, do i still need to add the peer ip?" meets
+        # "If you didn't configure a Permitted IP list, you don't need to add ...".
+        return False
     if group in ("requires", "recommended", "spans-subnets"):
         # "does active/passive need ha3?" is not answered yes by "active/active requires HA3".
         return True if covered else None
