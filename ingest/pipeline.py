@@ -138,7 +138,7 @@ class Pipeline:
             result.build_id, result.counts = self._build(list(docs.values()), previous_id, progress)
             result.changed = True
         except (OSError, IngestError, EmbedderError, VectorStoreError) as exc:
-            result.error = f"build failed, the current build is unchanged: {_describe(exc)}"
+            result.error = f"build failed, the current build is unchanged: {_describe(exc)}{_disk_note(index_dir, previous_id)}"
             result.build_id = previous_id
         result.seconds = time.perf_counter() - started
         return result
@@ -318,6 +318,21 @@ def _close(client: object) -> None:
             close()
         except Exception:
             log.debug("closing Chroma client failed", exc_info=True)
+
+
+def _disk_note(index_dir: Path, previous_id: str | None) -> str:
+    """Say so when the disk is nearly full: Chroma reports running out of space in its
+    own words ("Error in compaction: Failed to apply logs ..."), which hide the cause."""
+    try:
+        free = shutil.disk_usage(index_dir).free
+        previous = builds.build_path(index_dir, previous_id) if previous_id else None
+        need = sum(p.stat().st_size for p in previous.rglob("*") if p.is_file()) if previous else 0
+    except OSError:
+        return ""
+    need = max(need, 1 << 20)  # a build takes at least about a megabyte
+    if free >= need:
+        return ""
+    return f"; the disk is nearly full: {free / 1e6:.1f} MB free in {index_dir}, a build needs about {need / 1e6:.1f} MB"
 
 
 def _describe(exc: BaseException) -> str:

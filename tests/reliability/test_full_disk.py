@@ -9,7 +9,6 @@ skipped cleanly where mounting is not permitted.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -86,8 +85,8 @@ def test_full_disk_during_ingest_leaves_the_old_build_serving(
                 message = result.error
         finally:
             filler.unlink()
-        # Said plainly, in the OS's words or SQLite's (Chroma's store).
-        assert re.search(r"No space left on device|database or disk is full", message), message
+        # Said plainly, whichever part ran out of room first (Chroma has its own words for it).
+        assert "the disk is nearly full" in message, message
         assert "the current build is unchanged" in message
         # The old build is still current, whole, and loads as before; no half build is left.
         assert builds.current_build_id(index) == old_id
