@@ -150,13 +150,15 @@ def _after(seconds: float) -> Callable[[float, Path | None], bool]:
 
 def _dir_age(seconds: float) -> Callable[[float, Path | None], bool]:
     """The new build's folder has existed for `seconds` (0: kill as soon as it appears)."""
-    seen: list[float] = []
+    appeared: float | None = None
 
     def moment(elapsed: float, new_dir: Path | None) -> bool:
+        nonlocal appeared
         if new_dir is None:
             return False
-        seen.append(seen[0] if seen else elapsed)
-        return elapsed - seen[0] >= seconds
+        if appeared is None:
+            appeared = elapsed
+        return elapsed - appeared >= seconds
 
     return moment
 

@@ -6,6 +6,7 @@ answer and its quote change with it.
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import threading
 from collections.abc import Iterator
@@ -94,7 +95,7 @@ def test_summary_counts_describe_the_build(seed_data_dir: Path) -> None:
     assert counts["conflicts"] == 0
     (doc,) = manifest.documents
     assert doc.doc_id == "ha-links-and-backup-links"
-    assert doc.sha256 == __import__("hashlib").sha256(SEED_DOC.read_bytes()).hexdigest()
+    assert doc.sha256 == hashlib.sha256(SEED_DOC.read_bytes()).hexdigest()
 
 
 # -- a page fetched from a URL joins the build ----------------------------------
