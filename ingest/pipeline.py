@@ -25,7 +25,7 @@ from ingest.chunks import embedding_text, make_chunks
 from ingest.embedder import Embedder, EmbedderError, OnnxEmbedder
 from ingest.errors import IngestError
 from ingest.facts import FactExtractor, mark_conflicts
-from ingest.keyword import KeywordIndex
+from ingest.keyword import KeywordIndex, KeywordIndexError
 from ingest.loaders import iter_sources
 from ingest.models import Chunk, DocumentMeta, DocumentReport, Fact, Manifest, Section
 from ingest.parse import read_document
@@ -137,7 +137,7 @@ class Pipeline:
         try:
             result.build_id, result.counts = self._build(list(docs.values()), previous_id, progress)
             result.changed = True
-        except (OSError, IngestError, EmbedderError, VectorStoreError) as exc:
+        except (OSError, IngestError, EmbedderError, VectorStoreError, KeywordIndexError) as exc:
             result.error = f"build failed, the current build is unchanged: {_describe(exc)}{_disk_note(index_dir, previous_id)}"
             result.build_id = previous_id
         result.seconds = time.perf_counter() - started
