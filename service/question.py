@@ -69,10 +69,10 @@ _ATTRIBUTE_CUES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     # Most specific first: the engine answers from the first group that has facts.
     (re.compile(r"\bether ?type\b|\b0x[0-9a-f]+\b"), ("ethertype",)),
     (re.compile(r"\bencapsulat|\bmac-in-mac\b"), ("encapsulation",)),
-    (re.compile(r"\bdedicated\b.*\b(?:ports?|interfaces?)\b|\bdedicated ha\b|\bha (?:ports?|interfaces?)\b"), ("dedicated-ha-ports",)),
+    (re.compile(r"\bdedicated\b.*\b(?:ports?|interfaces?)\b|\bdedicated ha\b|\bha (?:ports?|interfaces?)\b|\b(?:have|has|got)\b.*\b(?:hsci|ha1-[ab]|aux)\b"), ("dedicated-ha-ports",)),
     (re.compile(r"\bencryption\b"), ("encryption",)),
     (re.compile(r"\bjumbo\b|\bmtu\b|\bframe size\b|\b1,?500\b|\bbytes\b"), ("requires", "message-size")),
-    (re.compile(r"\bunidirectional\b|\bbidirectional\b|\bdirection\b|\bwhich way\b|\bflows?\b|\bone[- ]way\b|\bback to the\b|\bfrom the (?:passive|active)\b"), ("direction",)),
+    (re.compile(r"\bunidirectional\b|\bbidirectional\b|\bdirection\b|\bwhich way\b|\bflows?\b|\bone[- ]way\b|\bback to the\b|\bfrom (?:the )?(?:passive|active)\b"), ("direction",)),
     (re.compile(r"\bkeep-alive\b"), ("keepalive", "direction")),
     (re.compile(r"\bspan\b|\bsubnets?\b|\bacross (?:a )?(?:router|l3)\b|\bcross\b|\brouters?\b|\brout(?:able|ed)\b"), ("spans-subnets", "transport")),
     (re.compile(r"\blayer\b|\brout(?:able|ed)\b"), ("layer",)),
@@ -180,6 +180,8 @@ def parse_one(text: str, original: str | None = None) -> Query:
     q.numbers = [n for n in _NUMBER.findall(low) if n not in model_digits]
     q.hexes = _HEX.findall(low)
     q.yes_no = bool(_YES_NO.search(low)) or (bool(_TERSE_YES_NO.search(low)) and not _WH.search(low))
+    if re.search(r"\b\w+ or (?!not\b)\w+\??$", low):
+        q.yes_no = False  # "is 28769 tcp or udp?" asks which, not whether
     q.has_wh = bool(_WH.search(low))
     q.which_link = bool(re.search(r"\b(?:which|what)\s+(?:ha\s+)?links?\b", low))
     q.topic = topic_words(low)

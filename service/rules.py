@@ -101,9 +101,12 @@ def answer(
     groups = [a for a in query.attributes if a in GROUPS]
     if not subjects and query.mentions_interfaces and not query.which_link:
         subjects = [i for i in query.mentions_interfaces if table.by_subject(i)]
-        if subjects:
-            # "can I use the mgmt interface as an HA port?" is about the interface.
+        if subjects and not (query.platform and re.search(r"\b(?:have|has|got)\b", query.text.lower())):
+            # "can I use the mgmt interface as an HA port?" is about the interface;
+            # "does pa-5450 have hsci?" is about the platform.
             groups = [g for g in groups if g != "dedicated-ha-ports"]
+        elif subjects:
+            subjects = []
     # A follow-up ("and on a PA-5450?") borrows the thread's subject; a message with
     # nothing of HA in it ("thanks!") borrows nothing.
     if context and not (query.subjects or query.attributes or query.platform or query.numbers or query.hexes or query.topic):
@@ -349,8 +352,13 @@ def _facts_for(
     if platform_names:
         # A fact scoped to other platforms does not answer for this one (but is
         # kept for can-use so the answer can say which platforms it is listed for).
-        if group != "can-use":
-            facts = [f for f in facts if not f.platforms or set(f.platforms) & set(platform_names)]
+        facts = [
+            f
+            for f in facts
+            if not f.platforms
+            or set(f.platforms) & set(platform_names)
+            or (group == "can-use" and f.attribute == "can-use")
+        ]
     return facts
 
 
@@ -378,6 +386,9 @@ def _render(query: Query, facts: list[Fact], group: str, platform_names: list[st
     if polarity is not None:
         # Yes or no first, then why: the sentence that decides it, quoted.
         deciding = facts[0]
+        if polarity is True and platform_names:
+            applicable = [f for f in facts if not f.platforms or set(f.platforms) & set(platform_names)]
+            deciding = applicable[0] if applicable else deciding
         if polarity is False:
             negative = [f for f in facts if f.attribute in ("not-supported", "not-required") or f.value.lower().startswith("without")]
             deciding = negative[0] if negative else deciding
@@ -455,14 +466,19 @@ def _polarity(query: Query, facts: list[Fact], group: str, platform_names: list[
     if group == "can-use":
         usable = [f for f in facts if f.attribute == "can-use"]
         if not usable:
-            return False
+            return False if any(not f.platforms or set(f.platforms) & set(platform_names) for f in facts) else None
         if not platform_names:
             return True
         return any(not f.platforms or set(f.platforms) & set(platform_names) for f in usable)
     if group == "encryption":
         return "not-supported" not in attrs
     if group == "dedicated-ha-ports":
-        return not all(f.value.lower().startswith("without") for f in facts)
+        if all(f.value.lower().startswith("without") for f in facts):
+            return False
+        asked = [i for i in query.mentions_interfaces if i != "MGT"]
+        if asked:  # "does pa-5450 have hsci?": is it among the dedicated ports?
+            return any(i.lower() in f.value.lower() for i in asked for f in facts)
+        return True
     if group == "constraint":
         # A documented sentence on the point: its own negation decides.
         return not _NEGATIVE.search(facts[0].quote)
@@ -478,6 +494,18 @@ def _polarity(query: Query, facts: list[Fact], group: str, platform_names: list[
             return any(any(p in f"{f.protocol} {f.value}".lower() for p in protos) for f in facts)
     if group == "ethertype" and query.hexes:
         return any(norm_value(f.value) in query.hexes for f in facts)
+    flow = re.search(r"\bfrom (?:the )?([a-z/-]+)\b.*?\bto (?:the )?([a-z/-]+)", low)
+    if group == "direction" and flow:
+        # "does ha2 data go from active to passive?" against "from the active ... to the passive ..."
+        src, dst = flow.groups()
+        for f in facts:
+            v = f.value.lower()
+            if v.startswith("from ") and " to " in v:
+                head, _, tail = v.partition(" to ")
+                if src in head and dst in tail:
+                    return True
+                if dst in head and src in tail:
+                    return False
     if group == "direction" and "bidirectional" in low:
         return not any(f.value.lower() == "unidirectional" for f in facts)
     if group == "direction" and "unidirectional" in low:
