@@ -127,3 +127,12 @@ def test_unpaired_surrogates_and_invalid_utf8_get_422_not_500(default_client: Te
         "/v1/ask", content=b'{"question": "what port does ha1 use \\\\ud800"}', headers={"Content-Type": "application/json"}
     )
     assert r.status_code == 200
+
+
+def test_settings_never_show_keys_or_slack_secrets() -> None:
+    # A Settings object that reaches a log line or a traceback must not carry the secrets.
+    settings = Settings(HAKB_API_KEYS="key-one,key-two", SLACK_SIGNING_SECRET="sign-3f2", SLACK_BOT_TOKEN="xoxb-9a1")
+    for text in (repr(settings), str(settings)):
+        for secret in ("key-one", "key-two", "sign-3f2", "xoxb-9a1"):
+            assert secret not in text
+    assert settings.api_key_list == ["key-one", "key-two"]  # still there to be used
