@@ -254,6 +254,9 @@ def _combine(question: str, parts: list[Answer]) -> Answer:
     for p in parts:  # "ha1 port and where does it run": one answer, once
         if all(p.answer != u.answer for u in unique):
             unique.append(p)
+    if any(p.kind != "abstain" for p in unique):
+        # "...?? customer down": a chat aside that abstains adds nothing to an answer.
+        unique = [p for p in unique if p.kind != "abstain" or p.looked_for and any(ch.isdigit() for ch in p.looked_for)]
     parts = unique
     if len(parts) == 1:
         return parts[0]

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from wordfreq import zipf_frequency
+from rapidfuzz.distance import DamerauLevenshtein
 
 from ingest import lexicon
 
@@ -20,6 +22,7 @@ _ABBREVIATIONS = {
     r"\bka\b": "keep-alive",
     r"\bkeep ?alives?\b": "keep-alive",
     r"\bmgmt\b": "management",
+    r"\bmsgs?\b": "messages",
     r"\bclear-?text\b": "clear text",
     r"\bmgt\b": "management",
     r"\ba/p\b": "active/passive",
@@ -60,7 +63,8 @@ _VOCAB = [
     "transport", "support", "supported", "required", "require", "recommend", "recommended",
     "session", "sessions", "cluster", "passive", "active", "ether", "subnet", "subnets",
     "frames", "jumbo", "address", "addresses", "permitted", "dataplane", "firewall",
-    "firewalls", "purpose", "between", "peers", "which", "what", "encrypted", "links",
+    "firewalls", "purpose", "between", "peers", "which", "what", "encrypted", "links", "sync",
+    "models", "messages", "size", "where", "when",
 ]
 
 # Question words -> the attributes that answer them. Checked in order; all that
@@ -71,7 +75,7 @@ _ATTRIBUTE_CUES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"\bencapsulat|\bmac-in-mac\b"), ("encapsulation",)),
     (re.compile(r"\bdedicated\b.*\b(?:ports?|interfaces?)\b|\bdedicated ha\b|\bha (?:ports?|interfaces?)\b|\b(?:have|has|got)\b.*\b(?:hsci|ha1-[ab]|aux)\b"), ("dedicated-ha-ports",)),
     (re.compile(r"\bencryption\b"), ("encryption",)),
-    (re.compile(r"\bjumbo\b|\bmtu\b|\bframe size\b|\b1,?500\b|\bbytes\b"), ("requires", "message-size")),
+    (re.compile(r"\bjumbo\b|\bmtu\b|\bframe size\b|\b1,?500\b|\bbytes\b|\bsize\b"), ("requires", "message-size")),
     (re.compile(r"\bunidirectional\b|\bbidirectional\b|\bdirection\b|\bwhich way\b|\bflows?\b|\bone[- ]way\b|\bback to the\b|\bfrom (?:the )?(?:passive|active)\b"), ("direction",)),
     (re.compile(r"\bkeep-alive\b"), ("keepalive", "direction")),
     (re.compile(r"\bspan\b|\bsubnets?\b|\bacross (?:a )?(?:router|l3)\b|\bcross\b|\brouters?\b|\brout(?:able|ed)\b"), ("spans-subnets", "transport")),
@@ -134,17 +138,27 @@ def split_questions(text: str) -> list[str]:
 def _normalise_words(text: str) -> str:
     low = lexicon.normalise(text)
     low = low.replace("’", "'")
+    low = _expand(low)
+    corrected = _correct_typos(low)
+    # A corrected typo may be an abbreviation itself ("sycn" -> "sync").
+    return _expand(corrected) if corrected != low else low
+
+
+def _expand(low: str) -> str:
     for pattern, repl in _ABBREVIATIONS.items():
         low = re.sub(pattern, repl, low)
-    return _correct_typos(low)
+    return low
 
 
 def _correct_typos(low: str) -> str:
-    words = re.findall(r"[a-z][a-z\-]{4,}", low)
+    """Snap mistyped domain words to the vocabulary. Damerau-Levenshtein counts a
+    swapped pair of letters ("pakcet", "whcih", "sycn") as one slip."""
+    words = re.findall(r"[a-z][a-z\-]{3,}", low)
     for word in set(words):
-        if word in _VOCAB:
-            continue
-        match = process.extractOne(word, _VOCAB, scorer=fuzz.ratio, score_cutoff=84)
+        if word in _VOCAB or word in _STOP or zipf_frequency(word, "en") >= 3.0:
+            continue  # a real English word ("port", "mode") is not a typo
+        cutoff = 0.74 if len(word) == 4 else 0.79
+        match = process.extractOne(word, _VOCAB, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=cutoff)
         if match:
             low = re.sub(rf"\b{re.escape(word)}\b", match[0], low)
     return low
@@ -217,7 +231,7 @@ def topic_words(low: str) -> list[str]:
     for w in re.findall(r"[a-z0-9][a-z0-9\-]*", low.replace("/", " ")):
         if w in _STOP or w in _CUE_WORDS or len(w) < 2:
             continue
-        if re.fullmatch(r"ha\d(?:-[ab]|-backup)?|pa-?\d+[a-z]*|\d+|0x[0-9a-f]+|layer|l\d", w):
+        if re.fullmatch(r"ha\d(?:-[ab]|-backup)?|pa-?\d+[a-z]*|\d+|0x[0-9a-f]+|layer|l\d", w) or lexicon.links_in(w):
             continue
         words.append(w)
     return list(dict.fromkeys(words))

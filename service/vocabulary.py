@@ -7,7 +7,8 @@ import math
 import re
 from collections.abc import Iterable
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 from wordfreq import top_n_list, zipf_frequency
 
 # Below this Zipf frequency a word is rare in general English ("dscp", "fortigate",
@@ -41,7 +42,7 @@ class Vocabulary:
         if word in self or len(word) < 6 or any(ch.isdigit() for ch in word):
             return word
         # Strict enough that "weather" does not become "whether".
-        match = process.extractOne(word, self._long, scorer=fuzz.ratio, score_cutoff=86)
+        match = process.extractOne(word, self._long, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=0.85)
         return match[0] if match else word
 
     def foreign(self, word: str) -> bool:
@@ -50,7 +51,9 @@ class Vocabulary:
         a common English word ('wich') is not foreign."""
         if word in self or len(word) < 2 or zipf_frequency(word, "en") >= RARE_ENGLISH_ZIPF:
             return False
-        if len(word) >= 4 and process.extractOne(word, _common_english(), scorer=fuzz.ratio, score_cutoff=85):
+        if len(word) >= 4 and process.extractOne(
+            word, _common_english(), scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=0.79
+        ):
             return False
         return True
 
