@@ -369,13 +369,15 @@ def _render(query: Query, facts: list[Fact], group: str, platform_names: list[st
     if not platform_names:
         # General facts before platform-specific exceptions (stable otherwise).
         facts = sorted(facts, key=lambda f: (f.attribute not in GROUPS.get(group, (group,))[:1], bool(f.platforms)))
-    yes_no = query.yes_no or (
+    yes_no = query.yes_no or _TERSE_OK.search(query.text.lower()) is not None or (
         group in SUPPORT_GROUPS
         and not query.has_wh
         and bool(platform_names or query.topic)
         and not re.search(r"\b(?:vs|versus|or)\b", query.text.lower())
     )
     polarity = _polarity(query, facts, group, platform_names) if yes_no else None
+    if yes_no and polarity is not False and _contradicts(query, facts):
+        polarity = False
     lines: list[str] = []
     by_key: OrderedDict[tuple[str, str], list[Fact]] = OrderedDict()
     for f in facts:
@@ -448,6 +450,30 @@ def _distinct_values(facts: list[Fact], attribute: str) -> list[str]:
         if norm_value(v) not in {norm_value(o) for o in out}:
             out.append(v)
     return out
+
+
+_TERSE_OK = re.compile(r"\b(?:ok|okay|fine|allowed|possible|supported)\s*\??\s*$")
+# Words whose opposite in the deciding sentence turns the answer to no:
+# "members with a different cluster id?" against "members having the same cluster ID".
+_OPPOSITES = {
+    "same": ("different", "separate"),
+    "different": ("same",),
+    "separate": ("same",),
+    "enabled": ("disabled",),
+    "disabled": ("enabled",),
+}
+
+
+def _contradicts(query: Query, facts: list[Fact]) -> bool:
+    asked = set(re.findall(r"[a-z]+", query.text.lower()))
+    for word, opposites in _OPPOSITES.items():
+        if word not in asked:
+            continue
+        for f in facts:
+            said = set(re.findall(r"[a-z]+", f.quote.lower()))
+            if word not in said and any(o in said for o in opposites):
+                return True
+    return False
 
 
 _NEGATED = re.compile(r"\b(?:no|not|without|never|didn't|haven't|don't)\b|n't\b", re.I)

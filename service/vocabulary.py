@@ -58,8 +58,13 @@ class Vocabulary:
         return True
 
     def weight(self, word: str) -> float:
-        """idf of a word; words the documents never use weigh more than the rarest."""
-        return self.idf.get(word, self.idf.get(word.rstrip("s"), self.max_idf * 1.5))
+        """idf of a word. A word the documents never use weighs more than the rarest
+        when it is a foreign term ("bgp"), and little when it is ordinary English
+        ("cable", "customer"): chat is full of words no manual uses."""
+        known = self.idf.get(word, self.idf.get(word.rstrip("s")))
+        if known is not None:
+            return known
+        return self.max_idf * 1.5 if self.foreign(word) else 0.5
 
 
 _COMMON: list[str] = []
