@@ -287,6 +287,13 @@ class FactExtractor:
         yield from self._purposes(sentence, subjects, fact)
         for rx in _NOT_SUPPORTED_RES:
             for m in rx.finditer(sentence):
+                on = re.match(r"(.+?)\s+(?:on|for)\s+(.+)$", m.group(1))
+                if on and lexicon.links_in(on.group(2)) and not lexicon.links_in(on.group(1)):
+                    # "does not support encryption on HA1, HA2, or HA1/HA2 backup links":
+                    # one feature, several links.
+                    for subject in lexicon.links_in(on.group(2)):
+                        yield fact(subject, "not-supported", _clean_value(on.group(1)))
+                    continue
                 owners = (
                     lexicon.links_in(sentence[: m.start()])
                     or subjects

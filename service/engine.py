@@ -145,7 +145,7 @@ class Engine:
             # is a "No"; for an explicit yes/no question, a close match with no
             # negation or hedge is a "Yes"; anything else is quoted without a verdict.
             first = picked[0][1]
-            if _NEGATION.search(first):
+            if _NEGATION.search(first) or rules.contradicts(q.text, first):
                 text = f"No. {text}"
             elif q.yes_no and coverage >= 0.7 and not _HEDGE.search(first):
                 text = f"Yes. {text}"

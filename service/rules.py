@@ -184,7 +184,7 @@ def answer(
         # "pa-220r ha1 backup which port": on a named platform, "port" is the
         # physical interface the documents prescribe, when they prescribe one.
         groups = ["interface"] + [g for g in groups if g != "interface"]
-    if "port" in groups and "encryption" in groups:
+    if "port" in groups and "encryption" in groups and re.search(r"\bports?\b", query.text.lower()):
         # "ha1 ports for cleartext vs encrypted?": the ports, with their qualifiers.
         groups = ["port"] + [g for g in groups if g != "port"]
 
@@ -341,6 +341,9 @@ def _facts_for(
         ]
     if group == "encryption":
         facts = [f for f in facts if "encrypt" in (f.value + " " + (f.qualifier or "")).lower()]
+    if group == "port" and "encryption" in query.attributes and "clear" not in query.text.lower():
+        # "which port is used for encrypted HA1?": the encrypted ones.
+        facts = [f for f in facts if "encrypt" in f"{f.qualifier} {f.value}".lower()] or facts
     if group in ("port", "protocol"):
         asked = [p for p in ("tcp", "udp", "icmp", "ssh") if re.search(rf"\b{p}\b", query.text.lower())]
         if asked and not query.yes_no:
@@ -375,7 +378,7 @@ def _render(query: Query, facts: list[Fact], group: str, platform_names: list[st
         and bool(platform_names or query.topic)
         and not re.search(r"\b(?:vs|versus|or)\b", query.text.lower())
     )
-    polarity = _polarity(query, facts, group, platform_names) if yes_no else None
+    polarity = _polarity(query, facts, group, platform_names, table) if yes_no else None
     if yes_no and polarity is not False and _contradicts(query, facts):
         polarity = False
     lines: list[str] = []
@@ -465,23 +468,39 @@ _OPPOSITES = {
 
 
 def _contradicts(query: Query, facts: list[Fact]) -> bool:
-    asked = set(re.findall(r"[a-z]+", query.text.lower()))
-    for word, opposites in _OPPOSITES.items():
-        if word not in asked:
-            continue
-        for f in facts:
-            said = set(re.findall(r"[a-z]+", f.quote.lower()))
-            if word not in said and any(o in said for o in opposites):
-                return True
-    return False
+    return any(contradicts(query.text, f.quote) for f in facts)
+
+
+def contradicts(question: str, sentence: str) -> bool:
+    """The question says "same" where the sentence says "different" (or the like)."""
+    asked = set(re.findall(r"[a-z]+", question.lower()))
+    said = set(re.findall(r"[a-z]+", sentence.lower()))
+    return any(
+        word in asked and word not in said and any(o in said for o in opposites)
+        for word, opposites in _OPPOSITES.items()
+    )
 
 
 _NEGATED = re.compile(r"\b(?:no|not|without|never|didn't|haven't|don't)\b|n't\b", re.I)
 _NEGATIVE = re.compile(r"\b(?:not|cannot|can't|don't|doesn't|isn't|aren't|never|no|without|unsupported)\b", re.I)
 
 
-def _polarity(query: Query, facts: list[Fact], group: str, platform_names: list[str]) -> bool | None:
+def _polarity(
+    query: Query, facts: list[Fact], group: str, platform_names: list[str], table: FactTable | None = None
+) -> bool | None:
     low = query.text.lower()
+    if group == "requires" and any(f.attribute == "not-required" for f in facts) and _NEGATED.search(low):
+        # "no permitted ip list configured, do i still need to add the peer ip?" meets
+        # "If you didn't configure a Permitted IP list, you don't need to add ...".
+        return False
+    if group == "can-use" and platform_names and table is not None:
+        # "can a PA-800 use HSCI for HA3?": a port the platform does not have is no.
+        ports = [f for f in table.about_platforms(platform_names) if f.attribute == "dedicated-ha-ports"]
+        asked = [i for i in query.mentions_interfaces if i != "MGT"]
+        if ports and asked and not any(i.lower() in f.value.lower() for i in asked for f in ports):
+            return False
+    if not platform_names and facts and all(f.platforms for f in facts):
+        return None  # only platform-specific statements: no general yes or no
     if not platform_names and any(not f.platforms for f in facts):
         # Asked in general: platform-specific exceptions do not decide the answer.
         facts = [f for f in facts if not f.platforms]
@@ -491,10 +510,16 @@ def _polarity(query: Query, facts: list[Fact], group: str, platform_names: list[
         return False
     if group == "can-use":
         usable = [f for f in facts if f.attribute == "can-use"]
+        if query.topic:
+            # Only what is asked about decides: an aggregate fact says nothing of HSCI.
+            on_topic = [f for f in usable if all(stem(w) in fact_stems(f) for w in query.topic)]
+            usable = on_topic or usable
         if not usable:
             return False if any(not f.platforms or set(f.platforms) & set(platform_names) for f in facts) else None
         if not platform_names:
             return True
+        # Listed for this platform, or said with no platform at all ("on the
+        # remaining platforms, you can configure aggregate interfaces"): yes.
         return any(not f.platforms or set(f.platforms) & set(platform_names) for f in usable)
     if group == "encryption":
         return "not-supported" not in attrs
@@ -536,10 +561,6 @@ def _polarity(query: Query, facts: list[Fact], group: str, platform_names: list[
         return not any(f.value.lower() == "unidirectional" for f in facts)
     if group == "direction" and "unidirectional" in low:
         return any(f.value.lower() == "unidirectional" for f in facts)
-    if group == "requires" and any(f.attribute == "not-required" for f in facts) and _NEGATED.search(low):
-        # "no permitted ip list configured, do i still need to add the peer ip?" meets
-        # "If you didn't configure a Permitted IP list, you don't need to add ...".
-        return False
     if group in ("requires", "recommended", "spans-subnets"):
         # "does active/passive need ha3?" is not answered yes by "active/active requires HA3".
         return True if covered else None

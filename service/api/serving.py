@@ -71,12 +71,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._deadline is None and (self.cycle is None or self.cycle.response_complete):
             self._arm()  # the first bytes of the next request on a kept-alive connection
+        super().data_received(data)
+        # Counted only while the headers are still incomplete after this chunk, so a
+        # large body arriving with its headers in one read is not mistaken for them.
         if not self._headers_done:
             self._header_bytes += len(data)
             if self._header_bytes > self._max_header_bytes:
                 self._refuse(b"431 Request Header Fields Too Large", b"request headers are too large")
-                return
-        super().data_received(data)
 
     def on_headers_complete(self) -> None:
         self._headers_done = True
