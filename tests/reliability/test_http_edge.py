@@ -115,6 +115,14 @@ def test_endless_headers_get_431(server: Server) -> None:
     head = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-Filler-%d: %s\r\n" % (i, b"y" * 1000) for i in range(80))
     received, _ = _raw(server, [head[i : i + 8192] for i in range(0, len(head), 8192)])
     assert received.startswith(b"HTTP/1.1 431")
+    # A large body sent in one go with short headers is a body, not headers: 413, not 431.
+    body = b'{"question": "' + b"x" * 100_000 + b'"}'
+    request = (
+        b"POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+    received, _ = _raw(server, [request])
+    assert received.startswith(b"HTTP/1.1 413")
 
 
 def test_kept_alive_client_is_not_cut_off_between_prompt_requests(server: Server) -> None:
