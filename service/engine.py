@@ -145,10 +145,11 @@ class Engine:
             # is a "No"; for an explicit yes/no question, a close match with no
             # negation or hedge is a "Yes"; anything else is quoted without a verdict.
             first = picked[0][1]
-            if _NEGATION.search(first) or rules.contradicts(q.text, first):
-                text = f"No. {text}"
-            elif q.yes_no and coverage >= 0.7 and not _HEDGE.search(first):
-                text = f"Yes. {text}"
+            if _verdict_allowed(first, q, vocab):
+                if _NEGATION.search(first) or rules.contradicts(q.text, first):
+                    text = f"No. {text}"
+                elif q.yes_no and coverage >= 0.7 and not _HEDGE.search(first):
+                    text = f"Yes. {text}"
         return Answer(
             question=q.original,
             answer=text,
@@ -162,6 +163,25 @@ class Engine:
 _NEGATION = re.compile(
     r"\b(?:not|cannot|can't|don't|doesn't|isn't|aren't|won't|never|no|disabled|unsupported)\b|n\u2019t\b", re.I
 )
+_IMPERATIVE = re.compile(r"^\(?(?:optional\)\s*)?(?:select|click|enter|go|configure|set|navigate|open|choose|add|edit|run|use)\b", re.I)
+
+
+def _verdict_allowed(sentence: str, q: qparse.Query, vocab: Vocabulary) -> bool:
+    """A passage may decide yes or no only when it is a statement (not a UI step)
+    that holds every rare word and every number of the question ("is ha4 layer 3?"
+    is not answered by a sentence about Layer 2)."""
+    if _IMPERATIVE.search(sentence.strip()):
+        return False
+    low = sentence.lower()
+    tokens = set(re.findall(r"[a-z0-9][a-z0-9\-]*", low))
+    stems = {stem(t) for t in tokens}
+    for number in re.findall(r"\b\d+\b", q.text):
+        if number not in tokens:
+            return False
+    rare = [w for w in qparse.content_words(q.text) if w in vocab and vocab.weight(w) >= vocab.max_idf * 0.5]
+    return all(w in tokens or stem(w) in stems for w in rare)
+
+
 _ASKS_VALUE = re.compile(r"\b(?:default|range|max|maximum|min|minimum|value|time|timer|vs|versus|or|many|much)\b", re.I)
 _HEDGE = re.compile(r"\b(?:only|except|unless|however|but|if)\b", re.I)
 def _best_sentences(hits: list[Hit], words: list[str], vocab: Vocabulary) -> list[tuple[float, str, Hit]]:

@@ -133,7 +133,12 @@ def answer(
         platform_names = table.resolve(context.platform)
 
     if (query.numbers or query.hexes) and not subjects and not platform_names and _is_reverse(query):
-        return _reverse(query, table)
+        result = _reverse(query, table)
+        if result.facts and query.topic and _specific(query.topic, table, vocab) and not _best_by_topic(result.facts, query.topic):
+            # "does panorama ha use port 28769?": the port is documented, but not for
+            # what is asked about; the passages get their turn.
+            return None
+        return result
 
     if not groups and context and not query.attributes:
         groups = [a for a in context.attributes if a in GROUPS]

@@ -64,7 +64,7 @@ class Vocabulary:
         known = self.idf.get(word, self.idf.get(word.rstrip("s")))
         if known is not None:
             return known
-        return self.max_idf * 1.5 if self.foreign(word) else 0.5
+        return self.max_idf * 1.5 if self.foreign(word) else self.max_idf * 0.75
 
 
 _COMMON: list[str] = []
