@@ -35,6 +35,9 @@ _TRANSPORT_RE = re.compile(
     r"\b((?:IP\s*\(\s*protocol\s+(?:number\s+)?\d{1,3}\s*\))|(?:UDP|TCP)\s*\(\s*port\s+\d{2,5}\s*\))",
     re.IGNORECASE,
 )
+_PROTOCOL_USED_RE = re.compile(
+    r"\b(TCP|UDP|ICMP|SSH|ARP|IPv[46])\s+(?:is|are)\s+used\s+(?:to|for)\s+(.+?)(?:\s+between\b.*)?(?:[.;]|$)"
+)
 _ETHERTYPE_RE = re.compile(r"\bether\s*-?\s*type\s+(0x[0-9a-f]{2,4})\b(\s+by\s+default)?", re.IGNORECASE)
 _LAYER_RE = re.compile(
     r"\b(?:is|are)\s+an?\s+(layer\s*[1-7])\b(?:\s*\(([^)]*)\))?(?:\s+[\w+]+)?\s+(?:link|interface|port)s?\b",
@@ -250,11 +253,10 @@ class FactExtractor:
         if re.search(r"\bspan\s+subnets\b", sentence, re.I):
             for subject in subjects:
                 yield fact(subject, "spans-subnets", "span subnets")
-        for proto in ("ICMP",):
-            m = re.search(rf"\b{proto}\s+is\s+used\s+to\s+(.+?)(?:\s+between\b.*)?(?:[.;]|$)", sentence)
-            if m:
-                for subject in subjects:
-                    yield fact(subject, "protocol", proto, qualifier=_clean_value(m.group(1)))
+        # "ICMP is used to exchange heartbeats": a protocol and what it carries.
+        for m in _PROTOCOL_USED_RE.finditer(sentence):
+            for subject in subjects:
+                yield fact(subject, "protocol", m.group(1), qualifier=_clean_value(m.group(2)))
         for m in _ETHERTYPE_RE.finditer(sentence):
             for subject in nearest(_low_pos(sentence, m.start())):
                 yield fact(subject, "ethertype", m.group(1), qualifier="default" if m.group(2) else None)
