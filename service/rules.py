@@ -61,10 +61,6 @@ _LABELS = {
     "transport": "transport",
     "constraint": "note",
 }
-_GENERIC_WORDS = frozenset(
-    "link links port ports interface interfaces configure configured use used support supported "
-    "ha1 ha2 ha3 ha4 backup heartbeat series model models pa platform platforms peer peers dedicated".split()
-)
 
 
 @dataclass
