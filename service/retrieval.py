@@ -13,10 +13,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from llama_index.core import VectorStoreIndex
-from llama_index.core.schema import QueryBundle
-
-from ingest.embedder import Embedder, LlamaIndexEmbedding
+from ingest.embedder import Embedder
 from ingest.models import Chunk
 from ingest.vectors import VectorStoreError
 from service.index import LoadedBuild
@@ -40,7 +37,7 @@ class Hit:
 class Retriever:
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
-        self._llama = LlamaIndexEmbedding(embedder)
+        self._llama: object | None = None  # llama-index is imported on first search
         self._retrievers: dict[str, object] = {}
         self._lock = threading.Lock()
 
@@ -50,6 +47,12 @@ class Retriever:
             retriever = self._retrievers.get(key)
             if retriever is None:
                 assert build.vectors is not None
+                from llama_index.core import VectorStoreIndex
+
+                from ingest.llama_embedding import LlamaIndexEmbedding
+
+                if self._llama is None:
+                    self._llama = LlamaIndexEmbedding(self.embedder)
                 index = VectorStoreIndex.from_vector_store(build.vectors.as_llamaindex_store(), embed_model=self._llama)
                 retriever = index.as_retriever(similarity_top_k=top_k)
                 # Builds come and go: keep the retrievers of the last few only.
@@ -67,6 +70,8 @@ class Retriever:
         depth = max(top_k * 3, 20)
         vector = self.embed_query(text)
         retriever = self._dense_retriever(build, depth)
+        from llama_index.core.schema import QueryBundle
+
         try:
             nodes = retriever.retrieve(QueryBundle(query_str=text, embedding=vector.tolist()))
         except VectorStoreError as exc:

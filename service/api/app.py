@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -44,7 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         embedder = OnnxEmbedder(settings.embedder_dir)
         engine = Engine(holder, embedder)
         holder.refresh()
-        engine.warm_up()
+        embedder.embed(["warm up"])  # the model, before the first question
+        # The retriever's caches fill in the background: facts answer at once, and
+        # readiness does not wait for llama-index to import.
+        threading.Thread(target=engine.warm_up, name="hakb-warm-up", daemon=True).start()
         holder.start_watching(settings.watch_interval_s)
         app.state.holder, app.state.engine = holder, engine
         app.state.feedback = FeedbackStore(settings.feedback_path)
