@@ -19,7 +19,7 @@ from ingest import lexicon
 from ingest.models import DocumentMeta, Fact, Section
 
 # Attributes where two documents giving two values is a disagreement, not a list.
-SINGLE_VALUED = frozenset({"ethertype", "layer", "encapsulation"})
+SINGLE_VALUED = frozenset({"ethertype", "layer", "encapsulation", "range", "default"})
 
 # Sentence ends: ". X", ".) X", and scrapes that lost the space (".)You", "interface.Data").
 _SENTENCE_SPLIT = re.compile(
@@ -34,6 +34,19 @@ _IP_PROTO_RE = re.compile(r"\bIP\s*\(\s*protocol\s+(?:number\s+)?(\d{1,3})\s*\)"
 _TRANSPORT_RE = re.compile(
     r"\b((?:IP\s*\(\s*protocol\s+(?:number\s+)?\d{1,3}\s*\))|(?:UDP|TCP)\s*\(\s*port\s+\d{2,5}\s*\))",
     re.IGNORECASE,
+)
+_NUMBER_WORD = r"(?:\d[\d,.]*|zero|one|two|three|four|five|six|seven|eight|nine|ten|sixteen)"
+_RANGE_RE = re.compile(
+    rf"\brange\s+(?:is\s+)?(?:from\s+)?({_NUMBER_WORD}\s*(?:to|-|\u2013)\s*{_NUMBER_WORD}(?:\s*(?:ms|milliseconds|seconds|minutes|min|s))?)",
+    re.IGNORECASE,
+)
+_DEFAULT_RE = re.compile(
+    rf"\bdefault\s+(?:value\s+)?(?:is|of)\s+({_NUMBER_WORD}(?:\s*(?:ms|milliseconds|seconds|minutes|min|s)\b)?|disabled|enabled|none)",
+    re.IGNORECASE,
+)
+_SETTING_NAME_RE = re.compile(
+    r"\b(?:[Ee]nter|[Ss]et|[Cc]hange|[Cc]onfigure|[Ff]or)\s+(?:the\s+|a\s+|an\s+)?"
+    r"([A-Z0-9][\w\-/]*(?:\s+[A-Z0-9][\w\-/]*){0,6})(?:\s*\(([^)]{1,12})\))?"
 )
 _PROTOCOL_USED_RE = re.compile(
     r"\b(TCP|UDP|ICMP|SSH|ARP|IPv[46])\s+(?:is|are)\s+used\s+(?:to|for)\s+(.+?)(?:\s+between\b.*)?(?:[.;]|$)"
@@ -164,6 +177,10 @@ class FactExtractor:
         if section.kind == "table_row" and section.label and _PORTISH_LABEL.match(section.label):
             yield from self._port_row(section)
             # The description cell is prose too (ether type, direction, ...): read on.
+        if section.kind == "table_row" and section.label and not scope.links and not scope.platforms:
+            yield from self._setting_row(section)
+        elif _RANGE_RE.search(section.text) or _DEFAULT_RE.search(section.text):
+            yield from self._setting_prose(section)
         carried: list[str] = []
         previous = ""
         for sentence in split_sentences(section.text):
@@ -201,6 +218,43 @@ class FactExtractor:
             attribute = "ip-protocol" if proto == "IP" else "port"
             for subject in links:
                 yield self._fact(section, subject, attribute, port, quote, qualifier=qualifier, protocol=proto)
+
+    def _setting_row(self, section: Section) -> Iterator[Fact]:
+        """A row of a settings table ("Hello Interval (ms) | ... (range is 8,000 to
+        60,000; default is 8,000)"): the setting's range and default, with its unit."""
+        assert section.label is not None
+        m = re.match(r"^(.*?)\s*(?:\(([^)]{1,12})\))?\s*$", section.label)
+        name = (m.group(1) if m else section.label).strip()
+        unit = m.group(2) if m else None
+        name = re.sub(r"\s*\(.*$", "", name).strip()  # "Device Priority (required, if ...)"
+        if not name or len(name) > 60 or _PORTISH_LABEL.match(name):
+            return
+        for sentence in split_sentences(section.text):
+            for rm in _RANGE_RE.finditer(sentence):
+                yield self._fact(section, name, "range", _clean_value(rm.group(1)), sentence, qualifier=unit)
+            for dm in _DEFAULT_RE.finditer(sentence):
+                yield self._fact(section, name, "default", _clean_value(dm.group(1)), sentence, qualifier=unit)
+
+    def _setting_prose(self, section: Section) -> Iterator[Fact]:
+        """A step that names a setting and gives its range or default: "(Optional) Set
+        the Monitor Fail Hold Down Time (min) ...; range is 1 to 60; default is 1." The
+        setting is the Title Case name after enter/set/change/configure/for, in this
+        sentence or the one before it."""
+        name: str | None = None
+        unit: str | None = None
+        for sentence in split_sentences(section.text):
+            found = _SETTING_NAME_RE.search(sentence)
+            if found:
+                name, unit = found.group(1).strip(), found.group(2)
+            if not name:
+                continue
+            quote = sentence
+            for rm in _RANGE_RE.finditer(sentence):
+                if re.search(r"\d+\.\d+\.\d+", rm.group(1)):
+                    continue  # an address range, not a setting's
+                yield self._fact(section, name, "range", _clean_value(rm.group(1)), quote, qualifier=unit)
+            for dm in _DEFAULT_RE.finditer(sentence):
+                yield self._fact(section, name, "default", _clean_value(dm.group(1)), quote, qualifier=unit)
 
     def _topic(self) -> list[str]:
         """Subject of a row that names no link: the page's own topic, if a known one."""
@@ -463,7 +517,8 @@ def mark_conflicts(facts: list[Fact]) -> int:
             groups[(f.subject, f.attribute)].append(f)
     conflicts = 0
     for group in groups.values():
-        values = {_norm(f.value) for f in group}
+        # "1-63" and "1 to 63" say the same; "0 to 63" does not.
+        values = {re.sub(r"\s*(?:-|\u2013|\bto\b)\s*", " to ", _norm(f.value)) for f in group}
         docs = {f.doc_id for f in group}
         if len(values) > 1 and len(docs) > 1:
             conflicts += 1

@@ -62,6 +62,18 @@ class FactTable:
         self.platforms: frozenset[str] = frozenset(platforms)
         self.subjects: frozenset[str] = frozenset(self._by_subject)
         self._stems: set[str] | None = None
+        self._settings: dict[str, tuple[str, ...]] | None = None
+
+    @property
+    def settings(self) -> dict[str, tuple[str, ...]]:
+        """Settings with a documented range or default, with the stems of their names."""
+        if self._settings is None:
+            self._settings = {
+                f.subject: tuple(stem(w) for w in re.findall(r"[a-z0-9]+", f.subject.lower()) if len(w) > 1)
+                for f in self.facts
+                if f.attribute in ("range", "default")
+            }
+        return self._settings
 
     def mentions(self, stem: str) -> bool:
         """Whether any fact's value, quote or section uses a word with this stem."""

@@ -104,6 +104,7 @@ _UNKNOWN_LINK = re.compile(r"\bha[\s-]?([05-9]|\d{2,})\b")
 class Query:
     text: str  # the cleaned sub-question
     original: str
+    norm: str = ""  # lower-cased, abbreviations expanded, typos repaired
     subjects: list[str] = field(default_factory=list)
     attributes: list[str] = field(default_factory=list)
     platform: str | None = None  # canonical model as asked ("PA-3260")
@@ -172,7 +173,7 @@ def parse(question: str) -> list[Query]:
 
 def parse_one(text: str, original: str | None = None) -> Query:
     low = _normalise_words(text)
-    q = Query(text=text, original=original or text)
+    q = Query(text=text, original=original or text, norm=low)
     q.subjects = lexicon.links_in(low)
     # "heartbeat" alone in a question about backups means heartbeat backup.
     if not q.subjects and re.search(r"\bheartbeat\b", low) and re.search(r"\bbackup|\bmanagement\b|\bport", low):

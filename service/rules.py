@@ -60,6 +60,8 @@ _LABELS = {
     "protocol": "protocol",
     "transport": "transport",
     "constraint": "note",
+    "range": "range",
+    "default": "default",
 }
 
 
@@ -127,6 +129,11 @@ def answer(
             note = f"{query.platform} is covered by the documents as {' / '.join(platform_names)}."
     elif context and context.platform and not query.subjects:
         platform_names = table.resolve(context.platform)
+
+    setting = _setting_answer(query, table)
+    if setting is not None:
+        setting.looked_for = " ".join(setting.facts[0].subject for _ in (0,)) if setting.facts else ""
+        return setting
 
     if (query.numbers or query.hexes) and not subjects and not platform_names and _is_reverse(query):
         result = _reverse(query, table)
@@ -246,6 +253,36 @@ def answer(
             result.confidence = 0.6
             return done(result)
     return done(RuleResult(facts=[], text=""))
+
+
+_ASKS_SETTING = re.compile(r"\b(?:range|default|max|maximum|min|minimum|value|how long|how many|timer|interval|time|threshold)\b")
+
+
+def _setting_answer(query: Query, table: FactTable) -> RuleResult | None:
+    """"hello interval allowed range?": a documented setting's range and default.
+
+    A setting is named by all the words of its name; the longest name wins, so
+    "monitor hold time" is not "monitor fail hold down time"."""
+    if not table.settings:
+        return None
+    low = query.norm or lexicon.normalise(query.text)
+    words = {stem(w) for w in re.findall(r"[a-z0-9]+", low)}
+    named = [(len(stems), name) for name, stems in table.settings.items() if stems and all(s in words for s in stems)]
+    if not named:
+        return None
+    longest = max(n for n, _ in named)
+    if not _ASKS_SETTING.search(low):
+        return None  # "members with a different cluster id?" names a setting, asks no value
+    if longest < 2 and query.subjects:
+        return None  # "ha4" alone is the link, not a setting named "HA4 ..."
+    names = [name for n, name in named if n == longest]
+    wanted = [a for a in ("range", "default") if a in low] or ["range", "default"]
+    facts = [f for name in names for f in table.by_subject(name) if f.attribute in wanted]
+    if not facts:
+        return None
+    result = _render(query, facts, "setting", [], table)
+    result.confidence = 0.9
+    return result
 
 
 def _group_words(groups: list[str]) -> list[str]:
@@ -447,6 +484,12 @@ def _distinct_values(facts: list[Fact], attribute: str) -> list[str]:
             for (proto, qual), vals in groups.items()
         ]
     out = []
+    if attribute == "range":
+        # "1-63" and "1 to 63" are one range, written two ways.
+        seen_ranges: dict[str, Fact] = {}
+        for f in facts:
+            seen_ranges.setdefault(re.sub(r"\s*(?:-|\u2013|\bto\b)\s*", " to ", norm_value(f.value)), f)
+        facts = list(seen_ranges.values())
     for f in facts:
         v = f.value + (f" ({f.qualifier})" if f.qualifier and attribute not in ("constraint",) else "")
         if f.platforms and attribute != "constraint":

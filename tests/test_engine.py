@@ -208,3 +208,17 @@ def test_conflict_is_shown_with_both_values_cited(corpus_engine: Engine) -> None
     assert any(set(c.values) == {"0x7261", "0x7262"} for c in answer.conflicts)
     quotes = [c.quote for c in answer.citations]
     assert any("0x7261" in q for q in quotes) and any("0x7262" in q for q in quotes)
+
+
+def test_a_settings_range_and_default_come_from_the_settings_table(corpus_engine) -> None:
+    """Settings tables and configuration steps give ranges and defaults ("hello interval
+    range?"), each quoted; where two pages disagree, both values are shown."""
+    answer = corpus_engine.ask("hello interval allowed range?")
+    assert answer.kind == "fact"
+    assert "8,000 to 60,000" in answer.answer
+    assert all(f.subject == "Hello Interval" for f in answer.facts)
+    assert any("8,000 to 60,000" in c.quote for c in answer.citations)
+
+    differ = corpus_engine.ask("macsec key server priority range?")
+    assert "documents differ" in differ.answer
+    assert "0 to 255" in differ.answer and "1 to 255" in differ.answer
