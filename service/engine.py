@@ -136,17 +136,18 @@ class Engine:
         # attribute, nothing that asks for a value.
         terse = (
             not q.has_wh
-            and not q.attributes
+            and set(q.attributes) <= _SUPPORT_ATTRIBUTES
             and q.original.strip().endswith("?")
             and not _ASKS_VALUE.search(q.text)
-        )
+        ) or bool(rules.TERSE_OK.search(q.text.lower()))
         if q.yes_no or terse:
             # A yes/no question answered by a documented sentence: a negation in it
             # is a "No"; for an explicit yes/no question, a close match with no
             # negation or hedge is a "Yes"; anything else is quoted without a verdict.
             first = picked[0][1]
+            clause = _deciding_clause(first, q, vocab)
             if _verdict_allowed(first, q, vocab):
-                if _NEGATION.search(first) or rules.contradicts(q.text, first):
+                if _NEGATION.search(clause) or rules.contradicts(q.norm or q.text, clause):
                     text = f"No. {text}"
                 elif q.yes_no and coverage >= 0.7 and not _HEDGE.search(first):
                     text = f"Yes. {text}"
@@ -182,7 +183,24 @@ def _verdict_allowed(sentence: str, q: qparse.Query, vocab: Vocabulary) -> bool:
     return all(w in tokens or stem(w) in stems for w in rare)
 
 
-_ASKS_VALUE = re.compile(r"\b(?:default|range|max|maximum|min|minimum|value|time|timer|vs|versus|or|many|much)\b", re.I)
+_ASKS_VALUE = re.compile(r"\b(?:range|max|maximum|min|minimum|value|time|timer|vs|versus|or|many|much)\b", re.I)
+_SUPPORT_ATTRIBUTES = frozenset({"dedicated-ha-ports", "can-use", "not-supported", "interface", "requires", "required-in"})
+
+
+def _deciding_clause(sentence: str, q: qparse.Query, vocab: Vocabulary) -> str:
+    """The clause of a sentence that holds most of the question's rare words: "Although
+    X is not processing traffic: ... the passive firewall is running routing
+    protocols" is decided by its second clause, not by the first one's "not"."""
+    clauses = [c for c in re.split(r"[;:]\s+|,\s+(?=however\b|but\b|although\b)", sentence) if c.strip()]
+    if len(clauses) < 2:
+        return sentence
+    words = [w for w in qparse.content_words(q.text) if w in vocab]
+
+    def score(clause: str) -> float:
+        tokens = {stem(t) for t in re.findall(r"[a-z0-9][a-z0-9\-]*", clause.lower())}
+        return sum(vocab.weight(w) for w in words if stem(w) in tokens)
+
+    return max(clauses, key=score)
 _HEDGE = re.compile(r"\b(?:only|except|unless|however|but|if)\b", re.I)
 def _best_sentences(hits: list[Hit], words: list[str], vocab: Vocabulary) -> list[tuple[float, str, Hit]]:
     """Sentences of the top passages scored by how much of the question they cover,

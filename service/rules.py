@@ -266,8 +266,14 @@ def _setting_answer(query: Query, table: FactTable) -> RuleResult | None:
     if not table.settings:
         return None
     low = query.norm or lexicon.normalise(query.text)
-    words = {stem(w) for w in re.findall(r"[a-z0-9]+", low)}
-    named = [(len(stems), name) for name, stems in table.settings.items() if stems and all(s in words for s in stems)]
+    sequence = " " + " ".join(stem(w) for w in re.findall(r"[a-z0-9]+", low)) + " "
+    # The name must appear as written, word after word: "monitor fail hold up time"
+    # does not name "Monitor Hold Time".
+    named = [
+        (len(stems), name)
+        for name, stems in table.settings.items()
+        if stems and f" {' '.join(stems)} " in sequence
+    ]
     if not named:
         return None
     longest = max(n for n, _ in named)
@@ -410,7 +416,7 @@ def _render(query: Query, facts: list[Fact], group: str, platform_names: list[st
     if not platform_names:
         # General facts before platform-specific exceptions (stable otherwise).
         facts = sorted(facts, key=lambda f: (f.attribute not in GROUPS.get(group, (group,))[:1], bool(f.platforms)))
-    yes_no = query.yes_no or _TERSE_OK.search(query.text.lower()) is not None or (
+    yes_no = query.yes_no or TERSE_OK.search(query.text.lower()) is not None or (
         group in SUPPORT_GROUPS
         and not query.has_wh
         and bool(platform_names or query.topic)
@@ -499,10 +505,12 @@ def _distinct_values(facts: list[Fact], attribute: str) -> list[str]:
     return out
 
 
-_TERSE_OK = re.compile(r"\b(?:ok|okay|fine|allowed|possible|supported)\s*\??\s*$")
+TERSE_OK = re.compile(r"\b(?:ok|okay|fine|allowed|possible|supported)\s*\??\s*$")
 # Words whose opposite in the deciding sentence turns the answer to no:
 # "members with a different cluster id?" against "members having the same cluster ID".
 _OPPOSITES = {
+    "active/active": ("active/passive",),
+    "active/passive": ("active/active",),
     "same": ("different", "separate"),
     "different": ("same",),
     "separate": ("same",),
@@ -517,8 +525,8 @@ def _contradicts(query: Query, facts: list[Fact]) -> bool:
 
 def contradicts(question: str, sentence: str) -> bool:
     """The question says "same" where the sentence says "different" (or the like)."""
-    asked = set(re.findall(r"[a-z]+", question.lower()))
-    said = set(re.findall(r"[a-z]+", sentence.lower()))
+    asked = set(re.findall(r"[a-z]+(?:/[a-z]+)?", question.lower()))
+    said = set(re.findall(r"[a-z]+(?:/[a-z]+)?", sentence.lower()))
     return any(
         word in asked and word not in said and any(o in said for o in opposites)
         for word, opposites in _OPPOSITES.items()
