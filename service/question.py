@@ -252,6 +252,8 @@ _STOP = frozenset(
     please pls plz thx thanks hey hi hello team anyone someone know tell about use uses used using
     get got need needs want any some all each every other into out up down over under again
     as per via like after many much gets come comes back itself themselves run runs
+    go goes going went they them their through across over under onto into upon would
+    should could might must shall will being been does did doing done make makes made
     anyway actually basically both either each way ways still just also only very quick question q whats what's hows how's isnt isn't dont don't doesnt
     doesn't cant can't between ha firewall firewalls palo alto networks pan-os panos pan os""".split()
 )
