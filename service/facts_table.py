@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ingest import lexicon
 from ingest.models import Fact
@@ -18,26 +19,23 @@ def stem(word: str) -> str:
     return w[:5] if len(w) > 5 else w
 
 
-_STEM_CACHE: dict[int, frozenset[str]] = {}
-
-
 def fact_stems(f: Fact) -> frozenset[str]:
-    """Stems of a fact's value, quote and section label (cached per fact object)."""
-    key = id(f)
-    cached = _STEM_CACHE.get(key)
-    if cached is not None:
-        return cached
+    """Stems of a fact's value, quote and table-row label."""
+    return _stems_of(f.value, f.quote, f.section)
+
+
+@lru_cache(maxsize=50_000)
+def _stems_of(value: str, quote: str, section: str) -> frozenset[str]:
+    # Keyed by content, not by object: a new build's facts never see an old one's.
     # A table row's label ("PA-800 Series Firewalls") is part of what a fact says;
     # a page title alone is not.
-    label = f.section.split(" > ")[-1] if " > " in f.section else ""
-    text = f"{f.value} {f.quote} {label}".lower()
+    label = section.split(" > ")[-1] if " > " in section else ""
+    text = f"{value} {quote} {label}".lower()
     out: set[str] = set()
     for t in re.findall(r"[a-z0-9][a-z0-9\-/]*", text):
         out.add(stem(t))
         out.update(stem(p) for p in re.split(r"[-/]", t) if p)
-    stems = frozenset(out)
-    _STEM_CACHE[key] = stems
-    return stems
+    return frozenset(out)
 
 
 def norm_value(value: str) -> str:
