@@ -15,7 +15,7 @@ from service.api import errors
 from service.api.deps import require_key
 from service.api.limits import BodySizeLimit
 from service.api import security
-from service.api.routes import ask, feedback, health, lookups, page
+from service.api.routes import ask, docs, feedback, health, lookups, page
 from service.engine import Engine
 from service.feedback import FeedbackStore
 from service.index import BuildHolder, NotReady
@@ -67,10 +67,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Cited answers about PAN-OS HA links, ports and platform constraints",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by routes/docs.py from local files, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     errors.install(app)
     app.include_router(health.router)
+    docs.install(app)
     app.include_router(page.router)  # the chat page loads without a key; its /v1 calls send one
     protected = [Depends(require_key)]
     # 401/413/429 can answer any /v1 call: the schema says so.
