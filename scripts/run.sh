@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
-python -m pip install -q -e .
+python -m pip install -q -c constraints.txt -e .
 export ORT_DISABLE_TELEMETRY=1
 hakb ingest
 exec hakb serve --host "${HAKB_HOST:-127.0.0.1}" --port "${HAKB_PORT:-8000}"

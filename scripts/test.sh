@@ -15,7 +15,7 @@ fi
 python3 -m venv .venv
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
-python -m pip install -q -e '.[test]'
+python -m pip install -q -c constraints.txt -e '.[test]'
 
 export ORT_DISABLE_TELEMETRY=1  # onnxruntime would otherwise try to phone home
 python -m pytest -q -p no:cacheprovider
