@@ -30,7 +30,9 @@ _PORT_RE = re.compile(
     rf"\b(?:(tcp|udp)\s*\(?\s*)?ports?\s+(?:numbers?\s+)?({_NUM}(?:\s*(?:,|and|or|&)\s*{_NUM})*)",
     re.IGNORECASE,
 )
-_IP_PROTO_RE = re.compile(r"\bIP\s*\(\s*protocol\s+(?:number\s+)?(\d{1,3})\s*\)", re.IGNORECASE)
+_IP_PROTO_RE = re.compile(
+    r"\bIP\s*\(\s*protocol\s+(?:number\s+)?(\d{1,3})\s*\)|\bIP\s+protocol\s+(?:number\s+)?(\d{1,3})\b", re.IGNORECASE
+)
 _TRANSPORT_RE = re.compile(
     r"\b((?:IP\s*\(\s*protocol\s+(?:number\s+)?\d{1,3}\s*\))|(?:UDP|TCP)\s*\(\s*port\s+\d{2,5}\s*\))",
     re.IGNORECASE,
@@ -68,13 +70,24 @@ _QUALIFIER_RE = re.compile(
 )
 _ON_IFACE_RE = re.compile(r"\bon\s+the\s+([\w\-]+\s+(?:interface|port))\b", re.IGNORECASE)
 _DIRECTION_RE = re.compile(r"\b(unidirectional|bidirectional)\b(?:\s*\(([^)]*)\))?", re.IGNORECASE)
-_FLOW_RE = re.compile(r"\bflows?\s+(from\s+.+?\s+to\s+.+?)(?:[.;]|$)", re.IGNORECASE)
+_FLOW_RE = re.compile(
+    r"\bflows?\s+(from\s+.+?\s+to\s+.+?)(?:[.;]|$)"
+    r"|\b(from\s+the\s+[\w/\- ]{2,50}?\s+(?:peer|firewall|device|member)s?\s+to\s+the\s+[\w/\- ]{2,50}?\s+(?:peer|firewall|device|member)s?)\b",
+    re.IGNORECASE,
+)
 _KEEPALIVE_RE = re.compile(r"\b(layer\s*\d\s+keep-?alive(?:\s+messages)?)\b", re.IGNORECASE)
 _PURPOSE_RES = [
     re.compile(r"\b(?:is|are)\s+used\s+(?:to|for)\s+(.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
     re.compile(r"\buse\s+(?:this|these|the|that)\s+links?\s+(?:to|for)\s+(.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
     re.compile(r"\blinks?\s+(?:also\s+)?performs?\s+(.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
     re.compile(r"\bto\s+perform\s+(.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
+    # "HA3 forwards packets to the peer during session setup; ..."
+    re.compile(r"\b(?:links?|ha\d)\s+(?:also\s+)?(forwards\s+.+?)(?:;|,\s+it\b|\.(?:\s|$)|$)", re.IGNORECASE),
+    # "The HA1 link carries hellos, heartbeats and state between the peers."
+    re.compile(
+        r"\blinks?\s+(?:also\s+)?(?:carries|carry|copies|copy|exchanges|exchange|synchroni[sz]es|syncs)\s+(.+?)(?:\s+(?:from|between|to)\s+the\b|;|\.(?:\s|$)|$)",
+        re.IGNORECASE,
+    ),
     re.compile(r"\b(detects?\s+.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
 ]
 _SYNC_VERB = re.compile(r"^(synchroni[sz]e|sync|exchange|forward|perform)\s+", re.IGNORECASE)
@@ -91,10 +104,10 @@ _CAN_USE_RES = [
     re.compile(r"\buse\s+(?:this|the)\s+([\w\-]*\s*port)\s+for\s+(?:an?\s+)?ha\d", re.IGNORECASE),
 ]
 _REQUIRES_RES = [
-    re.compile(r"\brequires?\s+(an?\s+.+?)(?:[;,]|\.(?:\s|$)|$)", re.IGNORECASE),
+    re.compile(r"\b(?:requires?|needs?)\s+(an?\s+.+?)(?:[;,]|\.(?:\s|$)|$)", re.IGNORECASE),
     re.compile(r"\bit\s+is\s+required\s+to\s+(.+?)(?:[;,]|\.(?:\s|$)|$)", re.IGNORECASE),
     re.compile(r"\bmust\s+((?:enable|configure|add|use|allow)\s+.+?)(?:\s+as\s+|\s+if\s+|;|\.(?:\s|$)|$)", re.IGNORECASE),
-    re.compile(r"\b((?:the\s+)?[\w\s]{0,40}?\bmust\s+(?:not\s+)?(?:be|overlap)\b.*?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
+    re.compile(r"\b((?:the\s+)?[\w\s]{0,40}?\bmust\s+(?:not\s+)?(?:be|overlap|sit|stay|reside|run)\b.*?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
 ]
 _NOT_REQUIRED_RE = re.compile(
     r"^\(?\s*(if\s+[^,]+),\s*[^.;]*?\b(?:don't|do not|don\u2019t|doesn't|does not)\s+need\s+to\s+(.+?)(?:[;)]|\.(?:\s|$)|$)",
@@ -288,18 +301,23 @@ class FactExtractor:
         low = lexicon.normalise(sentence)
         # Ports ("TCP port 28769 and 28260 for clear text"), each with its clause.
         for clause_start, clause in _clauses(sentence):
-            for m in _PORT_RE.finditer(clause):
+            matches = list(_PORT_RE.finditer(clause))
+            for i, m in enumerate(matches):
                 proto = m.group(1).upper() if m.group(1) else _clause_protocol(clause, sentence)
                 owners = nearest(_low_pos(sentence, clause_start + m.start()))
+                # "TCP ports 28901 and 28902 in clear text, and TCP port 28922 when
+                # encrypted": each port's qualifier is in the words that follow it.
+                window = clause[m.start() : matches[i + 1].start() if i + 1 < len(matches) else len(clause)]
+                qualifier = _qualifier(window) or _mode(window) or _qualifier(clause) or _on_iface(clause)
                 for port in _expand_ports(m.group(2)):
                     for subject in owners:
-                        yield fact(subject, "port", port, qualifier=_qualifier(clause) or _on_iface(clause), protocol=proto)
+                        yield fact(subject, "port", port, qualifier=qualifier, protocol=proto)
             for m in _OVER_RE.finditer(clause):
                 for subject in nearest(_low_pos(sentence, clause_start + m.start())):
                     yield fact(subject, "protocol", m.group(1), qualifier=_qualifier(clause))
         for m in _IP_PROTO_RE.finditer(sentence):
             for subject in nearest(_low_pos(sentence, m.start())):
-                yield fact(subject, "ip-protocol", m.group(1), protocol="IP")
+                yield fact(subject, "ip-protocol", m.group(1) or m.group(2), protocol="IP")
         for m in _TRANSPORT_RE.finditer(sentence):
             if re.search(r"\btransport\b|span", sentence, re.I):
                 for subject in nearest(_low_pos(sentence, m.start())):
@@ -333,7 +351,7 @@ class FactExtractor:
                 yield fact(subject, "direction", m.group(1), qualifier=m.group(2))
         for m in _FLOW_RE.finditer(sentence):
             for subject in subjects[:1]:
-                yield fact(subject, "direction", _clean_value(m.group(1)))
+                yield fact(subject, "direction", _clean_value(m.group(1) or m.group(2)))
         for m in _KEEPALIVE_RE.finditer(sentence):
             for subject in subjects:
                 yield fact(subject, "keepalive", _clean_value(m.group(1)))
@@ -477,6 +495,18 @@ def _clause_protocol(clause: str, sentence: str) -> str | None:
 def _qualifier(text: str) -> str | None:
     m = _QUALIFIER_RE.search(text)
     return _clean_value(m.group(1)) if m else None
+
+
+_MODE_RE = re.compile(r"\b(clear[\s-]?text|plain[\s-]?text|encrypted|unencrypted)\b", re.IGNORECASE)
+
+
+def _mode(text: str) -> str | None:
+    """"in clear text", "when encrypted": how a port's traffic travels."""
+    m = _MODE_RE.search(text)
+    if not m:
+        return None
+    word = m.group(1).lower()
+    return "clear text" if word.startswith(("clear", "plain", "unenc")) else "encrypted"
 
 
 def _on_iface(text: str) -> str | None:
