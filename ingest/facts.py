@@ -30,6 +30,8 @@ _PORT_RE = re.compile(
     rf"\b(?:(tcp|udp)\s*\(?\s*)?ports?\s+(?:numbers?\s+)?({_NUM}(?:\s*(?:,|and|or|&)\s*{_NUM})*)",
     re.IGNORECASE,
 )
+# "28769/tcp", "TCP/28769": the port/protocol shorthand of firewall rules.
+_PORT_SLASH_RE = re.compile(r"\b(\d{2,5})\s*/\s*(tcp|udp)\b|\b(tcp|udp)\s*/\s*(\d{2,5})\b", re.IGNORECASE)
 _IP_PROTO_RE = re.compile(
     r"\bIP\s*\(\s*protocol\s+(?:number\s+)?(\d{1,3})\s*\)|\bIP\s+protocol\s+(?:number\s+)?(\d{1,3})\b", re.IGNORECASE
 )
@@ -312,6 +314,11 @@ class FactExtractor:
                 for port in _expand_ports(m.group(2)):
                     for subject in owners:
                         yield fact(subject, "port", port, qualifier=qualifier, protocol=proto)
+            for m in _PORT_SLASH_RE.finditer(clause):
+                port, proto = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+                window = clause[m.start() : m.start() + 60]
+                for subject in nearest(_low_pos(sentence, clause_start + m.start())):
+                    yield fact(subject, "port", port, qualifier=_mode(window) or _qualifier(window), protocol=proto.upper())
             for m in _OVER_RE.finditer(clause):
                 for subject in nearest(_low_pos(sentence, clause_start + m.start())):
                     yield fact(subject, "protocol", m.group(1), qualifier=_qualifier(clause))

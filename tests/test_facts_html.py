@@ -45,3 +45,15 @@ def test_every_fact_quotes_its_value(facts: list[Fact]) -> None:
     assert facts
     for f in facts:
         assert f.value.lower() in " ".join(f.quote.lower().split())
+
+
+def test_port_slash_protocol_shorthand() -> None:
+    """"28769/tcp" and "TCP/28771", as firewall rules write them."""
+    from ingest.models import DocumentMeta, Section
+
+    meta = DocumentMeta(doc_id="rules", title="Rules", source="rules.txt", kind="text", sha256="0")
+    text = "The control link uses 28769/tcp for clear text traffic. Heartbeat backup listens on TCP/28771."
+    found = FactExtractor(meta).extract([Section(doc_id="rules", path=("Rules",), text=text)])
+    ports = {(f.subject, f.value, f.protocol, f.qualifier) for f in found if f.attribute == "port"}
+    assert ("HA1", "28769", "TCP", "clear text") in ports
+    assert ("heartbeat-backup", "28771", "TCP", None) in ports
