@@ -115,6 +115,8 @@ class Engine:
         try:
             hits = self.retriever.search(build, text, top_k=max(top_k, 5))
         except PassagesUnavailable as exc:
+            # /readyz says so at once; the watcher reattaches when Chroma is back.
+            self.holder.mark_vectors_down(build, str(exc))
             raise EngineError(f"passage search unavailable: {exc}") from exc
         if not hits:
             return None

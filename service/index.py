@@ -213,6 +213,9 @@ class BuildHolder:
             self._current = _with_vectors(build, vectors, error)
 
     def mark_vectors_down(self, build: LoadedBuild, reason: str) -> None:
+        """A search just failed: say so on /readyz until the watcher reattaches."""
+        if self.chroma_host:
+            reason = f"Chroma server at {self.chroma_host}:{self.chroma_port} is unreachable ({reason})"
         with self._lock:
             if self._current is build:
                 self._current = _with_vectors(build, None, reason)
