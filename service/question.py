@@ -42,7 +42,7 @@ _ABBREVIATIONS = {
     r"\bencrypted\b": "encryption",
     r"\bencrypt\b": "encryption",
     r"\bbkup\b": "backup",
-    r"\bsync'?s?\b": "synchronize",
+    r"\bsync(?:'?s|ed|ing|d)?\b": "synchronize",
     r"\bfw\b": "firewall",
     r"\bpkt\b": "packet",
     r"\bfwd\b": "forwarding",

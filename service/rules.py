@@ -155,7 +155,11 @@ def answer(
         return result
 
     topic = query.topic
-    if vocab is not None and any(vocab.foreign(w) for w in topic):
+    foreign = [w for w in topic if vocab is not None and vocab.foreign(w)]
+    # One unknown alternative the asker offers ("ssl or ssh?") does not make the
+    # question about something the documents lack; anything else does.
+    foreign = [w for w in foreign if not re.search(rf"\b{re.escape(w)}\s+or\b|\bor\s+{re.escape(w)}\b", query.norm or "")]
+    if foreign:
         # A word the documents never use ("dscp") is what the question is about:
         # no fact answers it; the passage search will say so.
         return None
