@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ingest.models import Citation, Fact
@@ -15,7 +17,9 @@ class AskRequest(BaseModel):
         examples=["what port does ha1 use?"],
         # Documents what `not_blank` and the route enforce (with friendlier messages than
         # pydantic's own constraints would give), so clients and schema fuzzers know it.
-        json_schema_extra={"minLength": 1, "maxLength": 2000, "pattern": r"\S"},
+        # "\w" rather than "\S": regex dialects disagree on what is whitespace (Python
+        # strips "\x1e", JavaScript does not), but all agree on letters and digits.
+        json_schema_extra={"minLength": 1, "maxLength": 2000, "pattern": r"\w"},
     )
     top_k: int = Field(default=5, ge=1, le=20, description="Passages to consider for descriptive questions.")
     version: str | None = Field(
@@ -28,7 +32,7 @@ class AskRequest(BaseModel):
     @field_validator("question")
     @classmethod
     def not_blank(cls, value: str) -> str:
-        if not value.strip():
+        if not re.search(r"\w", value):
             raise ValueError("question is empty: type a question about HA links, ports or platforms")
         return value
 
