@@ -27,10 +27,10 @@ from pathlib import Path
 from llama_index.core import Document, Settings, StorageContext, VectorStoreIndex, load_index_from_storage
 from llama_index.core.node_parser import SentenceSplitter
 
-from ingest import builds
-from ingest.embedder import Embedder, LlamaIndexEmbedding
-from ingest.models import Citation, DocumentMeta, Section
-from service.models import Answer
+from hakb.ingest import builds
+from hakb.ingest.embedder import Embedder, LlamaIndexEmbedding
+from hakb.ingest.models import Citation, DocumentMeta, Section
+from hakb.service.models import Answer
 
 log = logging.getLogger(__name__)
 

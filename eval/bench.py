@@ -39,14 +39,14 @@ from typing import TextIO
 
 import httpx
 
-from eval.baseline import NaiveBaseline
-from eval.harness import BUNDLED_DOCS, DEFAULT_CORPUS, DEFAULT_GOLD, EXIT_OK, EXIT_USAGE
-from eval.metrics import load_gold, percentile
+from hakb.eval.baseline import NaiveBaseline
+from hakb.eval.harness import BUNDLED_DOCS, DEFAULT_CORPUS, DEFAULT_GOLD, EXIT_OK, EXIT_USAGE
+from hakb.eval.metrics import load_gold, percentile
 from hakb.settings import Settings
-from ingest import builds
-from ingest.embedder import OnnxEmbedder
-from service.engine import Engine
-from service.index import BuildHolder
+from hakb.ingest import builds
+from hakb.ingest.embedder import OnnxEmbedder
+from hakb.service.engine import Engine
+from hakb.service.index import BuildHolder
 
 CONCURRENCY = 16
 READY_TIMEOUT_S = 120.0

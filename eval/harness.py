@@ -30,15 +30,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from eval.baseline import NaiveBaseline
-from eval.metrics import GoldError, GoldItem, ItemResult, group_by, is_relevant, judge, load_gold, retrieval_scores, summarise
+from hakb.eval.baseline import NaiveBaseline
+from hakb.eval.metrics import GoldError, GoldItem, ItemResult, group_by, is_relevant, judge, load_gold, retrieval_scores, summarise
 from hakb.settings import Settings
-from ingest.embedder import Embedder, OnnxEmbedder
-from ingest.pipeline import IngestOptions, Pipeline
-from service.engine import Engine, EngineError, unsupported_tokens
-from service.index import BuildHolder, LoadedBuild, NotReady
-from service.models import Answer
-from service.question import clean_chat
+from hakb.ingest.embedder import Embedder, OnnxEmbedder
+from hakb.ingest.pipeline import IngestOptions, Pipeline
+from hakb.service.engine import Engine, EngineError, unsupported_tokens
+from hakb.service.index import BuildHolder, LoadedBuild, NotReady
+from hakb.service.models import Answer
+from hakb.service.question import clean_chat
 
 log = logging.getLogger(__name__)
 

@@ -94,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
-    from ingest.pipeline import IngestOptions, Pipeline
+    from hakb.ingest.pipeline import IngestOptions, Pipeline
 
     sources = args.sources or [str(settings.docs_dir)]
     replace = args.replace or not args.sources  # the docs directory is the whole truth
@@ -153,9 +153,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _engine(settings: Settings):  # type: ignore[no-untyped-def]
-    from ingest.embedder import OnnxEmbedder
-    from service.engine import Engine
-    from service.index import BuildHolder, NotReady
+    from hakb.ingest.embedder import OnnxEmbedder
+    from hakb.service.engine import Engine
+    from hakb.service.index import BuildHolder, NotReady
 
     holder = BuildHolder(settings.index_dir, settings.chroma_host, settings.chroma_port)
     holder.refresh()
@@ -167,8 +167,8 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
-    from service.facts_table import FactTable
-    from service.index import BuildHolder, NotReady
+    from hakb.service.facts_table import FactTable
+    from hakb.service.index import BuildHolder, NotReady
 
     holder = BuildHolder(settings.index_dir, settings.chroma_host, settings.chroma_port)
     holder.refresh()
@@ -190,7 +190,7 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from service.engine import EngineError
+    from hakb.service.engine import EngineError
 
     questions = args.question
     engine = _engine(settings)
@@ -231,10 +231,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
-    from service.api.serving import uvicorn_options
+    from hakb.service.api.serving import uvicorn_options
 
     uvicorn.run(
-        "service.api.app:create_app",
+        "hakb.service.api.app:create_app",
         factory=True,
         host=args.host,
         port=args.port,
@@ -247,7 +247,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from eval.harness import run_eval
+    from hakb.eval.harness import run_eval
 
     return run_eval(
         settings, gold=args.gold, out=args.out, corpus=args.corpus, baseline=not args.no_baseline, work_dir=args.work_dir
@@ -255,7 +255,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from eval.bench import run_bench
+    from hakb.eval.bench import run_bench
 
     return run_bench(settings, corpus=args.corpus, requests=args.requests)
 

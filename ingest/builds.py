@@ -26,8 +26,8 @@ from typing import TypeVar
 import numpy as np
 from pydantic import BaseModel
 
-from ingest.errors import IngestError
-from ingest.models import Chunk, Fact, Manifest, Section
+from hakb.ingest.errors import IngestError
+from hakb.ingest.models import Chunk, Fact, Manifest, Section
 
 KEEP_BUILDS = 3  # the current one, the one before it (workers may still hold it), one spare
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from ingest import lexicon
-from ingest.models import Chunk, DocumentMeta, Section
+from hakb.ingest import lexicon
+from hakb.ingest.models import Chunk, DocumentMeta, Section
 
 # About 100 words (~128 tokens): one topic per passage, and short enough that the
 # embedder reads all of it. Embedding time grows with tokens, so this also keeps
@@ -75,7 +75,7 @@ def _pieces(text: str) -> list[str]:
     """A long paragraph split at sentence ends into parts of at most MAX_CHARS."""
     if len(text) <= MAX_CHARS:
         return [text]
-    from ingest.facts import split_sentences
+    from hakb.ingest.facts import split_sentences
 
     parts: list[str] = []
     current = ""

@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ingest.errors import ManifestError
-from ingest.loaders import MANIFEST_NAME, is_url
+from hakb.ingest.errors import ManifestError
+from hakb.ingest.loaders import MANIFEST_NAME, is_url
 
 FIELDS = ("title", "url", "version")
 

@@ -273,7 +273,7 @@ def __getattr__(name: str) -> Any:
     """`LlamaIndexEmbedding` lives in `ingest.llama_embedding`: importing llama-index
     costs most of a second, which ingest and a starting server should not pay."""
     if name == "LlamaIndexEmbedding":
-        from ingest.llama_embedding import LlamaIndexEmbedding
+        from hakb.ingest.llama_embedding import LlamaIndexEmbedding
 
         return LlamaIndexEmbedding
     raise AttributeError(name)

@@ -15,8 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ingest import lexicon
-from ingest.models import DocumentMeta, Fact, Section
+from hakb.ingest import lexicon
+from hakb.ingest.models import DocumentMeta, Fact, Section
 
 # Attributes where two documents giving two values is a disagreement, not a list.
 SINGLE_VALUED = frozenset({"ethertype", "layer", "encapsulation", "range", "default"})

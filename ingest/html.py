@@ -20,9 +20,9 @@ import warnings
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from ingest.models import SectionKind
-from ingest.tables import Block, Page, TableRow, clean
-from ingest.text import is_boilerplate
+from hakb.ingest.models import SectionKind
+from hakb.ingest.tables import Block, Page, TableRow, clean
+from hakb.ingest.text import is_boilerplate
 
 DROP_TAGS = frozenset(
     "script style noscript template svg canvas nav header footer aside form button select option "

@@ -12,7 +12,7 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.bridge.pydantic import PrivateAttr
 
-from ingest.embedder import DEFAULT_BATCH_SIZE, Embedder
+from hakb.ingest.embedder import DEFAULT_BATCH_SIZE, Embedder
 
 
 class LlamaIndexEmbedding(BaseEmbedding):

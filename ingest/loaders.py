@@ -17,14 +17,14 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ingest.errors import (
+from hakb.ingest.errors import (
     BinaryDocument,
     EmptyDocument,
     EncodingError,
     FetchError,
     UnreadableDocument,
 )
-from ingest.models import DocKind
+from hakb.ingest.models import DocKind
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 
-from ingest.tables import Page, clean
-from ingest.text import Para, body_bounds, chrome_free, structure
+from hakb.ingest.tables import Page, clean
+from hakb.ingest.text import Para, body_bounds, chrome_free, structure
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _FIELD = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")

@@ -23,14 +23,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ingest.docs_manifest import hint_for
-from ingest.errors import IngestError, NoBodyError, ParseError
-from ingest.html import parse_html
-from ingest.loaders import RawDocument, is_url, load
-from ingest.markdown import parse_markdown
-from ingest.models import DocKind, DocumentMeta, Section
-from ingest.tables import Page
-from ingest.text import parse_text
+from hakb.ingest.docs_manifest import hint_for
+from hakb.ingest.errors import IngestError, NoBodyError, ParseError
+from hakb.ingest.html import parse_html
+from hakb.ingest.loaders import RawDocument, is_url, load
+from hakb.ingest.markdown import parse_markdown
+from hakb.ingest.models import DocKind, DocumentMeta, Section
+from hakb.ingest.tables import Page
+from hakb.ingest.text import parse_text
 
 log = logging.getLogger(__name__)
 

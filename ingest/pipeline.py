@@ -20,16 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest import builds
-from ingest.chunks import embedding_text, make_chunks
-from ingest.embedder import Embedder, EmbedderError, OnnxEmbedder
-from ingest.errors import IngestError
-from ingest.facts import FactExtractor, mark_conflicts
-from ingest.keyword import KeywordIndex, KeywordIndexError
-from ingest.loaders import iter_sources
-from ingest.models import Chunk, DocumentMeta, DocumentReport, Fact, Manifest, Section
-from ingest.parse import read_document
-from ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_client
+from hakb.ingest import builds
+from hakb.ingest.chunks import embedding_text, make_chunks
+from hakb.ingest.embedder import Embedder, EmbedderError, OnnxEmbedder
+from hakb.ingest.errors import IngestError
+from hakb.ingest.facts import FactExtractor, mark_conflicts
+from hakb.ingest.keyword import KeywordIndex, KeywordIndexError
+from hakb.ingest.loaders import iter_sources
+from hakb.ingest.models import Chunk, DocumentMeta, DocumentReport, Fact, Manifest, Section
+from hakb.ingest.parse import read_document
+from hakb.ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_client
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.models import SectionKind
+from hakb.ingest.models import SectionKind
 
 # --------------------------------------------------------------------------- shapes
 

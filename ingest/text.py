@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.tables import (
+from hakb.ingest.tables import (
     Block,
     CellTable,
     Page,

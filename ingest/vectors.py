@@ -28,7 +28,7 @@ from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
 
-from ingest.models import Chunk
+from hakb.ingest.models import Chunk
 
 if TYPE_CHECKING:
     from llama_index.vector_stores.chroma import ChromaVectorStore

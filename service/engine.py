@@ -12,17 +12,17 @@ import time
 from collections import OrderedDict
 
 
-from ingest import lexicon
-from ingest.embedder import Embedder
-from ingest.facts import split_sentences
-from ingest.models import Citation, Fact
-from service import question as qparse
-from service import rules
-from service.facts_table import stem
-from service.index import BuildHolder, LoadedBuild
-from service.models import Answer, Conflict
-from service.retrieval import Hit, PassagesUnavailable, Retriever
-from service.vocabulary import Vocabulary
+from hakb.ingest import lexicon
+from hakb.ingest.embedder import Embedder
+from hakb.ingest.facts import split_sentences
+from hakb.ingest.models import Citation, Fact
+from hakb.service import question as qparse
+from hakb.service import rules
+from hakb.service.facts_table import stem
+from hakb.service.index import BuildHolder, LoadedBuild
+from hakb.service.models import Answer, Conflict
+from hakb.service.retrieval import Hit, PassagesUnavailable, Retriever
+from hakb.service.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 

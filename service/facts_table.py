@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from ingest import lexicon
-from ingest.models import Fact
+from hakb.ingest import lexicon
+from hakb.ingest.models import Fact
 
 
 def stem(word: str) -> str:

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from ingest import builds
-from ingest.errors import IngestError
-from ingest.keyword import KeywordIndex, KeywordIndexError
-from ingest.models import Chunk, Manifest
-from ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_client
-from service.facts_table import FactTable
-from service.vocabulary import Vocabulary
+from hakb.ingest import builds
+from hakb.ingest.errors import IngestError
+from hakb.ingest.keyword import KeywordIndex, KeywordIndexError
+from hakb.ingest.models import Chunk, Manifest
+from hakb.ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_client
+from hakb.service.facts_table import FactTable
+from hakb.service.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 

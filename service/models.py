@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ingest.models import Citation, Fact
+from hakb.ingest.models import Citation, Fact
 
 AnswerKind = Literal["fact", "passage", "abstain"]
 

@@ -14,7 +14,7 @@ from rapidfuzz import process
 from wordfreq import zipf_frequency
 from rapidfuzz.distance import DamerauLevenshtein
 
-from ingest import lexicon
+from hakb.ingest import lexicon
 
 # Words people shorten or mistype in chat -> the word the documents use.
 _ABBREVIATIONS = {

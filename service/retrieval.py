@@ -13,10 +13,10 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from ingest.embedder import Embedder
-from ingest.models import Chunk
-from ingest.vectors import VectorStoreError
-from service.index import LoadedBuild
+from hakb.ingest.embedder import Embedder
+from hakb.ingest.models import Chunk
+from hakb.ingest.vectors import VectorStoreError
+from hakb.service.index import LoadedBuild
 
 RRF_K = 60
 _IDENT = re.compile(r"\b(?:0x[0-9a-f]{2,4}|\d{2,5}|pa-\d{2,4}[a-z]?|ha\d(?:-[ab])?|hsci|aux-\d)\b", re.I)
@@ -49,7 +49,7 @@ class Retriever:
                 assert build.vectors is not None
                 from llama_index.core import VectorStoreIndex
 
-                from ingest.llama_embedding import LlamaIndexEmbedding
+                from hakb.ingest.llama_embedding import LlamaIndexEmbedding
 
                 if self._llama is None:
                     self._llama = LlamaIndexEmbedding(self.embedder)

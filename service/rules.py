@@ -10,12 +10,12 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from ingest import lexicon
-from ingest.models import Fact
-from service.facts_table import FactTable, norm_value
-from service.question import Query
-from service.vocabulary import Vocabulary
-from service.facts_table import fact_stems, stem
+from hakb.ingest import lexicon
+from hakb.ingest.models import Fact
+from hakb.service.facts_table import FactTable, norm_value
+from hakb.service.question import Query
+from hakb.service.vocabulary import Vocabulary
+from hakb.service.facts_table import fact_stems, stem
 
 # Attribute groups answered together, keyed by the attribute a cue names first.
 GROUPS: dict[str, tuple[str, ...]] = {

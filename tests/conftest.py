@@ -29,8 +29,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest.embedder import OnnxEmbedder
-from ingest.pipeline import IngestOptions, IngestResult, Pipeline
+from hakb.ingest.embedder import OnnxEmbedder
+from hakb.ingest.pipeline import IngestOptions, IngestResult, Pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_DOCS = REPO / "data" / "docs"
@@ -127,8 +127,8 @@ def corpus_data_dir(tmp_path_factory: pytest.TempPathFactory, onnx_embedder: Onn
 
 
 def _engine(data_dir: Path, embedder: OnnxEmbedder):  # type: ignore[no-untyped-def]
-    from service.engine import Engine
-    from service.index import BuildHolder
+    from hakb.service.engine import Engine
+    from hakb.service.index import BuildHolder
 
     holder = BuildHolder(data_dir / "index")
     assert holder.refresh(), holder.problem
@@ -211,7 +211,7 @@ class ServerProcess:
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [
-                    sys.executable, "-m", "uvicorn", "--factory", "service.api.app:create_app",
+                    sys.executable, "-m", "uvicorn", "--factory", "hakb.service.api.app:create_app",
                     "--host", "127.0.0.1", "--port", str(port), "--log-level", "info",
                 ],
                 stdout=log,

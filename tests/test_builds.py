@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest import builds
-from ingest.embedder import OnnxEmbedder
-from service.index import BuildHolder, NotReady, load_build
+from hakb.ingest import builds
+from hakb.ingest.embedder import OnnxEmbedder
+from hakb.service.index import BuildHolder, NotReady, load_build
 from tests.conftest import CORPUS_PAGES, SEED_DOC, clean_env, copy_data_dir, hakb_command, ingest, run_hakb
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import builds
+from hakb.ingest import builds
 from tests.conftest import SEED_DOC, copy_data_dir, free_port, run_hakb
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from ingest.models import Citation
-from service.engine import Engine, unsupported_tokens, verify
-from service.models import Answer
+from hakb.ingest.models import Citation
+from hakb.service.engine import Engine, unsupported_tokens, verify
+from hakb.service.models import Answer
 
 # Numbers (ports, sizes, protocol numbers), ether types and platform models: what a
 # reader would copy into a firewall rule or a purchase order.

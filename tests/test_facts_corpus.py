@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest import builds
-from ingest.models import Fact
-from service.facts_table import FactTable
+from hakb.ingest import builds
+from hakb.ingest.models import Fact
+from hakb.service.facts_table import FactTable
 
 SEED_DOC_ID = "ha-links-and-backup-links"
 SEED_URL = "https://docs.paloaltonetworks.com/ngfw/administration/high-availability/ha-links-and-backup-links"

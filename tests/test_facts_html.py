@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.facts import FactExtractor
-from ingest.models import Fact
-from ingest.parse import read_document
+from hakb.ingest.facts import FactExtractor
+from hakb.ingest.models import Fact
+from hakb.ingest.parse import read_document
 
 FIXTURE = Path(__file__).parent / "fixtures" / "html" / "ha-links.html"
 
@@ -49,7 +49,7 @@ def test_every_fact_quotes_its_value(facts: list[Fact]) -> None:
 
 def test_port_slash_protocol_shorthand() -> None:
     """"28769/tcp" and "TCP/28771", as firewall rules write them."""
-    from ingest.models import DocumentMeta, Section
+    from hakb.ingest.models import DocumentMeta, Section
 
     meta = DocumentMeta(doc_id="rules", title="Rules", source="rules.txt", kind="text", sha256="0")
     text = "The control link uses 28769/tcp for clear text traffic. Heartbeat backup listens on TCP/28771."

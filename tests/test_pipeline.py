@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest import builds
-from ingest.embedder import OnnxEmbedder
-from ingest.models import Fact
-from service.engine import Engine
-from service.index import BuildHolder
+from hakb.ingest import builds
+from hakb.ingest.embedder import OnnxEmbedder
+from hakb.ingest.models import Fact
+from hakb.service.engine import Engine
+from hakb.service.index import BuildHolder
 from tests.conftest import SEED_DOC, copy_data_dir, ingest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"

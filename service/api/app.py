@@ -10,15 +10,15 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from hakb.settings import Settings
-from ingest.embedder import OnnxEmbedder
-from service.api import errors
-from service.api.deps import require_key
-from service.api.limits import BodySizeLimit
-from service.api import security
-from service.api.routes import ask, docs, feedback, health, lookups, page
-from service.engine import Engine
-from service.feedback import FeedbackStore
-from service.index import BuildHolder, NotReady
+from hakb.ingest.embedder import OnnxEmbedder
+from hakb.service.api import errors
+from hakb.service.api.deps import require_key
+from hakb.service.api.limits import BodySizeLimit
+from hakb.service.api import security
+from hakb.service.api.routes import ask, docs, feedback, health, lookups, page
+from hakb.service.engine import Engine
+from hakb.service.feedback import FeedbackStore
+from hakb.service.index import BuildHolder, NotReady
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feedback.router, dependencies=protected, responses=security.API_RESPONSES)
     if settings.slack_signing_secret:
         # Imported here: with Slack unconfigured, slack_bolt never loads and the route is a 404.
-        from service.api.routes import slack
+        from hakb.service.api.routes import slack
 
         app.include_router(slack.build_router(settings, app.state))
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

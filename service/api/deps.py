@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hakb.settings import Settings
-from service.engine import Engine
+from hakb.service.engine import Engine
 
 _bearer = HTTPBearer(auto_error=False, description="One of the keys in HAKB_API_KEYS")
 

@@ -9,9 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.api.deps import Unauthorized
-from service.engine import EngineError
-from service.index import NotReady
+from hakb.service.api.deps import Unauthorized
+from hakb.service.engine import EngineError
+from hakb.service.index import NotReady
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ingest.models import Citation, Fact
+from hakb.ingest.models import Citation, Fact
 
 
 class AskRequest(BaseModel):

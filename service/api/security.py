@@ -32,7 +32,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hakb.settings import Settings
-from service.api.schemas import ErrorResponse
+from hakb.service.api.schemas import ErrorResponse
 
 # Paths the rate limit leaves alone: probes must answer even when a client floods.
 RATE_LIMIT_EXEMPT = ("/healthz", "/readyz", "/slack/")

@@ -39,15 +39,15 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from hakb.settings import Settings
-from service import question as qparse
-from service.engine import Engine, EngineError
-from service.feedback import FeedbackIn, FeedbackStore
-from service.index import NotReady
-from service.models import Answer
-from service.slack import blocks
-from service.slack.blocks import Message
-from service.slack.dedupe import Deduper
-from service.slack.threads import ThreadMemory, strip_mentions
+from hakb.service import question as qparse
+from hakb.service.engine import Engine, EngineError
+from hakb.service.feedback import FeedbackIn, FeedbackStore
+from hakb.service.index import NotReady
+from hakb.service.models import Answer
+from hakb.service.slack import blocks
+from hakb.service.slack.blocks import Message
+from hakb.service.slack.dedupe import Deduper
+from hakb.service.slack.threads import ThreadMemory, strip_mentions
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def create_bolt_app(settings: Settings, deps: SlackDeps) -> App:
     if not settings.slack_bot_token:
         raise SlackConfigError("SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not: the bot could not reply")
     client = WebClient(token=settings.slack_bot_token, base_url=api_base_url(settings), timeout=WEB_API_TIMEOUT_S)
-    bolt_log = logging.getLogger("service.slack.bolt")
+    bolt_log = logging.getLogger("hakb.service.slack.bolt")
     bolt_log.addFilter(_drop_token_warning)
     app = App(
         signing_secret=settings.slack_signing_secret,

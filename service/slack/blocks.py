@@ -15,8 +15,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.models import Citation, Fact
-from service.models import Answer, Conflict
+from hakb.ingest.models import Citation, Fact
+from hakb.service.models import Answer, Conflict
 
 Block = dict[str, Any]
 

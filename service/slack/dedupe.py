@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from service.slack.cache import TtlCache
+from hakb.service.slack.cache import TtlCache
 
 # Slack retries after about 0 s, 1 min and 5 min; an hour covers them with room.
 DEFAULT_TTL_S = 3600.0

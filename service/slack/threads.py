@@ -17,7 +17,7 @@ import re
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from service.slack.cache import TtlCache
+from hakb.service.slack.cache import TtlCache
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from ingest import builds
-from ingest.embedder import OnnxEmbedder
+from hakb.ingest import builds
+from hakb.ingest.embedder import OnnxEmbedder
 from tests.conftest import SEED_DOC, copy_data_dir, ingest
 
 SWITCH_TIMEOUT_S = 30.0

@@ -18,7 +18,7 @@ import chromadb
 import httpx
 import pytest
 
-from ingest import builds
+from hakb.ingest import builds
 from tests.conftest import ServerProcess, clean_env, free_port, make_data_dir, run_hakb
 
 FACT_Q = "what port does ha1 use?"

@@ -10,7 +10,7 @@ import re
 import httpx
 import pytest
 
-from ingest import builds
+from hakb.ingest import builds
 
 
 def get(base: str, path: str, **params: Any) -> httpx.Response:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from eval.harness import run_eval
+from hakb.eval.harness import run_eval
 from hakb.settings import Settings
 from tests.conftest import copy_data_dir
 

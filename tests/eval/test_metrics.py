@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.metrics import (
+from hakb.eval.metrics import (
     GoldError,
     GoldItem,
     ItemResult,

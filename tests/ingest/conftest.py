@@ -17,8 +17,8 @@ import httpx
 import numpy as np
 import pytest
 
-from ingest.embedder import OnnxEmbedder
-from ingest.models import Chunk
+from hakb.ingest.embedder import OnnxEmbedder
+from hakb.ingest.models import Chunk
 
 # Hand-written passages, close to the PAN-OS "HA Links and Backup Links" page. The
 # generated filler below never mentions 28771, 0x7261 or PA-3260, so a keyword hit on

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from ingest.embedder import (
+from hakb.ingest.embedder import (
     Embedder,
     EmbedderError,
     EmbedderUnavailableError,

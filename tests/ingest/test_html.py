@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.errors import IngestError, NoBodyError, ParseError
-from ingest.loaders import load, load_bytes
-from ingest.models import DocumentMeta, Section
-from ingest.parse import parse_document
+from hakb.ingest.errors import IngestError, NoBodyError, ParseError
+from hakb.ingest.loaders import load, load_bytes
+from hakb.ingest.models import DocumentMeta, Section
+from hakb.ingest.parse import parse_document
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
 TITLE = "Peer Links and Their Backups"

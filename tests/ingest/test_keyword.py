@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.keyword import KeywordIndex, KeywordIndexError, tokenize
-from ingest.models import Chunk
+from hakb.ingest.keyword import KeywordIndex, KeywordIndexError, tokenize
+from hakb.ingest.models import Chunk
 from tests.ingest.conftest import make_chunks
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.docs_manifest import hint_for, load_manifest
-from ingest.errors import (
+from hakb.ingest.docs_manifest import hint_for, load_manifest
+from hakb.ingest.errors import (
     BinaryDocument,
     EmptyDocument,
     EncodingError,
@@ -21,8 +21,8 @@ from ingest.errors import (
     ManifestError,
     UnreadableDocument,
 )
-from ingest.loaders import iter_sources, load
-from ingest.parse import doc_id_for, parse_document, read_document
+from hakb.ingest.loaders import iter_sources, load
+from hakb.ingest.parse import doc_id_for, parse_document, read_document
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "html"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loaders import load, load_bytes
-from ingest.models import DocumentMeta, Section
-from ingest.parse import parse_document
-from ingest.text import is_boilerplate
+from hakb.ingest.loaders import load, load_bytes
+from hakb.ingest.models import DocumentMeta, Section
+from hakb.ingest.parse import parse_document
+from hakb.ingest.text import is_boilerplate
 
 CORPUS = Path("/work/shared/corpus/pages")
 PREFIX = "ngfw__administration__"

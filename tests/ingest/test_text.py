@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.errors import IngestError, NoBodyError, ParseError
-from ingest.loaders import RawDocument, load_bytes
-from ingest.models import Section
-from ingest.parse import parse_document, read_document
+from hakb.ingest.errors import IngestError, NoBodyError, ParseError
+from hakb.ingest.loaders import RawDocument, load_bytes
+from hakb.ingest.models import Section
+from hakb.ingest.parse import parse_document, read_document
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "data" / "docs" / "ha-links-and-backup-links.txt"

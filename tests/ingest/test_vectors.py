@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.embedder import LlamaIndexEmbedding, OnnxEmbedder
-from ingest.models import Chunk
-from ingest.vectors import (
+from hakb.ingest.embedder import LlamaIndexEmbedding, OnnxEmbedder
+from hakb.ingest.models import Chunk
+from hakb.ingest.vectors import (
     ChunkVectorStore,
     VectorStoreError,
     VectorStoreUnavailableError,
@@ -60,8 +60,8 @@ def test_a_reopened_store_answers_the_same_in_a_new_process(
     script = """
 import json, sys
 from pathlib import Path
-from ingest.embedder import OnnxEmbedder
-from ingest.vectors import ChunkVectorStore, open_chroma_client
+from hakb.ingest.embedder import OnnxEmbedder
+from hakb.ingest.vectors import ChunkVectorStore, open_chroma_client
 texts = json.loads(Path(sys.argv[2]).read_text())
 store = ChunkVectorStore(open_chroma_client(Path(sys.argv[1])), "chunks", create=False)
 vectors = OnnxEmbedder().embed(texts)

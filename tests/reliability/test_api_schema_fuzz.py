@@ -20,7 +20,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from hakb.settings import Settings
-from service.api.app import create_app
+from hakb.service.api.app import create_app
 from tests.conftest import copy_data_dir
 
 API_KEY = "schema-fuzz-key"

@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 from types import ModuleType
 
-from ingest import builds
-from ingest.embedder import OnnxEmbedder
+from hakb.ingest import builds
+from hakb.ingest.embedder import OnnxEmbedder
 from tests.conftest import REPO, SEED_DOCS, copy_data_dir, ingest
 from tests.reliability.conftest import StartServe
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest import builds
-from ingest.embedder import OnnxEmbedder
-from service.index import load_build
+from hakb.ingest import builds
+from hakb.ingest.embedder import OnnxEmbedder
+from hakb.service.index import load_build
 from tests.conftest import SEED_DOCS, ingest, run_hakb
 
 TMPFS_BYTES = 8 * 1024 * 1024

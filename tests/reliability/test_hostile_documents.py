@@ -14,10 +14,10 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.errors import IngestError
-from ingest.loaders import load_bytes
-from ingest.parse import READERS, parse_document
-from ingest.tables import Page
+from hakb.ingest.errors import IngestError
+from hakb.ingest.loaders import load_bytes
+from hakb.ingest.parse import READERS, parse_document
+from hakb.ingest.tables import Page
 
 # Enough to find crashes in tag soup without slowing the suite: a few seconds per property.
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

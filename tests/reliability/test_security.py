@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hakb.settings import Settings
-from service.api.app import create_app
+from hakb.service.api.app import create_app
 
 ASK = {"question": "what port does ha1 use"}
 OTHER_SITE = "https://evil.example"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from ingest.models import Citation, Fact
-from service.models import Answer, Conflict
-from service.slack import blocks
+from hakb.ingest.models import Citation, Fact
+from hakb.service.models import Answer, Conflict
+from hakb.service.slack import blocks
 
 DOC_URL = "https://docs.paloaltonetworks.com/ngfw/administration/high-availability/ha-links-and-backup-links"
 

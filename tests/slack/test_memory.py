@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.slack.cache import TtlCache
-from service.slack.dedupe import Deduper
-from service.slack.threads import ThreadMemory, strip_mentions
+from hakb.service.slack.cache import TtlCache
+from hakb.service.slack.dedupe import Deduper
+from hakb.service.slack.threads import ThreadMemory, strip_mentions
 
 
 class Clock:

@@ -4,10 +4,10 @@ import logging
 
 from fastapi import APIRouter
 
-from service.api.deps import EngineDep, SettingsDep
-from service.api.errors import BadInput
-from service.api.schemas import AskRequest, ErrorResponse
-from service.models import Answer
+from hakb.service.api.deps import EngineDep, SettingsDep
+from hakb.service.api.errors import BadInput
+from hakb.service.api.schemas import AskRequest, ErrorResponse
+from hakb.service.models import Answer
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["answers"])

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from service.feedback import FeedbackIn, FeedbackRecord, FeedbackStore
+from hakb.service.feedback import FeedbackIn, FeedbackRecord, FeedbackStore
 
 router = APIRouter(tags=["feedback"])
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from service.api.schemas import ReadyResponse
-from service.index import NotReady
+from hakb.service.api.schemas import ReadyResponse
+from hakb.service.index import NotReady
 
 router = APIRouter(tags=["health"])
 

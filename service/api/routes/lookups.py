@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ingest import lexicon
-from service.api.deps import EngineDep
-from service.api.errors import NotFound
-from service.api.schemas import ErrorResponse, FactsResponse, PlatformResponse, PortEntry, PortsResponse
+from hakb.ingest import lexicon
+from hakb.service.api.deps import EngineDep
+from hakb.service.api.errors import NotFound
+from hakb.service.api.schemas import ErrorResponse, FactsResponse, PlatformResponse, PortEntry, PortsResponse
 
 router = APIRouter(tags=["lookups"])
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from service.api.errors import NotFound
+from hakb.service.api.errors import NotFound
 
 router = APIRouter(tags=["page"], include_in_schema=False)
 

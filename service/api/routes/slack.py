@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
 from hakb.settings import Settings
-from service.slack.app import SlackDeps, create_bolt_app
+from hakb.service.slack.app import SlackDeps, create_bolt_app
 
 log = logging.getLogger(__name__)
 
