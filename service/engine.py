@@ -10,6 +10,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from pathlib import Path
 
 
 from hakb.ingest import lexicon
@@ -23,6 +24,7 @@ from hakb.service.index import BuildHolder, LoadedBuild
 from hakb.service.models import Answer, Conflict
 from hakb.service.retrieval import Hit, PassagesUnavailable, Retriever
 from hakb.service.vocabulary import Vocabulary
+from hakb.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +37,32 @@ class EngineError(Exception):
     """The engine cannot answer at all (no build, passages down)."""
 
 
+# The parts of the answer engine that `hakb eval --ablate PART` can switch off, to
+# measure what each is worth. Names are stable: the eval report uses them.
+PARTS = ("facts", "passages", "dense", "ranker", "guard")
+
+
 class Engine:
-    def __init__(self, holder: BuildHolder, embedder: Embedder) -> None:
+    def __init__(
+        self, holder: BuildHolder, embedder: Embedder, *, ablate: frozenset[str] | set[str] = frozenset()
+    ) -> None:
+        unknown = set(ablate) - set(PARTS)
+        if unknown:
+            raise ValueError(f"unknown engine part(s): {', '.join(sorted(unknown))} (parts: {', '.join(PARTS)})")
         self.holder = holder
         self.retriever = Retriever(embedder)
+        self.ablate = frozenset(ablate)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, index_dir: Path | None = None, ablate: frozenset[str] | set[str] = frozenset()
+    ) -> Engine:
+        """The one way to assemble an engine: the CLI, the API, Slack, eval and bench use it.
+        Opening is lazy: no build is read and no model is loaded until the first question."""
+        from hakb.ingest.embedder import OnnxEmbedder
+
+        holder = BuildHolder(index_dir or settings.index_dir, settings.chroma_host, settings.chroma_port)
+        return cls(holder, OnnxEmbedder(settings.embedder_dir), ablate=ablate)
 
     @property
     def build(self) -> LoadedBuild:
