@@ -80,6 +80,15 @@ class Engine:
         except PassagesUnavailable:
             pass
 
+    def search(self, question: str, *, top_k: int = 10) -> list[Hit]:
+        """Passages only, best first: what `GET /v1/search` and the eval's retrieval figures use."""
+        build = self.holder.current
+        try:
+            return self.retriever.search(build, qparse.clean_chat(question), top_k=top_k)
+        except PassagesUnavailable as exc:
+            self.holder.mark_vectors_down(build, str(exc))
+            raise EngineError(f"passage search unavailable: {exc}") from exc
+
     def ask(
         self, question: str, *, top_k: int = 5, context: str | None = None, version: str | None = None
     ) -> Answer:
