@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from hakb.ingest import lexicon
 from hakb.ingest.models import Chunk, DocumentMeta, Section
+from hakb.text import split_sentences
 
 # About 100 words (~128 tokens): one topic per passage, and short enough that the
 # embedder reads all of it. Embedding time grows with tokens, so this also keeps
@@ -75,8 +76,6 @@ def _pieces(text: str) -> list[str]:
     """A long paragraph split at sentence ends into parts of at most MAX_CHARS."""
     if len(text) <= MAX_CHARS:
         return [text]
-    from hakb.ingest.facts import split_sentences
-
     parts: list[str] = []
     current = ""
     for sentence in split_sentences(text):

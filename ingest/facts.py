@@ -17,14 +17,11 @@ from dataclasses import dataclass, field
 
 from hakb.ingest import lexicon
 from hakb.ingest.models import DocumentMeta, Fact, Section
+from hakb.text import split_sentences  # moved to hakb.text; re-exported for old imports
 
 # Attributes where two documents giving two values is a disagreement, not a list.
 SINGLE_VALUED = frozenset({"ethertype", "layer", "encapsulation", "range", "default"})
 
-# Sentence ends: ". X", ".) X", and scrapes that lost the space (".)You", "interface.Data").
-_SENTENCE_SPLIT = re.compile(
-    r"(?<=[.!?])\s+(?=[A-Z(\"'])|(?<=[.!?]\))\s*(?=[A-Z])|(?<=[a-z]{2}\.)(?=[A-Z][a-z])"
-)
 _NUM = r"\d{2,5}(?:\s*[-\u2013]\s*\d{2,5})?"
 _PORT_RE = re.compile(
     rf"\b(?:(tcp|udp)\s*\(?\s*)?ports?\s+(?:numbers?\s+)?({_NUM}(?:\s*(?:,|and|or|&)\s*{_NUM})*)",
@@ -127,11 +124,6 @@ _PORT_NAMES = r"(?:HA\d(?:-[AB])?|HSCI|AUX-?\d|MGT)"
 _DEDICATED_ROW_RE = re.compile(rf"^({_PORT_NAMES}(?:\s*(?:,|and|&)\s*{_PORT_NAMES})*)\s*[\u2014\u2013]")
 _SIZE_RE = re.compile(r"\bexceeds?\s+([\d,.]+\s+bytes)\b", re.IGNORECASE)
 _PORTISH_LABEL = re.compile(rf"^\s*{_NUM}(?:\s*(?:,|and|&|/)?\s*{_NUM})*\s*$")
-
-
-def split_sentences(text: str) -> list[str]:
-    text = re.sub(r"\s+", " ", text).strip()
-    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]
 
 
 def _norm(s: str) -> str:

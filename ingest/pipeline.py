@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+import hakb.text
 from hakb.ingest import builds
 from hakb.ingest.chunks import embedding_text, make_chunks
 from hakb.ingest.embedder import Embedder, EmbedderError, OnnxEmbedder
@@ -34,10 +35,11 @@ from hakb.ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_
 log = logging.getLogger(__name__)
 
 def pipeline_fingerprint() -> str:
-    """A hash of the ingest package's source: a changed rule or parser makes a new build
-    even when no document changed."""
+    """A hash of the ingest package's source and of the shared text rules it uses
+    (hakb/text.py): a changed rule or parser makes a new build even when no document
+    changed."""
     digest = hashlib.sha1()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in [*sorted(Path(__file__).parent.glob("*.py")), Path(hakb.text.__file__)]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
