@@ -1,4 +1,10 @@
-"""The answer engine: rules table first, then passages, else an honest abstain.
+"""The answer engine: one ranked list of evidence, then a composer and a guard.
+
+Sources (the facts table, passage sentences from hybrid retrieval) propose
+candidates; the ranker scores them all on one scale from their features, with
+weights fitted on the dev split; the composer writes a fact line or the best
+sentences; the guard abstains below a threshold chosen from the dev split's
+risk-coverage curve.
 
 Before anything leaves, `verify` checks that every number and identifier in the
 answer text stands in one of its cited quotes (or in the question itself).
@@ -10,12 +16,11 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from typing import Literal
 from pathlib import Path
 
 
-from hakb.ingest import lexicon
 from hakb.ingest.embedder import Embedder
-from hakb.ingest.facts import split_sentences
 from hakb.ingest.models import Citation, Fact
 from hakb.service import question as qparse
 from hakb.service import rules
@@ -23,13 +28,14 @@ from hakb.service.facts_table import stem
 from hakb.service.index import BuildHolder, LoadedBuild
 from hakb.service.models import Answer, Conflict
 from hakb.service.retrieval import Hit, PassagesUnavailable, Retriever
+from hakb.service.ranking import sources
+from hakb.service.ranking.evidence import Evidence
+from hakb.service.ranking.ranker import CoverageRanker, LinearRanker
 from hakb.service.vocabulary import Vocabulary
 from hakb.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PASSAGE_MIN_DENSE = 0.42
-PASSAGE_MIN_COVERAGE = 0.4
 _CHECKED = re.compile(r"\b0x[0-9a-f]+\b|\bpa-\d{2,4}[a-z]*\b|(?<![\w.])\d[\d,]*\d(?![\w])", re.I)
 
 
@@ -52,6 +58,8 @@ class Engine:
         self.holder = holder
         self.retriever = Retriever(embedder)
         self.ablate = frozenset(ablate)
+        self.ranker: LinearRanker | CoverageRanker = CoverageRanker() if "ranker" in self.ablate else LinearRanker.load()
+        self._fact_sources: dict[str, sources.FactSource] = {}
 
     @classmethod
     def from_settings(
@@ -117,56 +125,134 @@ class Engine:
         return answer
 
     def _ask_one(self, build: LoadedBuild, q: qparse.Query, top_k: int, ctx: qparse.Query | None) -> Answer:
-        vocab = build.vocabulary
-        q.topic = [vocab.closest(w) for w in q.topic]
-        result = rules.answer(q, build.facts, ctx, vocab)
-        if result is not None and result.abstain_reason:
-            return _abstain(q, result.abstain_reason, result.looked_for)
-        if result is not None and result.facts:
-            answer = _fact_answer(q, result)
-            return verify(answer, q.original)
-        passage = self._passage(build, q, top_k, ctx)
-        if passage is not None:
-            return verify(passage, q.original)
-        looked = (result.looked_for if result else "") or " ".join(qparse.content_words(q.text)) or q.text
-        return _abstain(q, f"The documents do not say ({'looked for: ' + looked}).", looked)
+        evidence, picked, sig = self._rank(build, q, top_k, ctx)
+        if picked is not None and picked.abstain_reason:
+            return _abstain(q, picked.abstain_reason, picked.looked_for)
+        top = evidence[0] if evidence else None
+        looked = (picked.looked_for if picked else "") or " ".join(sig.words) or q.text
+        if top is None or (top.score < self.ranker.threshold and "guard" not in self.ablate):
+            answer = _abstain(q, f"The documents do not say (looked for: {looked}).", looked)
+            answer.score = round(top.score, 4) if top else None
+            return answer
+        if top.source == "fact":
+            answer = self._compose_fact(build, q, sig, picked, evidence)
+        else:
+            answer = self._compose_passage(q, sig, evidence)
+        answer.score = round(top.score, 4)
+        answer.looked_for = answer.looked_for or looked
+        return verify(answer, q.original)
 
-    def _passage(self, build: LoadedBuild, q: qparse.Query, top_k: int, ctx: qparse.Query | None) -> Answer | None:
-        text = q.text
-        subjects = list(q.subjects)
-        has_content = q.attributes or q.platform or q.numbers or q.hexes or q.topic
-        if ctx is not None and not q.subjects and ctx.subjects and has_content:
-            text = f"{' '.join(ctx.subjects)} {text}"
-            subjects = list(ctx.subjects)
+    def evidence(self, question: str, *, top_k: int = 5) -> list[Evidence]:
+        """Every candidate the sources proposed for a one-part question, scored, best
+        first, the passages searched whatever the facts scored: what training the
+        ranker and explaining an answer read."""
+        build = self.holder.current
+        q = qparse.parse(question)[0]
+        evidence, _, _ = self._rank(build, q, top_k, None, exhaustive=True)
+        return evidence
+
+    def _rank(
+        self, build: LoadedBuild, q: qparse.Query, top_k: int, ctx: qparse.Query | None, *, exhaustive: bool = False
+    ) -> tuple[list[Evidence], rules.RuleResult | None, sources.Signals]:
         vocab = build.vocabulary
-        words = [vocab.closest(w) for w in qparse.content_words(text)]
-        if not words:
-            return None
-        unknown = [w for w in words if w not in vocab and len(w) > 2]
-        if any(vocab.foreign(w) or re.search(r"\d", w) for w in unknown) or len(unknown) >= max(2, len(words) // 2):
-            return None  # the question is about something the documents never mention
-        try:
-            hits = self.retriever.search(build, text, top_k=max(top_k, 5))
-        except PassagesUnavailable as exc:
-            # /readyz says so at once; the watcher reattaches when Chroma is back.
-            self.holder.mark_vectors_down(build, str(exc))
-            raise EngineError(f"passage search unavailable: {exc}") from exc
-        if not hits:
-            return None
-        best = _best_sentences(hits[:4], words, vocab)
-        if subjects:
-            # A sentence about another link does not answer a question about this one.
-            best = [b for b in best if not (lexicon.links_in(b[1]) and not set(subjects) & set(lexicon.links_in(b[1])))]
-        if not best:
-            return None
-        top_dense = max(h.dense for h in hits[:3])
-        coverage = best[0][0]
-        if top_dense < PASSAGE_MIN_DENSE and coverage < 0.75 or coverage < PASSAGE_MIN_COVERAGE:
-            return None
-        picked = best[:2]
-        citations = [_cite(hit, sentence) for _, sentence, hit in picked]
-        confidence = round(min(0.85, 0.35 + 0.4 * coverage + 0.3 * top_dense), 3)
-        text = " ".join(sentence for _, sentence, _ in picked)
+        table = build.facts
+        q.topic = [vocab.closest(w) for w in q.topic]
+        ctx = _context_for(q, ctx, vocab)
+        picked = None if "facts" in self.ablate else rules.answer(q, table, ctx, vocab)
+        subjects = list(q.subjects) or (list(ctx.subjects) if ctx is not None else [])
+        sig = sources.signals(q, table, vocab, subjects)
+        if picked is not None and picked.abstain_reason:
+            return [], picked, sig
+        evidence: list[Evidence] = []
+        if "facts" not in self.ablate:
+            evidence = self._fact_source(build).candidates(sig, picked)
+            self.ranker.score(evidence)
+            evidence.sort(key=lambda e: -e.score)
+            evidence = [e for e in evidence if _agrees(e)]
+        confident = bool(evidence) and evidence[0].score >= self.ranker.fast
+        if "passages" not in self.ablate and sig.words and (exhaustive or not confident):
+            text = q.text
+            if ctx is not None and not q.subjects and ctx.subjects:
+                text = f"{' '.join(ctx.subjects)} {text}"
+            try:
+                hits = self.retriever.search(build, text, top_k=max(top_k, 5))
+            except PassagesUnavailable as exc:
+                # /readyz says so at once; the watcher reattaches when Chroma is back.
+                self.holder.mark_vectors_down(build, str(exc))
+                raise EngineError(f"passage search unavailable: {exc}") from exc
+            passages = sources.PassageSource().candidates(sig, hits, table, depth=max(4, min(top_k, 8)))
+            if "dense" in self.ablate:
+                for e in passages:
+                    e.features["dense"] = 0.0
+            self.ranker.score(passages)
+            evidence = sorted(evidence + passages, key=lambda e: -e.score)
+        return _in_scope([e for e in evidence if _agrees(e)], self.ranker.threshold), picked, sig
+
+    def _fact_source(self, build: LoadedBuild) -> sources.FactSource:
+        source = self._fact_sources.get(build.build_id)
+        if source is None or source.table is not build.facts:
+            source = sources.FactSource(build.facts)
+            if len(self._fact_sources) > 4:
+                self._fact_sources.clear()
+            self._fact_sources[build.build_id] = source
+        return source
+
+    def _compose_fact(
+        self,
+        build: LoadedBuild,
+        q: qparse.Query,
+        sig: sources.Signals,
+        picked: rules.RuleResult | None,
+        evidence: list[Evidence],
+    ) -> Answer:
+        """The rules' wording when the ranker agrees with their pick; otherwise the line
+        for the winning fact and the facts of the same subject and attribute beside it."""
+        top = evidence[0]
+        assert top.fact is not None
+        if top.bundle and picked is not None:
+            return _fact_answer(q, picked)
+        f0 = top.fact
+        group = [
+            e.fact
+            for e in evidence
+            if e.fact is not None
+            and e.fact.subject == f0.subject
+            and e.fact.attribute == f0.attribute
+            and e.features.get("qualifier", 0) >= top.features.get("qualifier", 0)
+            and e.score >= top.score - 0.25
+        ]
+        result = rules.render(q, group, f0.attribute, sig.platforms, build.facts)
+        result.confidence = min(result.confidence, round(top.score, 3))
+        return _fact_answer(q, result)
+
+    def _compose_passage(self, q: qparse.Query, sig: sources.Signals, evidence: list[Evidence]) -> Answer:
+        """The best sentence, a second one close behind it, with the lists they introduce."""
+        passages = [e for e in evidence if e.source == "passage"]
+        top = passages[0]
+        picked = [top] + [e for e in passages[1:3] if e.score >= top.score - 0.08][:1]
+        citations = []
+        parts = []
+        for e in picked:
+            body = e.text if not e.items else e.text + "\n" + "\n".join(f"- {item}" for item in e.items)
+            parts.append(body)
+            quote = e.text if not e.items else e.text + "\n" + "\n".join(e.items)
+            citations.append(e.citation.model_copy(update={"quote": quote}))
+        text = " ".join(parts)
+        coverage = top.features.get("pass_cov", 0.0)
+        verdict = self._verdict(q, top.text, coverage)
+        if verdict:
+            text = f"{verdict.capitalize()}. {text}"
+        return Answer(
+            question=q.original,
+            answer=text,
+            kind="passage",
+            confidence=round(min(0.85, top.score), 3),
+            citations=citations,
+            verdict=verdict,
+            looked_for=" ".join(sig.words),
+        )
+
+    def _verdict(self, q: qparse.Query, first: str, coverage: float) -> Literal["yes", "no"] | None:
         # Chat often asks yes/no tersely ("ngfw cluster ikev1?"): no wh-word, no
         # attribute, nothing that asks for a value.
         terse = (
@@ -175,25 +261,56 @@ class Engine:
             and q.original.strip().endswith("?")
             and not _ASKS_VALUE.search(q.text)
         ) or bool(rules.TERSE_OK.search(q.text.lower()))
-        if q.yes_no or terse:
-            # A yes/no question answered by a documented sentence: a negation in it
-            # is a "No"; for an explicit yes/no question, a close match with no
-            # negation or hedge is a "Yes"; anything else is quoted without a verdict.
-            first = picked[0][1]
-            clause = _deciding_clause(first, q, vocab)
-            if _verdict_allowed(first, q, vocab):
-                if _NEGATION.search(clause) or rules.contradicts(q.norm or q.text, clause):
-                    text = f"No. {text}"
-                elif q.yes_no and coverage >= 0.7 and not _HEDGE.search(first):
-                    text = f"Yes. {text}"
-        return Answer(
-            question=q.original,
-            answer=text,
-            kind="passage",
-            confidence=confidence,
-            citations=citations,
-            looked_for=" ".join(words),
-        )
+        if not (q.yes_no or terse):
+            return None
+        # A yes/no question answered by a documented sentence: a negation in it
+        # is a "No"; for an explicit yes/no question, a close match with no
+        # negation or hedge is a "Yes"; anything else is quoted without a verdict.
+        vocab = self.holder.current.vocabulary
+        clause = _deciding_clause(first, q, vocab)
+        if not _verdict_allowed(first, q, vocab):
+            return None
+        if _NEGATION.search(clause) or rules.contradicts(q.norm or q.text, clause):
+            return "no"
+        if q.yes_no and coverage >= 0.7 and not _HEDGE.search(first):
+            return "yes"
+        return None
+
+
+def _agrees(e: Evidence) -> bool:
+    """Evidence that contradicts what the question pins down is no answer at any score:
+    a value must come from a sentence about the link, the platform and the qualifier
+    asked ("without encryption" is not answered by the encrypted port)."""
+    f = e.features
+    return f.get("qualifier", 0.0) >= 0 and f.get("subject", 0.0) >= 0 and f.get("platform", 0.0) > -1
+
+
+def _in_scope(evidence: list[Evidence], threshold: float) -> list[Evidence]:
+    """A question that names no platform is answered by what holds generally when the
+    documents say it generally: a statement scoped to one platform steps back."""
+    general = [e for e in evidence if e.features.get("platform", 0.0) == 0.0 and e.score >= threshold]
+    if not general:
+        return evidence
+    return [e for e in evidence if e.features.get("platform", 0.0) >= 0.0] + [
+        e for e in evidence if e.features.get("platform", 0.0) < 0.0
+    ]
+
+
+def _context_for(q: qparse.Query, ctx: qparse.Query | None, vocab: Vocabulary) -> qparse.Query | None:
+    """An earlier question of the thread fills only what this one lacks. A question
+    with a topic of its own that the documents never speak of ("what is the capital
+    of France") is not a follow-up, whatever came before."""
+    if ctx is None:
+        return None
+    if q.subjects and q.platform:
+        return None
+    words = qparse.content_words(q.text)
+    if any(w not in vocab and vocab.foreign(w) for w in words):
+        return None
+    known = [w for w in words if w in vocab]
+    if words and not known and not (q.platform or q.numbers or q.hexes):
+        return None
+    return ctx
 
 
 _NEGATION = re.compile(
@@ -237,46 +354,6 @@ def _deciding_clause(sentence: str, q: qparse.Query, vocab: Vocabulary) -> str:
 
     return max(clauses, key=score)
 _HEDGE = re.compile(r"\b(?:only|except|unless|however|but|if)\b", re.I)
-def _best_sentences(hits: list[Hit], words: list[str], vocab: Vocabulary) -> list[tuple[float, str, Hit]]:
-    """Sentences of the top passages scored by how much of the question they cover,
-    rare words (port numbers, 'mtu') weighing more than common ones ('link')."""
-    # A word the documents never use ("bgp", "clusterxl") cannot be covered: it
-    # weighs like the rarest word, so a question about it finds no good sentence.
-    # Among known words, the rarest is the question's point.
-    wanted = list(dict.fromkeys(words))
-    weight = {w: vocab.weight(w) for w in wanted}
-    total = sum(weight.values()) or 1.0
-    known = [w for w in wanted if w in vocab]
-    if not known:
-        return []
-    rarest = max(known, key=lambda w: weight[w])
-    scored: list[tuple[float, str, Hit]] = []
-    for rank, hit in enumerate(hits):
-        for sentence in split_sentences(hit.chunk.text):
-            tokens = set(re.findall(r"[a-z0-9][a-z0-9\-]*", sentence.lower()))
-            stems = {stem(t) for t in tokens}
-            present = [w for w in wanted if w in tokens or stem(w) in stems]
-            if not present or len(sentence) < 25:
-                continue
-            coverage = sum(weight[w] for w in present) / total
-            if rarest not in present and coverage < 0.6:
-                continue
-            scored.append((coverage - 0.03 * rank, sentence, hit))
-    scored.sort(key=lambda t: -t[0])
-    seen: set[str] = set()
-    out = []
-    for s in scored:
-        if s[1] not in seen:
-            seen.add(s[1])
-            out.append(s)
-    return out
-
-
-def _cite(hit: Hit, sentence: str) -> Citation:
-    c = hit.chunk
-    return Citation(doc_id=c.doc_id, title=c.title, url=c.url, section=c.section, quote=sentence, version=c.version)
-
-
 def _fact_answer(q: qparse.Query, result: rules.RuleResult) -> Answer:
     facts = result.facts
     text = result.text

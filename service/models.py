@@ -28,6 +28,11 @@ class Answer(BaseModel):
     facts: list[Fact] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
+    # Yes/no questions: "yes" or "no" when the top evidence decides it, else None.
+    verdict: Literal["yes", "no"] | None = None
+    # The top evidence score before the abstain guard (0..1); the eval's risk-coverage
+    # curve is drawn from it. None when nothing was found at all.
+    score: float | None = Field(default=None, ge=0.0, le=1.0)
     looked_for: str | None = None  # what the engine searched for (shown when abstaining)
     build_id: str | None = None
     timing_ms: float = 0.0

@@ -65,6 +65,11 @@ _LABELS = {
 }
 
 
+def label(attribute: str) -> str:
+    """How an attribute reads in an answer ("ip-protocol" -> "IP protocol number")."""
+    return _LABELS.get(attribute, attribute)
+
+
 @dataclass
 class RuleResult:
     facts: list[Fact]
@@ -414,6 +419,11 @@ def _facts_for(
 
 
 SUPPORT_GROUPS = ("can-use", "dedicated-ha-ports", "encryption", "not-supported")
+
+
+def render(query: Query, facts: list[Fact], group: str, platform_names: list[str], table: FactTable) -> RuleResult:
+    """The answer line for facts the ranker chose, worded as the rules word theirs."""
+    return _render(query, facts, group, platform_names, table)
 
 
 def _render(query: Query, facts: list[Fact], group: str, platform_names: list[str], table: FactTable) -> RuleResult:

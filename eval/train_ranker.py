@@ -1,0 +1,195 @@
+"""Fit the ranker's weights on the dev split, and choose its abstain threshold.
+
+Every dev question is asked of the engine's sources (facts and passages, all of
+them searched), each candidate is labelled by whether it alone holds the gold
+answer, and a logistic regression learns how much each feature is worth. The
+abstain threshold is then read off the dev split's risk-coverage curve: the top
+score below which abstaining is right more often than answering. Only dev items
+are read; test and sealed items never are.
+
+    hakb train-ranker            # writes service/ranking/weights.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from hakb.eval.metrics import GoldItem, contains, judge, load_gold, normalise
+from hakb.service import rules
+from hakb.service.engine import Engine
+from hakb.service.ranking.evidence import FEATURES, Evidence
+from hakb.service.ranking.ranker import WEIGHTS_PATH
+
+_YES_NO = {"yes", "no"}
+
+
+@dataclass
+class Example:
+    item: GoldItem
+    evidence: list[Evidence]
+    labels: list[int]
+
+
+def candidate_text(e: Evidence) -> str:
+    """What the composer would say with this candidate alone."""
+    if e.bundle:
+        return e.rendered or ""
+    if e.fact is not None:
+        f = e.fact
+        return f"{f.subject} {rules.label(f.attribute)}: {f.value} {f.qualifier or ''}"
+    return " ".join([e.text, *e.items])
+
+
+def label(item: GoldItem, e: Evidence) -> int:
+    if not item.answerable:
+        return 0
+    if e.bundle:
+        # The rules' whole answer is judged as the answer it would be.
+        return int(judge(item, e.rendered or "", "fact").correct)
+    text = normalise(candidate_text(e))
+    if any(contains(text, v) for v in item.must_not):
+        return 0
+    wanted = [v for v in item.must if v.lower() not in _YES_NO]
+    if wanted:
+        hit = sum(1 for v in wanted if contains(text, v))
+        if hit == 0 or hit < min(2, len(wanted)) and len(wanted) > 1 and e.fact is None:
+            return 0
+        return 1
+    if item.any_of:
+        return int(any(contains(text, v) for v in item.any_of))
+    return 0
+
+
+def collect(engine: Engine, items: list[GoldItem]) -> list[Example]:
+    out = []
+    for item in items:
+        evidence = engine.evidence(item.question)
+        out.append(Example(item, evidence, [label(item, e) for e in evidence]))
+    return out
+
+
+def fit(examples: list[Example]) -> tuple[list[float], float]:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    rows, ys, weights = [], [], []
+    for ex in examples:
+        if not ex.evidence:
+            continue
+        n = len(ex.evidence)
+        for e, y in zip(ex.evidence, ex.labels, strict=True):
+            rows.append(e.vector())
+            ys.append(y)
+            weights.append(1.0 / n)  # every question counts once, however many candidates it has
+    x = np.asarray(rows, dtype=float)
+    y = np.asarray(ys, dtype=int)
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000, solver="lbfgs")
+    model.fit(x, y, sample_weight=np.asarray(weights) * len(examples))
+    return [float(w) for w in model.coef_[0]], float(model.intercept_[0])
+
+
+def _sigmoid(z: float) -> float:
+    import math
+
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def rescore(examples: list[Example], weights: list[float], bias: float) -> None:
+    for ex in examples:
+        for e in ex.evidence:
+            e.score = _sigmoid(bias + sum(w * v for w, v in zip(weights, e.vector(), strict=True)))
+        order = sorted(range(len(ex.evidence)), key=lambda i: -ex.evidence[i].score)
+        ex.evidence = [ex.evidence[i] for i in order]
+        ex.labels = [ex.labels[i] for i in order]
+
+
+def risk_coverage(examples: list[Example]) -> list[tuple[float, float, float]]:
+    """(threshold, coverage, accuracy over all items) for thresholds on the top score."""
+    points = []
+    for t in [i / 100 for i in range(5, 100)]:
+        correct = answered = 0
+        for ex in examples:
+            top = ex.evidence[0].score if ex.evidence else 0.0
+            if top < t:
+                correct += 0 if ex.item.answerable else 1
+            else:
+                answered += 1
+                correct += ex.labels[0] if ex.evidence else 0
+        n = max(len(examples), 1)
+        points.append((t, answered / n, correct / n))
+    return points
+
+
+def choose_threshold(points: list[tuple[float, float, float]]) -> float:
+    best = max(acc for _, _, acc in points)
+    plateau = [t for t, _, acc in points if acc >= best - 1e-9]
+    return plateau[len(plateau) // 2]  # the middle of the best plateau: least fragile
+
+
+def choose_fast(examples: list[Example]) -> float:
+    """The lowest fact score above which no dev question had a passage beat the fact:
+    above it, searching passages would not have changed the answer."""
+    worst = 0.0
+    for ex in examples:
+        facts = [e for e in ex.evidence if e.source == "fact"]
+        passages = [e for e in ex.evidence if e.source == "passage"]
+        if facts and passages and passages[0].score > facts[0].score:
+            worst = max(worst, facts[0].score)
+    return min(0.99, max(0.6, worst + 0.01))
+
+
+def pair_items(path: Path) -> list[GoldItem]:
+    """Both sides of every dev directional pair, as gold items: the questions whose
+    answer turns on one word are what teaches the ranker to respect qualifiers."""
+    if not path.is_file():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        raw = json.loads(line)
+        if raw.get("split") != "dev":
+            continue
+        for side in ("a", "b"):
+            s = raw[side]
+            out.append(
+                GoldItem(
+                    id=f"{raw['id']}{side}", split="dev", question=s["question"], kind="fact",
+                    must=tuple(s.get("must", [])), must_not=tuple(s.get("must_not", [])),
+                    any_of=tuple(s.get("any_of", [])), docs="corpus", source_doc=None, source_section=None,
+                    category="directional",
+                )
+            )
+    return out
+
+
+def train(engine: Engine, gold: Path, out: Path = WEIGHTS_PATH, stream: TextIO | None = None) -> dict:  # type: ignore[type-arg]
+    stream = stream or sys.stdout
+    items = [i for i in load_gold(gold) if i.split == "dev"] + pair_items(gold.with_name("directional.jsonl"))
+    examples = collect(engine, items)
+    weights, bias = fit(examples)
+    rescore(examples, weights, bias)
+    points = risk_coverage(examples)
+    threshold = choose_threshold(points)
+    fast = choose_fast(examples)
+    print("threshold  coverage  accuracy (dev)", file=stream)
+    for t, cov, acc in points[::5]:
+        print(f"  {t:.2f}     {cov:.3f}     {acc:.3f}", file=stream)
+    saved = {
+        "features": list(FEATURES),
+        "weights": {name: round(w, 5) for name, w in zip(FEATURES, weights, strict=True)},
+        "bias": round(bias, 5),
+        "threshold": threshold,
+        "fast": round(fast, 4),
+        "fitted_on": f"{gold.name} dev split, {len(items)} items",
+        "fitted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    out.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
+    acc = max(a for _, _, a in points)
+    print(f"weights: {out} (threshold {threshold:.2f}, fast {fast:.2f}, dev top-1 accuracy {acc:.3f})", file=stream)
+    return saved

@@ -1,0 +1,61 @@
+"""Evidence: one candidate answer, a fact or a passage sentence, on one scale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from hakb.ingest.models import Citation, Fact
+
+# The features every candidate carries, in the order the ranker's weights use.
+# Adding one means re-fitting the weights (`hakb train-ranker`); the ranker
+# refuses weights fitted on another list.
+FEATURES: tuple[str, ...] = (
+    "is_fact",  # a row of the facts table rather than a passage sentence
+    "rule",  # the candidate is the lookup rules' whole answer to this question
+    "rule_conf",  # how sure the lookup rules were (0 for other candidates)
+    "fact_cov",  # share of the question's weighted words in the fact (quote, row label, value)
+    "pass_cov",  # the same for a passage sentence (with its section and list items)
+    "rare",  # the question's rarest known word is in the evidence
+    "unknown",  # share of the question's weight the documents never use (question-level)
+    "foreign",  # share of it in words rare in English too: a product or protocol they do not cover
+    "subject",  # +1 the evidence is about the link asked, -1 about another link only
+    "attribute",  # the fact's attribute is one the question asks for
+    "qualifier",  # +1 agrees with the question's qualifier (encrypted, clear text ...), -1 contradicts
+    "platform",  # +1 scoped to the platform asked, -1 to another one, -0.5 platform-only for a general question
+    "numbers",  # +1 holds the numbers the question names, -1 misses them
+    "dense",  # cosine of question and passage (0 for facts)
+    "rank",  # 1 / (1 + the passage's rank in hybrid retrieval)
+    "lists",  # the sentence introduces a list and brings its items
+    "step",  # the sentence is a UI step ("Select ...")
+    "short",  # the evidence text is very short
+    "yes_no",  # the question asks yes or no (question-level)
+)
+
+
+@dataclass
+class Evidence:
+    text: str  # the sentence or the fact's quote
+    citation: Citation
+    source: Literal["fact", "passage"]
+    fact: Fact | None = None
+    items: list[str] = field(default_factory=list)  # list items a sentence introduces
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+    rank: int = 0  # passage rank in retrieval (0 for facts)
+    # The lookup rules' whole answer as one candidate: every fact they picked, worded
+    # by them. It competes with single facts and sentences like any other evidence.
+    bundle: list[Fact] = field(default_factory=list)
+    rendered: str | None = None
+
+    def vector(self) -> list[float]:
+        return [float(self.features.get(name, 0.0)) for name in FEATURES]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        if self.bundle:
+            return ("rules", self.rendered or "")
+        if self.fact is not None:
+            f = self.fact
+            return (f"{f.subject}|{f.attribute}|{f.value}|{f.qualifier}", f.quote)
+        return ("passage", self.text)

@@ -1,0 +1,56 @@
+"""The ranker: a logistic model over evidence features, fitted on the dev split.
+
+The weights live beside this module (`weights.json`) and are written by
+`hakb train-ranker`, never edited by hand; loading them needs numpy only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from hakb.service.ranking.evidence import FEATURES, Evidence
+
+WEIGHTS_PATH = Path(__file__).with_name("weights.json")
+
+
+class RankerError(Exception):
+    """The saved weights do not fit this code's features."""
+
+
+@dataclass(frozen=True)
+class LinearRanker:
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float  # below this top score the guard abstains
+    fast: float  # a fact scoring this high is answered without a passage search
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_PATH) -> LinearRanker:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(raw["features"]) != FEATURES:
+            raise RankerError(f"{path} was fitted on other features; run `hakb train-ranker`")
+        return cls(
+            weights=tuple(float(raw["weights"][name]) for name in FEATURES),
+            bias=float(raw["bias"]),
+            threshold=float(raw["threshold"]),
+            fast=float(raw.get("fast", 0.9)),
+        )
+
+    def score(self, evidence: list[Evidence]) -> None:
+        for e in evidence:
+            z = self.bias + sum(w * x for w, x in zip(self.weights, e.vector(), strict=True))
+            e.score = 1.0 / (1.0 + math.exp(-z))
+
+
+class CoverageRanker:
+    """The ablation: evidence scored by word coverage alone (`--ablate ranker`)."""
+
+    threshold = 0.45
+    fast = 2.0  # never skip the passages
+
+    def score(self, evidence: list[Evidence]) -> None:
+        for e in evidence:
+            e.score = max(e.features.get("fact_cov", 0.0), e.features.get("pass_cov", 0.0))

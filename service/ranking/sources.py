@@ -1,0 +1,304 @@
+"""Sources turn a question into candidate evidence with its features.
+
+`FactSource` proposes rows of the facts table (the rows the lookup rules picked,
+every row of the subjects and platform asked, reverse lookups by value, and the
+rows whose words cover the question); `PassageSource` proposes the sentences of
+the passages hybrid retrieval found, each with the list items it introduces.
+Both describe a candidate with the same features, so they compete on one score.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hakb.ingest import lexicon
+from hakb.ingest.models import Citation, Fact
+from hakb.service import question as qparse
+from hakb.service import rules
+from hakb.service.facts_table import FactTable
+from hakb.service.ranking import text as tx
+from hakb.service.ranking.evidence import Evidence
+from hakb.service.retrieval import Hit
+from hakb.service.vocabulary import Vocabulary
+from hakb.ingest.facts import split_sentences  # moves to hakb.text (issue 16)
+
+_STEP = re.compile(
+    r"^\(?(?:optional\)\s*)?(?:select|click|enter|go|configure|set|navigate|open|choose|add|edit|run)\b", re.I
+)
+_NUMBERISH = re.compile(r"\b0x[0-9a-f]+\b|\b\d+\b", re.I)
+_MAX_ITEMS = 10
+
+
+@dataclass
+class Signals:
+    """What the question gives ranking: weighted words, slots and qualifiers."""
+
+    query: qparse.Query
+    words: list[str]  # content words, snapped to the documents' spelling
+    weights: dict[str, float]
+    stems: dict[str, str]  # word -> stem
+    rarest: str | None
+    unknown: float  # share of the question's weight the documents never use
+    foreign: float  # share of it in words that are rare in English too ("clusterxl", "dscp")
+    subjects: list[str]
+    groups: set[str]  # attributes that answer what is asked
+    platforms: list[str]  # documented names for the platform asked
+    values: list[str]  # numbers and hex values named in the question
+    polar: dict[str, int] = field(default_factory=dict)  # stem -> polarity in the question
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values()) or 1.0
+
+
+def signals(q: qparse.Query, table: FactTable, vocab: Vocabulary, subjects: list[str] | None = None) -> Signals:
+    words = [vocab.closest(w) for w in qparse.content_words(q.text)]
+    words = list(dict.fromkeys(words))
+    floor = min(vocab.idf.values(), default=1.0)
+    # A word the documents never use that is ordinary English ("customer", "asking")
+    # is chat around the question: it weighs like the commonest document word.
+    weights = {w: vocab.weight(w) if w in vocab or vocab.foreign(w) else floor for w in words}
+    known = [w for w in words if w in vocab]
+    total = sum(weights.values()) or 1.0
+    unknown = sum(weights[w] for w in words if w not in vocab) / total if words else 0.0
+    foreign = sum(weights[w] for w in words if vocab.foreign(w)) / total if words else 0.0
+    groups = {a for g in q.attributes for a in rules.GROUPS.get(g, (g,))}
+    platforms = table.resolve(q.platform) if q.platform else []
+    norm = q.norm or q.text.lower()
+    polar = {}
+    for w in words:
+        s = tx.stem(w)
+        p = tx.polarity(norm, frozenset({s}))
+        if p < 0:
+            polar[s] = p
+    return Signals(
+        query=q,
+        words=words,
+        weights=weights,
+        stems={w: tx.stem(w) for w in words},
+        rarest=max(known, key=lambda w: weights[w]) if known else None,
+        unknown=unknown,
+        foreign=foreign,
+        subjects=list(subjects if subjects is not None else q.subjects),
+        groups=groups,
+        platforms=platforms,
+        values=list(q.numbers) + list(q.hexes),
+    )
+
+
+def coverage(sig: Signals, stems: frozenset[str]) -> tuple[float, bool]:
+    present = [w for w in sig.words if tx.covers(sig.stems[w], stems)]
+    cov = sum(sig.weights[w] for w in present) / sig.total if sig.words else 0.0
+    return cov, sig.rarest is not None and sig.rarest in present
+
+
+def _numbers_feature(sig: Signals, text: str) -> float:
+    if not sig.values:
+        return 0.0
+    found = {m.group(0).lower() for m in _NUMBERISH.finditer(text.replace(",", ""))}
+    hits = sum(1 for v in sig.values if v.lower() in found)
+    return 1.0 if hits == len(sig.values) else (0.0 if hits else -1.0)
+
+
+def _common(sig: Signals, evidence: Evidence) -> None:
+    evidence.features["unknown"] = sig.unknown
+    evidence.features["foreign"] = sig.foreign
+    evidence.features["yes_no"] = 1.0 if sig.query.yes_no else 0.0
+    evidence.features["short"] = 1.0 if len(evidence.text) < 40 else 0.0
+
+
+class FactSource:
+    """Rows of the facts table, with the lookup rules' pick as one feature among others."""
+
+    def __init__(self, table: FactTable) -> None:
+        self.table = table
+        self._qualifiers: dict[tuple[str, str], set[str]] = {}
+        for f in table.facts:
+            if f.qualifier:
+                self._qualifiers.setdefault((f.subject, f.attribute), set()).add(f.qualifier)
+
+    def candidates(self, sig: Signals, picked: rules.RuleResult | None, limit: int = 60) -> list[Evidence]:
+        table = self.table
+        pool: dict[int, Fact] = {}
+        for f in picked.facts if picked else []:
+            pool[id(f)] = f
+        for s in sig.subjects:
+            for f in table.by_subject(s):
+                pool.setdefault(id(f), f)
+        if sig.platforms:
+            for f in table.about_platforms(sig.platforms):
+                pool.setdefault(id(f), f)
+        for v in sig.values:
+            for f in table.by_value(v):
+                pool.setdefault(id(f), f)
+        # Rows whose words cover the question, whatever the rules made of it.
+        if sig.words:
+            scored = []
+            for f in table.facts:
+                cov, _ = coverage(sig, _fact_stems(f))
+                if cov >= 0.5:
+                    scored.append((cov, f))
+            scored.sort(key=lambda t: -t[0])
+            for _, f in scored[:20]:
+                pool.setdefault(id(f), f)
+        out = []
+        if picked is not None and picked.facts:
+            out.append(self._bundle(sig, picked))
+        for f in pool.values():
+            e = Evidence(text=f.quote, citation=f.citation(), source="fact", fact=f)
+            self._features(sig, e)
+            out.append(e)
+        out.sort(key=lambda e: -(e.features.get("rule", 0.0) * 2 + e.features["fact_cov"]))
+        return out[:limit]
+
+    def _bundle(self, sig: Signals, picked: rules.RuleResult) -> Evidence:
+        facts = picked.facts
+        first = facts[0]
+        e = Evidence(
+            text=first.quote, citation=first.citation(), source="fact", fact=first, bundle=list(facts),
+            rendered=picked.text,
+        )
+        singles = []
+        for f in facts:
+            single = Evidence(text=f.quote, citation=f.citation(), source="fact", fact=f)
+            self._features(sig, single)
+            singles.append(single.features)
+        stems = frozenset().union(*(_fact_stems(f) for f in facts))
+        feats = e.features
+        feats["is_fact"] = 1.0
+        feats["rule"] = 1.0
+        feats["rule_conf"] = picked.confidence
+        feats["fact_cov"], rare = coverage(sig, stems)
+        feats["rare"] = 1.0 if rare else 0.0
+        for name in ("subject", "attribute", "platform"):
+            feats[name] = max(s.get(name, 0.0) for s in singles)
+        feats["qualifier"] = min(s.get("qualifier", 0.0) for s in singles)
+        feats["numbers"] = _numbers_feature(sig, " ".join(f"{f.value} {f.quote}" for f in facts))
+        _common(sig, e)
+        return e
+
+    def _features(self, sig: Signals, e: Evidence) -> None:
+        f = e.fact
+        assert f is not None
+        feats = e.features
+        feats["is_fact"] = 1.0
+        feats["fact_cov"], rare = coverage(sig, _fact_stems(f))
+        feats["rare"] = 1.0 if rare else 0.0
+        if sig.subjects:
+            if f.subject in sig.subjects:
+                feats["subject"] = 1.0
+            elif f.subject in lexicon.LINKS:
+                feats["subject"] = -1.0
+        feats["attribute"] = 1.0 if f.attribute in sig.groups else 0.0
+        feats["qualifier"] = self._qualifier(sig, f)
+        feats["platform"] = _platform_feature(sig, set(f.platforms) | ({f.subject} if f.subject not in lexicon.LINKS else set()))
+        feats["numbers"] = _numbers_feature(sig, f"{f.value} {f.quote}")
+        _common(sig, e)
+
+    def _qualifier(self, sig: Signals, f: Fact) -> float:
+        """Agreement of the fact's qualifier with the question. The qualifiers a row can
+        have come from the table (HA1 port: clear text / encrypted), so a question that
+        negates one ("without encryption") asks for its sibling."""
+        norm = sig.query.norm or sig.query.text.lower()
+        siblings = self._qualifiers.get((f.subject, f.attribute), set())
+        if not f.qualifier or len(siblings) < 2:
+            return 0.0
+        generic = tx.stems_of(f"{f.subject} {f.attribute} {rules.label(f.attribute)}")
+        own = tx.polarity(norm, _qualifier_stems(f.qualifier, generic))
+        if own:
+            return float(own)
+        for other in siblings - {f.qualifier}:
+            p = tx.polarity(norm, _qualifier_stems(other, generic))
+            if p:
+                return float(-p)
+        return 0.0
+
+
+def _qualifier_stems(qualifier: str, generic: frozenset[str]) -> frozenset[str]:
+    # A qualifier is named by its first word of its own: "clear text" by "clear",
+    # "HA1 sysd ssh tunneled" by "sysd" (the link's name says nothing about which).
+    stems = [tx.stem(w) for w in tx.tokens(qualifier) if len(w) > 2 and tx.stem(w) not in generic]
+    return frozenset(stems[:1]) if stems else frozenset()
+
+
+def _fact_stems(f: Fact) -> frozenset[str]:
+    label = f.section.split(" > ")[-1] if " > " in f.section else ""
+    return tx.stems_of(f"{f.subject} {rules.label(f.attribute)} {f.value} {f.qualifier or ''} {f.quote} {label}")
+
+
+def _platform_feature(sig: Signals, names: set[str]) -> float:
+    if sig.platforms:
+        if names & set(sig.platforms):
+            return 1.0
+        return -1.0 if names else 0.0
+    return -0.5 if names else 0.0
+
+
+class PassageSource:
+    """Sentences of the retrieved passages, each with the list it introduces."""
+
+    def candidates(self, sig: Signals, hits: list[Hit], table: FactTable, depth: int = 4) -> list[Evidence]:
+        out: list[Evidence] = []
+        seen: set[str] = set()
+        families = set(table.platforms)
+        for rank, hit in enumerate(hits[:depth]):
+            chunk = hit.chunk
+            label = chunk.section.split(" > ")[-1]
+            for sentence, items in _sentences_with_items(chunk.text):
+                if sentence in seen or len(sentence) < 20:
+                    continue
+                seen.add(sentence)
+                citation = Citation(
+                    doc_id=chunk.doc_id,
+                    title=chunk.title,
+                    url=chunk.url,
+                    section=chunk.section,
+                    quote=sentence,
+                    version=chunk.version,
+                )
+                e = Evidence(text=sentence, citation=citation, source="passage", items=items, rank=rank)
+                body = " ".join([sentence, *items])
+                feats = e.features
+                feats["pass_cov"], rare = coverage(sig, tx.stems_of(f"{body} {label}"))
+                feats["rare"] = 1.0 if rare else 0.0
+                links = set(lexicon.links_in(sentence.lower()))
+                if sig.subjects and links:
+                    feats["subject"] = 1.0 if links & set(sig.subjects) else -1.0
+                named = {n for n in families if n.lower() in f"{sentence} {label}".lower()}
+                feats["platform"] = _platform_feature(sig, named)
+                feats["numbers"] = _numbers_feature(sig, body)
+                feats["qualifier"] = 0.0 if sig.query.yes_no else _polar_agreement(sig, sentence)
+                feats["dense"] = hit.dense
+                feats["rank"] = 1.0 / (1 + rank)
+                feats["lists"] = 1.0 if items else 0.0
+                feats["step"] = 1.0 if _STEP.search(sentence.strip()) else 0.0
+                _common(sig, e)
+                out.append(e)
+        return out
+
+
+def _polar_agreement(sig: Signals, sentence: str) -> float:
+    """-1 when the question negates a word the sentence affirms ("port without
+    encryption" against "uses port 28 when encryption is enabled"), else 0."""
+    if not sig.polar:
+        return 0.0
+    stems = tx.stems_of(sentence)
+    for s, p in sig.polar.items():
+        if s in stems and tx.polarity(sentence, frozenset({s})) != p:
+            return -1.0
+    return 0.0
+
+
+def _sentences_with_items(text: str) -> list[tuple[str, list[str]]]:
+    """Sentences of a passage; one that ends with a colon brings the lines after it."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    out: list[tuple[str, list[str]]] = []
+    for i, line in enumerate(lines):
+        sentences = split_sentences(line) or [line]
+        for j, sentence in enumerate(sentences):
+            items: list[str] = []
+            if j == len(sentences) - 1 and sentence.rstrip().endswith(":"):
+                items = lines[i + 1 : i + 1 + _MAX_ITEMS]
+            out.append((sentence, items))
+    return out

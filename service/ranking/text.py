@@ -1,0 +1,83 @@
+"""Words, stems and polarity: the text features every part of ranking shares.
+
+Stemming is Snowball (PyStemmer), so "interval", "interface" and "internal"
+stay apart; a chat abbreviation still meets its full word through a prefix of
+five letters or more ("config" ~ "configuration").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
+
+# English negators: a closed grammatical class, not a list of phrasings. A term
+# inside their scope is asked about in the negative ("without encryption",
+# "encryption is not enabled", "with encryption disabled", "encryption off").
+_NEGATOR_BEFORE = frozenset({"not", "no", "without", "non", "never", "disable", "disabled", "off", "isn't", "aren't",
+                             "don't", "doesn't", "unencrypted", "w/o"})
+_NEGATOR_AFTER = frozenset({"off", "disabled", "disable", "not", "isn't", "aren't", "unset", "none"})
+_SCOPE = 4  # words a negator reaches, before or after the term
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    w = word.lower()
+    return _STEMMER.stemWord(w.replace("-", "")) if len(w) > 2 else w
+
+
+def tokens(text: str) -> list[str]:
+    return WORD.findall(text.lower().replace("/", " ").replace("\u2019", "'"))
+
+
+@lru_cache(maxsize=100_000)
+def stems_of(text: str) -> frozenset[str]:
+    """Stems of a text, hyphenated words also by their parts ("keep-alive")."""
+    out: set[str] = set()
+    for t in tokens(text):
+        out.add(stem(t))
+        if "-" in t:
+            out.update(stem(p) for p in t.split("-") if p)
+    return frozenset(out)
+
+
+def covers(word_stem: str, stems: frozenset[str]) -> bool:
+    """A stem is covered by a text's stems, or by one it is a long prefix of."""
+    if word_stem in stems:
+        return True
+    if len(word_stem) >= 5:
+        return any(s.startswith(word_stem) or (len(s) >= 5 and word_stem.startswith(s)) for s in stems)
+    return False
+
+
+def polarity(text: str, term_stems: frozenset[str], opposite_stems: frozenset[str] = frozenset()) -> int:
+    """+1 when the text speaks of the term affirmatively, -1 when it negates it (or
+    names its opposite), 0 when it does not mention it.
+
+    "ha1 port without encryption" -> -1 for {encrypt}; "clear text" -> -1 when
+    {clear} is the opposite; "when encryption is enabled" -> +1.
+    """
+    words = tokens(text)
+    stems = [stem(w) for w in words]
+    votes = 0
+    for i, s in enumerate(stems):
+        if s in opposite_stems:
+            votes -= 1
+            continue
+        if s not in term_stems:
+            # "unencrypted", "non-encrypted": the term under a negating prefix.
+            if any(s.startswith(pre) and s[len(pre):] in term_stems for pre in ("un", "non")):
+                votes -= 1
+            continue
+        before = words[max(0, i - _SCOPE) : i]
+        after = words[i + 1 : i + 1 + _SCOPE]
+        negated = any(w in _NEGATOR_BEFORE or w.endswith("n't") for w in before) or any(
+            w in _NEGATOR_AFTER for w in after
+        )
+        # "is not enabled" after the term: a negator followed by a state word.
+        votes += -1 if negated else 1
+    return (votes > 0) - (votes < 0)
