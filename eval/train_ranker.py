@@ -24,6 +24,7 @@ from hakb.service import rules
 from hakb.service.engine import Engine
 from hakb.service.ranking.evidence import FEATURES, Evidence
 from hakb.service.ranking.ranker import WEIGHTS_PATH
+from hakb.settings import Settings
 
 _YES_NO = {"yes", "no"}
 
@@ -166,6 +167,31 @@ def pair_items(path: Path) -> list[GoldItem]:
                 )
             )
     return out
+
+
+def run_train(settings: Settings, corpus: list[Path], work_dir: Path | None = None, gold: Path | None = None) -> int:
+    """`hakb train-ranker`: build the bundled docs and the corpus (the eval's build), then fit."""
+    from hakb.eval.harness import BUNDLED_DOCS, DEFAULT_GOLD
+    from hakb.ingest.embedder import OnnxEmbedder
+    from hakb.ingest.pipeline import IngestOptions, Pipeline
+
+    missing = [str(c) for c in corpus if not c.is_dir()]
+    if missing:
+        print(f"hakb train-ranker: corpus directory not found: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    index_dir = (work_dir or settings.data_dir / "train-cache") / "index"
+    options = IngestOptions(
+        index_dir=index_dir, chroma_host=settings.chroma_host, chroma_port=settings.chroma_port, replace=True,
+        embedder_dir=settings.embedder_dir,
+    )
+    result = Pipeline(options, OnnxEmbedder(settings.embedder_dir)).run([str(BUNDLED_DOCS), *map(str, corpus)])
+    if result.build_id is None:
+        print(f"hakb train-ranker: could not build: {result.error}", file=sys.stderr)
+        return 1
+    engine = Engine.from_settings(settings, index_dir=index_dir)
+    engine.holder.refresh()
+    train(engine, gold or DEFAULT_GOLD)
+    return 0
 
 
 def train(engine: Engine, gold: Path, out: Path = WEIGHTS_PATH, stream: TextIO | None = None) -> dict:  # type: ignore[type-arg]

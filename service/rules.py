@@ -631,5 +631,5 @@ def _polarity(
         # "does active/passive need ha3?" is not answered yes by "active/active requires HA3".
         return True if covered else None
     if group == "purpose" and query.topic and covered:
-        return True  # "does ha1 carry user-id and routing sync?": every word is there
+        return True  # every word of the question is in the facts
     return None

@@ -21,7 +21,7 @@ from hakb.service.ranking import text as tx
 from hakb.service.ranking.evidence import Evidence
 from hakb.service.retrieval import Hit
 from hakb.service.vocabulary import Vocabulary
-from hakb.ingest.facts import split_sentences  # moves to hakb.text (issue 16)
+from hakb.text import split_sentences
 
 _STEP = re.compile(
     r"^\(?(?:optional\)\s*)?(?:select|click|enter|go|configure|set|navigate|open|choose|add|edit|run)\b", re.I

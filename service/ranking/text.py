@@ -13,7 +13,7 @@ from functools import lru_cache
 import Stemmer
 
 _STEMMER = Stemmer.Stemmer("english")
-WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
+WORD = re.compile(r"[a-z0-9][a-z0-9\-']*")  # keeps "isn't" whole: its n't negates
 
 # English negators: a closed grammatical class, not a list of phrasings. A term
 # inside their scope is asked about in the negative ("without encryption",
