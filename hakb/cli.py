@@ -1,7 +1,8 @@
 """The `hakb` command: a thin adapter over the ingest pipeline and the engine.
 
-Exit codes: 0 done/answered, 1 ingest finished with failures, 2 usage or input
-error, 3 the engine abstained.
+Exit codes: 0 done/answered, 1 ingest finished with failures (or a part the
+answers need is down), 2 usage or input error (or no build yet), 3 the engine
+abstained. An error's exit code comes from the table in hakb.errors.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from hakb import __version__
+from hakb.errors import EXIT_ABSTAIN, EXIT_FAILED, EXIT_OK, EXIT_USAGE, BadInput, ConfigError, HakbError, exit_code
 from hakb.settings import Settings
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ABSTAIN = 0, 1, 2, 3
-
-
-class UsageError(Exception):
-    pass
+if TYPE_CHECKING:
+    from hakb.service.engine import Engine
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,15 +33,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        settings = Settings()
-    except ValueError as exc:
-        print(f"hakb: bad configuration: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
+        try:
+            settings = Settings()
+        except ValueError as exc:
+            raise ConfigError(f"bad configuration: {exc}") from exc
         return int(args.func(args, settings))
-    except UsageError as exc:
+    except HakbError as exc:
         print(f"hakb: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return exit_code(exc)
     except KeyboardInterrupt:
         print("hakb: interrupted", file=sys.stderr)
         return 130
@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hakb", description="Cited answers about PAN-OS HA links, ports and platforms.")
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    p.add_argument("--version", action="version", version=f"hakb {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     ing = sub.add_parser("ingest", help="read documents into a new build")
@@ -152,30 +153,18 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAILED if (result.error or result.failed) else EXIT_OK
 
 
-def _engine(settings: Settings):  # type: ignore[no-untyped-def]
-    from hakb.ingest.embedder import OnnxEmbedder
+def _engine(settings: Settings) -> Engine:
+    """The engine over the current build; NotReady (exit 2) when there is none."""
     from hakb.service.engine import Engine
-    from hakb.service.index import BuildHolder, NotReady
 
-    holder = BuildHolder(settings.index_dir, settings.chroma_host, settings.chroma_port)
-    holder.refresh()
-    try:
-        holder.current
-    except NotReady as exc:
-        raise UsageError(str(exc)) from exc
-    return Engine(holder, OnnxEmbedder(settings.embedder_dir))
+    engine = Engine.from_settings(settings)
+    engine.holder.refresh()
+    engine.build  # raises NotReady, naming what to do  # noqa: B018
+    return engine
 
 
 def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
-    from hakb.service.facts_table import FactTable
-    from hakb.service.index import BuildHolder, NotReady
-
-    holder = BuildHolder(settings.index_dir, settings.chroma_host, settings.chroma_port)
-    holder.refresh()
-    try:
-        table: FactTable = holder.current.facts
-    except NotReady as exc:
-        raise UsageError(str(exc)) from exc
+    table = _engine(settings).build.facts
     facts = table.query(subject=args.subject, attribute=args.attribute, platform=args.platform)
     if args.json:
         print(json.dumps([f.model_dump() for f in facts], indent=2))
@@ -190,6 +179,7 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from hakb.errors import Unavailable
     from hakb.service.engine import EngineError
 
     questions = args.question
@@ -209,14 +199,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return status
     question = " ".join(questions)
     if not question.strip():
-        raise UsageError("the question is empty")
+        raise BadInput("the question is empty")
     if len(question) > settings.max_question_chars:
-        raise UsageError(f"the question is {len(question)} characters; the limit is {settings.max_question_chars}")
+        raise BadInput(f"the question is {len(question)} characters; the limit is {settings.max_question_chars}")
     try:
         answer = engine.ask(question, top_k=args.top_k)
     except EngineError as exc:
-        print(f"hakb: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        # EngineError is not yet under hakb.errors.Unavailable (service/engine.py); once
+        # it is, main() handles it like any HakbError and this clause can go.
+        raise Unavailable(str(exc)) from exc
     if args.json:
         print(answer.model_dump_json(indent=2))
     else:
@@ -230,7 +221,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     if args.workers < 1:
-        raise UsageError("--workers must be at least 1")
+        raise BadInput("--workers must be at least 1")
     from hakb.service.api.serving import uvicorn_options
 
     uvicorn.run(

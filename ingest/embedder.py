@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from hakb.errors import Unavailable
+
 if TYPE_CHECKING:
     import onnxruntime
     from tokenizers import Tokenizer
@@ -46,7 +48,7 @@ _DEFAULT_TOKENIZER_SUBDIR = Path("embeddings/data/all-MiniLM-L6-v2-onnx-int8")
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8"
 
 
-class EmbedderError(Exception):
+class EmbedderError(Unavailable):
     """Root of the errors raised by this module."""
 
 
@@ -246,7 +248,8 @@ class OnnxEmbedder:
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        unit: np.ndarray = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return unit
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if isinstance(texts, str):

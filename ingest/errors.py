@@ -10,6 +10,8 @@
     ├── ManifestError           a docs-directory manifest.json is malformed
     └── ParseError              a parser failed in a way it did not foresee
 
+IngestError derives from `hakb.errors.IngestFailed` (hakb's one error tree).
+
 Every message is one line that names the document and says why, so a build
 report can print it as it is. Errors of the libraries underneath (OSError,
 httpx, lxml) are translated here at the edge and never reach callers.
@@ -17,8 +19,10 @@ httpx, lxml) are translated here at the edge and never reach callers.
 
 from __future__ import annotations
 
+from hakb.errors import IngestFailed
 
-class IngestError(Exception):
+
+class IngestError(IngestFailed):
     """A document could not be turned into sections."""
 
     def __init__(self, source: str, reason: str) -> None:

@@ -23,6 +23,8 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from hakb.errors import IngestFailed
+
 log = logging.getLogger(__name__)
 
 # A run of letters/digits, optionally joined to more runs by - _ . or /
@@ -57,7 +59,7 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-class KeywordIndexError(Exception):
+class KeywordIndexError(IngestFailed):
     """A keyword index could not be saved or loaded."""
 
 

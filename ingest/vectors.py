@@ -28,6 +28,7 @@ from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
 
+from hakb.errors import Unavailable
 from hakb.ingest.models import Chunk
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ _ADD_BATCH = 1000
 _SQLITE_FILE = "chroma.sqlite3"
 
 
-class VectorStoreError(Exception):
+class VectorStoreError(Unavailable):
     """A vector-store operation failed; the message says which and where."""
 
 
@@ -226,7 +227,7 @@ class ChunkVectorStore:
                     ids=ids[start : start + _ADD_BATCH],
                     embeddings=vectors[start : start + _ADD_BATCH],
                     documents=[c.text for c in batch],
-                    metadatas=[chunk_metadata(c) for c in batch],  # type: ignore[misc]
+                    metadatas=[chunk_metadata(c) for c in batch],
                 )
 
     def get_embeddings(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
@@ -234,12 +235,12 @@ class ChunkVectorStore:
         if not chunk_ids:
             return {}
         with self._translated(f"reading {len(chunk_ids)} embeddings"):
-            got = self._collection.get(ids=list(chunk_ids), include=["embeddings"])  # type: ignore[list-item]
+            got = self._collection.get(ids=list(chunk_ids), include=["embeddings"])
         vectors = got["embeddings"]
         if vectors is None:
             return {}
         return {
-            cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], vectors)
+            cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], vectors, strict=True)
         }
 
     def get_chunks(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
@@ -247,30 +248,31 @@ class ChunkVectorStore:
         if not chunk_ids:
             return {}
         with self._translated(f"reading {len(chunk_ids)} chunks"):
-            got = self._collection.get(ids=list(chunk_ids), include=["documents", "metadatas"])  # type: ignore[list-item]
-        docs = got["documents"] or [None] * len(got["ids"])
+            got = self._collection.get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        docs: list[str | None] = list(got["documents"] or [])
+        docs = docs or [None] * len(got["ids"])
         metas = got["metadatas"] or [{}] * len(got["ids"])
         return {
             cid: chunk_from_record(cid, doc, meta or {})
-            for cid, doc, meta in zip(got["ids"], docs, metas)
+            for cid, doc, meta in zip(got["ids"], docs, metas, strict=True)
         }
 
     def query(
         self, embedding: np.ndarray, top_k: int = 5, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
         """The `top_k` nearest chunks as (chunk_id, cosine similarity), best first."""
-        vector = np.asarray(embedding, dtype=np.float32).reshape(-1)
+        queries = np.asarray(embedding, dtype=np.float32).reshape(1, -1)  # one query
         if top_k < 1:
             return []
         with self._translated("querying"):
             got = self._collection.query(
-                query_embeddings=[vector],
+                query_embeddings=queries,
                 n_results=top_k,
                 where=where,
-                include=["distances"],  # type: ignore[list-item]
+                include=["distances"],
             )
         distances = (got["distances"] or [[]])[0]
-        return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], distances)]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], distances, strict=True)]
 
     def count(self) -> int:
         with self._translated("counting"):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from hakb.errors import NotReady
 from hakb.ingest import builds
 from hakb.ingest.errors import IngestError
 from hakb.ingest.keyword import KeywordIndex, KeywordIndexError
@@ -27,10 +28,6 @@ log = logging.getLogger(__name__)
 
 # How often, at most, the watcher asks a Chroma server whether it is still there.
 VECTOR_PROBE_INTERVAL_S = 1.0
-
-
-class NotReady(Exception):
-    """No usable build is loaded; the message says why."""
 
 
 @dataclass

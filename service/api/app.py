@@ -9,16 +9,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from hakb.settings import Settings
-from hakb.ingest.embedder import OnnxEmbedder
-from hakb.service.api import errors
+from hakb import __version__
+from hakb.errors import NotReady
+from hakb.service.api import errors, security
 from hakb.service.api.deps import require_key
 from hakb.service.api.limits import BodySizeLimit
-from hakb.service.api import security
 from hakb.service.api.routes import ask, docs, feedback, health, lookups, page
 from hakb.service.engine import Engine
 from hakb.service.feedback import FeedbackStore
-from hakb.service.index import BuildHolder, NotReady
+from hakb.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +25,12 @@ log = logging.getLogger(__name__)
 def _log_to_stderr() -> None:
     """uvicorn configures only its own loggers: give ours a handler so the
     one-line-per-request INFO logs are seen (unless the host configured logging)."""
-    for name in ("service", "ingest"):
-        logger = logging.getLogger(name)
-        if not logger.handlers and not logging.getLogger().handlers:
-            handler = logging.StreamHandler()
-            handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-            logger.addHandler(handler)
-            logger.setLevel(logging.INFO)
+    logger = logging.getLogger("hakb")  # every module's logger is hakb.<package>.<module>
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -41,11 +39,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        holder = BuildHolder(settings.index_dir, settings.chroma_host, settings.chroma_port)
-        embedder = OnnxEmbedder(settings.embedder_dir)
-        engine = Engine(holder, embedder)
+        engine = Engine.from_settings(settings)
+        holder = engine.holder
         holder.refresh()
-        embedder.embed(["warm up"])  # the model, before the first question
+        engine.retriever.embed_query("warm up")  # the model, before the first question
         # The retriever's caches fill in the background: facts answer at once, and
         # readiness does not wait for llama-index to import.
         threading.Thread(target=engine.warm_up, name="hakb-warm-up", daemon=True).start()
@@ -65,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="hakb",
         summary="Cited answers about PAN-OS HA links, ports and platform constraints",
-        version="0.1.0",
+        version=__version__,
         lifespan=lifespan,
         docs_url=None,  # served by routes/docs.py from local files, not a CDN
         redoc_url=None,

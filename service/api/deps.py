@@ -8,14 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from hakb.settings import Settings
+from hakb.errors import Unauthorized
 from hakb.service.engine import Engine
+from hakb.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="One of the keys in HAKB_API_KEYS")
-
-
-class Unauthorized(Exception):
-    pass
 
 
 def get_settings(request: Request) -> Settings:

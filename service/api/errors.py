@@ -1,4 +1,11 @@
-"""HTTP errors: every failure becomes a JSON body that says what is wrong, never a traceback."""
+"""HTTP errors: every failure becomes a JSON body that says what is wrong, never a traceback.
+
+The one place that turns an exception into an HTTP error response. Status, problem
+type and headers come from the table in `hakb.errors`; the exception handlers
+(`install`) and the ASGI middlewares (`send_error`: size limit, rate limit, JSON
+text guard) both render through `hakb.errors.render`, so every error body has the
+same shape: `{"error": <problem type>, "message": ..., **extra}`.
+"""
 
 from __future__ import annotations
 
@@ -8,38 +15,39 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
 
-from hakb.service.api.deps import Unauthorized
-from hakb.service.engine import EngineError
-from hakb.service.index import NotReady
+from hakb.errors import BadInput, HakbError, NotFound, NotReady, Unavailable, error_body, problem_for, render
+
+# Re-exported: routes raise these (`raise NotFound("...", code="unknown_model")`).
+__all__ = ["BadInput", "NotFound", "error_response", "install", "send_error"]
 
 log = logging.getLogger(__name__)
 
-
-class ApiError(Exception):
-    status = 400
-
-    def __init__(self, error: str, message: str, extra: dict[str, object] | None = None) -> None:
-        super().__init__(message)
-        self.error, self.message, self.extra = error, message, extra or {}
+# Starlette's own HTTP errors (no route, wrong method): their problem types.
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
-class BadInput(ApiError):
-    status = 422
+def error_response(exc: BaseException) -> JSONResponse:
+    """A JSONResponse for `exc` (a HakbError; anything else is an internal error)."""
+    rendered = render(exc)
+    return JSONResponse(rendered.body, status_code=rendered.status, headers=rendered.headers or None)
 
 
-class NotFound(ApiError):
-    status = 404
-
-
-def _body(error: str, message: str, **extra: object) -> dict[str, object]:
-    return {"error": error, "message": message, **extra}
+async def send_error(send: Send, exc: BaseException) -> None:
+    """Send `exc` as a whole response from ASGI middleware (no app, no exception handlers)."""
+    rendered = render(exc)
+    body = rendered.json_bytes()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in rendered.headers.items()]
+    await send({"type": "http.response.start", "status": rendered.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _explain(errors: list[dict[str, object]]) -> str:
     parts = []
     for e in errors:
-        loc = ".".join(str(p) for p in e.get("loc", ()) if p != "body")  # type: ignore[union-attr]
+        loc = ".".join(str(p) for p in e.get("loc", ()) if p != "body")  # type: ignore[attr-defined]  # loc is a tuple
         msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
         if e.get("type") == "json_invalid":
             msg = "the request body is not valid JSON"
@@ -49,9 +57,21 @@ def _explain(errors: list[dict[str, object]]) -> str:
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(_body(exc.error, exc.message, **exc.extra), status_code=exc.status)
+    @app.exception_handler(HakbError)
+    async def hakb_error(request: Request, exc: HakbError) -> JSONResponse:
+        if not problem_for(exc).public:
+            log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc, exc_info=exc)
+        return error_response(exc)
+
+    # Until service/engine.py's EngineError derives from hakb.errors.Unavailable, it is
+    # translated here (with the base changed, the HakbError handler alone would do).
+    from hakb.service.engine import EngineError
+
+    if not issubclass(EngineError, HakbError):
+
+        @app.exception_handler(EngineError)
+        async def engine_down(request: Request, exc: EngineError) -> JSONResponse:
+            return error_response(Unavailable(str(exc)))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -59,33 +79,19 @@ def install(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
             for e in exc.errors()
         ]
-        return JSONResponse(_body("invalid_request", _explain(exc.errors()), detail=detail), status_code=422)
-
-    @app.exception_handler(Unauthorized)
-    async def unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
-        return JSONResponse(
-            _body("unauthorized", str(exc)), status_code=401, headers={"WWW-Authenticate": "Bearer"}
-        )
+        return error_response(BadInput(_explain(list(exc.errors())), extra={"detail": detail}))
 
     @app.exception_handler(NotReady)
     async def not_ready(request: Request, exc: NotReady) -> JSONResponse:
-        return JSONResponse(_body("not_ready", f"no build is loaded yet: {exc}"), status_code=503)
-
-    @app.exception_handler(EngineError)
-    async def engine_down(request: Request, exc: EngineError) -> JSONResponse:
-        return JSONResponse(_body("unavailable", str(exc)), status_code=503, headers={"Retry-After": "5"})
+        return error_response(NotReady(f"no build is loaded yet: {exc}"))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
-        return JSONResponse(
-            _body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
+        body = error_body(_HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail))
+        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> JSONResponse:
         # Logged with its traceback for us; the client gets a plain message.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(_body("internal_error", "something went wrong on our side; it was logged"), status_code=500)
+        return error_response(exc)

@@ -24,15 +24,16 @@ import json
 import math
 import re
 import time
-from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hakb.settings import Settings
+from hakb.errors import BadInput, RateLimited
+from hakb.service.api.errors import send_error
 from hakb.service.api.schemas import ErrorResponse
+from hakb.settings import Settings
 
 # Paths the rate limit leaves alone: probes must answer even when a client floods.
 RATE_LIMIT_EXEMPT = ("/healthz", "/readyz", "/slack/")
@@ -84,15 +85,6 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(SecurityHeaders)
 
 
-def _json_error(status: int, error: str, message: str, extra: Iterable[tuple[bytes, bytes]] = ()) -> tuple[Message, Message]:
-    body = json.dumps({"error": error, "message": message}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *extra]
-    return (
-        {"type": "http.response.start", "status": status, "headers": headers},
-        {"type": "http.response.body", "body": body},
-    )
-
-
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -139,15 +131,12 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         retry_after = max(1, math.ceil(wait))
-        start, body = _json_error(
-            429,
-            "rate_limited",
+        limited = RateLimited(
             f"too many requests: the limit is {self.per_minute} per minute (HAKB_RATE_LIMIT); "
             f"retry in {retry_after} s",
-            [(b"retry-after", str(retry_after).encode())],
+            headers={"Retry-After": str(retry_after)},
         )
-        await send(start)
-        await send(body)
+        await send_error(send, limited)
 
     def _take(self, key: str, now: float) -> float:
         """Spend one token; return 0 if there was one, else the seconds until there is.
@@ -203,9 +192,7 @@ class JsonTextGuard:
         body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
         problem = _text_problem(body) if size <= self.max_bytes else None
         if problem is not None:
-            start, reply = _json_error(422, "invalid_request", problem)
-            await send(start)
-            await send(reply)
+            await send_error(send, BadInput(problem))
             return
 
         async def replay() -> Message:

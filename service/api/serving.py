@@ -17,8 +17,8 @@ and `uvicorn_options()` sets the rest:
 * `timeout_keep_alive` (KEEP_ALIVE_S): an idle kept-alive connection is closed.
 * `limit_concurrency` (LIMIT_CONCURRENCY per worker): beyond it new requests
   get `503` instead of piling up.
-* a log config that keeps uvicorn's lines and adds ours (`service.*`,
-  `ingest.*`, `hakb.*` at INFO) with time and worker pid, so a build switch or a
+* a log config that keeps uvicorn's lines and adds ours (`hakb.*`: hakb.ingest,
+  hakb.service, ... at INFO) with time and worker pid, so a build switch or a
   refused build shows up in the server log of the worker it happened in.
 """
 
@@ -130,8 +130,6 @@ def log_config(verbose: bool = False) -> dict[str, Any]:
         "loggers": {
             "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
             "uvicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-            "service": {"handlers": ["stderr"], "level": level, "propagate": False},
-            "ingest": {"handlers": ["stderr"], "level": level, "propagate": False},
             "hakb": {"handlers": ["stderr"], "level": level, "propagate": False},
         },
     }

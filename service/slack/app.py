@@ -38,7 +38,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from hakb.settings import Settings
+from hakb.errors import ConfigError
 from hakb.service import question as qparse
 from hakb.service.engine import Engine, EngineError
 from hakb.service.feedback import FeedbackIn, FeedbackStore
@@ -48,6 +48,7 @@ from hakb.service.slack import blocks
 from hakb.service.slack.blocks import Message
 from hakb.service.slack.dedupe import Deduper
 from hakb.service.slack.threads import ThreadMemory, strip_mentions
+from hakb.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ NOT_READY = "Sorry, I have no documentation loaded yet (the index is still being
 UNAVAILABLE = "Sorry, the documentation search is unavailable right now. Please try again in a minute."
 
 
-class SlackConfigError(Exception):
+class SlackConfigError(ConfigError):
     """Slack is half configured (a signing secret without a bot token)."""
 
 
@@ -262,7 +263,7 @@ class SlackBot:
         try:
             record = self.deps.feedback().add(
                 FeedbackIn(
-                    vote=vote,  # type: ignore[arg-type]
+                    vote=vote,
                     question=value.question[:4000],
                     answer=value.answer[:20000],
                     user=user,

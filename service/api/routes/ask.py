@@ -4,8 +4,8 @@ import logging
 
 from fastapi import APIRouter
 
+from hakb.errors import BadInput
 from hakb.service.api.deps import EngineDep, SettingsDep
-from hakb.service.api.errors import BadInput
 from hakb.service.api.schemas import AskRequest, ErrorResponse
 from hakb.service.models import Answer
 
@@ -23,8 +23,8 @@ def ask(body: AskRequest, engine: EngineDep, settings: SettingsDep) -> Answer:
     limit = settings.max_question_chars
     if len(body.question) > limit:
         raise BadInput(
-            "question_too_long",
             f"question is {len(body.question)} characters; the limit is {limit} (HAKB_MAX_QUESTION_CHARS)",
+            code="question_too_long",
         )
     answer = engine.ask(body.question, top_k=body.top_k, context=body.context, version=body.version)
     log.info("ask kind=%s conf=%.2f ms=%.1f q=%r", answer.kind, answer.confidence, answer.timing_ms, body.question[:120])

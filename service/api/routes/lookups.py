@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from hakb.errors import NotFound
 from hakb.ingest import lexicon
 from hakb.service.api.deps import EngineDep
-from hakb.service.api.errors import NotFound
 from hakb.service.api.schemas import ErrorResponse, FactsResponse, PlatformResponse, PortEntry, PortsResponse
 
 router = APIRouter(tags=["lookups"])
@@ -84,9 +84,9 @@ def platform(model: str, engine: EngineDep) -> PlatformResponse:
     names = table.resolve(model) if canon else []
     if not names:
         raise NotFound(
-            "unknown_model",
             f"the documents say nothing about {model!r}; documented platforms: {', '.join(table.families())}",
-            {"known": table.families()},
+            code="unknown_model",
+            extra={"known": table.families()},
         )
     found = table.about_platforms(names)
     return PlatformResponse(model=canon or model, documented_as=names, count=len(found), facts=found)

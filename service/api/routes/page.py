@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from hakb.service.api.errors import NotFound
+from hakb.errors import NotFound
 
 router = APIRouter(tags=["page"], include_in_schema=False)
 
@@ -56,7 +56,7 @@ def index() -> FileResponse:
 def static_file(name: str) -> FileResponse:
     media_type = _FILES.get(name)
     if media_type is None:
-        raise NotFound("not_found", f"no static file named {name!r}")
+        raise NotFound(f"no static file named {name!r}")
     return FileResponse(STATIC_DIR / name, media_type=media_type, headers=_HEADERS)
 
 

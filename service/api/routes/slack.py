@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from slack_bolt import App
 from slack_bolt.adapter.fastapi import SlackRequestHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
@@ -21,8 +21,10 @@ from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
-from hakb.settings import Settings
+from hakb.errors import BadSignature
+from hakb.service.api.errors import error_response
 from hakb.service.slack.app import SlackDeps, create_bolt_app
+from hakb.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +50,7 @@ class ThreadedSlackRequestHandler(SlackRequestHandler):
         signature = req.headers.get("x-slack-signature", "")
         if not self._valid(body, timestamp, signature):
             log.warning("slack request refused: bad signature or stale timestamp (ts=%r)", timestamp[:20])
-            return JSONResponse(
-                {"error": "unauthorized", "message": "invalid Slack signature or request older than 5 minutes"},
-                status_code=401,
-            )
+            return error_response(BadSignature("invalid Slack signature or request older than 5 minutes"))
         bolt_request = to_bolt_request(req, body, addition_context_properties)
         bolt_response = await run_in_threadpool(self.app.dispatch, bolt_request)
         return to_starlette_response(bolt_response)

@@ -1,0 +1,172 @@
+"""hakb's one error tree, and the one table that says what each error means to a user.
+
+    HakbError                 500 internal_error    exit 1   root: anything hakb raises on purpose
+    ├── BadInput              422 invalid_request   exit 2   a question, argument or request body is unusable
+    │   └── NotFound          404 not_found         exit 2   no such model, file or route
+    ├── ConfigError           500 misconfigured     exit 2   the settings (environment) are inconsistent
+    ├── Unauthorized          401 unauthorized      exit 2   missing or wrong API key (WWW-Authenticate: Bearer)
+    │   └── BadSignature      401 unauthorized      exit 2   a Slack request whose signature does not check out
+    ├── RateLimited           429 rate_limited      exit 1   over HAKB_RATE_LIMIT (Retry-After)
+    ├── PayloadTooLarge       413 too_large         exit 2   a request body over HAKB_MAX_BODY_BYTES
+    ├── NotReady              503 not_ready         exit 2   no build is loaded: run `hakb ingest` first
+    ├── Unavailable           503 unavailable       exit 1   a part the answers need is down (Retry-After: 5)
+    │                                                        (the vector store, the embedding model, the engine)
+    └── IngestFailed          500 ingest_failed     exit 1   a document could not be read, a build made or opened
+
+Layers derive their own errors from these (`hakb.ingest.errors.IngestError` from
+IngestFailed, `VectorStoreError` and `EmbedderError` from Unavailable, ...); an
+error takes the row of its nearest ancestor in `PROBLEMS`, so a new subclass needs
+no new row unless it means something else to a user.
+
+`problem_for(exc)` looks the row up; `error_body` is the one JSON shape every error
+response has (`{"error": <problem type>, "message": ..., **extra}`) and
+`render(exc)` turns an exception into status, headers and body bytes. The API
+(hakb.service.api.errors) and the CLI (hakb.cli) use nothing else.
+
+This module imports nothing from hakb: every layer may import it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# The CLI's exit codes (`hakb --help` and the README list them).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ABSTAIN = 0, 1, 2, 3
+
+
+class HakbError(Exception):
+    """Root of every error hakb raises on purpose.
+
+    `code` names a more specific problem type than the class's own (the JSON body's
+    "error": "question_too_long" instead of "invalid_request"); `extra` adds fields
+    to the JSON body; `headers` adds (or overrides) response headers."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: str | None = None,
+        extra: Mapping[str, object] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.extra = dict(extra or {})
+        self.headers = dict(headers or {})
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class BadInput(HakbError):
+    """A question, argument or request body that cannot be used as it is."""
+
+
+class NotFound(BadInput):
+    """What was asked for does not exist (a platform the documents never name, a file)."""
+
+
+class ConfigError(HakbError):
+    """The settings contradict each other or cannot be read."""
+
+
+class Unauthorized(HakbError):
+    """A /v1 call without one of the keys in HAKB_API_KEYS."""
+
+
+class BadSignature(Unauthorized):
+    """A Slack request whose signature or timestamp does not check out."""
+
+
+class RateLimited(HakbError):
+    """Over the per-client request rate (HAKB_RATE_LIMIT)."""
+
+
+class PayloadTooLarge(HakbError):
+    """A request body over HAKB_MAX_BODY_BYTES."""
+
+
+class NotReady(HakbError):
+    """No usable build is loaded; the message says why."""
+
+
+class Unavailable(HakbError):
+    """A part that answers need is down for now (Chroma, the model); trying again may work."""
+
+
+class IngestFailed(HakbError):
+    """A document could not be read, or a build could not be made or opened."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What an error means outside the process."""
+
+    status: int  # HTTP status
+    type: str  # the JSON body's "error": a stable slug clients may branch on
+    exit_code: int  # the CLI's exit status
+    headers: Mapping[str, str] = field(default_factory=dict)
+    public: bool = True  # False: the client sees a generic message, the log the real one
+
+
+GENERIC_MESSAGE = "something went wrong on our side; it was logged"
+
+# The one table. Order does not matter: an error takes its nearest ancestor's row.
+PROBLEMS: dict[type[BaseException], Problem] = {
+    HakbError: Problem(500, "internal_error", EXIT_FAILED, public=False),
+    BadInput: Problem(422, "invalid_request", EXIT_USAGE),
+    NotFound: Problem(404, "not_found", EXIT_USAGE),
+    ConfigError: Problem(500, "misconfigured", EXIT_USAGE, public=False),
+    Unauthorized: Problem(401, "unauthorized", EXIT_USAGE, {"WWW-Authenticate": "Bearer"}),
+    BadSignature: Problem(401, "unauthorized", EXIT_USAGE),
+    RateLimited: Problem(429, "rate_limited", EXIT_FAILED),
+    PayloadTooLarge: Problem(413, "too_large", EXIT_USAGE),
+    NotReady: Problem(503, "not_ready", EXIT_USAGE),
+    Unavailable: Problem(503, "unavailable", EXIT_FAILED, {"Retry-After": "5"}),
+    IngestFailed: Problem(500, "ingest_failed", EXIT_FAILED, public=False),
+}
+
+
+def problem_for(exc: BaseException) -> Problem:
+    """The row of the nearest class in `PROBLEMS`; anything outside the tree is an
+    internal error."""
+    for cls in type(exc).__mro__:
+        problem = PROBLEMS.get(cls)
+        if problem is not None:
+            return problem
+    return PROBLEMS[HakbError]
+
+
+def error_body(error: str, message: str, **extra: object) -> dict[str, object]:
+    """The one shape of every error response."""
+    return {"error": error, "message": message, **extra}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    status: int
+    headers: dict[str, str]
+    body: dict[str, object]
+
+    def json_bytes(self) -> bytes:
+        return json.dumps(self.body).encode()
+
+
+def render(exc: BaseException) -> Rendered:
+    """Status, headers and JSON body for `exc`, from its row in `PROBLEMS`."""
+    problem = problem_for(exc)
+    if isinstance(exc, HakbError):
+        message = exc.message if problem.public else GENERIC_MESSAGE
+        body = error_body(exc.code or problem.type, message, **exc.extra)
+        headers = {**problem.headers, **exc.headers}
+    else:
+        body = error_body(problem.type, GENERIC_MESSAGE)
+        headers = dict(problem.headers)
+    return Rendered(problem.status, headers, body)
+
+
+def exit_code(exc: BaseException) -> int:
+    return problem_for(exc).exit_code
