@@ -28,7 +28,8 @@ from llama_index.core import Document, Settings, StorageContext, VectorStoreInde
 from llama_index.core.node_parser import SentenceSplitter
 
 from hakb.ingest import builds
-from hakb.ingest.embedder import Embedder, LlamaIndexEmbedding
+from hakb.ingest.embedder import Embedder
+from hakb.ingest.llama_embedding import LlamaIndexEmbedding
 from hakb.ingest.models import Citation, DocumentMeta, Section
 from hakb.service.models import Answer
 

@@ -3,16 +3,21 @@
 Retrievers built on `VectorStoreIndex.from_vector_store(...)` embed questions with the
 same model that embedded the chunks, instead of reaching for OpenAI. Kept apart from
 `ingest.embedder` so that only code that uses llama-index imports it.
+
+The dependency runs one way: this adapter knows the `Embedder` interface only as a
+type, so `ingest.embedder` (which offers `LlamaIndexEmbedding` lazily) and this
+module never import each other at run time.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.bridge.pydantic import PrivateAttr
 
-from hakb.ingest.embedder import DEFAULT_BATCH_SIZE, Embedder
+if TYPE_CHECKING:
+    from hakb.ingest.embedder import Embedder
 
 
 class LlamaIndexEmbedding(BaseEmbedding):
@@ -26,7 +31,9 @@ class LlamaIndexEmbedding(BaseEmbedding):
 
     def __init__(self, embedder: Embedder, **kwargs: Any) -> None:
         kwargs.setdefault("model_name", embedder.name)
-        kwargs.setdefault("embed_batch_size", DEFAULT_BATCH_SIZE)
+        batch_size = getattr(embedder, "batch_size", None)  # the embedder's own batches, when it has them
+        if isinstance(batch_size, int):
+            kwargs.setdefault("embed_batch_size", batch_size)
         super().__init__(**kwargs)
         self._embedder = embedder
 
@@ -39,13 +46,16 @@ class LlamaIndexEmbedding(BaseEmbedding):
         return self._embedder
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embedder.embed([query])[0].tolist()
+        vector: list[float] = self._embedder.embed([query])[0].tolist()
+        return vector
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embedder.embed([text])[0].tolist()
+        vector: list[float] = self._embedder.embed([text])[0].tolist()
+        return vector
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embedder.embed(texts).tolist()  # type: ignore[no-any-return]
+        vectors: list[list[float]] = self._embedder.embed(texts).tolist()
+        return vectors
