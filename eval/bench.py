@@ -27,26 +27,26 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 import httpx
 
+from hakb.devserver import HakbServer, ServerStartError, hakb_argv, start_hakb_serve
 from hakb.eval.baseline import NaiveBaseline
 from hakb.eval.harness import BUNDLED_DOCS, DEFAULT_CORPUS, DEFAULT_GOLD, EXIT_OK, EXIT_USAGE
 from hakb.eval.metrics import load_gold, percentile
-from hakb.settings import Settings
 from hakb.ingest import builds
 from hakb.ingest.embedder import OnnxEmbedder
 from hakb.service.engine import Engine
-from hakb.service.index import BuildHolder
+from hakb.settings import Settings
 
 CONCURRENCY = 16
 READY_TIMEOUT_S = 120.0
@@ -134,15 +134,14 @@ def _measure(bench: Bench, settings: Settings, data_dir: Path, corpus: Path | No
 
     questions = [item.question for item in load_gold(DEFAULT_GOLD)]
     _progress(stream, "server start")
-    with Server(env, data_dir / "server.log") as server:
+    server_log = data_dir / "server.log"
+    with _serve(data_dir, server_log, env) as server:
         bench.add("ready_s", "start to /readyz 200", server.ready_s, unit="s")
 
         _progress(stream, "in-process latency")
         index_dir = data_dir / "index"
-        embedder = OnnxEmbedder(settings.embedder_dir)
-        holder = BuildHolder(index_dir, settings.chroma_host, settings.chroma_port)
-        holder.refresh()
-        engine = Engine(holder, embedder)
+        engine = Engine.from_settings(settings, index_dir=index_dir)
+        engine.holder.refresh()
         engine.warm_up()
         by_kind: dict[str, list[str]] = {"fact": [], "passage": [], "abstain": []}
         for q in questions:
@@ -172,6 +171,8 @@ def _measure(bench: Bench, settings: Settings, data_dir: Path, corpus: Path | No
     _progress(stream, "naive baseline")
     build_id = builds.current_build_id(index_dir)
     assert build_id is not None
+    # The baseline gets its own copy of the model: it shares nothing with hakb's engine.
+    embedder = OnnxEmbedder(settings.embedder_dir)
     naive = NaiveBaseline.from_build(embedder, index_dir, build_id, settings.data_dir / "eval-cache" / "baseline")
     naive.ask(questions[0])
     naive_cpu: dict[str, list[float]] = {"fact": [], "passage": []}
@@ -214,13 +215,9 @@ def _load() -> str:
         return "unknown"
 
 
-def _hakb(*args: str) -> list[str]:
-    return [sys.executable, "-m", "hakb.cli", *args]
-
-
 def _ingest(sources: list[str], env: dict[str, str]) -> tuple[dict, float]:  # type: ignore[type-arg]
     started = time.perf_counter()
-    proc = subprocess.run(_hakb("ingest", "--json", *sources), env=env, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(hakb_argv("ingest", "--json", *sources), env=env, capture_output=True, text=True, timeout=900)
     wall = time.perf_counter() - started
     try:
         report = json.loads(proc.stdout)
@@ -271,77 +268,16 @@ async def _throughput(url: str, questions: Sequence[str], total: int) -> tuple[f
     return total / seconds, errors
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """`hakb serve` in a subprocess on a free port, stopped on exit."""
-
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.env = env
-        self.log_path = log_path
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.ready_s = 0.0
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> Server:
-        log = self.log_path.open("wb")
-        started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            _hakb("serve", "--host", "127.0.0.1", "--port", str(self.port)),
-            env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        log.close()
-        with httpx.Client(timeout=2) as client:
-            while True:
-                if self.proc.poll() is not None:
-                    raise BenchError(f"hakb serve exited with {self.proc.returncode}: {self._log_tail()}")
-                try:
-                    if client.get(f"{self.url}/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.perf_counter() - started > READY_TIMEOUT_S:
-                    self.__exit__()
-                    raise BenchError(f"hakb serve not ready after {READY_TIMEOUT_S:.0f} s: {self._log_tail()}")
-                time.sleep(0.01)
-        self.ready_s = time.perf_counter() - started
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def _log_tail(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-800:]
-        except OSError:
-            return ""
-
-    def peak_rss_mb(self) -> float | None:
-        """The server's high-water mark of resident memory (Linux: VmHWM)."""
-        assert self.proc is not None
-        try:
-            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        try:  # elsewhere: the current RSS, a lower bound of the peak
-            import psutil
-
-            return float(psutil.Process(self.proc.pid).memory_info().rss) / 2**20
-        except Exception:
-            return None
+@contextmanager
+def _serve(data_dir: Path, log_path: Path, env: dict[str, str]) -> Iterator[HakbServer]:
+    """`hakb serve` on a free port with the user's settings (env), ready; BenchError if not."""
+    try:
+        with start_hakb_serve(
+            data_dir, log_path, env=env, inherit_env=True, timeout_s=READY_TIMEOUT_S, poll_s=0.01
+        ) as server:
+            yield server
+    except ServerStartError as exc:
+        raise BenchError(str(exc)) from exc
 
 
 # -- output --------------------------------------------------------------------

@@ -30,12 +30,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +42,8 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+from hakb.devserver import HakbServer, clean_env, hakb_argv, start_hakb_serve
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_DOCS = REPO / "data" / "docs"
@@ -271,20 +270,8 @@ async def run_clients(
 # -- the server --------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def hakb_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HAKB_", "CHROMA_", "SLACK_"))}
-    env.update({"HAKB_DATA_DIR": str(data_dir), "ORT_DISABLE_TELEMETRY": "1", **extra})
-    return env
-
-
-def hakb(*args: str) -> list[str]:
-    return [sys.executable, "-m", "hakb.cli", *args]
+    return clean_env({"HAKB_DATA_DIR": str(data_dir), **extra})
 
 
 def ensure_build(data_dir: Path, corpus: Path | None) -> float:
@@ -296,56 +283,9 @@ def ensure_build(data_dir: Path, corpus: Path | None) -> float:
         shutil.copytree(SEED_DOCS, docs)
     sources = [str(docs)] + ([str(corpus)] if corpus is not None and corpus.is_dir() else [])
     started = time.perf_counter()
-    subprocess.run(hakb("ingest", "--replace", *sources), env=hakb_env(data_dir), check=True, cwd=REPO,
+    subprocess.run(hakb_argv("ingest", "--replace", *sources), env=hakb_env(data_dir), check=True, cwd=data_dir,
                    stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
-
-
-class Server:
-    def __init__(self, data_dir: Path, workers: int, log_path: Path, **env: str) -> None:
-        self.port = free_port()
-        self.log_path = log_path
-        self.workers = workers
-        self._log = log_path.open("wb")
-        self.proc = subprocess.Popen(
-            hakb("serve", "--port", str(self.port), "--workers", str(workers)),
-            env=hakb_env(data_dir, **env), stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO,
-            start_new_session=True,
-        )
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def wait_ready(self, timeout: float = 180.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"hakb serve exited ({self.proc.returncode}):\n{self.log()[-3000:]}")
-            if self.log().count("Application startup complete") >= self.workers:
-                return
-            time.sleep(0.2)
-        raise RuntimeError(f"hakb serve not ready after {timeout} s:\n{self.log()[-3000:]}")
-
-    def worker_pids(self) -> list[int]:
-        out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout
-        return sorted(int(p) for p in out.split() if b"resource_tracker" not in _cmdline(int(p)))
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        self._log.close()
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
 
 
 def rss_mb(pid: int) -> float:
@@ -356,7 +296,8 @@ def rss_mb(pid: int) -> float:
 
 
 _SWITCH = re.compile(
-    r"^(?P<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}) \[(?P<pid>\d+)\] INFO service\.index: serving build (?P<build>\S+)",
+    r"^(?P<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}) \[(?P<pid>\d+)\] INFO (?:hakb\.)?service\.index: serving build "
+    r"(?P<build>\S+)",
     re.M,
 )
 
@@ -469,7 +410,7 @@ def changed_docs(root: Path) -> Path:
     return docs / SEED_PAGE
 
 
-async def _main_run(args: argparse.Namespace, server: Server, data_dir: Path, report: Report) -> list[Result]:
+async def _main_run(args: argparse.Namespace, server: HakbServer, data_dir: Path, report: Report) -> list[Result]:
     specs = make_specs(args.requests)
     ingest_state: dict[str, object] = {}
     index = data_dir / "index"
@@ -480,7 +421,7 @@ async def _main_run(args: argparse.Namespace, server: Server, data_dir: Path, re
             page = changed_docs(Path(tempfile.mkdtemp(prefix="hakb-load-")))
             ingest_state["started"] = time.time()
             ingest_state["proc"] = subprocess.Popen(
-                hakb("ingest", str(page)), env=hakb_env(data_dir), cwd=REPO,
+                hakb_argv("ingest", str(page)), env=hakb_env(data_dir), cwd=data_dir,
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             )
 
@@ -529,7 +470,7 @@ async def _main_run(args: argparse.Namespace, server: Server, data_dir: Path, re
 
 
 def ingest_report(
-    state: dict[str, object], proc: subprocess.Popen[bytes], results: list[Result], server: Server, old_build: str
+    state: dict[str, object], proc: subprocess.Popen[bytes], results: list[Result], server: HakbServer, old_build: str
 ) -> dict[str, object]:
     changed = state.get("current_changed")
     new_build = state.get("new_build")
@@ -578,10 +519,8 @@ def main(argv: list[str] | None = None) -> int:
     if built:
         print(f"built seed + corpus in {built:.1f} s", flush=True)
     log_path = data_dir / "load-serve.log"
-    server = Server(data_dir, args.workers, log_path)
     report = Report(requests=args.requests, clients=args.clients, workers=args.workers)
-    try:
-        server.wait_ready()
+    with start_hakb_serve(data_dir, log_path, workers=args.workers, timeout_s=180.0) as server:
         pids = server.worker_pids()
         ready = {pid: rss_mb(pid) for pid in pids}
         print(f"serving on port {server.port}, workers {pids}; warming up with {args.warmup} requests", flush=True)
@@ -592,8 +531,6 @@ def main(argv: list[str] | None = None) -> int:
         end = {pid: rss_mb(pid) for pid in pids}
         report.rss_mb = {str(pid): {"ready": ready[pid], "start": start[pid], "end": end[pid]} for pid in pids}
         report.rss_growth_pct = {str(pid): round((end[pid] - start[pid]) / start[pid] * 100, 1) for pid in pids}
-    finally:
-        server.stop()
     print_report(report)
     print(f"server log: {log_path}")
     if args.json:

@@ -1,58 +1,61 @@
-"""Shared fixtures: a clean environment, builds made once per session, a real server.
+"""Shared fixtures: a clean environment, builds made once and cached, a real server.
 
-Builds are expensive (the corpus takes tens of seconds), so they are made once per
-session and treated as read-only; a test that changes a data dir copies it first
-(`copy_data_dir`). Servers are real uvicorn subprocesses on free 127.0.0.1 ports.
+Builds are expensive (the corpus takes tens of seconds), so each is made once and
+kept under .cache/test-builds/, keyed by what decides its contents (the ingest
+code's fingerprint, the embedding model, the documents, the library versions): a
+later pytest session with the same key copies it instead of ingesting again. A
+session's copy is read-only by convention; a test that changes a data dir copies it
+first (`copy_data_dir`). Servers are real `hakb serve` subprocesses on free
+127.0.0.1 ports (hakb.devserver).
 
 Fixtures other test packages may use (add new ones; never rename these):
     onnx_embedder     the packaged ONNX embedder, loaded once
     seed_data_dir     a data dir holding the bundled seed doc, ingested once
     corpus_data_dir   seed + ../shared/corpus/pages, ingested once (skips if absent)
     seed_engine / corpus_engine   an in-process Engine over those builds
-    live_server       `uvicorn --factory service.api.app:create_app` over corpus_data_dir
+    live_server       `hakb serve` over corpus_data_dir
+    start_server      start more servers in a test (own data dir, env)
+
+HAKB_TEST_CACHE=off builds afresh in every session; HAKB_TEST_CACHE=DIR keeps the
+cache in DIR instead of .cache/test-builds.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import importlib.metadata
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
+from hakb.devserver import ENV_PREFIXES, HakbServer, clean_env, free_port, start_hakb_serve
+from hakb.ingest import builds
 from hakb.ingest.embedder import OnnxEmbedder
-from hakb.ingest.pipeline import IngestOptions, IngestResult, Pipeline
+from hakb.ingest.pipeline import IngestOptions, IngestResult, Pipeline, pipeline_fingerprint
+
+__all__ = ["ENV_PREFIXES", "HakbServer", "clean_env", "free_port"]  # re-exported for the test packages
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_DOCS = REPO / "data" / "docs"
 SEED_DOC = SEED_DOCS / "ha-links-and-backup-links.txt"
 CORPUS_PAGES = REPO.parent / "shared" / "corpus" / "pages"
-ENV_PREFIXES = ("HAKB_", "CHROMA_", "SLACK_")
 BIN = Path(sys.executable).parent
-SERVER_START_TIMEOUT_S = 120.0  # model load + build open; generous for a loaded 2-core CI box
+_CACHE_SETTING = os.environ.get("HAKB_TEST_CACHE", "")
+BUILD_CACHE: Path | None = None if _CACHE_SETTING == "off" else Path(_CACHE_SETTING or REPO / ".cache" / "test-builds")
+KEEP_CACHED = 3  # entries kept per kind of build (older ingest code's builds are dropped)
+# The libraries whose on-disk formats a build holds.
+_FORMAT_PACKAGES = ("chromadb", "bm25s", "numpy", "pydantic")
 
 
 # -- environment -------------------------------------------------------------
-
-
-def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """os.environ without any HAKB_*/CHROMA_*/SLACK_* setting, plus `extra`: what a
-    subprocess sees, so a developer's shell never changes a test's outcome."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
-    # onnxruntime phones home ~10 s after start; offline that is a failing DNS lookup.
-    env["ORT_DISABLE_TELEMETRY"] = "1"
-    env["ANONYMIZED_TELEMETRY"] = "False"
-    env.update(extra or {})
-    return env
 
 
 @pytest.fixture(autouse=True)
@@ -61,12 +64,6 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         if name.startswith(ENV_PREFIXES):
             monkeypatch.delenv(name)
     monkeypatch.setenv("ORT_DISABLE_TELEMETRY", "1")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- ingest and data dirs ----------------------------------------------------
@@ -106,43 +103,125 @@ def onnx_embedder() -> OnnxEmbedder:
     return OnnxEmbedder()
 
 
+def _digest_sources(digest: hashlib._Hash, sources: Sequence[Path]) -> None:
+    for source in sources:
+        files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
+        for path in files:
+            digest.update(str(path.relative_to(source.parent)).encode())
+            digest.update(path.read_bytes())
+
+
+def build_key(sources: Sequence[Path]) -> str:
+    """What decides a build's contents: the ingest code, the model, the documents and
+    the versions of the libraries whose files the build holds."""
+    digest = hashlib.sha1(pipeline_fingerprint().encode())
+    digest.update(OnnxEmbedder().name.encode())  # hashes the model file; loads nothing
+    digest.update(sys.version.split()[0].encode())
+    for package in _FORMAT_PACKAGES:
+        digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
+    _digest_sources(digest, sources)
+    return digest.hexdigest()[:16]
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock between pytest sessions (two checkouts may share a cache)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _relocate(data_dir: Path, old_root: Path, new_root: Path) -> None:
+    """Point the manifests' document sources at the copy, as if it had been ingested
+    where it now is (a re-ingest matches a failing document to its last good version
+    by source)."""
+    old, new = str(old_root), str(new_root)
+    for build_id in builds.finished_builds(data_dir / "index"):
+        path = builds.build_path(data_dir / "index", build_id)
+        manifest = builds.read_manifest(path)
+        docs = [
+            d.model_copy(update={"source": new + d.source[len(old) :]}) if d.source.startswith(old + os.sep) else d
+            for d in manifest.documents
+        ]
+        builds.write_manifest(path, manifest.model_copy(update={"documents": docs}))
+
+
+def _ingest_data_dir(data_dir: Path, extra_sources: Sequence[Path], embedder: OnnxEmbedder) -> None:
+    make_data_dir(data_dir)
+    result = ingest(data_dir, [data_dir / "docs", *extra_sources], embedder, replace=True)
+    assert result.ok and result.build_id, f"ingest of {data_dir.name} failed: {result.error} {result.failed}"
+
+
+def cached_data_dir(kind: str, extra_sources: Sequence[Path], dest: Path, embedder: Callable[[], OnnxEmbedder]) -> Path:
+    """`dest` becomes a data dir holding the seed docs plus `extra_sources`, ingested:
+    copied from the build cache when a build with the same key is there, else ingested
+    into the cache first. `embedder` is called only when something must be embedded."""
+    if BUILD_CACHE is None:
+        _ingest_data_dir(dest, extra_sources, embedder())
+        return dest
+    entry = BUILD_CACHE / f"{kind}-{build_key([SEED_DOCS, *extra_sources])}"
+    with _locked(BUILD_CACHE / f"{kind}.lock"):
+        if not (entry / ".complete").is_file():
+            shutil.rmtree(entry, ignore_errors=True)  # a session that died half-way
+            _ingest_data_dir(entry, extra_sources, embedder())
+            (entry / ".complete").write_text(builds.current_build_id(entry / "index") or "", encoding="utf-8")
+        entry.touch()
+        shutil.copytree(entry, dest, symlinks=True, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".complete"))
+        _prune(kind, keep=KEEP_CACHED)
+    _relocate(dest, entry, dest)
+    return dest
+
+
+def _prune(kind: str, keep: int) -> None:
+    """Drop all but the `keep` most recently used cache entries of a kind."""
+    assert BUILD_CACHE is not None
+    entries = sorted(
+        (p for p in BUILD_CACHE.glob(f"{kind}-*") if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    for old in entries[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def seed_data_dir(tmp_path_factory: pytest.TempPathFactory, onnx_embedder: OnnxEmbedder) -> Path:
+def seed_data_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
     """The bundled seed doc, ingested once. Read-only: copy it before changing anything."""
-    data_dir = make_data_dir(tmp_path_factory.mktemp("seed-data"))
-    result = ingest(data_dir, [data_dir / "docs"], onnx_embedder, replace=True)
-    assert result.ok and result.build_id, f"seed ingest failed: {result.error} {result.failed}"
-    return data_dir
+    dest = tmp_path_factory.mktemp("seed-data")
+    return cached_data_dir("seed", [], dest, lambda: request.getfixturevalue("onnx_embedder"))
 
 
 @pytest.fixture(scope="session")
-def corpus_data_dir(tmp_path_factory: pytest.TempPathFactory, onnx_embedder: OnnxEmbedder) -> Path:
+def corpus_data_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
     """Seed + the scraped corpus pages, ingested once. Read-only: copy before changing."""
     if not CORPUS_PAGES.is_dir() or not any(CORPUS_PAGES.glob("*.md")):
         pytest.skip(f"the corpus is absent: no Markdown pages in {CORPUS_PAGES}")
-    data_dir = make_data_dir(tmp_path_factory.mktemp("corpus-data"))
-    result = ingest(data_dir, [data_dir / "docs", CORPUS_PAGES], onnx_embedder, replace=True)
-    assert result.ok and result.build_id, f"corpus ingest failed: {result.error} {result.failed}"
-    return data_dir
+    dest = tmp_path_factory.mktemp("corpus-data")
+    return cached_data_dir("corpus", [CORPUS_PAGES], dest, lambda: request.getfixturevalue("onnx_embedder"))
 
 
-def _engine(data_dir: Path, embedder: OnnxEmbedder):  # type: ignore[no-untyped-def]
+def _engine(data_dir: Path):  # type: ignore[no-untyped-def]  # the engine's module is imported lazily
     from hakb.service.engine import Engine
-    from hakb.service.index import BuildHolder
+    from hakb.settings import Settings
 
-    holder = BuildHolder(data_dir / "index")
-    assert holder.refresh(), holder.problem
-    return Engine(holder, embedder)
-
-
-@pytest.fixture(scope="session")
-def seed_engine(seed_data_dir: Path, onnx_embedder: OnnxEmbedder):  # type: ignore[no-untyped-def]
-    return _engine(seed_data_dir, onnx_embedder)
+    # Explicit, not from the environment: session fixtures are made before the
+    # environment is cleaned for the first test.
+    settings = Settings(HAKB_DATA_DIR=data_dir, CHROMA_HOST=None, HAKB_EMBEDDER_DIR=None)
+    engine = Engine.from_settings(settings)
+    assert engine.holder.refresh(), engine.holder.problem
+    return engine
 
 
 @pytest.fixture(scope="session")
-def corpus_engine(corpus_data_dir: Path, onnx_embedder: OnnxEmbedder):  # type: ignore[no-untyped-def]
-    return _engine(corpus_data_dir, onnx_embedder)
+def seed_engine(seed_data_dir: Path):  # type: ignore[no-untyped-def]
+    return _engine(seed_data_dir)
+
+
+@pytest.fixture(scope="session")
+def corpus_engine(corpus_data_dir: Path):  # type: ignore[no-untyped-def]
+    return _engine(corpus_data_dir)
 
 
 # -- the CLI -----------------------------------------------------------------
@@ -183,101 +262,46 @@ def _existing_parent(path: Path) -> Path:
 
 # -- servers -----------------------------------------------------------------
 
+# What every test server gets: the build watcher polls faster than the default.
+SERVER_ENV = {"HAKB_WATCH_INTERVAL": "0.2"}
 
-@dataclass
-class ServerProcess:
-    """`uvicorn --factory service.api.app:create_app` in a subprocess on 127.0.0.1."""
 
-    process: subprocess.Popen[bytes]
-    port: int
-    log_path: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @classmethod
-    def start(
-        cls,
-        data_dir: Path,
-        log_path: Path,
-        env: Mapping[str, str] | None = None,
-        *,
-        wait_ready: bool = True,
-        timeout_s: float = SERVER_START_TIMEOUT_S,
-    ) -> ServerProcess:
-        port = free_port()
-        extra = {"HAKB_DATA_DIR": str(data_dir), "HAKB_WATCH_INTERVAL": "0.2", **(env or {})}
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [
-                    sys.executable, "-m", "uvicorn", "--factory", "hakb.service.api.app:create_app",
-                    "--host", "127.0.0.1", "--port", str(port), "--log-level", "info",
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=clean_env(extra),
-                cwd=REPO,
-            )
-        server = cls(process, port, log_path)
-        try:
-            server.wait(ready=wait_ready, timeout_s=timeout_s)
-        except BaseException:
-            server.stop()
-            raise
-        return server
-
-    def wait(self, *, ready: bool = True, timeout_s: float = SERVER_START_TIMEOUT_S) -> None:
-        """Until /readyz says 200 (or, with ready=False, until the server answers at all)."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                status = httpx.get(f"{self.url}/readyz", timeout=2.0).status_code
-                if status == 200 or not ready:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server not {'ready' if ready else 'up'} after {timeout_s} s:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
+def hakb_server(
+    data_dir: Path,
+    log_path: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    wait_ready: bool = True,
+    workers: int = 1,
+    verbose: bool = False,
+) -> AbstractContextManager[HakbServer]:
+    """`with hakb_server(data_dir, log_path, env) as server:` a real `hakb serve`."""
+    env = {**SERVER_ENV, **(env or {})}
+    return start_hakb_serve(data_dir, log_path, env=env, wait_ready=wait_ready, workers=workers, verbose=verbose)
 
 
 @pytest.fixture(scope="session")
 def live_server(corpus_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of one real server over the corpus build, shared by the session."""
     log_path = tmp_path_factory.mktemp("live-server") / "server.log"
-    server = ServerProcess.start(corpus_data_dir, log_path)
-    try:
+    with hakb_server(corpus_data_dir, log_path) as server:
         yield server.url
-    finally:
-        server.stop()
+
+
+StartServer = Callable[..., HakbServer]
 
 
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
-    """Start extra servers in a test (own data dir, env); all are stopped afterwards."""
-    started: list[ServerProcess] = []
+def start_server(tmp_path: Path) -> Iterator[StartServer]:
+    """`start_server(data_dir, env=None, *, wait_ready=True) -> HakbServer`: more servers
+    in a test (own data dir, env); all are stopped afterwards."""
+    with ExitStack() as stack:
+        count = 0
 
-    def start(data_dir: Path, env: Mapping[str, str] | None = None, *, wait_ready: bool = True) -> ServerProcess:
-        server = ServerProcess.start(
-            data_dir, tmp_path / f"server-{len(started)}.log", env, wait_ready=wait_ready
-        )
-        started.append(server)
-        return server
+        def start(data_dir: Path, env: Mapping[str, str] | None = None, *, wait_ready: bool = True) -> HakbServer:
+            nonlocal count
+            count += 1
+            log_path = tmp_path / f"server-{count}.log"
+            return stack.enter_context(hakb_server(data_dir, log_path, env, wait_ready=wait_ready))
 
-    yield start
-    for server in started:
-        server.stop()
+        yield start

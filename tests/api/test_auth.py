@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ServerProcess
+from tests.conftest import hakb_server
 
 KEYS = "first-key-0123456789,second-key-abcdef"
 
@@ -16,11 +16,8 @@ KEYS = "first-key-0123456789,second-key-abcdef"
 @pytest.fixture(scope="module")
 def keyed_server(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("keyed-server") / "server.log"
-    server = ServerProcess.start(seed_data_dir, log, {"HAKB_API_KEYS": KEYS})
-    try:
+    with hakb_server(seed_data_dir, log, {"HAKB_API_KEYS": KEYS}) as server:
         yield server.url
-    finally:
-        server.stop()
 
 
 REQUESTS = [

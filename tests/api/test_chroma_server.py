@@ -7,8 +7,6 @@ says passages are unavailable; when it comes back, passages recover by themselve
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,75 +16,32 @@ import chromadb
 import httpx
 import pytest
 
+from hakb.devserver import ChromaServer, HakbServer, start_chroma
 from hakb.ingest import builds
-from tests.conftest import ServerProcess, clean_env, free_port, make_data_dir, run_hakb
+from tests.conftest import hakb_server, make_data_dir, run_hakb
 
 FACT_Q = "what port does ha1 use?"
 PASSAGE_Q = "where can I view the status of the HA4 links?"
 
 
-class Chroma:
-    """`chroma run` on a fixed port, so it can be stopped and started again in place."""
-
-    def __init__(self, path: Path, log_path: Path) -> None:
-        self.path, self.log_path, self.port = path, log_path, free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout_s: float = 60.0) -> None:
-        chroma = Path(sys.executable).parent / "chroma"
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=clean_env(),
-            )
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"chroma exited: {self.log_path.read_text(errors='replace')[-2000:]}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("chroma did not come up")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")
-def chroma(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chroma]:
+def chroma(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """A Chroma server on a fixed port: a test may stop it and start it again in place."""
     root = tmp_path_factory.mktemp("chroma")
-    server = Chroma(root / "store", root / "chroma.log")
-    server.start()
-    try:
+    with start_chroma(root / "store", root / "chroma.log") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
-def served(chroma: Chroma, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Path]]:
+def served(chroma: ChromaServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[HakbServer, Path]]:
     """The seed ingested into the Chroma server with `hakb ingest`, and an API on it."""
     root = tmp_path_factory.mktemp("chroma-mode")
     data_dir = make_data_dir(root / "data")
     env = {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(chroma.port)}
     done = run_hakb("ingest", data_dir=data_dir, env=env)
     assert done.returncode == 0, done.stderr
-    server = ServerProcess.start(data_dir, root / "server.log", env)
-    try:
+    with hakb_server(data_dir, root / "server.log", env) as server:
         yield server, data_dir
-    finally:
-        server.stop()
 
 
 def _ask(base: str, question: str) -> httpx.Response:
@@ -107,7 +62,7 @@ def _wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 30.0)
 
 
 def test_ingest_writes_vectors_to_the_server_not_the_build_folder(
-    served: tuple[ServerProcess, Path], chroma: Chroma
+    served: tuple[HakbServer, Path], chroma: ChromaServer
 ) -> None:
     _, data_dir = served
     build_id = builds.current_build_id(data_dir / "index") or ""
@@ -118,7 +73,7 @@ def test_ingest_writes_vectors_to_the_server_not_the_build_folder(
     assert collection.count() == manifest.counts["chunks"] > 0
 
 
-def test_answers_facts_and_passages_through_the_server(served: tuple[ServerProcess, Path]) -> None:
+def test_answers_facts_and_passages_through_the_server(served: tuple[HakbServer, Path]) -> None:
     server, _ = served
     assert _passages(server.url) == "ok"
     fact = _ask(server.url, FACT_Q).json()
@@ -128,7 +83,7 @@ def test_answers_facts_and_passages_through_the_server(served: tuple[ServerProce
     assert "dashboard" in passage["answer"] and passage["citations"]
 
 
-def test_chroma_outage_and_recovery(served: tuple[ServerProcess, Path], chroma: Chroma) -> None:
+def test_chroma_outage_and_recovery(served: tuple[HakbServer, Path], chroma: ChromaServer) -> None:
     server, _ = served
     chroma.stop()
     try:

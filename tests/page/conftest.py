@@ -14,9 +14,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, Route, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Route,
+    expect,
+    sync_playwright,
+)
 
-from tests.conftest import REPO, ServerProcess
+from tests.conftest import REPO, hakb_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -106,7 +115,7 @@ def open_page(browser: Browser) -> Iterator[OpenPage]:
         return page
 
     yield open_
-    for context, guard in opened:
+    for context, _ in opened:
         context.close()
     for _, guard in opened:
         guard.check()
@@ -116,11 +125,8 @@ def open_page(browser: Browser) -> Iterator[OpenPage]:
 def keyed_server(corpus_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second real server over the same (read-only) build that requires HAKB_API_KEYS."""
     log_path = tmp_path_factory.mktemp("keyed-server") / "server.log"
-    server = ServerProcess.start(corpus_data_dir, log_path, {"HAKB_API_KEYS": API_KEY})
-    try:
+    with hakb_server(corpus_data_dir, log_path, {"HAKB_API_KEYS": API_KEY}) as server:
         yield server.url
-    finally:
-        server.stop()
 
 
 def save_screenshot(page: Page, directory: Path, name: str, *, full_page: bool = False) -> Path:

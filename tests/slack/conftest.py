@@ -22,7 +22,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from tests.conftest import ServerProcess, make_data_dir, run_hakb
+from hakb.devserver import HakbServer
+from tests.conftest import copy_data_dir, hakb_server
 from tests.slack.recorder import BOT_USER_ID, TEAM_ID, SlackRecorder, start_recorder
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # a test secret, not a real one
@@ -141,31 +142,25 @@ def slack_recorder() -> Iterator[SlackRecorder]:
 
 
 @pytest.fixture(scope="session")
-def slack_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled seed doc, ingested once with the real CLI. The server writes its
-    feedback database here, so this dir is the Slack tests' own."""
-    data_dir = make_data_dir(tmp_path_factory.mktemp("slack-data"))
-    done = run_hakb("ingest", data_dir=data_dir)
-    assert done.returncode == 0, done.stderr
-    return data_dir
+def slack_data_dir(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the seed build. The server writes its feedback database here, so this
+    dir is the Slack tests' own."""
+    return copy_data_dir(seed_data_dir, tmp_path_factory.mktemp("slack") / "data")
 
 
 @pytest.fixture(scope="session")
 def slack_server(
     slack_data_dir: Path, slack_recorder: SlackRecorder, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
+) -> Iterator[HakbServer]:
     env = {
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_API_URL": slack_recorder.api_url,
     }
-    server = ServerProcess.start(slack_data_dir, tmp_path_factory.mktemp("slack-server") / "server.log", env)
-    try:
+    with hakb_server(slack_data_dir, tmp_path_factory.mktemp("slack-server") / "server.log", env) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
-def slack(slack_server: ServerProcess, slack_recorder: SlackRecorder) -> FakeSlack:
+def slack(slack_server: HakbServer, slack_recorder: SlackRecorder) -> FakeSlack:
     return FakeSlack(slack_server.url, slack_recorder)

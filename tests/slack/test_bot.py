@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import ServerProcess, make_data_dir
+from hakb.devserver import HakbServer
+from tests.conftest import make_data_dir
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, new_ts, unique
 from tests.slack.recorder import BOT_ID, BOT_USER_ID, SlackRecorder
 
@@ -314,7 +315,7 @@ def test_a_failed_post_is_left_to_slacks_retry_and_still_answered_once(slack: Fa
 
 
 def test_with_no_documentation_loaded_the_bot_apologises_instead_of_staying_silent(
-    slack_recorder: SlackRecorder, start_server: Callable[..., ServerProcess], tmp_path: Path
+    slack_recorder: SlackRecorder, start_server: Callable[..., HakbServer], tmp_path: Path
 ) -> None:
     # A service started before its first build: the engine cannot answer at all.
     env = {
