@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
-from hakb.settings import Settings
 from hakb.service.api.app import create_app
+from hakb.settings import Settings
 from tests.conftest import copy_data_dir
 
 API_KEY = "schema-fuzz-key"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from hakb.settings import Settings
 from hakb.service.api.app import create_app
+from hakb.settings import Settings
 
 ASK = {"question": "what port does ha1 use"}
 OTHER_SITE = "https://evil.example"

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from hakb.settings import Settings
 from hakb.service.api.app import create_app
 from hakb.service.slack.app import SlackConfigError, SlackDeps, api_base_url, create_bolt_app
+from hakb.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 MANIFEST = REPO / "slack" / "manifest.yml"
