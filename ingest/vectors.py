@@ -186,7 +186,7 @@ class ChunkVectorStore:
             if create:
                 self._collection: Collection = client.get_or_create_collection(
                     name,
-                    configuration=HNSW_CONFIGURATION,  # type: ignore[arg-type]
+                    configuration=HNSW_CONFIGURATION,  # type: ignore[arg-type]  # a plain dict of Chroma's TypedDict shape
                     metadata=dict(metadata) if metadata else None,
                     embedding_function=None,
                 )

@@ -16,11 +16,11 @@ _bearer = HTTPBearer(auto_error=False, description="One of the keys in HAKB_API_
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings  # type: ignore[no-any-return]  # app.state is untyped
 
 
 def get_engine(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
+    return request.app.state.engine  # type: ignore[no-any-return]  # app.state is untyped
 
 
 def require_key(

@@ -10,7 +10,7 @@ router = APIRouter(tags=["feedback"])
 
 
 def _store(request: Request) -> FeedbackStore:
-    return request.app.state.feedback  # type: ignore[no-any-return]
+    return request.app.state.feedback  # type: ignore[no-any-return]  # app.state is untyped
 
 
 @router.post("/v1/feedback", response_model=FeedbackRecord, status_code=201, summary="Record a vote on an answer")
