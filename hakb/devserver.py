@@ -33,12 +33,14 @@ from typing import Self
 
 import httpx
 
+from hakb.errors import HakbError
+
 ENV_PREFIXES = ("HAKB_", "CHROMA_", "SLACK_")
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 120.0  # model load + build open; generous for a loaded 2-core machine
 
 
-class ServerStartError(RuntimeError):
+class ServerStartError(HakbError):
     """A server exited or did not become ready; the message holds its log's tail."""
 
 
