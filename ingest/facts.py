@@ -4,8 +4,19 @@ Each rule looks for one kind of statement (a port, an ether type, a layer, a
 purpose, a constraint, ...) in any sentence, whichever page it comes from. The
 subject of a statement is the HA link named nearest before it in the sentence,
 or, when the sentence names none ("ICMP is used to exchange heartbeats"), the
-link its table row or heading is about. Every fact keeps the sentence it came
-from, and a fact whose value is not in that sentence is dropped.
+link its table row, inline label ("Data Link (HA2)") or heading is about. Every
+fact keeps the sentence it came from, and a fact whose value is not in that
+sentence is dropped.
+
+Every fact says where its subject came from (`subject_from`: the quote, a row
+label, a heading or an inline label). One that inherited its subject while the
+label nearest before its sentence names another link is dropped: a page that
+leaves "Data Link (HA2)" glued to the text of the control link's section must not
+make HA1 facts of HA2's transports. Settings get their range and default under
+the name of what they set ("the Threshold you set" of HA2 Keep-alive is the
+"HA2 Keep-alive Threshold"); numeric cells of tables by platform model become
+facts scoped to that model; and the same value in other words or units ("60",
+"60 seconds") is no disagreement between documents.
 """
 
 from __future__ import annotations
@@ -16,7 +27,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from hakb.ingest import lexicon
-from hakb.ingest.models import DocumentMeta, Fact, Section
+from hakb.ingest.models import DocumentMeta, Fact, Section, SubjectFrom
+from hakb.ingest.tables import scope_label
 from hakb.text import split_sentences  # moved to hakb.text; re-exported for old imports
 
 # Attributes where two documents giving two values is a disagreement, not a list.
@@ -46,9 +58,24 @@ _DEFAULT_RE = re.compile(
     re.IGNORECASE,
 )
 _SETTING_NAME_RE = re.compile(
-    r"\b(?:[Ee]nter|[Ss]et|[Cc]hange|[Cc]onfigure|[Ff]or)\s+(?:the\s+|a\s+|an\s+)?"
+    r"\b(?:[Ee]nter|[Ss]et|[Cc]hange|[Cc]onfigure|[Ss]elect|[Ff]or)\s+(?:the\s+|a\s+|an\s+)?"
     r"([A-Z0-9][\w\-/]*(?:\s+[A-Z0-9][\w\-/]*){0,6})(?:\s*\(([^)]{1,12})\))?"
 )
+# "HA4 Keep-alive Threshold (ms) —Length of time ...": a settings list item names its setting first.
+_SETTING_LEAD_RE = re.compile(
+    r"^(?:\(\s*optional\s*\)\s*)?([A-Z0-9][\w\-/]*(?:\s+[\w\-/]+){0,5}?)\s*(?:\(([^)]{1,12})\))?\s*[\u2014\u2013]\s*",
+    re.IGNORECASE,
+)
+_SETTING_RANGE_LEAD_RE = re.compile(r"^([A-Z][\w\-/]*(?:\s+[A-Z][\w\-/]*){1,5})\s+(?:range|default)\b\s*(?:\(([^)]{1,12})\))?")
+# A name that says what kind of value, not which setting: it belongs to the option the text is about.
+_GENERIC_SETTING = re.compile(r"(?i)threshold|interval|timer|timeout|hold\s+time|time|value|count|size|limit")
+# "the Threshold you set (default is 10,000 ms)", "the threshold that is set (default is 10000 ms)".
+_GENERIC_VALUE_RE = re.compile(
+    r"\bthe\s+(threshold|interval|timer|timeout|hold\s+time|value|limit)\s+(?:that\s+(?:is|was)\s+|you\s+)"
+    r"(?:set|configured?|specif(?:y|ied)|defined?|enter(?:ed)?)\b",
+    re.IGNORECASE,
+)
+_BY_DEFAULT_RE = re.compile(r"\b(?:is|are)\s+(disabled|enabled)\s+by\s+default\b", re.IGNORECASE)
 _PROTOCOL_USED_RE = re.compile(
     r"\b(TCP|UDP|ICMP|SSH|ARP|IPv[46])\s+(?:is|are)\s+used\s+(?:to|for)\s+(.+?)(?:\s+between\b.*)?(?:[.;]|$)"
 )
@@ -137,28 +164,66 @@ def _clean_value(value: str) -> str:
 
 def _split_list(phrase: str) -> list[str]:
     """'a, b, and c' -> [a, b, c]; a phrase with no comma stays whole."""
-    if "," not in phrase:
+    if not re.search(r",(?!\d{3}(?!\d))", phrase):
         return [_clean_value(phrase)]
-    parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+(?=[\w\-]+(?:\s+[\w\-]+){0,3}\s*$)", phrase)
+    parts = re.split(r",(?!\d{3}(?!\d))\s*(?:and\s+|or\s+)?|\s+and\s+(?=[\w\-]+(?:\s+[\w\-]+){0,3}\s*$)", phrase)
     items = [_clean_value(p) for p in parts]
     return [re.sub(r"^(?:and|or)\s+", "", i) for i in items if i]
 
 
 @dataclass
 class _Scope:
-    """What a sentence is about when it does not say: its row label or heading."""
+    """What a sentence is about when it does not say: its row label, inline label or heading."""
 
     links: list[str] = field(default_factory=list)
     platforms: list[str] = field(default_factory=list)
+    origin: SubjectFrom = "heading"  # where a subject taken from this scope comes from
 
 
 def _section_scope(section: Section) -> _Scope:
     label = section.label or (section.path[-1] if len(section.path) > 1 else "")
-    scope = _Scope()
+    scope = _Scope(origin=_label_origin(section))
     if label and not _PORTISH_LABEL.match(label):
         scope.links = lexicon.links_in(label) or lexicon.interfaces_in(label)[:1]
         scope.platforms = _platform_names(label)
     return scope
+
+
+def _label_origin(section: Section) -> SubjectFrom:
+    if not section.label:
+        return "heading"
+    if section.label_from:
+        return section.label_from
+    return "row_label" if section.kind == "table_row" else "inline_label"
+
+
+# A label glued to the text it heads, as flattened pages leave it: "Data Link (HA2) When an
+# HA2 backup link is configured, ...", "Control Link (HA1)/Control Link (HA1 Backup) The ...".
+_LINK_NAME = r"(?:[A-Z][\w-]*\s+){0,3}Links?\s*\(\s*(?:HA\d|HSCI)[^()]{0,30}\)"
+_LEAD_LABEL = re.compile(rf"^({_LINK_NAME}(?:\s*/\s*{_LINK_NAME})*)\s*[:\u2014\u2013-]?\s+(?=[A-Z])")
+
+
+def lead_label(text: str) -> str | None:
+    """The inline label a text starts with, or that the whole text is: the nearest label
+    of what follows it when a reader left it in the text."""
+    m = _LEAD_LABEL.match(text)
+    if m:
+        return m.group(1)
+    return scope_label(text, bold=False) if len(text) <= 90 else None
+
+
+def _named_in(subject: str, quote: str) -> bool:
+    """Does the quote itself name the subject (a link, an interface, a platform, a setting)?"""
+    if subject in lexicon.LINKS:
+        return subject in lexicon.links_in(quote)
+    if subject in lexicon.INTERFACES:
+        return subject in lexicon.interfaces_in(quote)
+    if subject == lexicon.CLUSTER:
+        return "cluster" in quote.lower()
+    if subject in _platform_names(quote):
+        return True
+    said = set(re.findall(r"[\w-]+", _norm(quote)))
+    return _norm(subject) in _norm(quote) or all(w in said for w in re.findall(r"[\w-]+", _norm(subject)))
 
 
 def _platform_names(text: str) -> list[str]:
@@ -170,24 +235,45 @@ class FactExtractor:
 
     def __init__(self, meta: DocumentMeta) -> None:
         self.meta = meta
+        self._origin: SubjectFrom = "heading"
+        self._setting_base: tuple[tuple[str, ...], str] | None = None  # (path, last setting named there)
 
     def extract(self, sections: Iterable[Section]) -> list[Fact]:
         facts: list[Fact] = []
+        path: tuple[str, ...] | None = None
+        nearest: list[str] = []  # the links the nearest label before the text names
         for section in sections:
-            facts.extend(self._section_facts(section))
+            scope = _section_scope(section)
+            if section.path != path:  # a new heading, row or inline label: its own links
+                path, nearest = section.path, scope.links
+            found = lead_label(section.text) if section.kind != "heading" else None
+            if found and lexicon.links_in(found) and section.text.strip() != found:
+                nearest = lexicon.links_in(found)
+            elif found and section.text.strip() == found and section.kind == "paragraph":
+                # A label a reader left as a paragraph of its own: it heads what follows.
+                nearest = lexicon.links_in(found)
+                continue
+            for fact in self._section_facts(section, scope):
+                if _off_scope(fact, nearest):
+                    continue
+                facts.append(fact)
         return _dedupe(f for f in facts if _quoted(f))
 
     # -- per section -------------------------------------------------------
 
-    def _section_facts(self, section: Section) -> Iterator[Fact]:
-        scope = _section_scope(section)
+    def _section_facts(self, section: Section, scope: _Scope | None = None) -> Iterator[Fact]:
+        scope = scope or _section_scope(section)
+        self._origin = scope.origin
         if section.kind == "table_row" and section.label and _PORTISH_LABEL.match(section.label):
             yield from self._port_row(section)
             # The description cell is prose too (ether type, direction, ...): read on.
-        if section.kind == "table_row" and section.label and not scope.links and not scope.platforms:
-            yield from self._setting_row(section)
-        elif _RANGE_RE.search(section.text) or _DEFAULT_RE.search(section.text):
-            yield from self._setting_prose(section)
+        if _RANGE_RE.search(section.text) or _DEFAULT_RE.search(section.text) or _BY_DEFAULT_RE.search(section.text):
+            yield from self._settings(section, scope)
+        if section.kind == "table_row" and section.label:
+            cells = list(self._model_cells(section))
+            yield from cells
+            if cells and _only_models(section.label):
+                return  # "PA-3200 Series: 6" says no more than its cells do
         carried: list[str] = []
         previous = ""
         for sentence in split_sentences(section.text):
@@ -226,42 +312,127 @@ class FactExtractor:
             for subject in links:
                 yield self._fact(section, subject, attribute, port, quote, qualifier=qualifier, protocol=proto)
 
-    def _setting_row(self, section: Section) -> Iterator[Fact]:
-        """A row of a settings table ("Hello Interval (ms) | ... (range is 8,000 to
-        60,000; default is 8,000)"): the setting's range and default, with its unit."""
-        assert section.label is not None
-        m = re.match(r"^(.*?)\s*(?:\(([^)]{1,12})\))?\s*$", section.label)
-        name = (m.group(1) if m else section.label).strip()
-        unit = m.group(2) if m else None
-        name = re.sub(r"\s*\(.*$", "", name).strip()  # "Device Priority (required, if ...)"
-        if not name or len(name) > 60 or _PORTISH_LABEL.match(name):
-            return
-        for sentence in split_sentences(section.text):
-            for rm in _RANGE_RE.finditer(sentence):
-                yield self._fact(section, name, "range", _clean_value(rm.group(1)), sentence, qualifier=unit)
-            for dm in _DEFAULT_RE.finditer(sentence):
-                yield self._fact(section, name, "default", _clean_value(dm.group(1)), sentence, qualifier=unit)
+    def _settings(self, section: Section, scope: _Scope) -> Iterator[Fact]:
+        """A setting's range and default, with its unit, wherever the text names the setting.
 
-    def _setting_prose(self, section: Section) -> Iterator[Fact]:
-        """A step that names a setting and gives its range or default: "(Optional) Set
-        the Monitor Fail Hold Down Time (min) ...; range is 1 to 60; default is 1." The
-        setting is the Title Case name after enter/set/change/configure/for, in this
-        sentence or the one before it."""
-        name: str | None = None
-        unit: str | None = None
-        for sentence in split_sentences(section.text):
+        The setting is, nearest first: the generic name a sentence gives its value ("the
+        Threshold you set (default is 10,000 ms)": the threshold *of* the option the text
+        is about, "HA2 Keep-alive Threshold"); the lead-in of the text ("HA4 Keep-alive
+        Threshold (ms) —... (range is ...)"); the row of a settings table ("Hello Interval
+        (ms) | ... (range is 8,000 to 60,000; default is 8,000)"); the Title Case name after
+        enter/set/change/configure/select/for in the sentence or the one before it. "This
+        option is disabled by default" is the option's own default, not its threshold's.
+        """
+        lead = _setting_lead(section.text)
+        row: tuple[str, str | None] | None = None
+        if section.kind == "table_row" and section.label and not scope.links and not scope.platforms:
+            row = _setting_label(section.label)
+        path = section.path
+        if lead and not _GENERIC_SETTING.fullmatch(lead[0]):
+            self._setting_base = (path, lead[0])
+        base = self._setting_base[1] if self._setting_base and self._setting_base[0] == path else None
+        named: tuple[str, str | None] | None = None  # from enter/set/... in an earlier sentence
+        chosen = False  # ... by "select", which picks an option rather than entering a value
+        previous = ""
+        sentences = split_sentences(section.text)
+        first = sentences[0] if sentences else ""
+        for sentence in sentences:
             found = _SETTING_NAME_RE.search(sentence)
             if found:
-                name, unit = found.group(1).strip(), found.group(2)
-            if not name:
+                named = (found.group(1).strip(), found.group(2))
+                chosen = found.group(0).lower().startswith("select")
+            generic = _GENERIC_VALUE_RE.search(sentence)
+            if named and chosen and not generic:
+                # "select Preemptive" turns an option on; the value a later sentence gives
+                # belongs to it only when that sentence hands it to "the threshold that is set".
+                owner = lead or row
+            else:
+                owner = lead or row or named
+            if owner is None:
+                previous = sentence
                 continue
+            name, unit = owner
+            if _GENERIC_SETTING.fullmatch(name) and base and base != name:
+                name = f"{base} {name}"  # "Threshold (ms)" under "HA2 Keep-alive": its threshold
             quote = sentence
+            if owner is named and not found and previous and _norm(name) in _norm(previous):
+                quote = f"{previous} {sentence}"  # the value's sentence does not name the setting
+            elif owner is lead and not section.text.startswith(sentence):
+                quote = f"{first} {sentence}"  # the item's first sentence names the setting
             for rm in _RANGE_RE.finditer(sentence):
                 if re.search(r"\d+\.\d+\.\d+", rm.group(1)):
                     continue  # an address range, not a setting's
-                yield self._fact(section, name, "range", _clean_value(rm.group(1)), quote, qualifier=unit)
+                yield self._fact(section, self._of(name, generic, rm.start()), "range", _clean_value(rm.group(1)), quote, qualifier=unit)
             for dm in _DEFAULT_RE.finditer(sentence):
-                yield self._fact(section, name, "default", _clean_value(dm.group(1)), quote, qualifier=unit)
+                yield self._fact(section, self._of(name, generic, dm.start()), "default", _clean_value(dm.group(1)), quote, qualifier=unit)
+            for dm in _BY_DEFAULT_RE.finditer(sentence):
+                if not _GENERIC_SETTING.fullmatch(name):
+                    yield self._fact(section, name, "default", dm.group(1).lower(), quote)
+            previous = sentence
+
+    @staticmethod
+    def _of(name: str, generic: re.Match[str] | None, at: int) -> str:
+        """The setting a value belongs to: `name`, or its threshold/interval/... when the
+        sentence hands the value to that ("the Threshold you set (default is ...)")."""
+        if generic is None or at < generic.start():
+            return name
+        word = generic.group(1).title()
+        return name if name.lower().endswith(word.lower()) else f"{name} {word}"
+
+    def _model_cells(self, section: Section) -> Iterator[Fact]:
+        """Numeric cells of a table whose rows or columns are platform models become facts
+        scoped to that platform: "Firewall Model | Number of Members Supported Per Cluster"
+        with the row "PA-3200 Series | 6" gives PA-3200 Series max-members 6 (per cluster).
+
+        Rows are models: the value column names the attribute. Columns are models (a
+        timers table "Timer | PA-7500 | PA-5400 Series ..."): the row names the attribute,
+        and only when every cell's column is certain (`section.cells`): a scrape that
+        flattened 16 model columns into 3 values says nothing about which model has which.
+        The quote is the cell with its row and column names, so it holds the value.
+        """
+        assert section.label is not None
+        label = section.label
+        columns = section.columns
+        row_models = _models_in(label)
+        if section.cells and len(columns) == len(section.cells) + 1:
+            pairs = list(zip(columns[1:], section.cells, strict=True))
+        else:
+            head = f"{label}: "
+            body = section.text[len(head):] if section.text.startswith(head) else section.text
+            if not row_models or section.text == label or not columns:
+                return
+            pairs = [(columns[-1], cell.strip()) for cell in re.split(r"\s+\|\s+|;\s+", body) if cell.strip()]
+        for column, cell in pairs:
+            column_models = _models_in(column)
+            if column_models and not row_models:
+                # The row is an attribute, each model column a value.
+                named = _setting_label(label)
+                if named is None or not _CELL_VALUE.match(cell):
+                    continue
+                attribute = _slug(named[0])
+                for model in column_models:
+                    yield self._fact(
+                        section, model, attribute, cell, f"{label} \u2014 {column}: {cell}",
+                        qualifier=named[1], platforms=[model],
+                    )
+                continue
+            if not row_models or column_models:
+                continue
+            found = _column_attribute(column)
+            if found is None:
+                continue
+            attribute, qualifier = found
+            m = _MODEL_CELL.match(cell)
+            if m and _models_in(m.group(1)):
+                # "PA-7080: 4" in the PA-7000 Series row: the model's own value.
+                models, value = _models_in(m.group(1)), m.group(2)
+            elif _CELL_VALUE.match(cell):
+                models, value = row_models, cell
+            else:
+                continue
+            quote = f"{column} \u2014 {label}: {cell}"
+            for model in models:
+                yield self._fact(section, model, attribute, value, quote, qualifier=qualifier, platforms=[model])
 
     def _topic(self) -> list[str]:
         """Subject of a row that names no link: the page's own topic, if a known one."""
@@ -399,12 +570,12 @@ class FactExtractor:
                     continue
                 for subject in subjects or platform_scope:
                     yield fact(subject, "requires", value)
-        m = _NOT_REQUIRED_RE.search(sentence)
-        if m:
+        unneeded = _NOT_REQUIRED_RE.search(sentence)
+        if unneeded:
             # "(If you didn't configure a Permitted IP list, you don't need to add the
             # peer HA1 IP address.)": the condition under which a step is not needed.
             for subject in subjects or platform_scope:
-                yield fact(subject, "not-required", _clean_value(m.group(2)), qualifier=_clean_value(m.group(1)))
+                yield fact(subject, "not-required", _clean_value(unneeded.group(2)), qualifier=_clean_value(unneeded.group(1)))
         for rx in _RECOMMEND_RES:
             for m in rx.finditer(sentence):
                 value = _clean_value(m.group(1))
@@ -424,10 +595,10 @@ class FactExtractor:
             for platform in _platform_names(sentence):
                 yield self._fact(section, platform, "dedicated-ha-ports", value, sentence)
         row_platforms = scope.platforms if section.kind in ("table_row", "list_item") else []
-        m = _DEDICATED_ROW_RE.match(sentence)
-        if m and row_platforms:
+        dedicated = _DEDICATED_ROW_RE.match(sentence)
+        if dedicated and row_platforms:
             for platform in row_platforms:
-                yield self._fact(section, platform, "dedicated-ha-ports", m.group(1), sentence)
+                yield self._fact(section, platform, "dedicated-ha-ports", dedicated.group(1), sentence)
         for platform in platform_scope or row_platforms:
             yield self._fact(section, platform, "constraint", sentence, quote, platforms=[platform])
         del low
@@ -454,6 +625,9 @@ class FactExtractor:
                         yield fact(subject, attribute, item)
 
     def _fact(self, section: Section, subject: str, attribute: str, value: str, quote: str, **kw: object) -> Fact:
+        quote = re.sub(r"\s+", " ", quote).strip()
+        if "subject_from" not in kw:
+            kw["subject_from"] = "quote" if _named_in(subject, quote) else self._origin
         return Fact(
             subject=subject,
             attribute=attribute,
@@ -462,10 +636,88 @@ class FactExtractor:
             title=self.meta.title,
             url=self.meta.url,
             section=section.heading,
-            quote=re.sub(r"\s+", " ", quote).strip(),
+            quote=quote,
             version=self.meta.version,
-            **kw,  # type: ignore[arg-type]
+            **kw,
         )
+
+
+def _off_scope(fact: Fact, nearest: list[str]) -> bool:
+    """A fact whose subject it inherited (from a row label, heading or inline label) while
+    the label nearest before its quote names another link: "IP protocol number 99" under
+    "Data Link (HA2)" is not about the "Control Link (HA1)" row the page put it in."""
+    if fact.subject_from in (None, "quote") or not nearest:
+        return False
+    return fact.subject in lexicon.LINKS and fact.subject not in nearest
+
+
+# Models a table names in a row label or a column: PA-3200 Series, PA-5450, VM-300.
+_OTHER_MODEL = re.compile(r"\bVM-\d{2,4}\b")
+_ANY_MODEL = re.compile(r"\b(?:PA|VM)[\s-]?\d{2,5}[A-Z]{0,2}\b(?:\s+series)?", re.IGNORECASE)
+_CELL_VALUE = re.compile(r"^\d[\d,.]*(?:\s*/\s*\d[\d,.]*)*(?:\s*(?:ms|s|sec|seconds|min|minutes|GB|MB|Gbps|Mbps|%))?\*?$")
+_MODEL_CELL = re.compile(r"^(.{2,40}?):\s*(\d[\d,.]*)$")
+
+
+def _models_in(text: str) -> list[str]:
+    """Platform models and families a table cell names, in order."""
+    found = [(p.start, p.name) for p in lexicon.platforms_in(text)]
+    found += [(m.start(), m.group(0)) for m in _OTHER_MODEL.finditer(text)]
+    # "PA-7000-100G-NPC" is a card of the PA-7000 Series, not a model of its own.
+    names = [name for start, name in sorted(found) if not re.match(r"-\w", text[start + len(name) :])]
+    return list(dict.fromkeys(names))
+
+
+def _only_models(label: str) -> bool:
+    """Does a row label name models and nothing else ("PA-5410, PA-5420, and PA-5450")?"""
+    return not re.sub(r"[\s,;/&]+|\b(?:and|or)\b", "", _ANY_MODEL.sub("", label))
+
+
+def _slug(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", lexicon.normalise(text)))
+
+
+def _column_attribute(column: str) -> tuple[str, str | None] | None:
+    """A value column's name as an attribute and qualifier: "Number of Members Supported Per
+    Cluster" (even glued to "Firewall Model") -> ("max-members", "per cluster");
+    "Max Sessions (K)" -> ("max-sessions", "K")."""
+    low = lexicon.normalise(column)
+    unit = re.search(r"\(([^()]{1,12})\)\s*$", low)
+    per = re.search(r"\bper\s+([a-z]+)", low)
+    qualifier = f"per {per.group(1)}" if per else (unit.group(1) if unit else None)
+    count = re.search(r"\bnumber\s+of\s+([a-z][a-z-]*)", low)
+    if count:
+        limit = re.search(r"\b(?:max|maximum|supported|limit|up\s+to)\b", low)
+        return ("max-" if limit else "number-of-") + count.group(1), qualifier
+    rest = re.sub(r"\([^()]*\)", " ", low)
+    rest = re.sub(r"\b(?:firewalls?|models?|platforms?|series|hardware|appliances?)\b", " ", rest)
+    rest = re.sub(r"\bper\s+[a-z]+", " ", rest)
+    name = _slug(rest)
+    if not name or name.count("-") > 4:
+        return None
+    return re.sub(r"^maximum-", "max-", name), qualifier
+
+
+def _setting_label(label: str) -> tuple[str, str | None] | None:
+    """A settings-table row label -> (setting, unit): "Hello Interval (ms)" -> ("Hello Interval", "ms")."""
+    m = re.match(r"^(.*?)\s*(?:\(([^)]{1,12})\))?\s*$", label)
+    name = (m.group(1) if m else label).strip()
+    unit = m.group(2) if m else None
+    name = re.sub(r"\s*\(.*$", "", name).strip()  # "Device Priority (required, if ...)"
+    if not name or len(name) > 60 or _PORTISH_LABEL.match(name):
+        return None
+    return name, unit
+
+
+def _setting_lead(text: str) -> tuple[str, str | None] | None:
+    """The setting a settings-list item starts with: "HA4 Keep-alive Threshold (ms) —...",
+    "Tentative Hold Time range (sec) can be ..."."""
+    m = _SETTING_LEAD_RE.match(text) or _SETTING_RANGE_LEAD_RE.match(text)
+    if not m:
+        return None
+    name = m.group(1).strip()
+    if len(name) > 60 or not re.match(r"[A-Z0-9]", name):
+        return None
+    return name, m.group(2)
 
 
 def _clauses(sentence: str) -> list[tuple[int, str]]:
@@ -536,8 +788,62 @@ def _dedupe(facts: Iterable[Fact]) -> list[Fact]:
     return out
 
 
+_UNITS = {
+    "ms": ("ms", 1), "msec": ("ms", 1), "millisecond": ("ms", 1), "milliseconds": ("ms", 1),
+    "s": ("ms", 1000), "sec": ("ms", 1000), "secs": ("ms", 1000), "second": ("ms", 1000), "seconds": ("ms", 1000),
+    "min": ("ms", 60000), "mins": ("ms", 60000), "minute": ("ms", 60000), "minutes": ("ms", 60000),
+    "hour": ("ms", 3600000), "hours": ("ms", 3600000), "byte": ("bytes", 1), "bytes": ("bytes", 1),
+}
+_UNIT_RE = re.compile(r"(?<=[\d\s])(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\.?$")
+_NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def _value_parts(value: str, qualifier: str | None) -> tuple[str, str | None]:
+    """(the value's words without its unit, its unit or None)."""
+    text = lexicon.normalise(value)
+    text = re.sub(r"\s*\([^()]*\)\s*$", "", text) or text  # "0x7261 (hex)", "layer 2 (only)"
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+    unit: str | None = None
+    m = _UNIT_RE.search(text)
+    if m and re.search(r"\d", text[: m.start()]):
+        unit, text = m.group(1), text[: m.start()].strip()
+    elif qualifier and lexicon.normalise(qualifier).strip("() .") in _UNITS:
+        unit = lexicon.normalise(qualifier).strip("() .")
+    text = re.sub(r"\s*(?:-|\bto\b)\s*", " to ", text).strip()
+    return text, unit
+
+
+def value_key(value: str, qualifier: str | None = None) -> tuple[str, str | None]:
+    """A value as a comparable (text, unit): the same value in other words or units gets the
+    same key. "8,000" and "8000"; "1-63" and "1 to 63"; "0x7261" and "0x7261 (hex)"; "60
+    seconds", "1 min" and "60" with the unit "sec" in its qualifier all give ("60000", "ms");
+    a value with no unit said keeps its number and no unit."""
+    text, unit = _value_parts(value, qualifier)
+    if unit is None:
+        return text, None
+    base, factor = _UNITS[unit]
+    parts = text.split(" to ")
+    if all(_NUMBER_RE.match(p) for p in parts):
+        text = " to ".join(f"{float(p) * factor:g}" for p in parts)
+    return text, base
+
+
+def same_value(a: str, b: str, qualifier_a: str | None = None, qualifier_b: str | None = None) -> bool:
+    """Do two values say the same thing? "60" and "60 seconds", "8000" and "8,000", "0x7261"
+    and "0x7261 (hex)" do; "60 ms" and "60 seconds" do not. A value without a unit agrees
+    with the same number in any unit."""
+    ka, kb = value_key(a, qualifier_a), value_key(b, qualifier_b)
+    if ka[1] and kb[1]:
+        return ka == kb
+    return _value_parts(a, qualifier_a)[0] == _value_parts(b, qualifier_b)[0]
+
+
 def mark_conflicts(facts: list[Fact]) -> int:
-    """Flag single-valued facts on which documents disagree; returns how many keys."""
+    """Flag single-valued facts on which documents disagree; returns how many keys.
+
+    The same value in other words or units is no disagreement: "60" and "60 seconds",
+    "8,000" and "8000", "1-63" and "1 to 63", "0x7261" and "0x7261 (hex)" agree.
+    """
     # Platform-scoped values count too: "HA1 is Layer 3" on one page and "Layer 2 on
     # PA-7500" on another is a difference a reader must see (the answer names the scope).
     groups: dict[tuple[str, str], list[Fact]] = defaultdict(list)
@@ -546,10 +852,12 @@ def mark_conflicts(facts: list[Fact]) -> int:
             groups[(f.subject, f.attribute)].append(f)
     conflicts = 0
     for group in groups.values():
-        # "1-63" and "1 to 63" say the same; "0 to 63" does not.
-        values = {re.sub(r"\s*(?:-|\u2013|\bto\b)\s*", " to ", _norm(f.value)) for f in group}
-        docs = {f.doc_id for f in group}
-        if len(values) > 1 and len(docs) > 1:
+        differ = any(
+            a.doc_id != b.doc_id and not same_value(a.value, b.value, a.qualifier, b.qualifier)
+            for i, a in enumerate(group)
+            for b in group[i + 1 :]
+        )
+        if differ:
             conflicts += 1
             ids = {id(f) for f in group}
             for i, f in enumerate(facts):

@@ -11,17 +11,23 @@ breadcrumb trail, a version picker, a table of contents, "Updated on" and
   (label | description) table each paragraph and list item of the description
   is its own section labelled with the row; with more columns the row stays one
   section, "<label> <cells>: <description>", so its values stay together.
+* an inline or bold paragraph label ("<p><b>Data Link (HA2)</b></p>", or a short
+  "Data Link (HA2)" line) opens a new scope: what follows it, to the end of its
+  table cell, the next label or the next heading, is labelled with it, not with
+  the row or heading before it.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
+from hakb.ingest import lexicon
 from hakb.ingest.models import SectionKind
-from hakb.ingest.tables import Block, Page, TableRow, clean
+from hakb.ingest.tables import Block, Page, TableRow, clean, scope_label, words
 from hakb.ingest.text import is_boilerplate
 
 DROP_TAGS = frozenset(
@@ -75,7 +81,7 @@ def _canonical(soup: BeautifulSoup) -> str | None:
     href = link.get("href") if isinstance(link, Tag) else None
     if isinstance(href, str) and href.startswith(("http://", "https://")):
         return href.strip()
-    meta = soup.find("meta", attrs={"property": "og:url"})
+    meta = soup.find("meta", property="og:url")
     content = meta.get("content") if isinstance(meta, Tag) else None
     return content.strip() if isinstance(content, str) and content.startswith(("http://", "https://")) else None
 
@@ -90,7 +96,7 @@ def _main_h1(soup: BeautifulSoup) -> Tag | None:
 
 
 def _main(soup: BeautifulSoup) -> Tag:
-    for found in (soup.find("article"), soup.find("main"), soup.find(attrs={"role": "main"}), soup.body):
+    for found in (soup.find("article"), soup.find("main"), soup.find(role="main"), soup.body):
         if isinstance(found, Tag):
             return found
     return soup
@@ -159,27 +165,94 @@ def _children(tag: Tag, names: frozenset[str]) -> list[Tag]:
     return [c for c in tag.children if isinstance(c, Tag) and c.name in names]
 
 
+@dataclass
+class _Scope:
+    """What the blocks being read are about: a table row, or an inline label, or neither."""
+
+    label: str | None = None
+    path: tuple[str, ...] | None = None  # None: the heading path
+    label_from: str | None = None
+    in_row: bool = False  # inside a table cell: blocks are table rows
+    base: tuple[str, ...] | None = None  # the row's path without its label (inside a cell)
+
+
+_EMPHASIS = frozenset({"b", "strong"})
+
+
+def _emphasised(tag: Tag) -> str:
+    """The text of a tag's bold parts, in order (a bold inside a bold counts once)."""
+    parts: list[str] = []
+    for element in tag.find_all(_EMPHASIS):
+        nested = False
+        for parent in element.parents:
+            if parent is tag:
+                break
+            if parent.name in _EMPHASIS:
+                nested = True
+                break
+        if not nested:
+            parts.append(element.get_text(" "))
+    return clean(" ".join(parts))
+
+
+def _paragraph_label(tag: Tag) -> tuple[str, bool] | None:
+    """A paragraph that is a label: (label, whole) where `whole` says the paragraph is only
+    the label ("<p><b>Data Link (HA2)</b></p>"); a bold lead-in that names an HA link
+    ("<p><b>Data Link (HA2)</b> When ...</p>") labels its paragraph and what follows."""
+    if tag.name not in ("p", "div", "dt") or _has(tag, _NESTED_BLOCKS | _LISTS_AND_TABLES):
+        return None
+    text = clean(tag.get_text(" "))
+    bold = _emphasised(tag)
+    if bold and bold == text:
+        label = scope_label(text, bold=True)
+        return (label, True) if label else None
+    if not bold:
+        label = scope_label(text, bold=False)
+        return (label, True) if label else None
+    first = next((c for c in tag.children if not (isinstance(c, NavigableString) and not str(c).strip())), None)
+    if isinstance(first, Tag) and first.name in _EMPHASIS and text.startswith(clean(first.get_text(" "))):
+        lead = clean(first.get_text(" "))
+        label = scope_label(lead, bold=True)
+        if label and lexicon.links_in(label) and words(text) > words(lead):
+            return label, False
+    return None
+
+
 class _Walker:
-    """Walks the article in document order, collecting blocks."""
+    """Walks the article in document order, collecting blocks.
+
+    Inside a table cell, blocks carry the row's label; an inline or bold paragraph label
+    ("Data Link (HA2)") opens a new scope for what follows it, up to the end of the cell,
+    the next label or the next heading.
+    """
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
         self.stack: list[str] = []
         self.inline: list[str] = []
+        self.scope = _Scope()
 
     @property
     def headings(self) -> tuple[str, ...]:
         return tuple(self.stack)
 
-    def flush(self, label: str | None = None, kind: SectionKind = "paragraph", path: tuple[str, ...] | None = None) -> None:
+    def flush(self, kind: SectionKind | None = None) -> None:
         text = clean(" ".join(self.inline))
         self.inline = []
         if text:
-            self.blocks.append(Block(kind, text, path if path is not None else self.headings, label))
+            scope = self.scope
+            kind = kind or ("table_row" if scope.in_row else "paragraph")
+            path = scope.path if scope.path is not None else self.headings
+            self.blocks.append(Block(kind, text, path, scope.label, scope.label_from))
 
-    def walk(self, node: Tag, label: str | None = None, path: tuple[str, ...] | None = None) -> None:
-        """Blocks from a container; inside a table row, `label` and `path` come from the row."""
-        kind: SectionKind = "table_row" if label else "paragraph"
+    def open_label(self, label: str) -> None:
+        """What follows is about `label`: it replaces the row's (or the last label's) scope."""
+        scope = self.scope
+        base = scope.base if scope.in_row and scope.base is not None else self.headings
+        self.scope = _Scope(label, base + (label,), "inline_label", scope.in_row, scope.base)
+
+    def walk(self, node: Tag) -> None:
+        """Blocks from a container, in the current scope (a table row's inside a cell)."""
         for child in node.children:
             if isinstance(child, NavigableString):
                 if not isinstance(child, Comment) and str(child).strip():
@@ -194,28 +267,35 @@ class _Walker:
             if name not in BLOCK_TAGS and not _has(child, BLOCK_TAGS):
                 self.inline.append(child.get_text(" "))
                 continue
-            self.flush(label, kind, path)
+            self.flush()
+            label = _paragraph_label(child)
+            if label is not None:
+                self.open_label(label[0])
+                if label[1]:
+                    continue  # the label is the path of what follows, not a block of its own
             if name in HEADINGS:
-                self._heading(child, label, path)
+                self._heading(child)
             elif name in ("ul", "ol"):
-                self._list(child, label, path)
+                self._list(child)
             elif name == "table":
-                self._table(child, label, path)
+                self._table(child)
             elif name in ("p", "pre", "dt", "dd", "figcaption", "summary") and not _has(child, _NESTED_BLOCKS):
                 self.inline.append(child.get_text(" "))
-                self.flush(label, kind, path)
+                self.flush()
             else:
-                self.walk(child, label, path)
-                self.flush(label, kind, path)
+                self.walk(child)
+                self.flush()
 
-    def _heading(self, tag: Tag, label: str | None, path: tuple[str, ...] | None) -> None:
+    def _heading(self, tag: Tag) -> None:
         text = clean(tag.get_text(" "))
         if not text:
             return
-        if label is not None:  # a heading inside a table cell is just text of the row
-            self.blocks.append(Block("table_row", text, path or self.headings, label))
+        if self.scope.in_row:  # a heading inside a table cell is just text of the row
+            scope = self.scope
+            self.blocks.append(Block("table_row", text, scope.path or self.headings, scope.label, scope.label_from))
             return
         level = HEADINGS[tag.name or "h2"]
+        self.scope = _Scope()  # a heading ends any inline label
         if level == 1:
             self.stack = []
             return
@@ -223,20 +303,20 @@ class _Walker:
         self.stack.append(text)
         self.blocks.append(Block("heading", text, self.headings))
 
-    def _list(self, tag: Tag, label: str | None, path: tuple[str, ...] | None) -> None:
+    def _list(self, tag: Tag) -> None:
         for li in _children(tag, frozenset({"li"})):
             nested = _children(li, _LISTS_AND_TABLES)
             for n in nested:
                 n.extract()
             self.inline.append(li.get_text(" "))
-            self.flush(label, "list_item", path)
+            self.flush("list_item")
             for n in nested:
                 if n.name == "table":
-                    self._table(n, label, path)
+                    self._table(n)
                 else:
-                    self._list(n, label, path)
+                    self._list(n)
 
-    def _table(self, table: Tag, label: str | None, path: tuple[str, ...] | None) -> None:
+    def _table(self, table: Tag) -> None:
         rows: list[tuple[Tag, bool]] = []  # (row, in <thead>)
         for child in _children(table, _ROW_GROUPS | {"tr"}):
             if child.name == "tr":
@@ -244,34 +324,46 @@ class _Walker:
             else:
                 rows.extend((tr, child.name == "thead") for tr in _children(child, frozenset({"tr"})))
         width = max((len(_children(tr, _CELLS)) for tr, _ in rows), default=0)
-        base = path if path is not None else self.headings
+        outer = self.scope
+        base = outer.path if outer.path is not None else self.headings
+        columns: tuple[str, ...] = ()
         for tr, in_head in rows:
             cells = _children(tr, _CELLS)
             if not cells:
                 continue
             if in_head or all(c.name == "th" for c in cells) and len(cells) > 1:
-                continue  # the header row names columns; it says nothing by itself
+                # The header row names columns; it says nothing by itself.
+                columns = tuple(clean(c.get_text(" ")) for c in cells)
+                continue
             texts = [clean(c.get_text(" ")) for c in cells]
             if len(cells) == 1:  # a row spanning the table: a sub-heading or a note
                 if texts[0]:
-                    self.blocks.append(Block("table_row" if label else "paragraph", texts[0], base, label))
+                    kind: SectionKind = "table_row" if outer.label else "paragraph"
+                    self.blocks.append(Block(kind, texts[0], base, outer.label, outer.label_from))
                 continue
             row_label = re.sub(r"\s*\((?:continued|cont\.?)\)\s*$", "", ", ".join(_values(cells[0])), flags=re.I) or None
             if row_label is None:
                 continue
             row_path = base + (row_label,)
+            aligned = tuple(texts[1:]) if len(columns) == len(cells) else ()
             if width >= 3:
                 # "28901<br>28902" is two values of one cell: keep them apart as "28901, 28902".
-                columns = [_values(c) for c in cells[:-1]]
-                row = TableRow(cells=[col for col in columns if col], desc=[texts[-1]] if texts[-1] else [])
-                self.blocks.extend(row.blocks(k=width, d=width - 1, headings=base))
+                values = [_values(c) for c in cells[:-1]]
+                row = TableRow(cells=[col for col in values if col], desc=[texts[-1]] if texts[-1] else [])
+                self.blocks.extend(row.blocks(k=width, d=width - 1, headings=base, columns=columns, aligned=aligned))
                 continue
             before = len(self.blocks)
             for cell in cells[1:]:
-                self.walk(cell, row_label, row_path)
-                self.flush(row_label, "table_row", row_path)
+                self.scope = _Scope(row_label, row_path, "row_label", True, base)
+                self.walk(cell)
+                self.flush()
+            self.scope = outer
+            for i in range(before, len(self.blocks)):
+                b = self.blocks[i]
+                if b.label == row_label and b.label_from == "row_label":
+                    self.blocks[i] = Block(b.kind, b.text, b.headings, b.label, b.label_from, columns, aligned)
             if len(self.blocks) == before:  # a label with an empty description
-                self.blocks.append(Block("table_row", row_label, row_path, row_label))
+                self.blocks.append(Block("table_row", row_label, row_path, row_label, "row_label", columns, aligned))
 
 
 def _values(cell: Tag) -> list[str]:

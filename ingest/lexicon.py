@@ -41,6 +41,9 @@ _LINK_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\bha\s+{_BACKUP}\s+links?\b|\b{_BACKUP}\s+ha\s+links?\b"), "HA1-backup HA2-backup"),
     (re.compile(rf"\bha{_SEP}([124])(?:{_SEP}link)?{_SEP}{_BACKUP}\b"), "HA{0}-backup"),
     (re.compile(rf"\bha{_SEP}([1-4])(?:{_SEP}[ab])?\b"), "HA{0}"),
+    # "the backup control link", "data link backup": the backups, not the primary links.
+    (re.compile(rf"\b{_BACKUP}\s+(?:control|ctrl)\s*links?\b|\b(?:control|ctrl)\s*links?\s+{_BACKUP}\b"), "HA1-backup"),
+    (re.compile(rf"\b{_BACKUP}\s+data\s*links?\b|\bdata\s*links?\s+{_BACKUP}\b"), "HA2-backup"),
     (re.compile(r"\bcontrol\s*links?\b|\bctrl\s*links?\b"), "HA1"),
     (re.compile(r"\bdata\s*links?\b"), "HA2"),
     (re.compile(r"\bpacket[\s\-]*forwarding\s*links?\b|\bpkt[\s\-]*fwd\s*links?\b"), "HA3"),

@@ -15,21 +15,29 @@ The title comes from the front matter or the "# Title Clear" heading (the
 scraper caught the search box's "Clear" button). The body runs from the last
 standalone repeat of the title that is followed by prose to the footer.
 Explicit "## Heading" lines set the heading path; flattened tables and
-title-like lines followed by prose are recognised by `text.structure`.
+title-like lines followed by prose are recognised by `text.structure`. A bold
+paragraph ("**Data Link (HA2)**"), a bold lead-in that names an HA link, or a
+short line naming one right above its details ("Data Link (HA2)" then "When an
+HA2 backup link ...") is an inline label: it opens a new scope for what follows.
 """
 
 from __future__ import annotations
 
 import re
 
-from hakb.ingest.tables import Page, clean
-from hakb.ingest.text import Para, body_bounds, chrome_free, structure
+from hakb.ingest import lexicon
+from hakb.ingest.tables import Page, clean, scope_label
+from hakb.ingest.text import Para, body_bounds, chrome_free, label_line, structure
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _FIELD = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _CLEAR = re.compile(r"\s+Clear$")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+# Bold text: a whole paragraph ("**Data Link (HA2)**"), a lead-in ("**Data Link (HA2)** When ...").
+_BOLD_ALL = re.compile(r"^(\*\*|__)(?=\S)(.+?)(?<=\S)\1\s*:?$")
+_BOLD_LEAD = re.compile(r"^(\*\*|__)(?=\S)(.+?)(?<=\S)\1\s*:?\s+(?=\S)")
+_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 
 
 def front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -74,15 +82,34 @@ def _paragraphs(text: str) -> list[Para]:
     def flush() -> None:
         nonlocal buf, kind
         joined = clean(" ".join(buf))
+        bold = "**" in joined or "__" in joined
+        if bold and kind == "paragraph":
+            whole = _BOLD_ALL.match(joined)
+            label = scope_label(whole.group(2), bold=True) if whole else None
+            if label:
+                out.append(Para(label, "label"))
+                buf, kind = [], "paragraph"
+                return
+            lead = _BOLD_LEAD.match(joined)
+            label = scope_label(lead.group(2), bold=True) if lead else None
+            if label and lexicon.links_in(label):
+                out.append(Para(label, "label"))
         if joined:
-            out.append(Para(joined, kind, level=level))
+            out.append(Para(_BOLD.sub(r"\2", joined) if bold and kind != "heading" else joined, kind, level=level))
         buf, kind = [], "paragraph"
 
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             flush()
             continue
+        if not buf and not line.startswith("#") and not _BULLET.match(line):
+            label = label_line(lines, i)
+            if label:
+                # "Data Link (HA2)" hard-wrapped onto its details: a label, not their first words.
+                out.append(Para(label, "label"))
+                continue
         m = _HEADING.match(stripped)
         if m and line.startswith("#"):
             # The scraper hard-wraps long headings too: the heading runs to the blank line.

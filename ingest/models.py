@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DocKind = Literal["text", "markdown", "html"]
 SectionKind = Literal["paragraph", "list_item", "table_row", "heading"]
+LabelFrom = Literal["row_label", "inline_label"]
+SubjectFrom = Literal["quote", "row_label", "heading", "inline_label"]
 
 
 class DocumentMeta(BaseModel):
@@ -26,6 +28,9 @@ class DocumentMeta(BaseModel):
     source: str  # path or URL it was read from
     kind: DocKind
     sha256: str  # content hash: unchanged documents are not re-embedded
+    # Other copies of the same URL read in the same build (their doc ids): one page is one
+    # source, so the copies were merged into this one and are not cited on their own.
+    aliases: tuple[str, ...] = ()
 
 
 class Section(BaseModel):
@@ -43,6 +48,16 @@ class Section(BaseModel):
     text: str
     label: str | None = None  # table row label or list-item lead-in
     order: int = 0  # position in the document, for stable ordering
+    # What made `label`: a table row's first cell, or an inline or bold paragraph label
+    # ("Data Link (HA2)") that opened a new scope for what follows it. None: no label,
+    # or a reader that does not say (a table row then counts as a row label).
+    label_from: LabelFrom | None = None
+    # The column names of the table a row belongs to (or the caption that stands for
+    # them when a scrape glued them together): what each value cell of the row means.
+    columns: tuple[str, ...] = ()
+    # The row's cells after its label, one per column of `columns[1:]`, when the reader knows
+    # which column each is in (a value per model column ...); () when it does not.
+    cells: tuple[str, ...] = ()
 
     @property
     def heading(self) -> str:
@@ -74,6 +89,9 @@ class Fact(BaseModel):
     quote: str
     version: str | None = None
     conflict: bool = False  # another document gives a different value for this key
+    # Where the subject came from: named in the quote itself, or inherited from the
+    # table row label, the heading, or an inline paragraph label the quote sits under.
+    subject_from: SubjectFrom | None = None
 
     @property
     def key(self) -> tuple[str, str, str | None, tuple[str, ...]]:
@@ -114,6 +132,7 @@ class DocumentReport(BaseModel):
     facts: int = 0
     chunks: int = 0
     reused: bool = False  # unchanged since the previous build: not re-embedded
+    merged_into: str | None = None  # another copy of the same URL is the one source kept (its doc id)
 
 
 class Manifest(BaseModel):

@@ -28,8 +28,8 @@ from hakb.ingest.errors import IngestError, NoBodyError, ParseError
 from hakb.ingest.html import parse_html
 from hakb.ingest.loaders import RawDocument, is_url, load
 from hakb.ingest.markdown import parse_markdown
-from hakb.ingest.models import DocKind, DocumentMeta, Section
-from hakb.ingest.tables import Page
+from hakb.ingest.models import DocKind, DocumentMeta, LabelFrom, Section
+from hakb.ingest.tables import Block, Page
 from hakb.ingest.text import parse_text
 
 log = logging.getLogger(__name__)
@@ -103,12 +103,24 @@ def parse_document(raw: RawDocument, meta_hint: Mapping[str, str] | None = None)
                 text=block.text,
                 label=block.label,
                 order=len(sections),
+                label_from=_label_from(block),
+                columns=block.columns,
+                cells=block.cells,
             )
         )
     if not any(s.kind != "heading" for s in sections):
         raise NoBodyError(raw.source, "no body text was found once navigation and page chrome were dropped")
     log.info("parsed %s: %s %r, %d sections", raw.source, raw.kind, title, len(sections))
     return meta, sections
+
+
+def _label_from(block: Block) -> LabelFrom | None:
+    """What made a block's label; a table row whose reader did not say has a row label."""
+    if block.label_from == "inline_label":
+        return "inline_label"
+    if block.label_from == "row_label" or (block.label and block.kind == "table_row"):
+        return "row_label"
+    return None
 
 
 def read_document(

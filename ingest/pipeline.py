@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
@@ -119,6 +120,8 @@ class Pipeline:
             for doc_id, doc in previous.items():
                 if not self.options.replace or doc_id in kept:
                     docs.setdefault(doc_id, doc)
+
+        docs = one_source_per_url(docs)
 
         result = IngestResult(build_id=previous_id, changed=False, reports=reports)
         if not docs:
@@ -297,6 +300,60 @@ class Pipeline:
             client.delete_collection(builds.collection_name(build_id))
         except Exception:  # best effort: a leftover collection costs space, not correctness
             log.debug("could not drop collection of build %s", build_id, exc_info=True)
+
+
+def canonical_url(url: str) -> str:
+    """A URL as one page: scheme and host in lower case, no fragment, no trailing slash."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def _fullness(doc: _Doc) -> tuple[int, int, str]:
+    """How much a copy of a page says: its body text, then its sections; the doc id breaks ties."""
+    body = [s for s in doc.sections if s.kind != "heading"]
+    return sum(len(s.text) for s in body), len(body), doc.meta.doc_id
+
+
+def one_source_per_url(docs: dict[str, _Doc]) -> dict[str, _Doc]:
+    """The same URL read twice (a text scrape in data/docs and a saved page of the same
+    address, or two saves of one page) is one source: cited once, its facts counted once.
+
+    The fuller copy is kept (a later scrape that kept a list the older one lost), whatever
+    order the copies were read in, so a build depends only on its set of documents. It
+    takes what the others knew and it did not (a version from a manifest) and lists their
+    doc ids as `aliases`; the others' reports say which copy they were merged into.
+    """
+    by_url: dict[str, list[_Doc]] = {}
+    for doc in docs.values():
+        if doc.meta.url:
+            by_url.setdefault(canonical_url(doc.meta.url), []).append(doc)
+    out = dict(docs)
+    for url, copies in by_url.items():
+        if len(copies) < 2:
+            continue
+        keep = max(copies, key=_fullness)
+        others = [d for d in copies if d is not keep]
+        aliases = set(keep.meta.aliases)
+        for other in others:
+            aliases.add(other.meta.doc_id)
+            aliases.update(other.meta.aliases)
+            other.report.merged_into = keep.meta.doc_id
+            out.pop(other.meta.doc_id, None)
+        aliases.discard(keep.meta.doc_id)
+        update: dict[str, object] = {"aliases": tuple(sorted(aliases))}
+        if not keep.meta.version:
+            update["version"] = next((d.meta.version for d in sorted(others, key=_fullness, reverse=True) if d.meta.version), None)
+        keep.meta = keep.meta.model_copy(update=update)
+        log.info("ingest: %s was read %d times; one source kept: %s", url, len(copies), keep.meta.source)
+    return out
+
+
+def one_per_url(pairs: Sequence[tuple[DocumentMeta, list[Section]]]) -> list[tuple[DocumentMeta, list[Section]]]:
+    """`one_source_per_url` for (meta, sections) pairs, as `read_document` returns them."""
+    docs = {m.doc_id: _Doc(m, secs, DocumentReport(source=m.source, doc_id=m.doc_id, ok=True)) for m, secs in pairs}
+    kept = one_source_per_url(docs)
+    return [(d.meta, d.sections) for d in kept.values()]
 
 
 def _expand(sources: Sequence[str | Path], reports: list[DocumentReport]) -> list[str]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from hakb.ingest import lexicon
 from hakb.ingest.models import SectionKind
 
 # --------------------------------------------------------------------------- shapes
@@ -33,12 +34,24 @@ from hakb.ingest.models import SectionKind
 
 @dataclass(frozen=True)
 class Block:
-    """One piece of body text: its headings below the page title, kind, text, row label."""
+    """One piece of body text: its headings below the page title, kind, text, row label.
+
+    `label_from` says what made the label ("row_label": a table row's first cell;
+    "inline_label": a bold or inline paragraph label such as "Data Link (HA2)" that opens
+    a new scope for what follows); `columns` are the column names of a row's table (or
+    its caption, when a scrape glued the names into one line).
+    """
 
     kind: SectionKind
     text: str
     headings: tuple[str, ...] = ()
     label: str | None = None
+    label_from: str | None = None
+    columns: tuple[str, ...] = ()
+    # A row's cells after its label, one per column of `columns[1:]`: set only when the
+    # reader knows which column each cell is in (an HTML or pipe table, or a flattened
+    # table whose value cells are exactly as many as its columns).
+    cells: tuple[str, ...] = ()
 
 
 @dataclass
@@ -114,6 +127,40 @@ def is_title_case(text: str) -> bool:
     return upper / len(tokens) >= 0.6 and text[:1].isupper()
 
 
+# --------------------------------------------------------------------------- inline labels
+
+# Bold paragraphs that introduce a remark rather than a new topic.
+_ADMONITION = re.compile(r"^(?:note|tip|caution|warning|important|example|remember|best practice)s?\b", re.I)
+_LABEL_END = re.compile(r"[.!?;,][\"'\u201d\u2019)]*$")
+MAX_LABEL_WORDS = 10
+_LEAD_IN = re.compile(r"\s[\u2014\u2013-]\s?|[\u2014\u2013]|\s:\s")
+_NOT_A_NAME = re.compile(
+    r"^(?:for|on|in|with|to|from|if|when|where|while|after|before|use|set|select|enable|disable|configure|edit|"
+    r"add|enter|click|choose|specify|verify|connect|create|define|modify|change|the|a|an|this|these|each|both|all)\b",
+    re.I,
+)
+_OPEN_END = re.compile(r"\b(?:a|an|the|and|or|of|for|to|in|on|at|by|with|from|as|is|are|be|that|which|when|if|use|uses)$", re.I)
+
+
+def scope_label(text: str, *, bold: bool) -> str | None:
+    """`text` as a label that opens a new scope ("Data Link (HA2)", a bold "Clustering
+    Links"), or None. A label is short and is not a sentence; one that is not bold must
+    name an HA link, so a short line of prose never takes over what follows it."""
+    raw = clean(text)
+    text = raw.rstrip(":\u2014\u2013 -").strip()
+    if not text or len(text) > 90 or words(text) > MAX_LABEL_WORDS or _LABEL_END.search(text):
+        return None
+    if not re.match(r"[A-Z0-9(]", text) or _ADMONITION.match(text):
+        return None
+    if not bold and (_LEAD_IN.search(text) or _OPEN_END.search(text) or _NOT_A_NAME.match(text) or raw.endswith(":")):
+        # "HA1-A and HA1-B —SFP ports used for", "For HA3:", "Configure HA4": a lead-in with
+        # its details, a step, or a line wrapped in mid-sentence, not the name of a topic.
+        return None
+    if lexicon.links_in(text):
+        return text if bold or is_title_case(text) else None
+    return text if bold and is_title_case(text) else None
+
+
 # --------------------------------------------------------------------------- pipe tables
 
 _PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -146,15 +193,18 @@ def pipe_row_blocks(cells: list[str], header: list[str], headings: tuple[str, ..
         return []
     label = _CONTINUED.sub("", cells[0]) or None
     rest = [c for c in cells[1:] if c]
+    columns = tuple(header)
+    # Every cell in its column: the row keeps them apart (a value per model column ...).
+    aligned = tuple(cells[1:]) if len(cells) == len(header) and len(header) >= 2 else ()
     if not rest:
-        return [Block("table_row", cells[0], headings + ((label,) if label else ()), label)]
+        return [Block("table_row", cells[0], headings + ((label,) if label else ()), label, columns=columns)]
     row = TableRow(cells=[[label or ""]], desc=[])
     if len(rest) == 1:
         row.desc = rest
-        return row.blocks(k=2, d=1, headings=headings)
+        return row.blocks(k=2, d=1, headings=headings, columns=columns, aligned=aligned)
     row.cells.extend([c] for c in rest[:-1])
     row.desc = [rest[-1]]
-    return row.blocks(k=len(rest) + 1, d=len(rest), headings=headings)
+    return row.blocks(k=len(rest) + 1, d=len(rest), headings=headings, columns=columns, aligned=aligned)
 
 
 # --------------------------------------------------------------------------- cell tables
@@ -172,27 +222,50 @@ class TableRow:
             return None
         return _CONTINUED.sub("", ", ".join(self.cells[0])) or None
 
-    def blocks(self, *, k: int, d: int, headings: tuple[str, ...]) -> list[Block]:
+    def blocks(
+        self,
+        *,
+        k: int,
+        d: int,
+        headings: tuple[str, ...],
+        columns: tuple[str, ...] = (),
+        aligned: tuple[str, ...] = (),
+    ) -> list[Block]:
+        """`columns`: the table's column names; `aligned`: the row's cells after the label,
+        one per column, when the reader knows them (else the cells are worked out here
+        when their count leaves no doubt)."""
         label = self.label
         if label is None:  # description paragraphs with no row to hold them
             return [Block("paragraph", t, headings) for t in self.desc]
         path = headings + (label,)
         middle = " ".join(", ".join(dict.fromkeys(col)) for col in self.cells[1:] if col)
+        cells = aligned or self._aligned(columns, d)
         out: list[Block] = []
         if len(self.cells) > 1 or (k >= 3 and d >= 2):
             # Several cells qualify one description (port | protocol | description):
             # keep them in one section, so the text still says which port is which.
             head = f"{label} {middle}".strip()
             body = " ".join(self.desc)
-            out.append(Block("table_row", f"{head}: {body}" if body else head, path, label))
+            out.append(Block("table_row", f"{head}: {body}" if body else head, path, label, columns=columns, cells=cells))
         else:
             for text in self.desc:
-                out.append(Block("table_row", f"{label}: {text}" if is_cell(text) else text, path, label))
+                out.append(Block("table_row", f"{label}: {text}" if is_cell(text) else text, path, label, columns=columns))
             if not self.desc and not self.trailing:
-                out.append(Block("table_row", label, path, label))
+                out.append(Block("table_row", label, path, label, columns=columns, cells=cells))
         if self.trailing:
-            out.append(Block("table_row", f"{label}: " + " | ".join(self.trailing), path, label))
+            out.append(Block("table_row", f"{label}: " + " | ".join(self.trailing), path, label, columns=columns, cells=cells))
         return out
+
+    def _aligned(self, columns: tuple[str, ...], d: int) -> tuple[str, ...]:
+        """The row's cells after its label, one per column, or () when a cell may be in
+        another column than its place suggests (a scrape that lost empty cells)."""
+        if len(columns) < 2 or any(len(col) != 1 for col in self.cells):
+            return ()
+        cells = [col[0] for col in self.cells[1:]]
+        if d >= 1 and self.desc:
+            cells.append(" ".join(self.desc))
+        cells.extend(self.trailing)
+        return tuple(cells) if len(cells) == len(columns) - 1 else ()
 
 
 @dataclass
@@ -206,8 +279,10 @@ class CellTable:
 
     def blocks(self, headings: tuple[str, ...]) -> list[Block]:
         out: list[Block] = [Block("paragraph", c, headings) for c in self.caption]
+        # A table whose header cells were lost keeps its caption as the names of its columns.
+        columns = tuple(self.header) if any(self.header) else tuple(self.caption)
         for row in self.rows:
-            out.extend(row.blocks(k=len(self.header), d=self.desc_col, headings=headings))
+            out.extend(row.blocks(k=len(self.header), d=self.desc_col, headings=headings, columns=columns))
         return out
 
 
@@ -233,7 +308,7 @@ def _header_at(paras: list[str], i: int, prev: str | None) -> tuple[list[str], i
     if len(run) < 2:
         return None
     after = paras[j] if j < len(paras) else None
-    for jd, cell in enumerate(run):
+    for jd, cell in enumerate(run):  # noqa: B007 - jd is read after the loop (for ... else)
         if _DESCRIPTION_HEADER.match(cell):
             break
     else:
@@ -324,7 +399,7 @@ def _key_value_table(paras: list[str], i: int, j: int) -> CellTable | None:
         return None
     rows: list[TableRow] = []
     caption: list[str] = []
-    for cell, value in zip(run, is_value):
+    for cell, value in zip(run, is_value, strict=True):
         if value:
             rows[-1].desc = [f"{rows[-1].desc[0]}; {cell}" if rows[-1].desc else cell]
         else:

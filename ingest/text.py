@@ -10,6 +10,9 @@ prose; it ends at the footer. Hard-wrapped lines are joined into paragraphs;
 `structure` turns a reader's paragraphs into blocks for both text and markdown:
 it recovers flattened tables, gives short title-like lines followed by prose
 the role of headings, and treats short lines after a "...:" lead-in as a list.
+An inline label ("Data Link (HA2)": a short line naming an HA link, right above
+its details, or a bold paragraph in Markdown) opens a new scope: the blocks
+after it, to the next heading or label, carry it as their label and path.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hakb.ingest.models import SectionKind
 from hakb.ingest.tables import (
     Block,
     CellTable,
@@ -29,6 +33,7 @@ from hakb.ingest.tables import (
     is_title_case,
     pipe_columns,
     pipe_row_blocks,
+    scope_label,
     split_pipe_row,
     words,
 )
@@ -163,7 +168,7 @@ class Para:
     """A paragraph as a reader found it, before tables and headings are recognised."""
 
     text: str
-    kind: str = "paragraph"  # "paragraph" | "list_item" | "heading" | "pipe_table"
+    kind: str = "paragraph"  # "paragraph" | "list_item" | "heading" | "pipe_table" | "label"
     level: int = 2  # heading level, for explicit headings
     rows: list[list[str]] | None = None  # pipe table: header row first
 
@@ -174,18 +179,27 @@ def structure(paras: list[Para]) -> list[Block]:
     seen: set[str] = set()  # texts met so far: a repeat of a list entry is a section heading
     blocks: list[Block] = []
     stack: list[str] = []
+    sub: str | None = None  # the inline label in effect
     in_list = False
     i = 0
+
+    def block(kind: SectionKind, text: str) -> Block:
+        if sub is None:
+            return Block(kind, text, tuple(stack))
+        return Block(kind, text, (*stack, sub), sub, "inline_label")
+
     while i < len(paras):
         p = paras[i]
-        headings = tuple(stack)
+        headings = tuple(stack) + ((sub,) if sub else ())
         if i in tables:
             table = tables[i]
             blocks.extend(table.blocks(headings))
             i = table.end
             in_list = False
             continue
-        if p.kind == "pipe_table" and p.rows:
+        if p.kind == "label":
+            sub, in_list = p.text, False
+        elif p.kind == "pipe_table" and p.rows:
             header, rows = p.rows[0], p.rows[1:]
             for cells in rows:
                 blocks.extend(pipe_row_blocks(cells, header, headings))
@@ -193,21 +207,51 @@ def structure(paras: list[Para]) -> list[Block]:
         elif p.kind == "heading" or (p.kind == "paragraph" and _looks_like_heading(paras, i, in_list, seen)):
             level = p.level if p.kind == "heading" else 2
             stack = stack[: max(level - 2, 0)] + [p.text]
+            sub = None
             blocks.append(Block("heading", p.text, tuple(stack)))
             in_list = False
         elif p.kind == "list_item":
-            blocks.append(Block("list_item", p.text, headings))
+            blocks.append(block("list_item", p.text))
         else:
             prev = paras[i - 1].text if i else ""
             if is_cell(p.text) and (in_list or (prev.endswith(":") and paras[i - 1].kind != "heading")):
-                blocks.append(Block("list_item", p.text, headings))
+                blocks.append(block("list_item", p.text))
                 in_list = True
+            elif _is_label(paras, i):
+                sub, in_list = scope_label(p.text, bold=False), False
             else:
-                blocks.append(Block("paragraph", p.text, headings))
+                blocks.append(block("paragraph", p.text))
                 in_list = False
         seen.add(p.text)
         i += 1
     return blocks
+
+
+def _is_label(paras: list[Para], i: int) -> bool:
+    """A short line naming an HA link ("Data Link (HA2)") with its details after it."""
+    nxt = paras[i + 1] if i + 1 < len(paras) else None
+    text = paras[i].text
+    if nxt is None or nxt.kind not in ("paragraph", "list_item") or not _LINKISH.search(text) or words(text) > 10:
+        return False
+    if not (nxt.kind == "list_item" or is_sentence(nxt.text)):
+        return False
+    return scope_label(text, bold=False) is not None
+
+
+_LINKISH = re.compile(r"ha|link|heart|ctrl|pkt", re.I)  # cheap test before the lexicon's
+
+
+def label_line(lines: list[str], i: int) -> str | None:
+    """Line i as an inline label hard-wrapped onto its details: a short line naming an HA
+    link ("Data Link (HA2)") whose next line starts a sentence ("When an HA2 backup ...")."""
+    if i + 1 >= len(lines) or not lines[i + 1] or lines[i + 1].isspace() or not _LINKISH.search(lines[i]):
+        return None  # most lines end their paragraph, and most name no link: decide those cheaply
+    line, nxt = lines[i].strip(), lines[i + 1].strip()
+    if words(line) > 8:
+        return None
+    if not re.match(r"[A-Z]", nxt) or _BULLET.match(nxt) or "|" in line:
+        return None
+    return scope_label(line, bold=False)
 
 
 def _cell_tables(paras: list[Para]) -> dict[int, CellTable]:
@@ -288,6 +332,14 @@ def _paragraphs(lines: list[str]) -> list[Para]:
             flush()
             i += 1
             continue
+        if (not buf or _ends_sentence(buf[-1])) and not _BULLET.match(stripped):
+            label = label_line(lines, i)
+            if label:
+                # "Data Link (HA2)" hard-wrapped onto its details: a label, not their first words.
+                flush()
+                out.append(Para(label, "label"))
+                i += 1
+                continue
         if i + 1 < n and is_pipe_separator(lines[i + 1]) and "|" in stripped:
             # The header may be hard-wrapped: its first part is still in the buffer.
             header_parts = [stripped]

@@ -279,3 +279,72 @@ def test_corpus_resolves_models_and_not_unknown_ones(corpus_facts: list[Fact]) -
     table = FactTable(corpus_facts)
     assert "PA-3200 Series" in table.resolve("PA-3260")
     assert table.resolve("PA-9999") == []
+
+
+# -- one source per URL, table cells, where subjects come from (issue 10) ---------
+
+
+def test_seed_and_corpus_copy_of_one_url_are_one_source(corpus_data_dir: Path, corpus_facts: list[Fact]) -> None:
+    # The seed is an older scrape of the corpus page: same URL, so one source, the fuller copy.
+    index = corpus_data_dir / "index"
+    manifest = builds.read_manifest(builds.build_path(index, builds.current_build_id(index) or ""))
+    same_url = [d for d in manifest.documents if d.url == SEED_URL]
+    assert [d.doc_id for d in same_url] == [CORPUS_LINKS_DOC]
+    assert same_url[0].aliases == (SEED_DOC_ID,) and same_url[0].version == "PAN-OS 11.1 & Later"
+    assert {f.doc_id for f in corpus_facts if f.url == SEED_URL} == {CORPUS_LINKS_DOC}
+    # ... and every fact the seed gives is still there, once.
+    for want in SEED_REQUIRED:
+        found = find(corpus_facts, want, doc_id=CORPUS_LINKS_DOC)
+        assert found, f"missing from the one source of {SEED_URL}: {want}"
+        keys = [(f.subject, f.attribute, f.value, f.qualifier, tuple(f.platforms)) for f in found]
+        assert len(keys) == len(set(keys)), found
+
+
+def test_members_per_cluster_are_platform_facts(corpus_facts: list[Fact]) -> None:
+    for platform, value in [("PA-3200 Series", "6"), ("PA-5200 Series", "16"), ("PA-7080", "4"), ("PA-7050", "6")]:
+        found = find(corpus_facts, Want(platform, "max-members", value, platforms=P({platform})))
+        assert [f.value for f in found] == [value], platform
+        assert_cited(found[0])
+        assert platform in found[0].quote
+
+
+def test_every_corpus_fact_says_where_its_subject_came_from(corpus_facts: list[Fact]) -> None:
+    assert {f.subject_from for f in corpus_facts} <= {"quote", "row_label", "heading", "inline_label"}
+    assert all(f.subject_from for f in corpus_facts)
+
+
+NEGATIVE_FACTS = Path(__file__).resolve().parents[1] / "eval" / "negative_facts.jsonl"
+SCOPED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "scoped"
+
+
+def _states(fact: Fact, subject: str, attribute: str, value: str) -> bool:
+    """The eval's reading of a negative fact: names compare without case, spaces or hyphens;
+    the value is a whole word of the row's value with its protocol and qualifier."""
+    def name(text: str) -> str:
+        return re.sub(r"[\s_-]+", "", text.lower())
+
+    if name(fact.subject) != name(subject) or name(fact.attribute) != name(attribute):
+        return False
+    stated = re.sub(r"(?<=\d),(?=\d{3})", "", " ".join(filter(None, [fact.value, fact.protocol, fact.qualifier])).lower())
+    return re.search(rf"(?<![\w.]){re.escape(value.lower())}(?![\w])", stated) is not None
+
+
+@pytest.mark.skipif(not NEGATIVE_FACTS.is_file(), reason="no negative facts list")
+def test_no_negative_fact_in_seed_pages_or_scoped_pages(seed_facts: list[Fact], corpus_facts: list[Fact]) -> None:
+    import json
+
+    from hakb.ingest.facts import FactExtractor
+    from hakb.ingest.parse import read_document
+
+    negatives = [json.loads(line) for line in NEGATIVE_FACTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    facts = list(seed_facts) + list(corpus_facts)
+    for path in sorted(SCOPED.glob("*.md")):
+        meta, sections = read_document(path)
+        facts.extend(FactExtractor(meta).extract(sections))
+    wrong = [
+        (n["subject"], n["attribute"], n["value"], f.doc_id, f.quote)
+        for n in negatives
+        for f in facts
+        if _states(f, n["subject"], n["attribute"], n["value"])
+    ]
+    assert not wrong
