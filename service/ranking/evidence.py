@@ -15,6 +15,7 @@ FEATURES: tuple[str, ...] = (
     "rule",  # the candidate is the lookup rules' whole answer to this question
     "rule_conf",  # how sure the lookup rules were (0 for other candidates)
     "fact_cov",  # share of the question's weighted words in the fact (quote, row label, value)
+    "value_cov",  # share of the question in the fact's own value, qualifier and protocol (rows that share a quote differ here)
     "pass_cov",  # the same for a passage sentence (with its section and list items)
     "rare",  # the question's rarest known word is in the evidence
     "unknown",  # share of the question's weight the documents never use (question-level)
@@ -30,6 +31,10 @@ FEATURES: tuple[str, ...] = (
     "step",  # the sentence is a UI step ("Select ...")
     "short",  # the evidence text is very short
     "yes_no",  # the question asks yes or no (question-level)
+    "window",  # the evidence is a sentence with the two that follow it
+    "asks_how",  # the question asks how (a procedure): question-level
+    "asks_why",  # the question asks why (a reason): question-level
+    "window_how",  # a window for a how or why question
 )
 
 

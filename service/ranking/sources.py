@@ -46,6 +46,7 @@ class Signals:
     platforms: list[str]  # documented names for the platform asked
     values: list[str]  # numbers and hex values named in the question
     polar: dict[str, int] = field(default_factory=dict)  # stem -> polarity in the question
+    asks: str | None = None  # the question's wh-word when it is "how" or "why"
 
     @property
     def total(self) -> float:
@@ -72,7 +73,9 @@ def signals(q: qparse.Query, table: FactTable, vocab: Vocabulary, subjects: list
         p = tx.polarity(norm, frozenset({s}))
         if p < 0:
             polar[s] = p
+    wh = re.search(r"\b(how|why|what|which|when|where|who)\b", norm)
     return Signals(
+        asks=wh.group(1) if wh and wh.group(1) in ("how", "why") else None,
         query=q,
         words=words,
         weights=weights,
@@ -102,6 +105,8 @@ def _numbers_feature(sig: Signals, text: str) -> float:
 
 
 def _common(sig: Signals, evidence: Evidence) -> None:
+    evidence.features["asks_how"] = 1.0 if sig.asks == "how" else 0.0
+    evidence.features["asks_why"] = 1.0 if sig.asks == "why" else 0.0
     evidence.features["unknown"] = sig.unknown
     evidence.features["foreign"] = sig.foreign
     evidence.features["yes_no"] = 1.0 if sig.query.yes_no else 0.0
@@ -185,6 +190,7 @@ class FactSource:
         feats["is_fact"] = 1.0
         feats["fact_cov"], rare = coverage(sig, _fact_stems(f))
         feats["rare"] = 1.0 if rare else 0.0
+        feats["value_cov"], _ = coverage(sig, tx.stems_of(f"{f.value} {f.qualifier or ''} {f.protocol or ''}"))
         if sig.subjects:
             if f.subject in sig.subjects:
                 feats["subject"] = 1.0
@@ -245,37 +251,52 @@ class PassageSource:
         for rank, hit in enumerate(hits[:depth]):
             chunk = hit.chunk
             label = chunk.section.split(" > ")[-1]
-            for sentence, items in _sentences_with_items(chunk.text):
+            units = _sentences_with_items(chunk.text)
+            for index, (sentence, items) in enumerate(units):
                 if sentence in seen or len(sentence) < 20:
                     continue
                 seen.add(sentence)
-                citation = Citation(
-                    doc_id=chunk.doc_id,
-                    title=chunk.title,
-                    url=chunk.url,
-                    section=chunk.section,
-                    quote=sentence,
-                    version=chunk.version,
-                )
-                e = Evidence(text=sentence, citation=citation, source="passage", items=items, rank=rank)
-                body = " ".join([sentence, *items])
-                feats = e.features
-                feats["pass_cov"], rare = coverage(sig, tx.stems_of(f"{body} {label}"))
-                feats["rare"] = 1.0 if rare else 0.0
-                links = set(lexicon.links_in(sentence.lower()))
-                if sig.subjects and links:
-                    feats["subject"] = 1.0 if links & set(sig.subjects) else -1.0
-                named = {n for n in families if n.lower() in f"{sentence} {label}".lower()}
-                feats["platform"] = _platform_feature(sig, named)
-                feats["numbers"] = _numbers_feature(sig, body)
-                feats["qualifier"] = 0.0 if sig.query.yes_no else _polar_agreement(sig, sentence)
-                feats["dense"] = hit.dense
-                feats["rank"] = 1.0 / (1 + rank)
-                feats["lists"] = 1.0 if items else 0.0
-                feats["step"] = 1.0 if _STEP.search(sentence.strip()) else 0.0
-                _common(sig, e)
-                out.append(e)
+                following = [s for s, _ in units[index + 1 : index + 3]] if not items else []
+                for window in ([], following) if following else ([],):
+                    out.append(self._candidate(sig, hit, rank, label, families, sentence, items, window))
         return out
+
+    def _candidate(
+        self, sig: Signals, hit: Hit, rank: int, label: str, families: set[str], sentence: str, items: list[str],
+        window: list[str],
+    ) -> Evidence:
+        chunk = hit.chunk
+        # A window (the sentence and the two after it) is a candidate of its own: a procedure
+        # or a reason often takes more than one sentence.
+        sentence = " ".join([sentence, *window])
+        citation = Citation(
+            doc_id=chunk.doc_id,
+            title=chunk.title,
+            url=chunk.url,
+            section=chunk.section,
+            quote=sentence,
+            version=chunk.version,
+        )
+        e = Evidence(text=sentence, citation=citation, source="passage", items=items, rank=rank)
+        body = " ".join([sentence, *items])
+        feats = e.features
+        feats["pass_cov"], rare = coverage(sig, tx.stems_of(f"{body} {label}"))
+        feats["rare"] = 1.0 if rare else 0.0
+        links = set(lexicon.links_in(sentence.lower()))
+        if sig.subjects and links:
+            feats["subject"] = 1.0 if links & set(sig.subjects) else -1.0
+        named = {n for n in families if n.lower() in f"{sentence} {label}".lower()}
+        feats["platform"] = _platform_feature(sig, named)
+        feats["numbers"] = _numbers_feature(sig, body)
+        feats["qualifier"] = 0.0 if sig.query.yes_no else _polar_agreement(sig, sentence)
+        feats["dense"] = hit.dense
+        feats["rank"] = 1.0 / (1 + rank)
+        feats["lists"] = 1.0 if items else 0.0
+        feats["step"] = 1.0 if _STEP.search(sentence.strip()) else 0.0
+        feats["window"] = 1.0 if window else 0.0
+        _common(sig, e)
+        feats["window_how"] = feats["window"] * max(feats["asks_how"], feats["asks_why"])
+        return e
 
 
 def _polar_agreement(sig: Signals, sentence: str) -> float:
