@@ -8,16 +8,31 @@ from pathlib import Path
 import pytest
 
 from hakb.eval.metrics import (
+    LIST_CATEGORIES,
+    SEALED,
     GoldError,
     GoldItem,
     ItemResult,
     Judgement,
+    NegativeFact,
+    PairResult,
+    VariantResult,
+    at_threshold,
     is_relevant,
     judge,
+    load_directional,
     load_gold,
+    load_negative_facts,
+    negative_fact_matches,
     retrieval_scores,
+    risk_thresholds,
     summarise,
+    summarise_pairs,
+    summarise_variants,
+    unsupported_numbers,
 )
+
+EVAL = Path(__file__).resolve().parents[2] / "eval"
 
 
 def item(**kw: object) -> GoldItem:
@@ -132,7 +147,134 @@ def test_gold_file_errors_name_the_line(tmp_path: Path) -> None:
 
 
 def test_the_shipped_gold_set_loads() -> None:
-    items = load_gold(Path(__file__).resolve().parents[2] / "eval" / "gold.jsonl")
+    items = load_gold(EVAL / "gold.jsonl")
     assert len(items) >= 150
     assert {i.split for i in items} == {"dev", "test"}
     assert sum(not i.answerable for i in items) >= 30
+
+
+def test_the_shipped_sealed_directional_and_negative_files_load() -> None:
+    if (EVAL / "sealed.jsonl").is_file():
+        sealed = load_gold(EVAL / "sealed.jsonl", split=SEALED)
+        gold_ids = {i.id for i in load_gold(EVAL / "gold.jsonl")}
+        assert not gold_ids & {i.id for i in sealed}
+    if (EVAL / "directional.jsonl").is_file():
+        pairs = load_directional(EVAL / "directional.jsonl")
+        assert pairs and all(p.a.answerable and p.b.answerable for p in pairs)
+    if (EVAL / "negative_facts.jsonl").is_file():
+        assert load_negative_facts(EVAL / "negative_facts.jsonl")
+
+
+def result(gold: GoldItem, answer: str, kind: str, *, score: float | None = None, latency: float = 2.0) -> ItemResult:
+    return ItemResult(gold, "hakb", answer, kind, judge(gold, answer, kind), latency, score=score)
+
+
+def test_the_sealed_file_must_hold_sealed_items_only(tmp_path: Path) -> None:
+    path = tmp_path / "sealed.jsonl"
+    row = {"id": "s1", "split": "sealed", "question": "q", "kind": "abstain"}
+    path.write_text(json.dumps(row) + "\n" + json.dumps(row | {"id": "s2", "split": "test"}) + "\n")
+    with pytest.raises(GoldError, match=r"sealed.jsonl:2: split must be 'sealed'"):
+        load_gold(path, split=SEALED)
+
+
+def test_directional_pairs_load_as_two_answerable_items(tmp_path: Path) -> None:
+    path = tmp_path / "directional.jsonl"
+    pair = {"id": "d1", "split": "dev", "varies": "encryption",
+            "a": {"question": "ha1 port encrypted?", "must": ["28"], "must_not": ["28769"], "any_of": []},
+            "b": {"question": "ha1 port clear text?", "must": ["28769"], "must_not": ["28"]}}
+    path.write_text(json.dumps(pair) + "\n")
+    [loaded] = load_directional(path)
+    assert (loaded.id, loaded.split, loaded.varies) == ("d1", "dev", "encryption")
+    assert loaded.a.question == "ha1 port encrypted?" and loaded.b.must == ("28769",) and loaded.b.any_of == ()
+    assert judge(loaded.a, "HA1 port: TCP 28 (encrypted)", "fact").correct
+    assert not judge(loaded.b, "HA1 port: TCP 28 (encrypted)", "fact").correct
+    path.write_text(json.dumps(pair | {"b": {"must": ["1"]}}) + "\n")
+    with pytest.raises(GoldError, match="directional.jsonl:1"):
+        load_directional(path)
+
+
+def test_a_pair_fails_on_either_side_and_counts_wrong_answers_not_abstentions() -> None:
+    a, b = item(id="a", must=("28",)), item(id="b", must=("28769",))
+    from hakb.eval.metrics import DirectionalPair
+
+    pair = DirectionalPair("d1", "dev", "encryption", a, b)
+    right = PairResult(pair, result(a, "TCP 28", "fact"), result(b, "TCP 28769", "fact"))
+    flipped = PairResult(pair, result(a, "TCP 28", "fact"), result(b, "TCP 28", "fact"))
+    withheld = PairResult(pair, result(a, "The documents do not say.", "abstain"), result(b, "TCP 28769", "fact"))
+    assert right.ok and not flipped.ok and not withheld.ok
+    summary = summarise_pairs([right, flipped, withheld])
+    assert summary == {"pairs": 3, "both_right": 1, "pair_accuracy": pytest.approx(1 / 3), "wrong": 1, "abstained": 1}
+
+
+def test_a_negative_fact_matches_a_row_by_normalised_names_and_whole_values() -> None:
+    neg = NegativeFact("HA1", "port", "29281")
+    assert negative_fact_matches(neg, "HA1", "port", "29281")
+    assert negative_fact_matches(neg, "ha1", "Port", "UDP 29,281")
+    assert negative_fact_matches(neg, "HA1", "port", "29281", "UDP", None)
+    assert not negative_fact_matches(neg, "HA2", "port", "29281")
+    assert not negative_fact_matches(neg, "HA1", "ip-protocol", "29281")
+    assert not negative_fact_matches(NegativeFact("HA1", "port", "28"), "HA1", "port", "28769")
+    assert negative_fact_matches(NegativeFact("heartbeat-backup", "ip protocol", "Layer 3"), "Heartbeat Backup", "ip_protocol", "layer 3")
+    assert not negative_fact_matches(NegativeFact("HA1", "port", ""), "HA1", "port", "28")
+
+
+def test_negative_facts_file_errors_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "negative_facts.jsonl"
+    path.write_text(json.dumps({"subject": "HA1", "attribute": "port", "value": "99", "why": "HA2"}) + "\n{\"subject\": \"x\"}\n")
+    with pytest.raises(GoldError, match=r"negative_facts.jsonl:2"):
+        load_negative_facts(path)
+
+
+def test_unsupported_numbers_need_a_whole_token_in_a_quote_or_the_question() -> None:
+    quotes = ["HA1 uses TCP port 28769 and 28,260 > Control Link"]
+    assert unsupported_numbers("HA1 port: 28769, 28260", quotes) == []
+    assert unsupported_numbers("HA1 port: 2876", quotes) == ["2876"]
+    assert unsupported_numbers("PA-440 has none", [], "do PA-440s have HA ports?") == []
+    assert unsupported_numbers("0x7261 on PA-3260", quotes) == ["0x7261", "PA-3260"]
+
+
+def test_median_answer_length_counts_only_answers_given() -> None:
+    gold = item(must=("28",))
+    summary = summarise([result(gold, "x" * 10, "fact"), result(gold, "x" * 30, "fact"), result(gold, "nothing here", "abstain")])
+    assert summary["answer_chars"] == 20.0
+
+
+def test_risk_coverage_withholds_answers_under_the_threshold() -> None:
+    right, abstain = item(id="a", must=("28",)), item(id="b", kind="abstain", source_doc=None)
+    rs = [
+        result(right, "TCP 28", "fact", score=0.9),
+        result(right, "TCP 29", "fact", score=0.4),  # wrong, low score
+        result(abstain, "HA5 is 28", "fact", score=0.3),  # should have abstained
+        result(abstain, "The documents do not say.", "abstain", score=0.1),
+    ]
+    as_is = at_threshold(rs, None)
+    assert as_is["coverage"] == 0.75 and as_is["answered_accuracy"] == pytest.approx(1 / 3)
+    assert as_is["abstain_precision"] == 1.0 and as_is["abstain_recall"] == 0.5
+    strict = at_threshold(rs, 0.5)
+    assert strict["coverage"] == 0.25 and strict["answered_accuracy"] == 1.0
+    assert strict["abstain_precision"] == pytest.approx(2 / 3) and strict["abstain_recall"] == 1.0
+    cuts = risk_thresholds(rs)
+    assert cuts == sorted(set(cuts)) and cuts[0] == 0.3 and max(cuts) <= 0.9
+
+
+def test_variant_invariance_counts_kept_variants_and_wrong_answers_apart() -> None:
+    gold, abstain = item(id="a", must=("28",)), item(id="b", kind="abstain", source_doc=None)
+    base = [result(gold, "TCP 28", "fact"), result(abstain, "The documents do not say.", "abstain")]
+
+    def variant(r: ItemResult, kind: str, answer: str, answer_kind: str) -> VariantResult:
+        return VariantResult(r, kind, "q", answer, answer_kind, judge(r.item, answer, answer_kind))
+
+    variants = [
+        variant(base[0], "typo", "TCP 28", "fact"),
+        variant(base[0], "synonym", "TCP 28769", "fact"),  # wrong
+        variant(base[0], "filler", "The documents do not say.", "abstain"),  # not wrong, not kept
+        variant(base[1], "casing", "HA5 uses 28", "fact"),  # answered an abstain item: wrong
+    ]
+    summary = summarise_variants(variants, base)
+    assert summary["variants"] == 4 and summary["kept"] == 1 and summary["invariance"] == 0.25
+    assert summary["wrong"] == 2 and summary["abstained"] == 1
+    assert summary["by_kind"] == {"casing": 0.0, "filler": 0.0, "synonym": 0.0, "typo": 1.0}
+
+
+def test_list_categories_are_the_three_of_issue_10() -> None:
+    assert set(LIST_CATEGORIES) == {"list", "reason", "procedure"}
