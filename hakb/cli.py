@@ -77,12 +77,22 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
 
-    ev = sub.add_parser("eval", help="score the engine and the naive baseline on the gold set")
+    ev = sub.add_parser("eval", help="score the engine, the strong peer and the naive peer on the gold set")
     ev.add_argument("--gold", type=Path, default=None)
-    ev.add_argument("--out", type=Path, default=None)
-    ev.add_argument("--corpus", type=Path, default=None, help="extra pages to ingest with the bundled docs")
-    ev.add_argument("--no-baseline", action="store_true")
+    ev.add_argument("--out", type=Path, default=None, help="results JSON (default: eval/results/latest.json)")
+    ev.add_argument(
+        "--corpus", type=Path, action="append", default=None,
+        help="pages to ingest with the bundled docs, repeatable (default: ../shared/corpus/pages and /scoped)",
+    )
+    ev.add_argument("--no-baseline", action="store_true", help="leave out the naive peer")
+    ev.add_argument("--no-strong", action="store_true", help="leave out the strong peer")
     ev.add_argument("--work-dir", type=Path, default=None, help="where the eval index is kept (default: $HAKB_DATA_DIR/eval-cache)")
+    ev.add_argument(
+        "--ablate", action="append", default=[], metavar="PART",
+        help="switch an engine part off (repeatable): facts, passages, dense, ranker, guard",
+    )
+    ev.add_argument("--variants", type=int, default=2, metavar="N", help="reworded variants per right answer (0: none)")
+    ev.add_argument("--seed", type=int, default=None, help="seed of the variants (default: fixed)")
     ev.set_defaults(func=cmd_eval)
 
     bench = sub.add_parser("bench", help="measure latency, throughput, start-up and memory")
@@ -239,9 +249,20 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from hakb.eval.harness import run_eval
+    from hakb.eval.variants import DEFAULT_SEED
+    from hakb.service.engine import PARTS
 
+    unknown = sorted(set(args.ablate) - set(PARTS))
+    if unknown:
+        print(f"hakb eval: unknown part(s) to ablate: {', '.join(unknown)} (parts: {', '.join(PARTS)})", file=sys.stderr)
+        return EXIT_USAGE
+    if args.variants < 0:
+        print("hakb eval: --variants must be 0 or more", file=sys.stderr)
+        return EXIT_USAGE
     return run_eval(
-        settings, gold=args.gold, out=args.out, corpus=args.corpus, baseline=not args.no_baseline, work_dir=args.work_dir
+        settings, gold=args.gold, out=args.out, corpus=args.corpus, baseline=not args.no_baseline,
+        strong=not args.no_strong, work_dir=args.work_dir, ablate=args.ablate, variants=args.variants,
+        seed=DEFAULT_SEED if args.seed is None else args.seed,
     )
 
 
