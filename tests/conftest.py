@@ -51,6 +51,9 @@ BIN = Path(sys.executable).parent
 _CACHE_SETTING = os.environ.get("HAKB_TEST_CACHE", "")
 BUILD_CACHE: Path | None = None if _CACHE_SETTING == "off" else Path(_CACHE_SETTING or REPO / ".cache" / "test-builds")
 KEEP_CACHED = 3  # entries kept per kind of build (older ingest code's builds are dropped)
+# The ingest code this session imported: a build made by it is cached only while the
+# files on disk are still that code (a shared working tree changes under a session).
+_FINGERPRINT_AT_IMPORT = pipeline_fingerprint()
 # The libraries whose on-disk formats a build holds.
 _FORMAT_PACKAGES = ("chromadb", "bm25s", "numpy", "pydantic")
 
@@ -160,7 +163,9 @@ def cached_data_dir(kind: str, extra_sources: Sequence[Path], dest: Path, embedd
     """`dest` becomes a data dir holding the seed docs plus `extra_sources`, ingested:
     copied from the build cache when a build with the same key is there, else ingested
     into the cache first. `embedder` is called only when something must be embedded."""
-    if BUILD_CACHE is None:
+    if BUILD_CACHE is None or pipeline_fingerprint() != _FINGERPRINT_AT_IMPORT:
+        # No cache, or the ingest code on disk is no longer the code this session runs:
+        # what it builds now is this session's alone.
         _ingest_data_dir(dest, extra_sources, embedder())
         return dest
     entry = BUILD_CACHE / f"{kind}-{build_key([SEED_DOCS, *extra_sources])}"
@@ -168,6 +173,10 @@ def cached_data_dir(kind: str, extra_sources: Sequence[Path], dest: Path, embedd
         if not (entry / ".complete").is_file():
             shutil.rmtree(entry, ignore_errors=True)  # a session that died half-way
             _ingest_data_dir(entry, extra_sources, embedder())
+            if pipeline_fingerprint() != _FINGERPRINT_AT_IMPORT:  # the code changed while it built
+                shutil.rmtree(entry, ignore_errors=True)
+                _ingest_data_dir(dest, extra_sources, embedder())
+                return dest
             (entry / ".complete").write_text(builds.current_build_id(entry / "index") or "", encoding="utf-8")
         entry.touch()
         shutil.copytree(entry, dest, symlinks=True, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".complete"))
