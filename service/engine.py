@@ -32,6 +32,7 @@ from hakb.service.ranking import sources
 from hakb.service.ranking.evidence import Evidence
 from hakb.service.ranking.ranker import CoverageRanker, LinearRanker
 from hakb.service.vocabulary import Vocabulary
+from hakb.errors import Unavailable
 from hakb.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 _CHECKED = re.compile(r"\b0x[0-9a-f]+\b|\bpa-\d{2,4}[a-z]*\b|(?<![\w.])\d[\d,]*\d(?![\w])", re.I)
 
 
-class EngineError(Exception):
+class EngineError(Unavailable):
     """The engine cannot answer at all (no build, passages down)."""
 
 
@@ -134,6 +135,12 @@ class Engine:
             answer = _abstain(q, f"The documents do not say (looked for: {looked}).", looked)
             answer.score = round(top.score, 4) if top else None
             return answer
+        reading = _structured_reading(top, evidence, sig, self.ranker.threshold)
+        if reading is not None:
+            # The winning sentence holds a fact the question asks the value of: the fact is
+            # the exact reading of that same sentence, so it answers, quoting it.
+            evidence = [reading] + [e for e in evidence if e is not reading]
+            top = reading
         if top.source == "fact":
             answer = self._compose_fact(build, q, sig, picked, evidence)
         else:
@@ -275,6 +282,23 @@ class Engine:
         if q.yes_no and coverage >= 0.7 and not _HEDGE.search(first):
             return "yes"
         return None
+
+
+def _structured_reading(
+    top: Evidence, evidence: list[Evidence], sig: sources.Signals, threshold: float
+) -> Evidence | None:
+    if top.source != "passage" or sig.shape is None:
+        return None
+    for e in evidence:
+        if (
+            e.source == "fact"
+            and e.fact is not None
+            and e.score >= threshold
+            and e.fact.quote in top.text
+            and sig.shape.search(e.fact.value)
+        ):
+            return e
+    return None
 
 
 def _agrees(e: Evidence) -> bool:

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+from hakb.errors import Unavailable
 from hakb.ingest.embedder import Embedder
 from hakb.ingest.models import Chunk
 from hakb.ingest.vectors import VectorStoreError
@@ -22,7 +23,7 @@ RRF_K = 60
 _IDENT = re.compile(r"\b(?:0x[0-9a-f]{2,4}|\d{2,5}|pa-\d{2,4}[a-z]?|ha\d(?:-[ab])?|hsci|aux-\d)\b", re.I)
 
 
-class PassagesUnavailable(Exception):
+class PassagesUnavailable(Unavailable):
     """Dense search cannot run (the Chroma server is down)."""
 
 

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Send
 
-from hakb.errors import BadInput, HakbError, NotFound, NotReady, Unavailable, error_body, problem_for, render
+from hakb.errors import BadInput, HakbError, NotFound, NotReady, error_body, problem_for, render
 
 # Re-exported: routes raise these (`raise NotFound("...", code="unknown_model")`).
 __all__ = ["BadInput", "NotFound", "error_response", "install", "send_error"]
@@ -62,16 +62,6 @@ def install(app: FastAPI) -> None:
         if not problem_for(exc).public:
             log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc, exc_info=exc)
         return error_response(exc)
-
-    # Until service/engine.py's EngineError derives from hakb.errors.Unavailable, it is
-    # translated here (with the base changed, the HakbError handler alone would do).
-    from hakb.service.engine import EngineError
-
-    if not issubclass(EngineError, HakbError):
-
-        @app.exception_handler(EngineError)
-        async def engine_down(request: Request, exc: EngineError) -> JSONResponse:
-            return error_response(Unavailable(str(exc)))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -35,6 +35,8 @@ FEATURES: tuple[str, ...] = (
     "asks_how",  # the question asks how (a procedure): question-level
     "asks_why",  # the question asks why (a reason): question-level
     "window_how",  # a window for a how or why question
+    "shape",  # +1 the sentence holds a value of the shape asked for (a port number), -1 it holds none
+    "polar",  # -1: the sentence affirms what the question negates ("enable encryption" for "without encryption")
 )
 
 

@@ -11,12 +11,13 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from hakb.errors import ConfigError
 from hakb.service.ranking.evidence import FEATURES, Evidence
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 
 
-class RankerError(Exception):
+class RankerError(ConfigError):
     """The saved weights do not fit this code's features."""
 
 

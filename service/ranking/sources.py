@@ -28,6 +28,17 @@ _STEP = re.compile(
 )
 _NUMBERISH = re.compile(r"\b0x[0-9a-f]+\b|\b\d+\b", re.I)
 _MAX_ITEMS = 10
+# What a value of an attribute looks like in a sentence: a question that asks for a
+# port is not answered by a sentence without a number in it.
+VALUE_SHAPES: dict[str, re.Pattern[str]] = {
+    "port": re.compile(r"\b\d{2,5}\b"),
+    "ip-protocol": re.compile(r"\b\d{1,3}\b"),
+    "ethertype": re.compile(r"\b0x[0-9a-f]{3,4}\b", re.I),
+    "layer": re.compile(r"\blayer ?[1-7]\b", re.I),
+    "message-size": re.compile(r"\b\d[\d,]*\b"),
+    "range": re.compile(r"\b\d[\d,]*\b"),
+    "default": re.compile(r"\b\d[\d,]*\b"),
+}
 
 
 @dataclass
@@ -47,6 +58,7 @@ class Signals:
     values: list[str]  # numbers and hex values named in the question
     polar: dict[str, int] = field(default_factory=dict)  # stem -> polarity in the question
     asks: str | None = None  # the question's wh-word when it is "how" or "why"
+    shape: re.Pattern[str] | None = None  # the shape of the value asked for, if one is
 
     @property
     def total(self) -> float:
@@ -76,6 +88,7 @@ def signals(q: qparse.Query, table: FactTable, vocab: Vocabulary, subjects: list
     wh = re.search(r"\b(how|why|what|which|when|where|who)\b", norm)
     return Signals(
         asks=wh.group(1) if wh and wh.group(1) in ("how", "why") else None,
+        shape=next((VALUE_SHAPES[a] for a in q.attributes if a in VALUE_SHAPES), None),
         query=q,
         words=words,
         weights=weights,
@@ -87,6 +100,7 @@ def signals(q: qparse.Query, table: FactTable, vocab: Vocabulary, subjects: list
         groups=groups,
         platforms=platforms,
         values=list(q.numbers) + list(q.hexes),
+        polar=polar,
     )
 
 
@@ -288,7 +302,11 @@ class PassageSource:
         named = {n for n in families if n.lower() in f"{sentence} {label}".lower()}
         feats["platform"] = _platform_feature(sig, named)
         feats["numbers"] = _numbers_feature(sig, body)
-        feats["qualifier"] = 0.0 if sig.query.yes_no else _polar_agreement(sig, sentence)
+        if sig.shape is not None:
+            feats["shape"] = 1.0 if sig.shape.search(body) else -1.0
+        # Soft, unlike a fact's qualifier: a sentence can hold both sides ("28769 for clear
+        # text; 28 for encrypted").
+        feats["polar"] = 0.0 if sig.query.yes_no else _polar_agreement(sig, sentence)
         feats["dense"] = hit.dense
         feats["rank"] = 1.0 / (1 + rank)
         feats["lists"] = 1.0 if items else 0.0
