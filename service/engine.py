@@ -16,10 +16,10 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
-
+from hakb.errors import Unavailable
 from hakb.ingest.embedder import Embedder
 from hakb.ingest.models import Citation, Fact
 from hakb.service import question as qparse
@@ -27,12 +27,11 @@ from hakb.service import rules
 from hakb.service.facts_table import stem
 from hakb.service.index import BuildHolder, LoadedBuild
 from hakb.service.models import Answer, Conflict
-from hakb.service.retrieval import Hit, PassagesUnavailable, Retriever
 from hakb.service.ranking import sources
 from hakb.service.ranking.evidence import Evidence
 from hakb.service.ranking.ranker import CoverageRanker, LinearRanker
+from hakb.service.retrieval import Hit, PassagesUnavailable, Retriever
 from hakb.service.vocabulary import Vocabulary
-from hakb.errors import Unavailable
 from hakb.settings import Settings
 
 log = logging.getLogger(__name__)

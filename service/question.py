@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
-from wordfreq import zipf_frequency
 from rapidfuzz.distance import DamerauLevenshtein
+from wordfreq import zipf_frequency
 
 from hakb.ingest import lexicon
 

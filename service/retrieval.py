@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+
 from hakb.errors import Unavailable
 from hakb.ingest.embedder import Embedder
 from hakb.ingest.models import Chunk
@@ -63,7 +64,8 @@ class Retriever:
             return retriever
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embedder.embed([text])[0]
+        vector: np.ndarray = self.embedder.embed([text])[0]
+        return vector
 
     def search(self, build: LoadedBuild, text: str, top_k: int = 8) -> list[Hit]:
         if build.vectors is None:

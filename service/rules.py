@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 
 from hakb.ingest import lexicon
 from hakb.ingest.models import Fact
-from hakb.service.facts_table import FactTable, norm_value
+from hakb.service.facts_table import FactTable, fact_stems, norm_value, stem
 from hakb.service.question import Query
 from hakb.service.vocabulary import Vocabulary
-from hakb.service.facts_table import fact_stems, stem
 
 # Attribute groups answered together, keyed by the attribute a cue names first.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -503,7 +502,7 @@ def _distinct_values(facts: list[Fact], attribute: str) -> list[str]:
             f"{proto + ' ' if proto else ''}{', '.join(vals)}" + (f" ({qual})" if qual else "")
             for (proto, qual), vals in groups.items()
         ]
-    out = []
+    out: list[str] = []
     if attribute == "range":
         # "1-63" and "1 to 63" are one range, written two ways.
         seen_ranges: dict[str, Fact] = {}
