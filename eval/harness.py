@@ -38,7 +38,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -130,6 +130,8 @@ class Prepared:
     sources: list[str]
     build_seconds: float = 0.0
     build_cached: bool = False
+    # A doc id the build merged into another copy of the same URL -> the id it kept.
+    aliases: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -205,7 +207,9 @@ def run_eval(
     askers: dict[str, Asker] = {"hakb": EngineAsker(prepared.engine), **peers}
     for name, asker in askers.items():
         clock = time.perf_counter()
-        results[name] = score_engine(prepared, every) if name == "hakb" else score_peer(peers[name], name, every)
+        results[name] = (
+            score_engine(prepared, every) if name == "hakb" else score_peer(peers[name], name, every, prepared.aliases)
+        )
         timings[f"gold {name}"] = time.perf_counter() - clock
         if variants > 0:
             clock = time.perf_counter()
@@ -343,7 +347,10 @@ def prepare(settings: Settings, work_dir: Path, corpora: Sequence[Path], *, abla
     except NotReady as exc:
         raise EvalSetupError(str(exc)) from exc
     engine.warm_up()
-    return Prepared(build_id, index_dir, engine, embedder, sources, result.seconds, not result.changed)
+    aliases = {
+        alias: doc.doc_id for doc in engine.build.manifest.documents for alias in getattr(doc, "aliases", ()) or ()
+    }
+    return Prepared(build_id, index_dir, engine, embedder, sources, result.seconds, not result.changed, aliases)
 
 
 def _strong_peer(prepared: Prepared, work_dir: Path, items: Sequence[GoldItem], notes: list[str]) -> Peer | None:
@@ -393,6 +400,14 @@ class EngineAsker:
             return Answer(question=question, answer=f"error: {exc}", kind="abstain", confidence=0.0)
 
 
+def _located(item: GoldItem, aliases: dict[str, str]) -> GoldItem:
+    """The item with its source document named as the build names it: a gold item
+    written against the seed copy of a page is found in the copy the build kept."""
+    if item.source_doc in aliases:
+        return replace(item, source_doc=aliases[item.source_doc])
+    return item
+
+
 def _key(item: GoldItem, doc_id: str, section: str) -> str:
     # Items that name no section are judged at the level of the document.
     return f"{doc_id}\x1f{section}" if item.source_section else doc_id
@@ -418,11 +433,12 @@ def score_engine(prepared: Prepared, items: Sequence[GoldItem]) -> list[ItemResu
         latency = (time.perf_counter() - started) * 1000
         results.append(_result(item, "hakb", answer, latency))
         if item.source_doc is not None:
-            rankings[item.id] = _engine_ranking(engine, item)
+            located = _located(item, prepared.aliases)
+            rankings[item.id] = _engine_ranking(engine, located)
             relevant[item.id] = {
-                _key(item, doc, section)
-                for doc, section in by_doc.get(item.source_doc, [])
-                if is_relevant(item, doc, section, "\n".join(units[(doc, section)]))
+                _key(located, doc, section)
+                for doc, section in by_doc.get(str(located.source_doc), [])
+                if is_relevant(located, doc, section, "\n".join(units[(doc, section)]))
             }
     _attach_retrieval(results, rankings, relevant)
     return results
@@ -437,7 +453,7 @@ def _engine_ranking(engine: Engine, item: GoldItem) -> list[str]:
     return keys[:RANK_DEPTH]
 
 
-def score_peer(peer: Peer, system: str, items: Sequence[GoldItem]) -> list[ItemResult]:
+def score_peer(peer: Peer, system: str, items: Sequence[GoldItem], aliases: dict[str, str] | None = None) -> list[ItemResult]:
     results: list[ItemResult] = []
     rankings: dict[str, list[str]] = {}
     relevant: dict[str, set[str]] = {}
@@ -450,14 +466,16 @@ def score_peer(peer: Peer, system: str, items: Sequence[GoldItem]) -> list[ItemR
         latency = (time.perf_counter() - started) * 1000
         results.append(_result(item, system, answer, latency))
         if item.source_doc is not None:
+            located = _located(item, aliases or {})
+            doc_id = str(located.source_doc)
             hits = peer.search(item.question, top_k=RANK_DEPTH)
             # Peer nodes have no section of their own: a node is its own unit,
             # relevant when its text (headings, or the window, included) holds the section name.
-            rankings[item.id] = list(dict.fromkeys(_key(item, h.doc_id, h.node_id) for h in hits))
+            rankings[item.id] = list(dict.fromkeys(_key(located, h.doc_id, h.node_id) for h in hits))
             relevant[item.id] = {
-                _key(item, item.source_doc, node_id)
-                for node_id in by_doc.get(item.source_doc, [])
-                if is_relevant(item, item.source_doc, "", peer.node_text(node_id))
+                _key(located, doc_id, node_id)
+                for node_id in by_doc.get(doc_id, [])
+                if is_relevant(located, doc_id, "", peer.node_text(node_id))
             }
     _attach_retrieval(results, rankings, relevant)
     return results

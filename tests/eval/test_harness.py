@@ -249,3 +249,12 @@ def test_missing_inputs_are_usage_errors(eval_dirs: dict[str, Path], capsys: pyt
     code, _, _ = evaluate(eval_dirs, eval_dirs["root"] / "no-such-gold.jsonl", out, baseline=False)
     assert code == 2 and "no-such-gold.jsonl" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_source_document_merged_into_another_copy_is_found_there() -> None:
+    from hakb.eval.harness import _located
+    from hakb.eval.metrics import GoldItem
+
+    item = GoldItem("x", "dev", "q", "fact", ("1",), (), (), "seed", "seed-copy", "Control Link", "port")
+    assert _located(item, {"seed-copy": "corpus-copy"}).source_doc == "corpus-copy"
+    assert _located(item, {}) is item
