@@ -166,12 +166,13 @@ class Engine:
         ctx = _context_for(q, ctx, vocab)
         picked = None if "facts" in self.ablate else rules.answer(q, table, ctx, vocab)
         subjects = list(q.subjects) or (list(ctx.subjects) if ctx is not None else [])
-        sig = sources.signals(q, table, vocab, subjects)
+        fact_source = self._fact_source(build)
+        sig = sources.signals(q, table, vocab, subjects, fact_source.stems)
         if picked is not None and picked.abstain_reason:
             return [], picked, sig
         evidence: list[Evidence] = []
         if "facts" not in self.ablate:
-            evidence = self._fact_source(build).candidates(sig, picked)
+            evidence = fact_source.candidates(sig, picked)
             self.ranker.score(evidence)
             evidence.sort(key=lambda e: -e.score)
             evidence = [e for e in evidence if _agrees(e)]
@@ -197,7 +198,7 @@ class Engine:
     def _fact_source(self, build: LoadedBuild) -> sources.FactSource:
         source = self._fact_sources.get(build.build_id)
         if source is None or source.table is not build.facts:
-            source = sources.FactSource(build.facts)
+            source = sources.FactSource(build.facts, build.vocabulary)
             if len(self._fact_sources) > 4:
                 self._fact_sources.clear()
             self._fact_sources[build.build_id] = source

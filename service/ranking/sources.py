@@ -57,6 +57,7 @@ class Signals:
     platforms: list[str]  # documented names for the platform asked
     values: list[str]  # numbers and hex values named in the question
     polar: dict[str, int] = field(default_factory=dict)  # stem -> polarity in the question
+    expand: dict[str, frozenset[str]] = field(default_factory=dict)  # word -> the document stems it covers
     asks: str | None = None  # the question's wh-word when it is "how" or "why"
     shape: re.Pattern[str] | None = None  # the shape of the value asked for, if one is
 
@@ -65,7 +66,13 @@ class Signals:
         return sum(self.weights.values()) or 1.0
 
 
-def signals(q: qparse.Query, table: FactTable, vocab: Vocabulary, subjects: list[str] | None = None) -> Signals:
+def signals(
+    q: qparse.Query,
+    table: FactTable,
+    vocab: Vocabulary,
+    subjects: list[str] | None = None,
+    stems: tx.StemIndex | None = None,
+) -> Signals:
     words = [vocab.closest(w) for w in qparse.content_words(q.text)]
     words = list(dict.fromkeys(words))
     floor = min(vocab.idf.values(), default=1.0)
@@ -101,11 +108,14 @@ def signals(q: qparse.Query, table: FactTable, vocab: Vocabulary, subjects: list
         platforms=platforms,
         values=list(q.numbers) + list(q.hexes),
         polar=polar,
+        expand={w: stems.expand(tx.stem(w)) if stems else frozenset({tx.stem(w)}) for w in words},
     )
 
 
 def coverage(sig: Signals, stems: frozenset[str]) -> tuple[float, bool]:
-    present = [w for w in sig.words if tx.covers(sig.stems[w], stems)]
+    present = [
+        w for w in sig.words if (sig.expand[w] & stems if w in sig.expand else tx.covers(sig.stems[w], stems))
+    ]
     cov = sum(sig.weights[w] for w in present) / sig.total if sig.words else 0.0
     return cov, sig.rarest is not None and sig.rarest in present
 
@@ -130,12 +140,16 @@ def _common(sig: Signals, evidence: Evidence) -> None:
 class FactSource:
     """Rows of the facts table, with the lookup rules' pick as one feature among others."""
 
-    def __init__(self, table: FactTable) -> None:
+    def __init__(self, table: FactTable, vocab: Vocabulary) -> None:
         self.table = table
         self._qualifiers: dict[tuple[str, str], set[str]] = {}
-        for f in table.facts:
+        self._postings: dict[str, list[int]] = {}
+        for i, f in enumerate(table.facts):
             if f.qualifier:
                 self._qualifiers.setdefault((f.subject, f.attribute), set()).add(f.qualifier)
+            for s in _fact_stems(f):
+                self._postings.setdefault(s, []).append(i)
+        self.stems = tx.StemIndex(set(self._postings) | {tx.stem(w) for w in vocab.words})
 
     def candidates(self, sig: Signals, picked: rules.RuleResult | None, limit: int = 60) -> list[Evidence]:
         table = self.table
@@ -151,15 +165,20 @@ class FactSource:
         for v in sig.values:
             for f in table.by_value(v):
                 pool.setdefault(id(f), f)
-        # Rows whose words cover the question, whatever the rules made of it.
+        # Rows whose words cover the question, whatever the rules made of it: one pass
+        # over the postings of the question's stems, not over the table.
         if sig.words:
-            scored = []
-            for f in table.facts:
-                cov, _ = coverage(sig, _fact_stems(f))
-                if cov >= 0.5:
-                    scored.append((cov, f))
-            scored.sort(key=lambda t: -t[0])
-            for _, f in scored[:20]:
+            total = sig.total
+            mass: dict[int, float] = {}
+            for w in sig.words:
+                hit: set[int] = set()
+                for s in sig.expand.get(w, frozenset({sig.stems[w]})):
+                    hit.update(self._postings.get(s, ()))
+                for i in hit:
+                    mass[i] = mass.get(i, 0.0) + sig.weights[w] / total
+            best = sorted((i for i, m in mass.items() if m >= 0.5), key=lambda i: -mass[i])[:20]
+            for i in best:
+                f = table.facts[i]
                 pool.setdefault(id(f), f)
         out = []
         if picked is not None and picked.facts:

@@ -7,7 +7,9 @@ five letters or more ("config" ~ "configuration").
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import Stemmer
@@ -43,6 +45,26 @@ def stems_of(text: str) -> frozenset[str]:
         if "-" in t:
             out.update(stem(p) for p in t.split("-") if p)
     return frozenset(out)
+
+
+class StemIndex:
+    """Every stem a build's documents use, for expanding a question's word once per
+    question (itself, and the stems it is a long prefix of or that are one of it),
+    so covering a text is one set intersection."""
+
+    def __init__(self, stems: Iterable[str]) -> None:
+        self._set = frozenset(stems)
+        self._sorted = sorted(self._set)
+
+    def expand(self, word_stem: str) -> frozenset[str]:
+        out = {word_stem}
+        if len(word_stem) >= 5:
+            i = bisect.bisect_left(self._sorted, word_stem)
+            while i < len(self._sorted) and self._sorted[i].startswith(word_stem):
+                out.add(self._sorted[i])
+                i += 1
+            out.update(word_stem[:n] for n in range(5, len(word_stem)) if word_stem[:n] in self._set)
+        return frozenset(out)
 
 
 def covers(word_stem: str, stems: frozenset[str]) -> bool:
