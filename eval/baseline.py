@@ -87,13 +87,20 @@ class NaiveBaseline:
                 shutil.rmtree(store, ignore_errors=True)
                 self.index.storage_context.persist(persist_dir=str(store))
         self.build_seconds = time.perf_counter() - started
-        log.info("baseline: %d nodes in %.1f s%s", len(self.index.docstore.docs), self.build_seconds, " (cached)" if self.cached else "")
+        log.info(
+            "baseline: %d nodes in %.1f s%s",
+            len(self.index.docstore.docs),
+            self.build_seconds,
+            " (cached)" if self.cached else "",
+        )
         self.nodes = {n.node_id: n for n in self.index.docstore.docs.values()}
         self._top1 = self.index.as_retriever(similarity_top_k=1)
         self._top10 = self.index.as_retriever(similarity_top_k=10)
 
     @staticmethod
-    def _build(embed_model: LlamaIndexEmbedding, documents: list[tuple[DocumentMeta, list[Section]]]) -> VectorStoreIndex:
+    def _build(
+        embed_model: LlamaIndexEmbedding, documents: list[tuple[DocumentMeta, list[Section]]]
+    ) -> VectorStoreIndex:
         docs = [
             Document(
                 text=document_text(sections),
@@ -122,7 +129,12 @@ class NaiveBaseline:
         retriever = self._top1 if top_k == 1 else self._top10
         nodes = retriever.retrieve(question)
         return [
-            BaselineHit(doc_id=n.node.metadata["doc_id"], node_id=n.node.node_id, text=n.node.get_content(), score=n.score or 0.0)
+            BaselineHit(
+                doc_id=n.node.metadata["doc_id"],
+                node_id=n.node.node_id,
+                text=n.node.get_content(),
+                score=n.score or 0.0,
+            )
             for n in nodes[:top_k]
         ]
 
@@ -133,7 +145,9 @@ class NaiveBaseline:
             return Answer(question=question, answer="", kind="abstain", confidence=0.0)
         top = hits[0]
         meta = self.metas[top.doc_id]
-        citation = Citation(doc_id=top.doc_id, title=meta.title, url=meta.url, section=meta.title, quote=top.text, version=meta.version)
+        citation = Citation(
+            doc_id=top.doc_id, title=meta.title, url=meta.url, section=meta.title, quote=top.text, version=meta.version
+        )
         return Answer(
             question=question,
             answer=top.text,

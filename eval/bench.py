@@ -83,7 +83,9 @@ class Bench:
     rows: list[Row] = field(default_factory=list)
     info: dict[str, object] = field(default_factory=dict)
 
-    def add(self, key: str, label: str, hakb: float | None, naive: float | None = None, unit: str = "ms", note: str = "") -> None:
+    def add(
+        self, key: str, label: str, hakb: float | None, naive: float | None = None, unit: str = "ms", note: str = ""
+    ) -> None:
         self.rows.append(Row(key, label, hakb, naive, unit, note))
 
 
@@ -114,14 +116,24 @@ def run_bench(
     return EXIT_OK
 
 
-def _measure(bench: Bench, settings: Settings, data_dir: Path, corpus: Path | None, requests: int, stream: TextIO) -> None:
-    env = {**os.environ, "HAKB_DATA_DIR": str(data_dir), "HAKB_API_KEYS": "", "HAKB_RATE_LIMIT": "0", "ORT_DISABLE_TELEMETRY": "1"}
+def _measure(
+    bench: Bench, settings: Settings, data_dir: Path, corpus: Path | None, requests: int, stream: TextIO
+) -> None:
+    env = {
+        **os.environ,
+        "HAKB_DATA_DIR": str(data_dir),
+        "HAKB_API_KEYS": "",
+        "HAKB_RATE_LIMIT": "0",
+        "ORT_DISABLE_TELEMETRY": "1",
+    }
     sources = [str(BUNDLED_DOCS)] + ([str(corpus)] if corpus else [])
     bench.info["sources"] = sources
 
     _progress(stream, "cold ingest")
     cold, cold_wall = _ingest(sources, env)
-    bench.add("ingest_cold_s", "full ingest, cold (pipeline)", cold["seconds"], unit="s", note=f"command {cold_wall:.1f} s")
+    bench.add(
+        "ingest_cold_s", "full ingest, cold (pipeline)", cold["seconds"], unit="s", note=f"command {cold_wall:.1f} s"
+    )
     warm, warm_wall = _ingest(sources, env)
     if warm.get("changed"):
         # The ingest code itself changed in between (its fingerprint is part of a
@@ -129,7 +141,13 @@ def _measure(bench: Bench, settings: Settings, data_dir: Path, corpus: Path | No
         warm, warm_wall = _ingest(sources, env)
         if warm.get("changed"):
             raise BenchError("a re-ingest of the same documents made a new build twice")
-    bench.add("ingest_unchanged_s", "re-ingest, unchanged (pipeline)", warm["seconds"], unit="s", note=f"command {warm_wall:.1f} s")
+    bench.add(
+        "ingest_unchanged_s",
+        "re-ingest, unchanged (pipeline)",
+        warm["seconds"],
+        unit="s",
+        note=f"command {warm_wall:.1f} s",
+    )
     bench.info["build"] = {k: cold["counts"].get(k) for k in ("documents", "sections", "facts", "chunks")}
 
     questions = [item.question for item in load_gold(DEFAULT_GOLD)]
@@ -150,7 +168,9 @@ def _measure(bench: Bench, settings: Settings, data_dir: Path, corpus: Path | No
         if not by_kind["fact"] or not by_kind["passage"]:
             raise BenchError(f"need both fact and passage answers to time, got {bench.info['questions']}")
         inproc_cpu: dict[str, list[float]] = {"fact": [], "passage": []}
-        inproc = {kind: _latencies(engine.ask, by_kind[kind], SAMPLES[kind], inproc_cpu[kind]) for kind in ("fact", "passage")}
+        inproc = {
+            kind: _latencies(engine.ask, by_kind[kind], SAMPLES[kind], inproc_cpu[kind]) for kind in ("fact", "passage")
+        }
 
         _progress(stream, "HTTP latency")
         with httpx.Client(base_url=server.url, timeout=30) as client:
@@ -176,25 +196,41 @@ def _measure(bench: Bench, settings: Settings, data_dir: Path, corpus: Path | No
     naive = NaiveBaseline.from_build(embedder, index_dir, build_id, settings.data_dir / "eval-cache" / "baseline")
     naive.ask(questions[0])
     naive_cpu: dict[str, list[float]] = {"fact": [], "passage": []}
-    naive_lat = {kind: _latencies(naive.ask, by_kind[kind], SAMPLES["passage"], naive_cpu[kind]) for kind in ("fact", "passage")}
+    naive_lat = {
+        kind: _latencies(naive.ask, by_kind[kind], SAMPLES["passage"], naive_cpu[kind]) for kind in ("fact", "passage")
+    }
 
     for kind in ("fact", "passage"):
         for q in (50, 95):
             bench.add(
-                f"{kind}_inproc_p{q}", f"{kind} answer, in process, p{q}",
-                percentile(inproc[kind], q), percentile(naive_lat[kind], q),
+                f"{kind}_inproc_p{q}",
+                f"{kind} answer, in process, p{q}",
+                percentile(inproc[kind], q),
+                percentile(naive_lat[kind], q),
             )
         bench.add(
-            f"{kind}_inproc_cpu_p50", f"{kind} answer, in process, p50 CPU time",
-            percentile(inproc_cpu[kind], 50), percentile(naive_cpu[kind], 50),
+            f"{kind}_inproc_cpu_p50",
+            f"{kind} answer, in process, p50 CPU time",
+            percentile(inproc_cpu[kind], 50),
+            percentile(naive_cpu[kind], 50),
         )
     for kind in ("fact", "passage"):
         for q in (50, 95):
             bench.add(f"{kind}_http_p{q}", f"{kind} answer, HTTP, p{q}", percentile(http[kind], q))
-    bench.add("throughput_fact", f"throughput, fact questions, c={CONCURRENCY}", fact_rps, unit="req/s",
-              note=f"{requests} requests" + (f", {fact_errors} errors" if fact_errors else ""))
-    bench.add("throughput_mixed", f"throughput, whole gold mix, c={CONCURRENCY}", mixed_rps, unit="req/s",
-              note=f"{requests} requests" + (f", {mixed_errors} errors" if mixed_errors else ""))
+    bench.add(
+        "throughput_fact",
+        f"throughput, fact questions, c={CONCURRENCY}",
+        fact_rps,
+        unit="req/s",
+        note=f"{requests} requests" + (f", {fact_errors} errors" if fact_errors else ""),
+    )
+    bench.add(
+        "throughput_mixed",
+        f"throughput, whole gold mix, c={CONCURRENCY}",
+        mixed_rps,
+        unit="req/s",
+        note=f"{requests} requests" + (f", {mixed_errors} errors" if mixed_errors else ""),
+    )
     bench.add("rss_mb", "server peak RSS", rss_mb, unit="MB")
     bench.info["samples"] = {"in process / HTTP": SAMPLES, "naive": SAMPLES["passage"]}
     bench.info["baseline_nodes"] = len(naive)
@@ -309,7 +345,9 @@ def render(bench: Bench) -> str:
             target_text = f"{op} {limit:g} {row.unit}"
         ratio = f"{row.naive / row.hakb:.1f}×" if row.naive is not None and row.hakb else ""
         label = f"{row.label} ({row.unit})" + (f" — {row.note}" if row.note else "")
-        lines.append(f"| {label} | {_num(row.hakb, row.unit)} | {_num(row.naive, row.unit)} | {ratio} | {target_text} | {verdict} |")
+        lines.append(
+            f"| {label} | {_num(row.hakb, row.unit)} | {_num(row.naive, row.unit)} | {ratio} | {target_text} | {verdict} |"
+        )
     info = bench.info
     lines += [
         "",

@@ -177,8 +177,11 @@ def run_eval(
             inputs.items = [i for i in inputs.items if i.docs == "seed"]
             inputs.sealed = [i for i in inputs.sealed if i.docs == "seed"]
             inputs.pairs = []
-            print(f"warning: no corpus at {DEFAULT_CORPUS}; scoring the {len(inputs.items)} seed items only, "
-                  f"{len(skipped)} corpus items and the directional pairs skipped", file=stream)
+            print(
+                f"warning: no corpus at {DEFAULT_CORPUS}; scoring the {len(inputs.items)} seed items only, "
+                f"{len(skipped)} corpus items and the directional pairs skipped",
+                file=stream,
+            )
             if not inputs.items:
                 raise EvalSetupError("no seed items to score without the corpus")
         prepared = prepare(settings, work_dir, corpora, ablate=ablated)
@@ -197,7 +200,9 @@ def run_eval(
             timings["strong build + fit"] = time.perf_counter() - clock
     if baseline:
         clock = time.perf_counter()
-        peers["naive"] = NaiveBaseline.from_build(prepared.embedder, prepared.index_dir, prepared.build_id, work_dir / "baseline")
+        peers["naive"] = NaiveBaseline.from_build(
+            prepared.embedder, prepared.index_dir, prepared.build_id, work_dir / "baseline"
+        )
         timings["naive build"] = time.perf_counter() - clock
 
     every = inputs.items + inputs.sealed
@@ -224,12 +229,22 @@ def run_eval(
     timings = {k: round(v, 1) for k, v in timings.items()}
 
     report = build_report(
-        inputs.items, results, floors, complete=bool(corpora), robustness=robustness, pairs=pairs,
-        negatives=negatives, gated=not ablated,
+        inputs.items,
+        results,
+        floors,
+        complete=bool(corpora),
+        robustness=robustness,
+        pairs=pairs,
+        negatives=negatives,
+        gated=not ablated,
     )
     report["systems"] = {
-        "hakb": {"build_seconds": round(prepared.build_seconds, 1), "cached": prepared.build_cached,
-                 "ablated": ablated, "detail": f"build {prepared.build_id}"},
+        "hakb": {
+            "build_seconds": round(prepared.build_seconds, 1),
+            "cached": prepared.build_cached,
+            "ablated": ablated,
+            "detail": f"build {prepared.build_id}",
+        },
         **{name: _peer_info(name, peer) for name, peer in peers.items()},
     }
     report["run"] = {
@@ -453,7 +468,9 @@ def _engine_ranking(engine: Engine, item: GoldItem) -> list[str]:
     return keys[:RANK_DEPTH]
 
 
-def score_peer(peer: Peer, system: str, items: Sequence[GoldItem], aliases: dict[str, str] | None = None) -> list[ItemResult]:
+def score_peer(
+    peer: Peer, system: str, items: Sequence[GoldItem], aliases: dict[str, str] | None = None
+) -> list[ItemResult]:
     results: list[ItemResult] = []
     rankings: dict[str, list[str]] = {}
     relevant: dict[str, set[str]] = {}
@@ -531,7 +548,9 @@ def score_variants(
             verdict = judge(r.item, answer.answer, answer.kind)
             out.append(VariantResult(r, v.kind, v.question, answer.answer, answer.kind, verdict))
     summary = {
-        split: summarise_variants([v for v in out if v.base.item.split == split], [r for r in base if r.item.split == split])
+        split: summarise_variants(
+            [v for v in out if v.base.item.split == split], [r for r in base if r.item.split == split]
+        )
         for split in SHOWN_SPLITS
     }
     summary["all"] = summarise_variants(out, base)
@@ -558,18 +577,32 @@ def check_negative_facts(engine: Engine, negatives: Sequence[NegativeFact]) -> d
         for f in facts:
             protocol, qualifier = getattr(f, "protocol", None), getattr(f, "qualifier", None)
             if negative_fact_matches(neg, f.subject, f.attribute, f.value, protocol, qualifier):
-                found.append({
-                    "negative": str(neg), "why": neg.why,
-                    "fact": f"{f.subject} {f.attribute}: {f.value}" + (f" ({qualifier})" if qualifier else ""),
-                    "source": f"{f.doc_id} > {f.section}",
-                })
-    return {"checked": len(negatives), "facts": len(facts), "found": found,
-            "count": len({d["negative"] for d in found})}
+                found.append(
+                    {
+                        "negative": str(neg),
+                        "why": neg.why,
+                        "fact": f"{f.subject} {f.attribute}: {f.value}" + (f" ({qualifier})" if qualifier else ""),
+                        "source": f"{f.doc_id} > {f.section}",
+                    }
+                )
+    return {
+        "checked": len(negatives),
+        "facts": len(facts),
+        "found": found,
+        "count": len({d["negative"] for d in found}),
+    }
 
 
-def _engine_calls(results: Sequence[ItemResult], robustness: tuple[list[VariantResult], dict[str, Any]] | None,
-                  pairs: Sequence[PairResult] | None) -> dict[str, int]:
-    return {"gold": len(results), "variants": len(robustness[0]) if robustness else 0, "directional": 2 * len(pairs or [])}
+def _engine_calls(
+    results: Sequence[ItemResult],
+    robustness: tuple[list[VariantResult], dict[str, Any]] | None,
+    pairs: Sequence[PairResult] | None,
+) -> dict[str, int]:
+    return {
+        "gold": len(results),
+        "variants": len(robustness[0]) if robustness else 0,
+        "directional": 2 * len(pairs or []),
+    }
 
 
 # -- report --------------------------------------------------------------------
@@ -620,7 +653,9 @@ def build_report(
 ) -> dict[str, Any]:
     robustness = robustness or {}
     pairs = pairs or {}
-    summary = {system: {g: summarise(rs) for g, rs in summary_groups(rs_all).items()} for system, rs_all in results.items()}
+    summary = {
+        system: {g: summarise(rs) for g, rs in summary_groups(rs_all).items()} for system, rs_all in results.items()
+    }
     categories = {
         system: {
             f"{cat} · {split}": summarise(rs)
@@ -643,7 +678,9 @@ def build_report(
     if complete and "test" in hakb:
         checks.append(_check("test accuracy", hakb["test"]["accuracy"], ">=", floors["test_accuracy_min"]))
     if "test · seed" in hakb:
-        checks.append(_check("seed test accuracy", hakb["test · seed"]["accuracy"], ">=", floors["seed_test_accuracy_min"]))
+        checks.append(
+            _check("seed test accuracy", hakb["test · seed"]["accuracy"], ">=", floors["seed_test_accuracy_min"])
+        )
     unsupported = hakb["all"]["unsupported"] + (hakb[SEALED]["unsupported"] if SEALED in hakb else 0)  # type: ignore[operator]
     checks.append(_check("unsupported numbers", unsupported, "<=", floors["unsupported_max"]))
     figures: dict[str, float | int | None] = {
@@ -666,7 +703,9 @@ def build_report(
         "directional": pair_summary,
         "negative_facts": negatives,
         "risk_coverage": risk_coverage(results["hakb"]),
-        "items": {system: [_item_json(r) for r in rs if r.item.split in SHOWN_SPLITS] for system, rs in results.items()},
+        "items": {
+            system: [_item_json(r) for r in rs if r.item.split in SHOWN_SPLITS] for system, rs in results.items()
+        },
     }
 
 
@@ -750,12 +789,16 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += ["| system | build s | cached | what |", "|---|---:|---|---|"]
         for s in systems:
             i = info.get(s, {})
-            lines.append(f"| {s} | {_fmt(i.get('build_seconds'), 1)} | {_fmt(i.get('cached'))} | {i.get('detail', '')} |")
+            lines.append(
+                f"| {s} | {_fmt(i.get('build_seconds'), 1)} | {_fmt(i.get('cached'))} | {i.get('detail', '')} |"
+            )
         lines.append("")
     lines.append("| group | n | " + " | ".join(title for _, title, _ in _COLUMNS) + " |")
     lines.append("|---|---:|" + "---:|" * len(_COLUMNS))
     for group, base in summary["hakb"].items():
-        cells = [" / ".join(_fmt(summary[s].get(group, {}).get(key), digits) for s in systems) for key, _, digits in _COLUMNS]
+        cells = [
+            " / ".join(_fmt(summary[s].get(group, {}).get(key), digits) for s in systems) for key, _, digits in _COLUMNS
+        ]
         lines.append(f"| {group} | {base['n']} | " + " | ".join(cells) + " |")
     if SEALED in summary["hakb"]:
         lines += ["", "The sealed split is scored as a whole; its items are never shown."]
@@ -769,7 +812,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         for split in ("dev", "test"):
             key = f"{cat} · {split}"
             if key in cats["hakb"]:
-                row += [str(cats["hakb"][key]["n"]), " / ".join(_fmt(cats[s].get(key, {}).get("accuracy")) for s in systems)]
+                row += [
+                    str(cats["hakb"][key]["n"]),
+                    " / ".join(_fmt(cats[s].get(key, {}).get("accuracy")) for s in systems),
+                ]
             else:
                 row += ["0", "–"]
         lines.append("| " + " | ".join(row) + " |")
@@ -780,12 +826,15 @@ def render_markdown(report: dict[str, Any]) -> str:
     if run:
         t = run.get("timings", {})
         calls = run.get("engine_calls", {})
-        lines += ["", (
-            f"build `{run.get('build_id')}`, {run.get('generated_at')}, {run.get('seconds')} s in all "
-            f"({', '.join(f'{k} {v} s' for k, v in t.items())}; "
-            f"engine calls: {calls.get('gold', 0)} gold, {calls.get('variants', 0)} variants, "
-            f"{calls.get('directional', 0)} directional)"
-        )]
+        lines += [
+            "",
+            (
+                f"build `{run.get('build_id')}`, {run.get('generated_at')}, {run.get('seconds')} s in all "
+                f"({', '.join(f'{k} {v} s' for k, v in t.items())}; "
+                f"engine calls: {calls.get('gold', 0)} gold, {calls.get('variants', 0)} variants, "
+                f"{calls.get('directional', 0)} directional)"
+            ),
+        ]
         for note in run.get("notes", []):
             lines.append(f"note: {note}")
     return "\n".join(lines)
@@ -799,17 +848,24 @@ def render_robustness(report: dict[str, Any], systems: Sequence[str]) -> list[st
     pair = " / ".join(shown)
     run = report.get("run", {})
     lines = ["", f"#### robustness: reworded variants of the items each system got right ({pair})", ""]
-    lines.append(f"Up to {run.get('variants_per_item', DEFAULT_VARIANTS)} variants per item (seed {run.get('seed')}): "
-                 "typo, synonym, chat filler, Slack markup, casing. Invariance: variants still right. "
-                 "Wrong: answered and judged wrong. Abstained: an answerable variant withheld.")
+    lines.append(
+        f"Up to {run.get('variants_per_item', DEFAULT_VARIANTS)} variants per item (seed {run.get('seed')}): "
+        "typo, synonym, chat filler, Slack markup, casing. Invariance: variants still right. "
+        "Wrong: answered and judged wrong. Abstained: an answerable variant withheld."
+    )
     lines.append("")
     kinds = sorted({k for s in shown for k in rob[s]["all"]["by_kind"]})
     lines.append("| split | variants | invariance | wrong | abstained | " + " | ".join(kinds) + " |")
     lines.append("|---|---:|---:|---:|---:|" + "---:|" * len(kinds))
     for split in ("all", *SHOWN_SPLITS):
         per = {s: rob[s][split] for s in shown}
-        row = [split, " / ".join(_fmt(per[s]["variants"]) for s in shown), _cells(per, shown, "invariance", 2),
-               _cells(per, shown, "wrong", 0), _cells(per, shown, "abstained", 0)]
+        row = [
+            split,
+            " / ".join(_fmt(per[s]["variants"]) for s in shown),
+            _cells(per, shown, "invariance", 2),
+            _cells(per, shown, "wrong", 0),
+            _cells(per, shown, "abstained", 0),
+        ]
         row += [" / ".join(_fmt(per[s]["by_kind"].get(k)) for s in shown) for k in kinds]
         lines.append("| " + " | ".join(row) + " |")
     return lines
@@ -826,8 +882,10 @@ def render_directional(report: dict[str, Any], systems: Sequence[str]) -> list[s
     lines.append("|---|---:|---:|---:|---:|")
     for split in ("all", *SHOWN_SPLITS):
         per = {s: d[s][split] for s in shown}
-        lines.append(f"| {split} | {per[shown[0]]['pairs']} | {_cells(per, shown, 'both_right', 0)} | "
-                     f"{_cells(per, shown, 'wrong', 0)} | {_cells(per, shown, 'abstained', 0)} |")
+        lines.append(
+            f"| {split} | {per[shown[0]]['pairs']} | {_cells(per, shown, 'both_right', 0)} | "
+            f"{_cells(per, shown, 'wrong', 0)} | {_cells(per, shown, 'abstained', 0)} |"
+        )
     return lines
 
 
@@ -835,10 +893,15 @@ def render_negative(report: dict[str, Any]) -> list[str]:
     neg = report.get("negative_facts")
     if neg is None:
         return []
-    lines = ["", (f"#### negative facts: {neg['count']} of {neg['checked']} triples found "
-                  f"among the build's {neg['facts']} facts (hakb)")]
+    lines = [
+        "",
+        (
+            f"#### negative facts: {neg['count']} of {neg['checked']} triples found "
+            f"among the build's {neg['facts']} facts (hakb)"
+        ),
+    ]
     for d in neg["found"]:
-        lines.append(f"- {d['negative']}: row \"{d['fact']}\" from {d['source']} ({d['why']})")
+        lines.append(f'- {d["negative"]}: row "{d["fact"]}" from {d["source"]} ({d["why"]})')
     return lines
 
 
@@ -846,10 +909,18 @@ def render_risk(report: dict[str, Any]) -> list[str]:
     risk = report.get("risk_coverage")
     if not risk or len(risk["rows"]) <= 1 and not risk["rows"][0].get("dev"):
         return []
-    lines = ["", (f"#### risk-coverage (hakb): withhold answers whose {risk['score']} is under the threshold "
-                  "(cut at the deciles of dev scores)"), ""]
-    lines.append("| threshold | dev coverage | dev acc. answered | dev abstain P | dev abstain R "
-                 "| test coverage | test acc. answered | test abstain P | test abstain R |")
+    lines = [
+        "",
+        (
+            f"#### risk-coverage (hakb): withhold answers whose {risk['score']} is under the threshold "
+            "(cut at the deciles of dev scores)"
+        ),
+        "",
+    ]
+    lines.append(
+        "| threshold | dev coverage | dev acc. answered | dev abstain P | dev abstain R "
+        "| test coverage | test acc. answered | test abstain P | test abstain R |"
+    )
     lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in risk["rows"]:
         t = "as is" if row["threshold"] is None else f"{row['threshold']:.3f}"
@@ -880,8 +951,10 @@ def render_pair_failures(results: Sequence[PairResult], split: str = "dev") -> s
         lines.append(f"- {p.pair.id} [{p.pair.varies}]")
         for r in (p.a, p.b):
             mark = "ok " if r.judgement.correct else "BAD"
-            lines.append(f"    {mark} {r.item.question!r} -> {r.kind}: {_short(r.answer, 140)}"
-                         + ("" if r.judgement.correct else f"  ({r.judgement.why})"))
+            lines.append(
+                f"    {mark} {r.item.question!r} -> {r.kind}: {_short(r.answer, 140)}"
+                + ("" if r.judgement.correct else f"  ({r.judgement.why})")
+            )
     return "\n".join(lines)
 
 

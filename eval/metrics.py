@@ -163,11 +163,21 @@ def load_directional(path: Path) -> list[DirectionalPair]:
             for side in ("a", "b"):
                 s = raw[side]
                 # Each side is an answerable item: the pair exists because both have an answer.
-                sides.append(GoldItem(
-                    id=f"{pair_id}{side}", split=split, question=str(s["question"]), kind="fact",
-                    must=_strings(s, "must"), must_not=_strings(s, "must_not"), any_of=_strings(s, "any_of"),
-                    docs="corpus", source_doc=None, source_section=None, category=f"directional: {varies}",
-                ))
+                sides.append(
+                    GoldItem(
+                        id=f"{pair_id}{side}",
+                        split=split,
+                        question=str(s["question"]),
+                        kind="fact",
+                        must=_strings(s, "must"),
+                        must_not=_strings(s, "must_not"),
+                        any_of=_strings(s, "any_of"),
+                        docs="corpus",
+                        source_doc=None,
+                        source_section=None,
+                        category=f"directional: {varies}",
+                    )
+                )
         except (KeyError, TypeError) as exc:
             raise GoldError(f"{path}:{number}: not a directional pair ({exc})") from exc
         if pair_id in seen:
@@ -194,7 +204,9 @@ def load_negative_facts(path: Path) -> list[NegativeFact]:
     out: list[NegativeFact] = []
     for number, raw in _rows(path):
         try:
-            out.append(NegativeFact(str(raw["subject"]), str(raw["attribute"]), str(raw["value"]), str(raw.get("why") or "")))
+            out.append(
+                NegativeFact(str(raw["subject"]), str(raw["attribute"]), str(raw["value"]), str(raw.get("why") or ""))
+            )
         except KeyError as exc:
             raise GoldError(f"{path}:{number}: not a negative fact (missing {exc})") from exc
     return out
@@ -254,7 +266,9 @@ class Judgement:
 def judge(item: GoldItem, answer: str, kind: str) -> Judgement:
     kind_ok = kind == item.kind
     if not item.answerable:
-        return Judgement(kind == "abstain", kind_ok, "" if kind == "abstain" else f"answered ({kind}) instead of abstaining")
+        return Judgement(
+            kind == "abstain", kind_ok, "" if kind == "abstain" else f"answered ({kind}) instead of abstaining"
+        )
     if kind == "abstain":
         return Judgement(False, kind_ok, "abstained")
     text = normalise(answer)
@@ -313,9 +327,7 @@ def dedupe(keys: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def retrieval_scores(
-    rankings: dict[str, Sequence[str]], relevant: dict[str, set[str]]
-) -> dict[str, dict[str, float]]:
+def retrieval_scores(rankings: dict[str, Sequence[str]], relevant: dict[str, set[str]]) -> dict[str, dict[str, float]]:
     """Per query: recall@5, MRR@10, nDCG@10 and hit@5 of a ranking of unit keys.
 
     `relevant[q]` is every key in the whole index that answers q (the recall
@@ -397,9 +409,7 @@ def summarise(results: Sequence[ItemResult]) -> dict[str, float | int | None]:
     return summary
 
 
-def group_by(
-    results: Sequence[ItemResult], key: Callable[[ItemResult], str | None]
-) -> dict[str, list[ItemResult]]:
+def group_by(results: Sequence[ItemResult], key: Callable[[ItemResult], str | None]) -> dict[str, list[ItemResult]]:
     groups: dict[str, list[ItemResult]] = {}
     for r in results:
         k = key(r)
@@ -415,6 +425,7 @@ def at_threshold(results: Sequence[ItemResult], threshold: float | None) -> dict
     """What the group would score if everything with a score under `threshold` abstained
     as well (None: as answered). Coverage is the share answered; accuracy is over the
     answered items (an answered abstain item is wrong); abstain P/R over all items."""
+
     def answered(r: ItemResult) -> bool:
         return r.answered and (threshold is None or (r.score is not None and r.score >= threshold))
 

@@ -160,9 +160,16 @@ def pair_items(path: Path) -> list[GoldItem]:
             s = raw[side]
             out.append(
                 GoldItem(
-                    id=f"{raw['id']}{side}", split="dev", question=s["question"], kind="fact",
-                    must=tuple(s.get("must", [])), must_not=tuple(s.get("must_not", [])),
-                    any_of=tuple(s.get("any_of", [])), docs="corpus", source_doc=None, source_section=None,
+                    id=f"{raw['id']}{side}",
+                    split="dev",
+                    question=s["question"],
+                    kind="fact",
+                    must=tuple(s.get("must", [])),
+                    must_not=tuple(s.get("must_not", [])),
+                    any_of=tuple(s.get("any_of", [])),
+                    docs="corpus",
+                    source_doc=None,
+                    source_section=None,
                     category="directional",
                 )
             )
@@ -181,7 +188,10 @@ def run_train(settings: Settings, corpus: list[Path], work_dir: Path | None = No
         return 2
     index_dir = (work_dir or settings.data_dir / "train-cache") / "index"
     options = IngestOptions(
-        index_dir=index_dir, chroma_host=settings.chroma_host, chroma_port=settings.chroma_port, replace=True,
+        index_dir=index_dir,
+        chroma_host=settings.chroma_host,
+        chroma_port=settings.chroma_port,
+        replace=True,
         embedder_dir=settings.embedder_dir,
     )
     result = Pipeline(options, OnnxEmbedder(settings.embedder_dir)).run([str(BUNDLED_DOCS), *map(str, corpus)])
@@ -252,5 +262,8 @@ def train(engine: Engine, gold: Path, out: Path = WEIGHTS_PATH, stream: TextIO |
     }
     out.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
     acc = max(a for _, _, a in points)
-    print(f"weights: {out} (C {c} by 5-fold CV on dev, threshold {threshold:.2f}, fast {fast:.2f}, dev top-1 accuracy {acc:.3f})", file=stream)
+    print(
+        f"weights: {out} (C {c} by 5-fold CV on dev, threshold {threshold:.2f}, fast {fast:.2f}, dev top-1 accuracy {acc:.3f})",
+        file=stream,
+    )
     return saved

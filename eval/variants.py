@@ -51,9 +51,32 @@ FUNCTION_WORDS = frozenset(
     """.split()
 )
 KEYBOARD = {
-    "a": "qsz", "b": "vn", "c": "xv", "d": "sf", "e": "wr", "f": "dg", "g": "fh", "h": "gj", "i": "uo",
-    "j": "hk", "k": "jl", "l": "k", "m": "n", "n": "bm", "o": "ip", "p": "o", "q": "w", "r": "et",
-    "s": "ad", "t": "ry", "u": "yi", "v": "cb", "w": "qe", "x": "zc", "y": "tu", "z": "x",
+    "a": "qsz",
+    "b": "vn",
+    "c": "xv",
+    "d": "sf",
+    "e": "wr",
+    "f": "dg",
+    "g": "fh",
+    "h": "gj",
+    "i": "uo",
+    "j": "hk",
+    "k": "jl",
+    "l": "k",
+    "m": "n",
+    "n": "bm",
+    "o": "ip",
+    "p": "o",
+    "q": "w",
+    "r": "et",
+    "s": "ad",
+    "t": "ry",
+    "u": "yi",
+    "v": "cb",
+    "w": "qe",
+    "x": "zc",
+    "y": "tu",
+    "z": "x",
 }
 # Each group: words that mean the same here, any of them may replace any other.
 SYNONYMS: tuple[tuple[str, ...], ...] = (
@@ -120,10 +143,7 @@ def variants(question: str, key: str, n: int = 2, seed: int = DEFAULT_SEED) -> l
 def _free_words(question: str) -> list[re.Match[str]]:
     """Words outside mentions, links and existing markup."""
     blocked = [m.span() for m in _UNTOUCHABLE.finditer(question)]
-    return [
-        m for m in _WORD.finditer(question)
-        if not any(a <= m.start() < b for a, b in blocked)
-    ]
+    return [m for m in _WORD.finditer(question) if not any(a <= m.start() < b for a, b in blocked)]
 
 
 def is_ordinary(word: str) -> bool:
@@ -147,7 +167,7 @@ def typo(question: str, rng: random.Random) -> str | None:
     for _ in range(10):
         changed = _misspell(word, rng)
         if changed != word:
-            return question[: m.start()] + changed + question[m.end():]
+            return question[: m.start()] + changed + question[m.end() :]
     return None
 
 
@@ -156,16 +176,16 @@ def _misspell(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word))
     op = rng.choice(("swap", "drop", "double", "neighbour"))
     if op == "swap" and i < len(word) - 1:
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     if op == "drop":
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if op == "double":
         return word[:i] + word[i] + word[i:]
     near = KEYBOARD.get(word[i].lower(), "")
     if near:
         c = rng.choice(near)
-        return word[:i] + (c.upper() if word[i].isupper() else c) + word[i + 1:]
-    return word[:i] + word[i + 1:]
+        return word[:i] + (c.upper() if word[i].isupper() else c) + word[i + 1 :]
+    return word[:i] + word[i + 1 :]
 
 
 def _synonym_spots(question: str) -> list[tuple[int, int, tuple[str, ...]]]:
@@ -204,7 +224,8 @@ def filler(question: str, rng: random.Random) -> str | None:
 
 def markup(question: str, rng: random.Random) -> str | None:
     words = [
-        m for m in _free_words(question)
+        m
+        for m in _free_words(question)
         if len(m.group(0)) >= 3 and m.group(0).lower() not in NEGATIONS and m.group(0).lower() not in FUNCTION_WORDS
     ]
     if not words:
@@ -213,7 +234,7 @@ def markup(question: str, rng: random.Random) -> str | None:
     named = [m for m in words if not m.group(0).isalpha() or m.group(0).lower() in PROTECTED]
     m = rng.choice(named or words)
     mark = rng.choice(("`", "*"))
-    return question[: m.start()] + mark + m.group(0) + mark + question[m.end():]
+    return question[: m.start()] + mark + m.group(0) + mark + question[m.end() :]
 
 
 def casing(question: str, rng: random.Random) -> str | None:

@@ -81,14 +81,22 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--gold", type=Path, default=None)
     ev.add_argument("--out", type=Path, default=None, help="results JSON (default: eval/results/latest.json)")
     ev.add_argument(
-        "--corpus", type=Path, action="append", default=None,
+        "--corpus",
+        type=Path,
+        action="append",
+        default=None,
         help="pages to ingest with the bundled docs, repeatable (default: ../shared/corpus/pages and /scoped)",
     )
     ev.add_argument("--no-baseline", action="store_true", help="leave out the naive peer")
     ev.add_argument("--no-strong", action="store_true", help="leave out the strong peer")
-    ev.add_argument("--work-dir", type=Path, default=None, help="where the eval index is kept (default: $HAKB_DATA_DIR/eval-cache)")
     ev.add_argument(
-        "--ablate", action="append", default=[], metavar="PART",
+        "--work-dir", type=Path, default=None, help="where the eval index is kept (default: $HAKB_DATA_DIR/eval-cache)"
+    )
+    ev.add_argument(
+        "--ablate",
+        action="append",
+        default=[],
+        metavar="PART",
         help="switch an engine part off (repeatable): facts, passages, dense, ranker, guard",
     )
     ev.add_argument("--variants", type=int, default=2, metavar="N", help="reworded variants per right answer (0: none)")
@@ -97,7 +105,10 @@ def _parser() -> argparse.ArgumentParser:
 
     tr = sub.add_parser("train-ranker", help="fit the ranker's weights and abstain threshold on the dev split")
     tr.add_argument(
-        "--corpus", type=Path, action="append", default=None,
+        "--corpus",
+        type=Path,
+        action="append",
+        default=None,
         help="pages to ingest with the bundled docs, repeatable (default: ../shared/corpus/pages and /scoped)",
     )
     tr.add_argument("--gold", type=Path, default=None)
@@ -132,7 +143,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             return
         bar = bars.get(stage)
         if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=f"{stage:>6}", unit="doc" if stage == "read" else "chunk", file=sys.stderr, leave=False)
+            bar = bars[stage] = tqdm(
+                total=total,
+                desc=f"{stage:>6}",
+                unit="doc" if stage == "read" else "chunk",
+                file=sys.stderr,
+                leave=False,
+            )
         bar.total = total
         bar.n = done
         bar.refresh()
@@ -192,7 +209,9 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
         scope = f" [{', '.join(f.platforms)}]" if f.platforms else ""
         extra = " ".join(filter(None, [f.protocol, f"({f.qualifier})" if f.qualifier else None]))
         flag = " CONFLICT" if f.conflict else ""
-        print(f"{f.subject:18} {f.attribute:18} {f.value[:60]} {extra}{scope}{flag}  <- {f.title} > {f.section.split(' > ')[-1]}")
+        print(
+            f"{f.subject:18} {f.attribute:18} {f.value[:60]} {extra}{scope}{flag}  <- {f.title} > {f.section.split(' > ')[-1]}"
+        )
     print(f"{len(facts)} facts", file=sys.stderr)
     return EXIT_OK
 
@@ -257,14 +276,23 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     unknown = sorted(set(args.ablate) - set(PARTS))
     if unknown:
-        print(f"hakb eval: unknown part(s) to ablate: {', '.join(unknown)} (parts: {', '.join(PARTS)})", file=sys.stderr)
+        print(
+            f"hakb eval: unknown part(s) to ablate: {', '.join(unknown)} (parts: {', '.join(PARTS)})", file=sys.stderr
+        )
         return EXIT_USAGE
     if args.variants < 0:
         print("hakb eval: --variants must be 0 or more", file=sys.stderr)
         return EXIT_USAGE
     return run_eval(
-        settings, gold=args.gold, out=args.out, corpus=args.corpus, baseline=not args.no_baseline,
-        strong=not args.no_strong, work_dir=args.work_dir, ablate=args.ablate, variants=args.variants,
+        settings,
+        gold=args.gold,
+        out=args.out,
+        corpus=args.corpus,
+        baseline=not args.no_baseline,
+        strong=not args.no_strong,
+        work_dir=args.work_dir,
+        ablate=args.ablate,
+        variants=args.variants,
         seed=DEFAULT_SEED if args.seed is None else args.seed,
     )
 

@@ -66,7 +66,9 @@ _SETTING_LEAD_RE = re.compile(
     r"^(?:\(\s*optional\s*\)\s*)?([A-Z0-9][\w\-/]*(?:\s+[\w\-/]+){0,5}?)\s*(?:\(([^)]{1,12})\))?\s*[\u2014\u2013]\s*",
     re.IGNORECASE,
 )
-_SETTING_RANGE_LEAD_RE = re.compile(r"^([A-Z][\w\-/]*(?:\s+[A-Z][\w\-/]*){1,5})\s+(?:range|default)\b\s*(?:\(([^)]{1,12})\))?")
+_SETTING_RANGE_LEAD_RE = re.compile(
+    r"^([A-Z][\w\-/]*(?:\s+[A-Z][\w\-/]*){1,5})\s+(?:range|default)\b\s*(?:\(([^)]{1,12})\))?"
+)
 # A name that says what kind of value, not which setting: it belongs to the option the text is about.
 _GENERIC_SETTING = re.compile(r"(?i)threshold|interval|timer|timeout|hold\s+time|time|value|count|size|limit")
 # "the Threshold you set (default is 10,000 ms)", "the threshold that is set (default is 10000 ms)".
@@ -91,9 +93,7 @@ _LAYER_AT_RE = re.compile(
 )
 _ENCAP_RE = re.compile(r"\b([a-z]{2,6}-in-[a-z]{2,6})\b", re.IGNORECASE)
 _OVER_RE = re.compile(r"\(([A-Z]{2,5} over [A-Z]{2,5})\)")
-_QUALIFIER_RE = re.compile(
-    r"\bfor\s+((?:(?!\bfor\b)[\w\-]+\s?){1,6}?)\s*(?:communication|traffic)\b", re.IGNORECASE
-)
+_QUALIFIER_RE = re.compile(r"\bfor\s+((?:(?!\bfor\b)[\w\-]+\s?){1,6}?)\s*(?:communication|traffic)\b", re.IGNORECASE)
 _ON_IFACE_RE = re.compile(r"\bon\s+the\s+([\w\-]+\s+(?:interface|port))\b", re.IGNORECASE)
 _DIRECTION_RE = re.compile(r"\b(unidirectional|bidirectional)\b(?:\s*\(([^)]*)\))?", re.IGNORECASE)
 _FLOW_RE = re.compile(
@@ -120,11 +120,18 @@ _SYNC_VERB = re.compile(r"^(synchroni[sz]e|sync|exchange|forward|perform)\s+", r
 _NOT_SUPPORTED_RES = [
     re.compile(r"\b(?:does|do|did)\s*(?:not|n't|n\u2019t)\s+support\s+(.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
     re.compile(r"\b(?:cannot|can't|can\s+not)\s+(?:configure|use|support)\s+(.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
-    re.compile(r"\b(?:cannot|can't|can\s+not)\s+be\s+(?:configured|used)\s+as\s+(.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
-    re.compile(r"\b(?:is|are)\s*(?:not|n't)\s+supported\s+((?:between|on|for|with|in)\s+.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
+    re.compile(
+        r"\b(?:cannot|can't|can\s+not)\s+be\s+(?:configured|used)\s+as\s+(.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE
+    ),
+    re.compile(
+        r"\b(?:is|are)\s*(?:not|n't)\s+supported\s+((?:between|on|for|with|in)\s+.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE
+    ),
 ]
 _CAN_USE_RES = [
-    re.compile(r"\byou\s+can\s+(?:also\s+)?(?:configure|use)\s+(.+?)\s+(?:as|for)\s+(?:an?\s+|the\s+)?(?:ha\d|backup|dedicated)", re.IGNORECASE),
+    re.compile(
+        r"\byou\s+can\s+(?:also\s+)?(?:configure|use)\s+(.+?)\s+(?:as|for)\s+(?:an?\s+|the\s+)?(?:ha\d|backup|dedicated)",
+        re.IGNORECASE,
+    ),
     re.compile(r"\b(?:the\s+)?((?:dedicated\s+)?[\w\-]+\s+ports?)\s+supports?\s+(?:the\s+)?ha\d", re.IGNORECASE),
     re.compile(r"\b(?:the\s+)?([\w\-]+\s+ports?)\s+can\s+be\s+used\s+for\s+(?:ha\d|backup\s+links)", re.IGNORECASE),
     re.compile(r"\buse\s+(?:this|the)\s+([\w\-]*\s*port)\s+for\s+(?:an?\s+)?ha\d", re.IGNORECASE),
@@ -132,8 +139,13 @@ _CAN_USE_RES = [
 _REQUIRES_RES = [
     re.compile(r"\b(?:requires?|needs?)\s+(an?\s+.+?)(?:[;,]|\.(?:\s|$)|$)", re.IGNORECASE),
     re.compile(r"\bit\s+is\s+required\s+to\s+(.+?)(?:[;,]|\.(?:\s|$)|$)", re.IGNORECASE),
-    re.compile(r"\bmust\s+((?:enable|configure|add|use|allow)\s+.+?)(?:\s+as\s+|\s+if\s+|;|\.(?:\s|$)|$)", re.IGNORECASE),
-    re.compile(r"\b((?:the\s+)?[\w\s]{0,40}?\bmust\s+(?:not\s+)?(?:be|overlap|sit|stay|reside|run)\b.*?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
+    re.compile(
+        r"\bmust\s+((?:enable|configure|add|use|allow)\s+.+?)(?:\s+as\s+|\s+if\s+|;|\.(?:\s|$)|$)", re.IGNORECASE
+    ),
+    re.compile(
+        r"\b((?:the\s+)?[\w\s]{0,40}?\bmust\s+(?:not\s+)?(?:be|overlap|sit|stay|reside|run)\b.*?)(?:;|\.(?:\s|$)|$)",
+        re.IGNORECASE,
+    ),
 ]
 _NOT_REQUIRED_RE = re.compile(
     r"^\(?\s*(if\s+[^,]+),\s*[^.;]*?\b(?:don't|do not|don\u2019t|doesn't|does not)\s+need\s+to\s+(.+?)(?:[;)]|\.(?:\s|$)|$)",
@@ -297,7 +309,9 @@ class FactExtractor:
         """
         assert section.label is not None
         ports = _expand_ports(section.label)
-        quote = section.text if all(p.split("-")[0] in section.text for p in ports) else f"{section.label} {section.text}"
+        quote = (
+            section.text if all(p.split("-")[0] in section.text for p in ports) else f"{section.label} {section.text}"
+        )
         head, _, description = section.text.partition(":")
         if len(head) > 60 or not description:
             head, description = section.text[:40], section.text
@@ -362,9 +376,23 @@ class FactExtractor:
             for rm in _RANGE_RE.finditer(sentence):
                 if re.search(r"\d+\.\d+\.\d+", rm.group(1)):
                     continue  # an address range, not a setting's
-                yield self._fact(section, self._of(name, generic, rm.start()), "range", _clean_value(rm.group(1)), quote, qualifier=unit)
+                yield self._fact(
+                    section,
+                    self._of(name, generic, rm.start()),
+                    "range",
+                    _clean_value(rm.group(1)),
+                    quote,
+                    qualifier=unit,
+                )
             for dm in _DEFAULT_RE.finditer(sentence):
-                yield self._fact(section, self._of(name, generic, dm.start()), "default", _clean_value(dm.group(1)), quote, qualifier=unit)
+                yield self._fact(
+                    section,
+                    self._of(name, generic, dm.start()),
+                    "default",
+                    _clean_value(dm.group(1)),
+                    quote,
+                    qualifier=unit,
+                )
             for dm in _BY_DEFAULT_RE.finditer(sentence):
                 if not _GENERIC_SETTING.fullmatch(name):
                     yield self._fact(section, name, "default", dm.group(1).lower(), quote)
@@ -398,7 +426,7 @@ class FactExtractor:
             pairs = list(zip(columns[1:], section.cells, strict=True))
         else:
             head = f"{label}: "
-            body = section.text[len(head):] if section.text.startswith(head) else section.text
+            body = section.text[len(head) :] if section.text.startswith(head) else section.text
             if not row_models or section.text == label or not columns:
                 return
             pairs = [(columns[-1], cell.strip()) for cell in re.split(r"\s+\|\s+|;\s+", body) if cell.strip()]
@@ -412,8 +440,13 @@ class FactExtractor:
                 attribute = _slug(named[0])
                 for model in column_models:
                     yield self._fact(
-                        section, model, attribute, cell, f"{label} \u2014 {column}: {cell}",
-                        qualifier=named[1], platforms=[model],
+                        section,
+                        model,
+                        attribute,
+                        cell,
+                        f"{label} \u2014 {column}: {cell}",
+                        qualifier=named[1],
+                        platforms=[model],
                     )
                 continue
             if not row_models or column_models:
@@ -481,7 +514,9 @@ class FactExtractor:
                 port, proto = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
                 window = clause[m.start() : m.start() + 60]
                 for subject in nearest(_low_pos(sentence, clause_start + m.start())):
-                    yield fact(subject, "port", port, qualifier=_mode(window) or _qualifier(window), protocol=proto.upper())
+                    yield fact(
+                        subject, "port", port, qualifier=_mode(window) or _qualifier(window), protocol=proto.upper()
+                    )
             for m in _OVER_RE.finditer(clause):
                 for subject in nearest(_low_pos(sentence, clause_start + m.start())):
                     yield fact(subject, "protocol", m.group(1), qualifier=_qualifier(clause))
@@ -550,10 +585,12 @@ class FactExtractor:
         for rx in _CAN_USE_RES:
             for m in rx.finditer(sentence):
                 value = _clean_value(m.group(1))
-                tail = lexicon.links_in(sentence[m.start():]) or subjects
+                tail = lexicon.links_in(sentence[m.start() :]) or subjects
                 if re.search(r"\bfor\s+backup\s+links\b", m.group(0), re.I):
                     # "ports can be used for backup links for both HA1 and HA2"
-                    tail = [t if t.endswith("-backup") else f"{t}-backup" for t in tail if t in ("HA1", "HA2", "HA4")] or tail
+                    tail = [
+                        t if t.endswith("-backup") else f"{t}-backup" for t in tail if t in ("HA1", "HA2", "HA4")
+                    ] or tail
                 for subject in tail:
                     yield fact(subject, "can-use", value)
         for rx in _REQUIRES_RES:
@@ -575,7 +612,9 @@ class FactExtractor:
             # "(If you didn't configure a Permitted IP list, you don't need to add the
             # peer HA1 IP address.)": the condition under which a step is not needed.
             for subject in subjects or platform_scope:
-                yield fact(subject, "not-required", _clean_value(unneeded.group(2)), qualifier=_clean_value(unneeded.group(1)))
+                yield fact(
+                    subject, "not-required", _clean_value(unneeded.group(2)), qualifier=_clean_value(unneeded.group(1))
+                )
         for rx in _RECOMMEND_RES:
             for m in rx.finditer(sentence):
                 value = _clean_value(m.group(1))
@@ -611,7 +650,9 @@ class FactExtractor:
                 phrase = m.group(1)
                 verb = _SYNC_VERB.match(phrase)
                 attribute = "synchronizes" if verb and verb.group(1).lower().startswith("sync") else "purpose"
-                body = phrase[verb.end():] if verb and verb.group(1).lower().startswith(("sync", "exchange")) else phrase
+                body = (
+                    phrase[verb.end() :] if verb and verb.group(1).lower().startswith(("sync", "exchange")) else phrase
+                )
                 if body.count(",") >= 2:  # a list: its trailing "between X" is not an item
                     body = re.split(r"\s+(?:between|with)\s+", body)[0]
                 items = _split_list(body)
@@ -654,7 +695,9 @@ def _off_scope(fact: Fact, nearest: list[str]) -> bool:
 # Models a table names in a row label or a column: PA-3200 Series, PA-5450, VM-300.
 _OTHER_MODEL = re.compile(r"\bVM-\d{2,4}\b")
 _ANY_MODEL = re.compile(r"\b(?:PA|VM)[\s-]?\d{2,5}[A-Z]{0,2}\b(?:\s+series)?", re.IGNORECASE)
-_CELL_VALUE = re.compile(r"^\d[\d,.]*(?:\s*/\s*\d[\d,.]*)*(?:\s*(?:ms|s|sec|seconds|min|minutes|GB|MB|Gbps|Mbps|%))?\*?$")
+_CELL_VALUE = re.compile(
+    r"^\d[\d,.]*(?:\s*/\s*\d[\d,.]*)*(?:\s*(?:ms|s|sec|seconds|min|minutes|GB|MB|Gbps|Mbps|%))?\*?$"
+)
 _MODEL_CELL = re.compile(r"^(.{2,40}?):\s*(\d[\d,.]*)$")
 
 
@@ -752,7 +795,7 @@ _MODE_RE = re.compile(r"\b(clear[\s-]?text|plain[\s-]?text|encrypted|unencrypted
 
 
 def _mode(text: str) -> str | None:
-    """"in clear text", "when encrypted": how a port's traffic travels."""
+    """ "in clear text", "when encrypted": how a port's traffic travels."""
     m = _MODE_RE.search(text)
     if not m:
         return None
@@ -789,10 +832,23 @@ def _dedupe(facts: Iterable[Fact]) -> list[Fact]:
 
 
 _UNITS = {
-    "ms": ("ms", 1), "msec": ("ms", 1), "millisecond": ("ms", 1), "milliseconds": ("ms", 1),
-    "s": ("ms", 1000), "sec": ("ms", 1000), "secs": ("ms", 1000), "second": ("ms", 1000), "seconds": ("ms", 1000),
-    "min": ("ms", 60000), "mins": ("ms", 60000), "minute": ("ms", 60000), "minutes": ("ms", 60000),
-    "hour": ("ms", 3600000), "hours": ("ms", 3600000), "byte": ("bytes", 1), "bytes": ("bytes", 1),
+    "ms": ("ms", 1),
+    "msec": ("ms", 1),
+    "millisecond": ("ms", 1),
+    "milliseconds": ("ms", 1),
+    "s": ("ms", 1000),
+    "sec": ("ms", 1000),
+    "secs": ("ms", 1000),
+    "second": ("ms", 1000),
+    "seconds": ("ms", 1000),
+    "min": ("ms", 60000),
+    "mins": ("ms", 60000),
+    "minute": ("ms", 60000),
+    "minutes": ("ms", 60000),
+    "hour": ("ms", 3600000),
+    "hours": ("ms", 3600000),
+    "byte": ("bytes", 1),
+    "bytes": ("bytes", 1),
 }
 _UNIT_RE = re.compile(r"(?<=[\d\s])(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\.?$")
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")

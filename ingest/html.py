@@ -341,7 +341,9 @@ class _Walker:
                     kind: SectionKind = "table_row" if outer.label else "paragraph"
                     self.blocks.append(Block(kind, texts[0], base, outer.label, outer.label_from))
                 continue
-            row_label = re.sub(r"\s*\((?:continued|cont\.?)\)\s*$", "", ", ".join(_values(cells[0])), flags=re.I) or None
+            row_label = (
+                re.sub(r"\s*\((?:continued|cont\.?)\)\s*$", "", ", ".join(_values(cells[0])), flags=re.I) or None
+            )
             if row_label is None:
                 continue
             row_path = base + (row_label,)

@@ -113,9 +113,7 @@ class KeywordIndex:
             directory.mkdir(parents=True, exist_ok=True)
             if self._bm25 is not None:
                 self._bm25.save(str(directory), show_progress=False)
-            (directory / _IDS_FILE).write_text(
-                json.dumps({"format": _FORMAT, "ids": self._ids}), encoding="utf-8"
-            )
+            (directory / _IDS_FILE).write_text(json.dumps({"format": _FORMAT, "ids": self._ids}), encoding="utf-8")
         except (OSError, TypeError, ValueError) as exc:
             raise KeywordIndexError(f"cannot save keyword index to {directory}: {exc}") from exc
 

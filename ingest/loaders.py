@@ -102,7 +102,9 @@ def decode(data: bytes, source: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise EncodingError(source, f"the document is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+        raise EncodingError(
+            source, f"the document is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
     if "\x00" in text:
         raise BinaryDocument(source, "the document is binary (it contains NUL bytes), not text")
     if not text.strip():
@@ -138,7 +140,10 @@ def iter_sources(paths: list[str] | list[Path] | list[str | Path]) -> list[str]:
             found = sorted(
                 p
                 for p in path.iterdir()
-                if p.suffix.lower() in SUFFIXES and p.name != MANIFEST_NAME and not p.name.startswith(".") and p.is_file()
+                if p.suffix.lower() in SUFFIXES
+                and p.name != MANIFEST_NAME
+                and not p.name.startswith(".")
+                and p.is_file()
             )
             out.extend(str(p) for p in found)
         else:

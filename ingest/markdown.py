@@ -117,7 +117,12 @@ def _paragraphs(text: str) -> list[Para]:
             buf, kind, level = [m.group(2)], "heading", len(m.group(1))
             continue
         # "99) or UDP" inside a wrapped paragraph is not a numbered item: numbers start items only at a break.
-        if kind != "heading" and _BULLET.match(line) and not re.fullmatch(r"-+", stripped) and (not buf or not re.match(r"\s*\d", line)):
+        if (
+            kind != "heading"
+            and _BULLET.match(line)
+            and not re.fullmatch(r"-+", stripped)
+            and (not buf or not re.match(r"\s*\d", line))
+        ):
             flush()
             buf, kind = [_BULLET.sub("", stripped, count=1)], "list_item"
             continue

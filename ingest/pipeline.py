@@ -35,6 +35,7 @@ from hakb.ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_
 
 log = logging.getLogger(__name__)
 
+
 def pipeline_fingerprint() -> str:
     """A hash of the ingest package's source and of the shared text rules it uses
     (hakb/text.py): a changed rule or parser makes a new build even when no document
@@ -143,7 +144,9 @@ class Pipeline:
             result.build_id, result.counts = self._build(list(docs.values()), previous_id, progress)
             result.changed = True
         except (OSError, IngestError, EmbedderError, VectorStoreError, KeywordIndexError) as exc:
-            result.error = f"build failed, the current build is unchanged: {_describe(exc)}{_disk_note(index_dir, previous_id)}"
+            result.error = (
+                f"build failed, the current build is unchanged: {_describe(exc)}{_disk_note(index_dir, previous_id)}"
+            )
             result.build_id = previous_id
         result.seconds = time.perf_counter() - started
         return result
@@ -250,7 +253,9 @@ class Pipeline:
         progress("store", 0, 1)
         client = open_chroma_client(path / "chroma", self.options.chroma_host, self.options.chroma_port)
         try:
-            store = ChunkVectorStore(client, builds.collection_name(build_id), metadata={"embedder": self.embedder.name})
+            store = ChunkVectorStore(
+                client, builds.collection_name(build_id), metadata={"embedder": self.embedder.name}
+            )
             store.add(chunks, vectors)
         finally:
             _close(client)
@@ -343,7 +348,9 @@ def one_source_per_url(docs: dict[str, _Doc]) -> dict[str, _Doc]:
         aliases.discard(keep.meta.doc_id)
         update: dict[str, object] = {"aliases": tuple(sorted(aliases))}
         if not keep.meta.version:
-            update["version"] = next((d.meta.version for d in sorted(others, key=_fullness, reverse=True) if d.meta.version), None)
+            update["version"] = next(
+                (d.meta.version for d in sorted(others, key=_fullness, reverse=True) if d.meta.version), None
+            )
         keep.meta = keep.meta.model_copy(update=update)
         log.info("ingest: %s was read %d times; one source kept: %s", url, len(copies), keep.meta.source)
     return out
@@ -391,7 +398,9 @@ def _disk_note(index_dir: Path, previous_id: str | None) -> str:
     need = max(need, 1 << 20)  # a build takes at least about a megabyte
     if free >= need:
         return ""
-    return f"; the disk is nearly full: {free / 1e6:.1f} MB free in {index_dir}, a build needs about {need / 1e6:.1f} MB"
+    return (
+        f"; the disk is nearly full: {free / 1e6:.1f} MB free in {index_dir}, a build needs about {need / 1e6:.1f} MB"
+    )
 
 
 def _describe(exc: BaseException) -> str:

@@ -139,7 +139,9 @@ _NOT_A_NAME = re.compile(
     r"add|enter|click|choose|specify|verify|connect|create|define|modify|change|the|a|an|this|these|each|both|all)\b",
     re.I,
 )
-_OPEN_END = re.compile(r"\b(?:a|an|the|and|or|of|for|to|in|on|at|by|with|from|as|is|are|be|that|which|when|if|use|uses)$", re.I)
+_OPEN_END = re.compile(
+    r"\b(?:a|an|the|and|or|of|for|to|in|on|at|by|with|from|as|is|are|be|that|which|when|if|use|uses)$", re.I
+)
 
 
 def scope_label(text: str, *, bold: bool) -> str | None:
@@ -246,14 +248,20 @@ class TableRow:
             # keep them in one section, so the text still says which port is which.
             head = f"{label} {middle}".strip()
             body = " ".join(self.desc)
-            out.append(Block("table_row", f"{head}: {body}" if body else head, path, label, columns=columns, cells=cells))
+            out.append(
+                Block("table_row", f"{head}: {body}" if body else head, path, label, columns=columns, cells=cells)
+            )
         else:
             for text in self.desc:
-                out.append(Block("table_row", f"{label}: {text}" if is_cell(text) else text, path, label, columns=columns))
+                out.append(
+                    Block("table_row", f"{label}: {text}" if is_cell(text) else text, path, label, columns=columns)
+                )
             if not self.desc and not self.trailing:
                 out.append(Block("table_row", label, path, label, columns=columns, cells=cells))
         if self.trailing:
-            out.append(Block("table_row", f"{label}: " + " | ".join(self.trailing), path, label, columns=columns, cells=cells))
+            out.append(
+                Block("table_row", f"{label}: " + " | ".join(self.trailing), path, label, columns=columns, cells=cells)
+            )
         return out
 
     def _aligned(self, columns: tuple[str, ...], d: int) -> tuple[str, ...]:

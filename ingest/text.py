@@ -43,10 +43,32 @@ from hakb.ingest.tables import (
 BOILERPLATE = frozenset(
     s.casefold()
     for s in (
-        "Table of Contents", "Expand All", "Collapse All", "Expand All | Collapse All", "|", "-", ">",
-        "Download PDF", "Updated on", "Filter", "Focus", "Select a Document", "Home", "EN", "Help",
-        "Location", "Previous", "Next", "On This Page", "New Features", "Print", "Share", "Feedback",
-        "Where Can I Use This?", "What Do I Need?", "Where Can I Use This? What Do I Need?",
+        "Table of Contents",
+        "Expand All",
+        "Collapse All",
+        "Expand All | Collapse All",
+        "|",
+        "-",
+        ">",
+        "Download PDF",
+        "Updated on",
+        "Filter",
+        "Focus",
+        "Select a Document",
+        "Home",
+        "EN",
+        "Help",
+        "Location",
+        "Previous",
+        "Next",
+        "On This Page",
+        "New Features",
+        "Print",
+        "Share",
+        "Feedback",
+        "Where Can I Use This?",
+        "What Do I Need?",
+        "Where Can I Use This? What Do I Need?",
     )
 )
 _VERSION_PICK = re.compile(r"^(?:-\s*)?PAN-OS\s+\d+(?:\.\d+)*(?:\s*\(EoL\)|\s*&\s*Later|\+)?$", re.I)

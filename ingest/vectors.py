@@ -69,9 +69,7 @@ def _translated(action: str, where: str) -> Iterator[None]:
         raise
     except (ChromaError, httpx.HTTPError, ValueError, TypeError, OSError) as exc:
         if _unavailable(exc):
-            raise VectorStoreUnavailableError(
-                f"{action} failed: Chroma server unreachable at {where} ({exc})"
-            ) from exc
+            raise VectorStoreUnavailableError(f"{action} failed: Chroma server unreachable at {where} ({exc})") from exc
         raise VectorStoreError(f"{action} failed ({where}): {type(exc).__name__}: {exc}") from exc
 
 
@@ -213,10 +211,7 @@ class ChunkVectorStore:
         """
         vectors = np.asarray(embeddings, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(chunks):
-            raise ValueError(
-                f"need one vector per chunk: {len(chunks)} chunks, embeddings shape "
-                f"{vectors.shape}"
-            )
+            raise ValueError(f"need one vector per chunk: {len(chunks)} chunks, embeddings shape {vectors.shape}")
         ids = [c.chunk_id for c in chunks]
         if len(set(ids)) != len(ids):
             raise ValueError("duplicate chunk ids in one add()")
@@ -239,9 +234,7 @@ class ChunkVectorStore:
         vectors = got["embeddings"]
         if vectors is None:
             return {}
-        return {
-            cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], vectors, strict=True)
-        }
+        return {cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], vectors, strict=True)}
 
     def get_chunks(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
         """Stored chunks by id; ids not in the collection are left out."""
@@ -253,8 +246,7 @@ class ChunkVectorStore:
         docs = docs or [None] * len(got["ids"])
         metas = got["metadatas"] or [{}] * len(got["ids"])
         return {
-            cid: chunk_from_record(cid, doc, meta or {})
-            for cid, doc, meta in zip(got["ids"], docs, metas, strict=True)
+            cid: chunk_from_record(cid, doc, meta or {}) for cid, doc, meta in zip(got["ids"], docs, metas, strict=True)
         }
 
     def query(

@@ -155,12 +155,18 @@ class Connection:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         self.opened += 1
 
-    async def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    async def post(
+        self, path: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
         if self.writer is None or self.writer.is_closing():
             await self._open()
         assert self.reader is not None and self.writer is not None
-        head = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Content-Type: application/json",
-                f"Content-Length: {len(body)}"]
+        head = [
+            f"POST {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            "Content-Type: application/json",
+            f"Content-Length: {len(body)}",
+        ]
         head += [f"{k}: {v}" for k, v in (headers or {}).items()]
         try:
             self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
@@ -283,8 +289,13 @@ def ensure_build(data_dir: Path, corpus: Path | None) -> float:
         shutil.copytree(SEED_DOCS, docs)
     sources = [str(docs)] + ([str(corpus)] if corpus is not None and corpus.is_dir() else [])
     started = time.perf_counter()
-    subprocess.run(hakb_argv("ingest", "--replace", *sources), env=hakb_env(data_dir), check=True, cwd=data_dir,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        hakb_argv("ingest", "--replace", *sources),
+        env=hakb_env(data_dir),
+        check=True,
+        cwd=data_dir,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - started
 
 
@@ -369,19 +380,25 @@ def summarise(report: Report, results: list[Result], drops: int, seconds: float)
 
 def print_report(report: Report) -> None:
     sent = sum(report.counts.values())
-    print(f"\n{sent} requests, {report.clients} keep-alive clients, {report.workers} workers: "
-          f"{report.seconds:.1f} s, {report.throughput_rps:.1f} requests/s")
+    print(
+        f"\n{sent} requests, {report.clients} keep-alive clients, {report.workers} workers: "
+        f"{report.seconds:.1f} s, {report.throughput_rps:.1f} requests/s"
+    )
     print(f"{'kind':10} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for kind, lat in report.latency_ms.items():
         count = sum(report.counts.values()) if kind == "all" else report.counts.get(kind, 0)
         print(f"{kind:10} {count:>6} {lat['p50']:>8.1f} {lat['p95']:>8.1f} {lat['p99']:>8.1f} {lat['max']:>8.1f}")
-    print(f"server errors (5xx): {report.server_errors}   failed requests: {report.failed}   "
-          f"dropped connections: {report.dropped_connections}")
+    print(
+        f"server errors (5xx): {report.server_errors}   failed requests: {report.failed}   "
+        f"dropped connections: {report.dropped_connections}"
+    )
     if report.kind_mismatches:
         print(f"answered with another kind than the mix expected: {report.kind_mismatches}")
     for pid, rss in report.rss_mb.items():
-        print(f"worker {pid} RSS: ready {rss['ready']:.0f} MB, after warm-up {rss['start']:.0f} MB, "
-              f"end {rss['end']:.0f} MB ({report.rss_growth_pct[pid]:+.1f}% from warm-up)")
+        print(
+            f"worker {pid} RSS: ready {rss['ready']:.0f} MB, after warm-up {rss['start']:.0f} MB, "
+            f"end {rss['end']:.0f} MB ({report.rss_growth_pct[pid]:+.1f}% from warm-up)"
+        )
     for error in report.first_errors:
         print(f"  error: {error}")
     if report.ingest:
@@ -389,10 +406,14 @@ def print_report(report: Report) -> None:
         print(f"ingest during load: {ing['seconds']:.1f} s, exit {ing['exit']}, new build {ing['new_build']}")
         for pid, delay in dict(ing["worker_switch_s"]).items():  # type: ignore[call-overload]
             print(f"  worker {pid} served the new build {delay:.2f} s after CURRENT changed")
-        print(f"  first answer on the new build {ing['first_new_answer_s']} s after CURRENT changed; "
-              f"last answer on the old build started {ing['last_old_started_s']} s after it")
-        print(f"  probe answers: old build {ing['probe_old']}, new build {ing['probe_new']}; "
-              f"requests failed during the run: {report.failed}")
+        print(
+            f"  first answer on the new build {ing['first_new_answer_s']} s after CURRENT changed; "
+            f"last answer on the old build started {ing['last_old_started_s']} s after it"
+        )
+        print(
+            f"  probe answers: old build {ing['probe_old']}, new build {ing['probe_new']}; "
+            f"requests failed during the run: {report.failed}"
+        )
 
 
 # -- the run ------------------------------------------------------------------------
@@ -421,8 +442,11 @@ async def _main_run(args: argparse.Namespace, server: HakbServer, data_dir: Path
             page = changed_docs(Path(tempfile.mkdtemp(prefix="hakb-load-")))
             ingest_state["started"] = time.time()
             ingest_state["proc"] = subprocess.Popen(
-                hakb_argv("ingest", str(page)), env=hakb_env(data_dir), cwd=data_dir,
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                hakb_argv("ingest", str(page)),
+                env=hakb_env(data_dir),
+                cwd=data_dir,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
             )
 
     async def watch_current() -> None:
@@ -454,9 +478,7 @@ async def _main_run(args: argparse.Namespace, server: HakbServer, data_dir: Path
 
     watcher = asyncio.create_task(watch_current())
     started = time.perf_counter()
-    results, drops = await run_clients(
-        "127.0.0.1", server.port, specs, args.clients, on_progress=progress, extra=extra
-    )
+    results, drops = await run_clients("127.0.0.1", server.port, specs, args.clients, on_progress=progress, extra=extra)
     seconds = time.perf_counter() - started
     proc = ingest_state.get("proc")
     if isinstance(proc, subprocess.Popen):
@@ -484,8 +506,9 @@ def ingest_report(
     if not isinstance(changed, float):
         return out
     switches = {pid: when for when, pid, build in build_switches(server.log()) if build == new_build}
-    out["worker_switch_s"] = {str(pid): round(switches[pid] - changed, 3) if pid in switches else None
-                              for pid in server.worker_pids()}
+    out["worker_switch_s"] = {
+        str(pid): round(switches[pid] - changed, 3) if pid in switches else None for pid in server.worker_pids()
+    }
     new = [r for r in results if r.build_id == new_build]
     old = [r for r in results if r.build_id == old_build]
     out["first_new_answer_s"] = round(min(r.finished for r in new) - changed, 3) if new else None
@@ -538,8 +561,11 @@ def main(argv: list[str] | None = None) -> int:
     ok = report.server_errors == 0 and report.failed == 0 and report.dropped_connections == 0
     if report.ingest is not None:
         delays = dict(report.ingest.get("worker_switch_s") or {})  # type: ignore[call-overload]
-        ok = ok and report.ingest["exit"] == 0 and bool(delays) and all(
-            d is not None and d <= SWITCH_LIMIT_S for d in delays.values()
+        ok = (
+            ok
+            and report.ingest["exit"] == 0
+            and bool(delays)
+            and all(d is not None and d <= SWITCH_LIMIT_S for d in delays.values())
         )
     if temp is not None and ok:
         shutil.rmtree(temp, ignore_errors=True)

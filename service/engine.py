@@ -58,7 +58,9 @@ class Engine:
         self.holder = holder
         self.retriever = Retriever(embedder)
         self.ablate = frozenset(ablate)
-        self.ranker: LinearRanker | CoverageRanker = CoverageRanker() if "ranker" in self.ablate else LinearRanker.load()
+        self.ranker: LinearRanker | CoverageRanker = (
+            CoverageRanker() if "ranker" in self.ablate else LinearRanker.load()
+        )
         self._fact_sources: dict[str, sources.FactSource] = {}
 
     @classmethod
@@ -97,9 +99,7 @@ class Engine:
             self.holder.mark_vectors_down(build, str(exc))
             raise EngineError(f"passage search unavailable: {exc}") from exc
 
-    def ask(
-        self, question: str, *, top_k: int = 5, context: str | None = None, version: str | None = None
-    ) -> Answer:
+    def ask(self, question: str, *, top_k: int = 5, context: str | None = None, version: str | None = None) -> Answer:
         """Answer `question`; `context` is an earlier question of the same thread;
         `version` keeps only documents whose product version contains it."""
         started = time.perf_counter()
@@ -340,7 +340,9 @@ def _context_for(q: qparse.Query, ctx: qparse.Query | None, vocab: Vocabulary) -
 _NEGATION = re.compile(
     r"\b(?:not|cannot|can't|don't|doesn't|isn't|aren't|won't|never|no|disabled|unsupported)\b|n\u2019t\b", re.I
 )
-_IMPERATIVE = re.compile(r"^\(?(?:optional\)\s*)?(?:select|click|enter|go|configure|set|navigate|open|choose|add|edit|run|use)\b", re.I)
+_IMPERATIVE = re.compile(
+    r"^\(?(?:optional\)\s*)?(?:select|click|enter|go|configure|set|navigate|open|choose|add|edit|run|use)\b", re.I
+)
 
 
 def _verdict_allowed(sentence: str, q: qparse.Query, vocab: Vocabulary) -> bool:
@@ -360,7 +362,9 @@ def _verdict_allowed(sentence: str, q: qparse.Query, vocab: Vocabulary) -> bool:
 
 
 _ASKS_VALUE = re.compile(r"\b(?:range|max|maximum|min|minimum|value|time|timer|vs|versus|or|many|much)\b", re.I)
-_SUPPORT_ATTRIBUTES = frozenset({"dedicated-ha-ports", "can-use", "not-supported", "interface", "requires", "required-in"})
+_SUPPORT_ATTRIBUTES = frozenset(
+    {"dedicated-ha-ports", "can-use", "not-supported", "interface", "requires", "required-in"}
+)
 
 
 def _deciding_clause(sentence: str, q: qparse.Query, vocab: Vocabulary) -> str:
@@ -377,7 +381,11 @@ def _deciding_clause(sentence: str, q: qparse.Query, vocab: Vocabulary) -> str:
         return sum(vocab.weight(w) for w in words if stem(w) in tokens)
 
     return max(clauses, key=score)
+
+
 _HEDGE = re.compile(r"\b(?:only|except|unless|however|but|if)\b", re.I)
+
+
 def _fact_answer(q: qparse.Query, result: rules.RuleResult) -> Answer:
     facts = result.facts
     text = result.text
@@ -415,7 +423,9 @@ def _conflicts(facts: list[Fact]) -> list[Conflict]:
         for f in fs:
             values.setdefault(f.value, f.title)
         if len(values) > 1:
-            out.append(Conflict(subject=subject, attribute=attribute, values=list(values), sources=list(values.values())))
+            out.append(
+                Conflict(subject=subject, attribute=attribute, values=list(values), sources=list(values.values()))
+            )
     return out
 
 

@@ -57,14 +57,61 @@ _ABBREVIATIONS = {
 
 # Vocabulary that typo correction may snap a word to (length >= 5 words only).
 _VOCAB = [
-    "heartbeat", "backup", "protocol", "encryption", "aggregate", "unidirectional",
-    "direction", "synchronize", "synchronization", "management", "dedicated", "interface",
-    "control", "packet", "forwarding", "encapsulation", "layer", "ports", "keep-alive",
-    "transport", "support", "supported", "required", "require", "recommend", "recommended",
-    "session", "sessions", "cluster", "passive", "active", "ether", "subnet", "subnets",
-    "frames", "jumbo", "address", "addresses", "permitted", "dataplane", "firewall",
-    "firewalls", "purpose", "between", "peers", "which", "what", "encrypted", "links", "sync",
-    "models", "messages", "size", "where", "when",
+    "heartbeat",
+    "backup",
+    "protocol",
+    "encryption",
+    "aggregate",
+    "unidirectional",
+    "direction",
+    "synchronize",
+    "synchronization",
+    "management",
+    "dedicated",
+    "interface",
+    "control",
+    "packet",
+    "forwarding",
+    "encapsulation",
+    "layer",
+    "ports",
+    "keep-alive",
+    "transport",
+    "support",
+    "supported",
+    "required",
+    "require",
+    "recommend",
+    "recommended",
+    "session",
+    "sessions",
+    "cluster",
+    "passive",
+    "active",
+    "ether",
+    "subnet",
+    "subnets",
+    "frames",
+    "jumbo",
+    "address",
+    "addresses",
+    "permitted",
+    "dataplane",
+    "firewall",
+    "firewalls",
+    "purpose",
+    "between",
+    "peers",
+    "which",
+    "what",
+    "encrypted",
+    "links",
+    "sync",
+    "models",
+    "messages",
+    "size",
+    "where",
+    "when",
 ]
 
 # Question words -> the attributes that answer them. Checked in order; all that
@@ -73,20 +120,51 @@ _ATTRIBUTE_CUES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     # Most specific first: the engine answers from the first group that has facts.
     (re.compile(r"\bether ?type\b|\b0x[0-9a-f]+\b"), ("ethertype",)),
     (re.compile(r"\bencapsulat|\bmac-in-mac\b"), ("encapsulation",)),
-    (re.compile(r"\bdedicated\b.*\b(?:ports?|interfaces?)\b|\bdedicated ha\b|\bha (?:ports?|interfaces?)\b|\b(?:have|has|got)\b.*\b(?:hsci|ha1-[ab]|aux)\b"), ("dedicated-ha-ports",)),
+    (
+        re.compile(
+            r"\bdedicated\b.*\b(?:ports?|interfaces?)\b|\bdedicated ha\b|\bha (?:ports?|interfaces?)\b|\b(?:have|has|got)\b.*\b(?:hsci|ha1-[ab]|aux)\b"
+        ),
+        ("dedicated-ha-ports",),
+    ),
     (re.compile(r"\bencryption\b"), ("encryption",)),
     (re.compile(r"\bjumbo\b|\bmtu\b|\bframe size\b|\b1,?500\b|\bbytes\b|\bsize\b"), ("requires", "message-size")),
-    (re.compile(r"\bunidirectional\b|\bbidirectional\b|\bdirection\b|\bwhich way\b|\bflows?\b|\bone[- ]way\b|\bback to the\b|\bfrom (?:the )?(?:passive|active)\b"), ("direction",)),
+    (
+        re.compile(
+            r"\bunidirectional\b|\bbidirectional\b|\bdirection\b|\bwhich way\b|\bflows?\b|\bone[- ]way\b|\bback to the\b|\bfrom (?:the )?(?:passive|active)\b"
+        ),
+        ("direction",),
+    ),
     (re.compile(r"\bkeep-alive\b"), ("keepalive", "direction")),
-    (re.compile(r"\bspan\b|\bsubnets?\b|\bacross (?:a )?(?:router|l3)\b|\bcross\b|\brouters?\b|\brout(?:able|ed)\b"), ("spans-subnets", "transport")),
+    (
+        re.compile(r"\bspan\b|\bsubnets?\b|\bacross (?:a )?(?:router|l3)\b|\bcross\b|\brouters?\b|\brout(?:able|ed)\b"),
+        ("spans-subnets", "transport"),
+    ),
     (re.compile(r"\blayer\b|\brout(?:able|ed)\b"), ("layer",)),
-    (re.compile(r"\bsupport|\bcan (?:i|we|you|it)\b|\ballowed\b|\bpossible\b|\baggregate\b|\bhsci\b|\bipv6\b|\bipv4\b|\bbackup links?\b.*\bha3\b|\bha3\b.*\bbackup\b"), ("can-use", "not-supported")),
+    (
+        re.compile(
+            r"\bsupport|\bcan (?:i|we|you|it)\b|\ballowed\b|\bpossible\b|\baggregate\b|\bhsci\b|\bipv6\b|\bipv4\b|\bbackup links?\b.*\bha3\b|\bha3\b.*\bbackup\b"
+        ),
+        ("can-use", "not-supported"),
+    ),
     (re.compile(r"\bprotocol\b|\btransport\b|\bicmp\b|\bssh\b"), ("protocol", "transport", "port", "ip-protocol")),
-    (re.compile(r"\bwhat (?:do|should|can) (?:i|we) use\b|\bwhich (?:port|interface) (?:do|should|can)\b"), ("interface",)),
+    (
+        re.compile(r"\bwhat (?:do|should|can) (?:i|we) use\b|\bwhich (?:port|interface) (?:do|should|can)\b"),
+        ("interface",),
+    ),
     (re.compile(r"\bports?\b|\btcp\b|\budp\b|\bfirewall rules?\b|\ballow\b|\bopen\b|\bacl\b"), ("port", "ip-protocol")),
     (re.compile(r"\brecommend|\bbest practice|\bshould\b"), ("recommended", "interface")),
-    (re.compile(r"\binterface\b|\bmanagement\b|\bdataplane\b|\bwhat (?:do|should|can) (?:i|we) use\b|\bwhich port\b"), ("interface",)),
-    (re.compile(r"\bsynchroni[sz]|\bwhat (?:does|do) .* (?:carry|do|send|sync)\b|\bpurpose\b|\bused for\b|\bwhat(?:'s| is) .* for\b|\bcarr(?:y|ies)\b|\bexchange|\bfor\?*$"), ("purpose", "synchronizes")),
+    (
+        re.compile(
+            r"\binterface\b|\bmanagement\b|\bdataplane\b|\bwhat (?:do|should|can) (?:i|we) use\b|\bwhich port\b"
+        ),
+        ("interface",),
+    ),
+    (
+        re.compile(
+            r"\bsynchroni[sz]|\bwhat (?:does|do) .* (?:carry|do|send|sync)\b|\bpurpose\b|\bused for\b|\bwhat(?:'s| is) .* for\b|\bcarr(?:y|ies)\b|\bexchange|\bfor\?*$"
+        ),
+        ("purpose", "synchronizes"),
+    ),
     (re.compile(r"\brequire|\bneed|\bmust\b|\bprereq|\bnecessary\b|\bmandatory\b"), ("requires", "required-in")),
 ]
 
@@ -186,7 +264,10 @@ def parse_one(text: str, original: str | None = None) -> Query:
             attrs.extend(n for n in names if n not in attrs)
     # "what's used for heartbeats?" asks for the thing (a protocol, a port) whose
     # purpose is the topic, not for the link's purposes.
-    if re.search(r"\bwhat(?:'s| is| are)? used (?:for|to)\b|\bhow (?:are|is|do|does)\b.*\b(?:exchanged|sent|carried|transported)\b", low):
+    if re.search(
+        r"\bwhat(?:'s| is| are)? used (?:for|to)\b|\bhow (?:are|is|do|does)\b.*\b(?:exchanged|sent|carried|transported)\b",
+        low,
+    ):
         attrs = ["protocol"] + [a for a in attrs if a != "protocol"]
     q.attributes = attrs
     model = lexicon.canonical_model(text)

@@ -91,9 +91,7 @@ class Retriever:
         return fuse(build, text, dense, keyword)[:top_k]
 
 
-def fuse(
-    build: LoadedBuild, text: str, dense: list[tuple[str, float]], keyword: list[tuple[str, float]]
-) -> list[Hit]:
+def fuse(build: LoadedBuild, text: str, dense: list[tuple[str, float]], keyword: list[tuple[str, float]]) -> list[Hit]:
     scores: dict[str, float] = {}
     dense_score = dict(dense)
     keyword_score = dict(keyword)

@@ -111,7 +111,9 @@ def answer(
             subjects = []
     # A follow-up ("and on a PA-5450?") borrows the thread's subject; a message with
     # nothing of HA in it ("thanks!") borrows nothing.
-    if context and not (query.subjects or query.attributes or query.platform or query.numbers or query.hexes or query.topic):
+    if context and not (
+        query.subjects or query.attributes or query.platform or query.numbers or query.hexes or query.topic
+    ):
         context = None
     if not subjects and context and not query.numbers:
         subjects = list(context.subjects)
@@ -141,7 +143,12 @@ def answer(
 
     if (query.numbers or query.hexes) and not subjects and not platform_names and _is_reverse(query):
         result = _reverse(query, table)
-        if result.facts and query.topic and _specific(query.topic, table, vocab) and not _best_by_topic(result.facts, query.topic):
+        if (
+            result.facts
+            and query.topic
+            and _specific(query.topic, table, vocab)
+            and not _best_by_topic(result.facts, query.topic)
+        ):
             # "does panorama ha use port 28769?": the port is documented, but not for
             # what is asked about; the passages get their turn.
             return None
@@ -149,7 +156,9 @@ def answer(
 
     if not groups and context and not query.attributes:
         groups = [a for a in context.attributes if a in GROUPS]
-    looked_for = " ".join(filter(None, [", ".join(subjects), query.platform or "", "/".join(groups[:2]), " ".join(query.topic)]))
+    looked_for = " ".join(
+        filter(None, [", ".join(subjects), query.platform or "", "/".join(groups[:2]), " ".join(query.topic)])
+    )
 
     def done(result: RuleResult) -> RuleResult:
         result.note, result.looked_for, result.platform_names = note, looked_for, platform_names
@@ -162,7 +171,9 @@ def answer(
     foreign = [w for w in topic if vocab is not None and vocab.foreign(w)]
     # One unknown alternative the asker offers ("ssl or ssh?") does not make the
     # question about something the documents lack; anything else does.
-    foreign = [w for w in foreign if not re.search(rf"\b{re.escape(w)}\s+or\b|\bor\s+{re.escape(w)}\b", query.norm or "")]
+    foreign = [
+        w for w in foreign if not re.search(rf"\b{re.escape(w)}\s+or\b|\bor\s+{re.escape(w)}\b", query.norm or "")
+    ]
     if foreign:
         # A word the documents never use ("dscp") is what the question is about:
         # no fact answers it; the passage search will say so.
@@ -189,9 +200,7 @@ def answer(
     if subjects and not groups:
         if platform_names:
             # "ha3 on PA-800?": what the documents say of this link on this platform.
-            scoped = [
-                f for s in subjects for f in table.by_subject(s) if set(f.platforms) & set(platform_names)
-            ]
+            scoped = [f for s in subjects for f in table.by_subject(s) if set(f.platforms) & set(platform_names)]
             if scoped and not topic:
                 return done(_render(query, scoped, scoped[0].attribute, platform_names, table))
         groups = ["purpose"]
@@ -250,7 +259,15 @@ def answer(
             pool += table.about_platforms(platform_names)
         facts = _best_by_topic(pool, topic, minimum=0.66)
         if facts:
-            return done(_render(query, facts, "constraint" if facts[0].attribute == "constraint" else facts[0].attribute, platform_names, table))
+            return done(
+                _render(
+                    query,
+                    facts,
+                    "constraint" if facts[0].attribute == "constraint" else facts[0].attribute,
+                    platform_names,
+                    table,
+                )
+            )
         if _known_topic(topic, table):
             return None
     if platform_names and not subjects:
@@ -263,11 +280,13 @@ def answer(
     return done(RuleResult(facts=[], text=""))
 
 
-_ASKS_SETTING = re.compile(r"\b(?:range|default|max|maximum|min|minimum|value|how long|how many|timer|interval|time|threshold)\b")
+_ASKS_SETTING = re.compile(
+    r"\b(?:range|default|max|maximum|min|minimum|value|how long|how many|timer|interval|time|threshold)\b"
+)
 
 
 def _setting_answer(query: Query, table: FactTable) -> RuleResult | None:
-    """"hello interval allowed range?": a documented setting's range and default.
+    """ "hello interval allowed range?": a documented setting's range and default.
 
     A setting is named by all the words of its name; the longest name wins, so
     "monitor hold time" is not "monitor fail hold down time"."""
@@ -278,9 +297,7 @@ def _setting_answer(query: Query, table: FactTable) -> RuleResult | None:
     # The name must appear as written, word after word: "monitor fail hold up time"
     # does not name "Monitor Hold Time".
     named = [
-        (len(stems), name)
-        for name, stems in table.settings.items()
-        if stems and f" {' '.join(stems)} " in sequence
+        (len(stems), name) for name, stems in table.settings.items() if stems and f" {' '.join(stems)} " in sequence
     ]
     if not named:
         return None
@@ -429,11 +446,15 @@ def _render(query: Query, facts: list[Fact], group: str, platform_names: list[st
     if not platform_names:
         # General facts before platform-specific exceptions (stable otherwise).
         facts = sorted(facts, key=lambda f: (f.attribute not in GROUPS.get(group, (group,))[:1], bool(f.platforms)))
-    yes_no = query.yes_no or TERSE_OK.search(query.text.lower()) is not None or (
-        group in SUPPORT_GROUPS
-        and not query.has_wh
-        and bool(platform_names or query.topic)
-        and not re.search(r"\b(?:vs|versus|or)\b", query.text.lower())
+    yes_no = (
+        query.yes_no
+        or TERSE_OK.search(query.text.lower()) is not None
+        or (
+            group in SUPPORT_GROUPS
+            and not query.has_wh
+            and bool(platform_names or query.topic)
+            and not re.search(r"\b(?:vs|versus|or)\b", query.text.lower())
+        )
     )
     polarity = _polarity(query, facts, group, platform_names, table) if yes_no else None
     if yes_no and polarity is not False and _contradicts(query, facts):
@@ -452,12 +473,17 @@ def _render(query: Query, facts: list[Fact], group: str, platform_names: list[st
             applicable = [f for f in facts if not f.platforms or set(f.platforms) & set(platform_names)]
             deciding = applicable[0] if applicable else deciding
         if polarity is False:
-            negative = [f for f in facts if f.attribute in ("not-supported", "not-required") or f.value.lower().startswith("without")]
+            negative = [
+                f
+                for f in facts
+                if f.attribute in ("not-supported", "not-required") or f.value.lower().startswith("without")
+            ]
             deciding = negative[0] if negative else deciding
         text = f'{"Yes" if polarity else "No"}. {text} Source: "{deciding.quote}"'
-    elif group in ("dedicated-ha-ports", "requires", "recommended", "interface", "can-use", "not-supported") and len(
-        {f.quote for f in facts}
-    ) == 1:
+    elif (
+        group in ("dedicated-ha-ports", "requires", "recommended", "interface", "can-use", "not-supported")
+        and len({f.quote for f in facts}) == 1
+    ):
         # One sentence says it all: show it, it carries the why.
         text = f'{text} Source: "{facts[0].quote}"'
     confidence = 0.92
@@ -599,7 +625,9 @@ def _polarity(
         # A documented sentence on the point: its own negation decides.
         return not _NEGATIVE.search(facts[0].quote)
     if group == "layer":
-        m = re.search(r"layer\s*([1-7])", lexicon.normalise(query.text).replace("l2", "layer 2").replace("l3", "layer 3"))
+        m = re.search(
+            r"layer\s*([1-7])", lexicon.normalise(query.text).replace("l2", "layer 2").replace("l3", "layer 3")
+        )
         if m:
             return any(f.value.lower() == f"layer {m.group(1)}" for f in facts)
     if group in ("port", "protocol"):

@@ -242,9 +242,7 @@ def test_build_with_a_line_cut_mid_record_is_refused(seed_data_dir: Path, tmp_pa
     assert "facts.jsonl is damaged" in message
 
 
-def test_holder_keeps_the_good_build_when_a_damaged_one_becomes_current(
-    seed_data_dir: Path, tmp_path: Path
-) -> None:
+def test_holder_keeps_the_good_build_when_a_damaged_one_becomes_current(seed_data_dir: Path, tmp_path: Path) -> None:
     data_dir = copy_data_dir(seed_data_dir, tmp_path / "data")
     index = data_dir / "index"
     good = _current(data_dir)

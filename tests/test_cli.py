@@ -49,7 +49,9 @@ def _bad_documents(root: Path) -> dict[str, tuple[str, str]]:
     (root / "empty.txt").write_bytes(b"")
     (root / "blank.txt").write_bytes(b"  \n\t\n")
     (root / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 20)
-    (root / "latin1.txt").write_bytes("HA1 nutzt Port 28769 f\u00fcr Klartext \u2013 \u00e9t\u00e9".encode("latin-1", "replace"))
+    (root / "latin1.txt").write_bytes(
+        "HA1 nutzt Port 28769 f\u00fcr Klartext \u2013 \u00e9t\u00e9".encode("latin-1", "replace")
+    )
     (root / "nobody.html").write_text(
         "<!doctype html><html><head><title>Nothing</title></head><body>"
         "<nav>Home | Docs</nav><footer>\u00a9 2024</footer></body></html>",
@@ -141,7 +143,9 @@ def test_ingest_summary_and_unchanged_rerun(seed_data_dir: Path, tmp_path: Path)
     data_dir = copy_data_dir(seed_data_dir, tmp_path / "data")
     done = run_hakb("ingest", data_dir=data_dir)
     assert done.returncode == 0, done.stderr
-    assert re.match(r"unchanged \S+: 1 documents, \d+ sections, \d+ facts, \d+ chunks, 0 conflicts in [\d.]+ s", done.stdout)
+    assert re.match(
+        r"unchanged \S+: 1 documents, \d+ sections, \d+ facts, \d+ chunks, 0 conflicts in [\d.]+ s", done.stdout
+    )
 
 
 def test_ingest_without_documents_is_a_usage_error(tmp_path: Path) -> None:

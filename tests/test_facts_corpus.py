@@ -130,11 +130,15 @@ SEED_REQUIRED = [
     Want("HA3", "not-supported", "encryption"),
     Want("HA3", "not-supported", "backup links"),
     Want(
-        "HA3", "can-use", "aggregate interfaces",
+        "HA3",
+        "can-use",
+        "aggregate interfaces",
         platforms=P({"PA-800 Series", "PA-3200 Series", "PA-3400 Series", "PA-5200 Series", "PA-5400 Series"}),
     ),
     Want(
-        "HA3", "can-use", "HSCI",
+        "HA3",
+        "can-use",
+        "HSCI",
         platforms=P({"PA-3200 Series", "PA-3400 Series", "PA-5200 Series", "PA-5400 Series", "PA-7000 Series"}),
     ),
     Want("HA3", "requires", "MTU", quote_has="greater than the maximum packet length"),
@@ -320,12 +324,15 @@ SCOPED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "scoped"
 def _states(fact: Fact, subject: str, attribute: str, value: str) -> bool:
     """The eval's reading of a negative fact: names compare without case, spaces or hyphens;
     the value is a whole word of the row's value with its protocol and qualifier."""
+
     def name(text: str) -> str:
         return re.sub(r"[\s_-]+", "", text.lower())
 
     if name(fact.subject) != name(subject) or name(fact.attribute) != name(attribute):
         return False
-    stated = re.sub(r"(?<=\d),(?=\d{3})", "", " ".join(filter(None, [fact.value, fact.protocol, fact.qualifier])).lower())
+    stated = re.sub(
+        r"(?<=\d),(?=\d{3})", "", " ".join(filter(None, [fact.value, fact.protocol, fact.qualifier])).lower()
+    )
     return re.search(rf"(?<![\w.]){re.escape(value.lower())}(?![\w])", stated) is not None
 
 

@@ -48,7 +48,7 @@ def test_every_fact_quotes_its_value(facts: list[Fact]) -> None:
 
 
 def test_port_slash_protocol_shorthand() -> None:
-    """"28769/tcp" and "TCP/28771", as firewall rules write them."""
+    """ "28769/tcp" and "TCP/28771", as firewall rules write them."""
     from hakb.ingest.models import DocumentMeta, Section
 
     meta = DocumentMeta(doc_id="rules", title="Rules", source="rules.txt", kind="text", sha256="0")

@@ -66,7 +66,9 @@ def test_edited_port_becomes_the_fact_and_the_old_one_is_gone(edited_data_dir: t
     assert "28260" in ports  # the rest of the sentence is still read the same way
 
 
-def test_answer_follows_the_edited_document(edited_data_dir: tuple[Path, str, str], onnx_embedder: OnnxEmbedder) -> None:
+def test_answer_follows_the_edited_document(
+    edited_data_dir: tuple[Path, str, str], onnx_embedder: OnnxEmbedder
+) -> None:
     data_dir, _, after = edited_data_dir
     holder = BuildHolder(data_dir / "index")
     assert holder.refresh()

@@ -132,8 +132,7 @@ class RateLimit:
             return
         retry_after = max(1, math.ceil(wait))
         limited = RateLimited(
-            f"too many requests: the limit is {self.per_minute} per minute (HAKB_RATE_LIMIT); "
-            f"retry in {retry_after} s",
+            f"too many requests: the limit is {self.per_minute} per minute (HAKB_RATE_LIMIT); retry in {retry_after} s",
             headers={"Retry-After": str(retry_after)},
         )
         await send_error(send, limited)

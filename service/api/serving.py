@@ -52,7 +52,9 @@ def _plain_response(status: bytes, text: bytes) -> bytes:
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a request read deadline and a header size cap."""
 
-    def __init__(self, *args: Any, request_timeout: float = 10.0, max_header_bytes: int = MAX_HEADER_BYTES, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, request_timeout: float = 10.0, max_header_bytes: int = MAX_HEADER_BYTES, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._request_timeout = request_timeout
         self._max_header_bytes = max_header_bytes

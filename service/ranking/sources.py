@@ -113,9 +113,7 @@ def signals(
 
 
 def coverage(sig: Signals, stems: frozenset[str]) -> tuple[float, bool]:
-    present = [
-        w for w in sig.words if (sig.expand[w] & stems if w in sig.expand else tx.covers(sig.stems[w], stems))
-    ]
+    present = [w for w in sig.words if (sig.expand[w] & stems if w in sig.expand else tx.covers(sig.stems[w], stems))]
     cov = sum(sig.weights[w] for w in present) / sig.total if sig.words else 0.0
     return cov, sig.rarest is not None and sig.rarest in present
 
@@ -194,7 +192,11 @@ class FactSource:
         facts = picked.facts
         first = facts[0]
         e = Evidence(
-            text=first.quote, citation=first.citation(), source="fact", fact=first, bundle=list(facts),
+            text=first.quote,
+            citation=first.citation(),
+            source="fact",
+            fact=first,
+            bundle=list(facts),
             rendered=picked.text,
         )
         singles = []
@@ -231,7 +233,9 @@ class FactSource:
                 feats["subject"] = -1.0
         feats["attribute"] = 1.0 if f.attribute in sig.groups else 0.0
         feats["qualifier"] = self._qualifier(sig, f)
-        feats["platform"] = _platform_feature(sig, set(f.platforms) | ({f.subject} if f.subject not in lexicon.LINKS else set()))
+        feats["platform"] = _platform_feature(
+            sig, set(f.platforms) | ({f.subject} if f.subject not in lexicon.LINKS else set())
+        )
         feats["numbers"] = _numbers_feature(sig, f"{f.value} {f.quote}")
         _common(sig, e)
 
@@ -295,7 +299,14 @@ class PassageSource:
         return out
 
     def _candidate(
-        self, sig: Signals, hit: Hit, rank: int, label: str, families: set[str], sentence: str, items: list[str],
+        self,
+        sig: Signals,
+        hit: Hit,
+        rank: int,
+        label: str,
+        families: set[str],
+        sentence: str,
+        items: list[str],
         window: list[str],
     ) -> Evidence:
         chunk = hit.chunk

@@ -20,8 +20,24 @@ WORD = re.compile(r"[a-z0-9][a-z0-9\-']*")  # keeps "isn't" whole: its n't negat
 # English negators: a closed grammatical class, not a list of phrasings. A term
 # inside their scope is asked about in the negative ("without encryption",
 # "encryption is not enabled", "with encryption disabled", "encryption off").
-_NEGATOR_BEFORE = frozenset({"not", "no", "without", "non", "never", "disable", "disabled", "off", "isn't", "aren't",
-                             "don't", "doesn't", "unencrypted", "w/o"})
+_NEGATOR_BEFORE = frozenset(
+    {
+        "not",
+        "no",
+        "without",
+        "non",
+        "never",
+        "disable",
+        "disabled",
+        "off",
+        "isn't",
+        "aren't",
+        "don't",
+        "doesn't",
+        "unencrypted",
+        "w/o",
+    }
+)
 _NEGATOR_AFTER = frozenset({"off", "disabled", "disable", "not", "isn't", "aren't", "unset", "none"})
 _SCOPE = 4  # words a negator reaches, before or after the term
 
@@ -92,7 +108,7 @@ def polarity(text: str, term_stems: frozenset[str], opposite_stems: frozenset[st
             continue
         if s not in term_stems:
             # "unencrypted", "non-encrypted": the term under a negating prefix.
-            if any(s.startswith(pre) and s[len(pre):] in term_stems for pre in ("un", "non")):
+            if any(s.startswith(pre) and s[len(pre) :] in term_stems for pre in ("un", "non")):
                 votes -= 1
             continue
         before = words[max(0, i - _SCOPE) : i]

@@ -42,14 +42,18 @@ def test_question_at_the_limit_is_answered(live_server: str) -> None:
 )
 def test_malformed_json(live_server: str, body: str) -> None:
     response = httpx.post(
-        f"{live_server}/v1/ask", content=body.encode("utf-8", "surrogatepass"), headers={"content-type": "application/json"}
+        f"{live_server}/v1/ask",
+        content=body.encode("utf-8", "surrogatepass"),
+        headers={"content-type": "application/json"},
     )
     assert 400 <= response.status_code < 500
     _check_error(response, response.status_code)
 
 
 def test_malformed_json_says_so(live_server: str) -> None:
-    response = httpx.post(f"{live_server}/v1/ask", content=b'{"question": ', headers={"content-type": "application/json"})
+    response = httpx.post(
+        f"{live_server}/v1/ask", content=b'{"question": ', headers={"content-type": "application/json"}
+    )
     _check_error(response, 422, "not valid JSON")
 
 

@@ -63,7 +63,13 @@ def _rows(live_server: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize(
     ("port", "link", "protocol"),
-    [("28769", "HA1", "TCP"), ("28260", "HA1", "TCP"), ("28771", "heartbeat-backup", None), ("29281", "HA2", "UDP"), ("99", "HA2", "IP")],
+    [
+        ("28769", "HA1", "TCP"),
+        ("28260", "HA1", "TCP"),
+        ("28771", "heartbeat-backup", None),
+        ("29281", "HA2", "UDP"),
+        ("99", "HA2", "IP"),
+    ],
 )
 def test_ports_lists_what_to_allow_between_peers(live_server: str, port: str, link: str, protocol: str | None) -> None:
     rows = [r for r in _rows(live_server) if r["port"] == port and r["link"] == link]
@@ -85,7 +91,13 @@ def test_ports_are_sorted_by_link_and_number(live_server: str) -> None:
 
 @pytest.mark.parametrize(
     ("model", "family"),
-    [("PA-3260", "PA-3200 Series"), ("PA-440", "PA-400 Series"), ("PA-7050", "PA-7000 Series"), ("PA-220R", "PA-220"), ("pa5450", "PA-5400 Series")],
+    [
+        ("PA-3260", "PA-3200 Series"),
+        ("PA-440", "PA-400 Series"),
+        ("PA-7050", "PA-7000 Series"),
+        ("PA-220R", "PA-220"),
+        ("pa5450", "PA-5400 Series"),
+    ],
 )
 def test_platform_resolves_to_family_with_its_facts(live_server: str, model: str, family: str) -> None:
     response = get(live_server, f"/v1/platforms/{model}")
@@ -93,7 +105,9 @@ def test_platform_resolves_to_family_with_its_facts(live_server: str, model: str
     body = response.json()
     assert family in body["documented_as"]
     assert body["count"] == len(body["facts"]) > 0
-    assert all(f["subject"] in body["documented_as"] or set(f["platforms"]) & set(body["documented_as"]) for f in body["facts"])
+    assert all(
+        f["subject"] in body["documented_as"] or set(f["platforms"]) & set(body["documented_as"]) for f in body["facts"]
+    )
 
 
 @pytest.mark.parametrize("model", ["PA-9999", "banana"])

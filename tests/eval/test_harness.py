@@ -31,38 +31,104 @@ on-call engineer records the time each firewall takes to become active.
 """
 
 GOLD = [
-    {"id": "t1", "split": "test", "question": "what port does ha1 use?", "kind": "fact",
-     "must": ["28769"], "must_not": ["28770"], "docs": "seed",
-     "source_doc": "ha-links-and-backup-links", "source_section": "Control Link", "category": "port"},
-    {"id": "t2", "split": "test", "question": "what port does HA5 use?", "kind": "abstain",
-     "docs": "corpus", "source_doc": None, "source_section": None, "category": "abstain"},
-    {"id": "d1", "split": "dev", "question": "ha1 port?", "kind": "fact", "must": ["99999"],
-     "docs": "seed", "source_doc": "ha-links-and-backup-links", "source_section": "Control Link", "category": "port"},
-    {"id": "d2", "split": "dev", "question": "how often is the failover drill run?", "kind": "passage",
-     "must": ["quarterly"], "docs": "corpus", "source_doc": "drills__failover-drill",
-     "source_section": "Schedule", "category": "other"},
+    {
+        "id": "t1",
+        "split": "test",
+        "question": "what port does ha1 use?",
+        "kind": "fact",
+        "must": ["28769"],
+        "must_not": ["28770"],
+        "docs": "seed",
+        "source_doc": "ha-links-and-backup-links",
+        "source_section": "Control Link",
+        "category": "port",
+    },
+    {
+        "id": "t2",
+        "split": "test",
+        "question": "what port does HA5 use?",
+        "kind": "abstain",
+        "docs": "corpus",
+        "source_doc": None,
+        "source_section": None,
+        "category": "abstain",
+    },
+    {
+        "id": "d1",
+        "split": "dev",
+        "question": "ha1 port?",
+        "kind": "fact",
+        "must": ["99999"],
+        "docs": "seed",
+        "source_doc": "ha-links-and-backup-links",
+        "source_section": "Control Link",
+        "category": "port",
+    },
+    {
+        "id": "d2",
+        "split": "dev",
+        "question": "how often is the failover drill run?",
+        "kind": "passage",
+        "must": ["quarterly"],
+        "docs": "corpus",
+        "source_doc": "drills__failover-drill",
+        "source_section": "Schedule",
+        "category": "other",
+    },
 ]
 
 
 # The sealed split: its questions, expected values and answers must appear nowhere.
 SEALED = [
-    {"id": "s1", "split": "sealed", "question": "zebra-sealed: which tcp port does ha1 use in clear text?",
-     "kind": "fact", "must": ["28769"], "docs": "seed", "source_doc": "ha-links-and-backup-links",
-     "source_section": "Control Link", "category": "port"},
-    {"id": "s2", "split": "sealed", "question": "okapi-sealed: what port does HA9 use on the moon?",
-     "kind": "abstain", "docs": "corpus", "source_doc": None, "source_section": None, "category": "abstain"},
-    {"id": "s3", "split": "sealed", "question": "quokka-sealed drill cadence for the failover drill?",
-     "kind": "passage", "must": ["quarterly", "quokka-expected"], "docs": "corpus",
-     "source_doc": "drills__failover-drill", "source_section": "Schedule", "category": "list"},
+    {
+        "id": "s1",
+        "split": "sealed",
+        "question": "zebra-sealed: which tcp port does ha1 use in clear text?",
+        "kind": "fact",
+        "must": ["28769"],
+        "docs": "seed",
+        "source_doc": "ha-links-and-backup-links",
+        "source_section": "Control Link",
+        "category": "port",
+    },
+    {
+        "id": "s2",
+        "split": "sealed",
+        "question": "okapi-sealed: what port does HA9 use on the moon?",
+        "kind": "abstain",
+        "docs": "corpus",
+        "source_doc": None,
+        "source_section": None,
+        "category": "abstain",
+    },
+    {
+        "id": "s3",
+        "split": "sealed",
+        "question": "quokka-sealed drill cadence for the failover drill?",
+        "kind": "passage",
+        "must": ["quarterly", "quokka-expected"],
+        "docs": "corpus",
+        "source_doc": "drills__failover-drill",
+        "source_section": "Schedule",
+        "category": "list",
+    },
 ]
 SEALED_MARKERS = ("zebra", "okapi", "quokka", "HA9")
 PAIRS = [
-    {"id": "p1", "split": "dev", "varies": "encryption",
-     "a": {"question": "ha1 port with encryption?", "must": ["28"], "must_not": ["28769"], "any_of": []},
-     "b": {"question": "ha1 port in clear text?", "must": ["28769"], "must_not": [], "any_of": []}},
-    {"id": "p2", "split": "test", "varies": "link",
-     "a": {"question": "what port does ha1 use?", "must": ["28769"], "must_not": [], "any_of": []},
-     "b": {"question": "what port does ha1 use?", "must": ["99999"], "must_not": [], "any_of": []}},
+    {
+        "id": "p1",
+        "split": "dev",
+        "varies": "encryption",
+        "a": {"question": "ha1 port with encryption?", "must": ["28"], "must_not": ["28769"], "any_of": []},
+        "b": {"question": "ha1 port in clear text?", "must": ["28769"], "must_not": [], "any_of": []},
+    },
+    {
+        "id": "p2",
+        "split": "test",
+        "varies": "link",
+        "a": {"question": "what port does ha1 use?", "must": ["28769"], "must_not": [], "any_of": []},
+        "b": {"question": "what port does ha1 use?", "must": ["99999"], "must_not": [], "any_of": []},
+    },
 ]
 NEGATIVE = [
     {"subject": "HA1", "attribute": "port", "value": "99999", "why": "not a port of anything"},
@@ -96,20 +162,39 @@ def eval_dirs(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def evaluate(
-    dirs: dict[str, Path], gold: Path, out: Path, *, baseline: bool, strong: bool = False,
-    thresholds: Path | None = None, extras: bool = False, **kwargs: Any,
+    dirs: dict[str, Path],
+    gold: Path,
+    out: Path,
+    *,
+    baseline: bool,
+    strong: bool = False,
+    thresholds: Path | None = None,
+    extras: bool = False,
+    **kwargs: Any,
 ) -> tuple[int, str, dict[str, Any]]:
     """`extras`: with the sealed split, the directional pairs and the negative facts.
     The output is the report stream and anything else written to stdout."""
     stream, stdout = io.StringIO(), io.StringIO()
     if extras:
-        kwargs = {"sealed": dirs["sealed"], "directional": dirs["directional"], "negative_facts": dirs["negative"]} | kwargs
+        kwargs = {
+            "sealed": dirs["sealed"],
+            "directional": dirs["directional"],
+            "negative_facts": dirs["negative"],
+        } | kwargs
     else:
         kwargs = {"sealed": None, "directional": None, "negative_facts": None} | kwargs
     with contextlib.redirect_stdout(stdout):
         code = run_eval(
-            Settings(data_dir=dirs["root"]), gold=gold, out=out, corpus=dirs["corpus"], baseline=baseline, strong=strong,
-            work_dir=dirs["work"], thresholds=thresholds or dirs["thresholds"], stream=stream, **kwargs,
+            Settings(data_dir=dirs["root"]),
+            gold=gold,
+            out=out,
+            corpus=dirs["corpus"],
+            baseline=baseline,
+            strong=strong,
+            work_dir=dirs["work"],
+            thresholds=thresholds or dirs["thresholds"],
+            stream=stream,
+            **kwargs,
         )
     report = json.loads(out.read_text()) if out.exists() else {}
     return code, stream.getvalue() + stdout.getvalue(), report
@@ -117,8 +202,14 @@ def evaluate(
 
 @pytest.fixture(scope="module")
 def first_run(eval_dirs: dict[str, Path]) -> tuple[int, str, dict[str, Any]]:
-    return evaluate(eval_dirs, eval_dirs["gold"], eval_dirs["root"] / "results" / "latest.json", baseline=True,
-                    strong=True, extras=True)
+    return evaluate(
+        eval_dirs,
+        eval_dirs["gold"],
+        eval_dirs["root"] / "results" / "latest.json",
+        baseline=True,
+        strong=True,
+        extras=True,
+    )
 
 
 def strong_available() -> bool:
@@ -129,7 +220,9 @@ def strong_available() -> bool:
     return True
 
 
-def test_passing_test_split_exits_zero_and_writes_both_files(first_run: tuple[int, str, dict[str, Any]], eval_dirs: dict[str, Path]) -> None:
+def test_passing_test_split_exits_zero_and_writes_both_files(
+    first_run: tuple[int, str, dict[str, Any]], eval_dirs: dict[str, Path]
+) -> None:
     code, output, report = first_run
     assert code == 0, output
     assert (eval_dirs["root"] / "results" / "latest.md").read_text().startswith("### hakb eval")
@@ -181,7 +274,9 @@ def test_a_wrong_test_answer_fails_the_run(first_run: object, eval_dirs: dict[st
     assert "naive" not in report["summary"]
 
 
-def test_sealed_items_are_scored_but_never_shown(first_run: tuple[int, str, dict[str, Any]], eval_dirs: dict[str, Path]) -> None:
+def test_sealed_items_are_scored_but_never_shown(
+    first_run: tuple[int, str, dict[str, Any]], eval_dirs: dict[str, Path]
+) -> None:
     _, output, report = first_run
     assert report["summary"]["hakb"]["sealed"]["n"] == len(SEALED)
     assert report["summary"]["hakb"]["sealed"]["abstain_recall"] is not None
@@ -196,7 +291,9 @@ def test_sealed_items_are_scored_but_never_shown(first_run: tuple[int, str, dict
     assert not any(k.endswith("· sealed") for k in report["categories"]["hakb"])
 
 
-def test_variants_pairs_negative_facts_and_risk_coverage_are_reported(first_run: tuple[int, str, dict[str, Any]]) -> None:
+def test_variants_pairs_negative_facts_and_risk_coverage_are_reported(
+    first_run: tuple[int, str, dict[str, Any]],
+) -> None:
     _, output, report = first_run
     robustness = report["robustness"]["hakb"]["all"]
     assert robustness["variants"] > 0 and robustness["invariance"] is not None
@@ -217,18 +314,37 @@ def test_variants_pairs_negative_facts_and_risk_coverage_are_reported(first_run:
 
 def test_new_checks_gate_the_run(first_run: object, eval_dirs: dict[str, Path]) -> None:
     thresholds = eval_dirs["root"] / "strict.json"
-    thresholds.write_text(json.dumps({
-        "test_accuracy_min": 0.0, "negative_facts_max": 0, "directional_wrong_max": 0,
-        "variant_invariance_min": 0.0, "sealed_accuracy_min": 0.0, "lists_accuracy_min": 0.0,
-    }))
+    thresholds.write_text(
+        json.dumps(
+            {
+                "test_accuracy_min": 0.0,
+                "negative_facts_max": 0,
+                "directional_wrong_max": 0,
+                "variant_invariance_min": 0.0,
+                "sealed_accuracy_min": 0.0,
+                "lists_accuracy_min": 0.0,
+            }
+        )
+    )
     # A triple the seed does state: HA1 port 28769.
-    negative = write_jsonl(eval_dirs["root"] / "neg.jsonl", [{"subject": "HA1", "attribute": "port", "value": "28769", "why": "test"}])
+    negative = write_jsonl(
+        eval_dirs["root"] / "neg.jsonl", [{"subject": "HA1", "attribute": "port", "value": "28769", "why": "test"}]
+    )
     code, output, report = evaluate(
-        eval_dirs, eval_dirs["gold"], eval_dirs["root"] / "strict" / "latest.json", baseline=False, extras=True,
-        thresholds=thresholds, negative_facts=negative, variants=1,
+        eval_dirs,
+        eval_dirs["gold"],
+        eval_dirs["root"] / "strict" / "latest.json",
+        baseline=False,
+        extras=True,
+        thresholds=thresholds,
+        negative_facts=negative,
+        variants=1,
     )
     checks = {c["name"]: c for c in report["checks"]}
-    assert checks["negative facts in the facts table"]["value"] == 1 and not checks["negative facts in the facts table"]["ok"]
+    assert (
+        checks["negative facts in the facts table"]["value"] == 1
+        and not checks["negative facts in the facts table"]["ok"]
+    )
     assert checks["wrong answers on directional pairs"]["value"] >= 1  # the 99999 side answers, wrongly
     assert checks["sealed accuracy"]["ok"] and checks["variant invariance (dev+test)"]["ok"]
     assert code == 1 and "FAIL negative facts" in output and "HA1 port: 28769" in output
@@ -236,7 +352,9 @@ def test_new_checks_gate_the_run(first_run: object, eval_dirs: dict[str, Path]) 
 
 def test_an_ablated_run_is_labelled_and_not_gated(first_run: object, eval_dirs: dict[str, Path]) -> None:
     out = eval_dirs["root"] / "ablated" / "latest.json"
-    wrong = write_jsonl(eval_dirs["root"] / "wrong-ablate.jsonl", [g | {"must": ["99999"]} if g["id"] == "t1" else g for g in GOLD])
+    wrong = write_jsonl(
+        eval_dirs["root"] / "wrong-ablate.jsonl", [g | {"must": ["99999"]} if g["id"] == "t1" else g for g in GOLD]
+    )
     code, output, report = evaluate(eval_dirs, wrong, out, baseline=False, ablate=["ranker"], variants=0)
     assert code == 0, output
     assert report["run"]["ablate"] == ["ranker"]

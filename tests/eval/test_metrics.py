@@ -37,8 +37,17 @@ EVAL = Path(__file__).resolve().parents[2] / "eval"
 
 def item(**kw: object) -> GoldItem:
     fields: dict[str, object] = {
-        "id": "x1", "split": "dev", "question": "q?", "kind": "fact", "must": (), "must_not": (), "any_of": (),
-        "docs": "seed", "source_doc": "seed-doc", "source_section": "Control Link", "category": "port",
+        "id": "x1",
+        "split": "dev",
+        "question": "q?",
+        "kind": "fact",
+        "must": (),
+        "must_not": (),
+        "any_of": (),
+        "docs": "seed",
+        "source_doc": "seed-doc",
+        "source_section": "Control Link",
+        "category": "port",
     }
     fields.update(kw)
     return GoldItem(**fields)  # type: ignore[arg-type]
@@ -123,11 +132,13 @@ def test_group_summary_counts_abstention_and_unsupported_numbers() -> None:
     def result(gold: GoldItem, answer: str, kind: str, unsupported: list[str] | None = None) -> ItemResult:
         return ItemResult(gold, "hakb", answer, kind, judge(gold, answer, kind), 2.0, unsupported or [])
 
-    summary = summarise([
-        result(answerable, "28769", "fact", ["28770"]),
-        result(abstain, "The documents do not say.", "abstain"),
-        result(answerable, "no idea", "abstain"),
-    ])
+    summary = summarise(
+        [
+            result(answerable, "28769", "fact", ["28770"]),
+            result(abstain, "The documents do not say.", "abstain"),
+            result(answerable, "no idea", "abstain"),
+        ]
+    )
     assert summary["accuracy"] == pytest.approx(2 / 3)
     assert summary["abstain_precision"] == pytest.approx(0.5)  # one of two abstentions was right
     assert summary["abstain_recall"] == 1.0
@@ -179,9 +190,13 @@ def test_the_sealed_file_must_hold_sealed_items_only(tmp_path: Path) -> None:
 
 def test_directional_pairs_load_as_two_answerable_items(tmp_path: Path) -> None:
     path = tmp_path / "directional.jsonl"
-    pair = {"id": "d1", "split": "dev", "varies": "encryption",
-            "a": {"question": "ha1 port encrypted?", "must": ["28"], "must_not": ["28769"], "any_of": []},
-            "b": {"question": "ha1 port clear text?", "must": ["28769"], "must_not": ["28"]}}
+    pair = {
+        "id": "d1",
+        "split": "dev",
+        "varies": "encryption",
+        "a": {"question": "ha1 port encrypted?", "must": ["28"], "must_not": ["28769"], "any_of": []},
+        "b": {"question": "ha1 port clear text?", "must": ["28769"], "must_not": ["28"]},
+    }
     path.write_text(json.dumps(pair) + "\n")
     [loaded] = load_directional(path)
     assert (loaded.id, loaded.split, loaded.varies) == ("d1", "dev", "encryption")
@@ -214,13 +229,17 @@ def test_a_negative_fact_matches_a_row_by_normalised_names_and_whole_values() ->
     assert not negative_fact_matches(neg, "HA2", "port", "29281")
     assert not negative_fact_matches(neg, "HA1", "ip-protocol", "29281")
     assert not negative_fact_matches(NegativeFact("HA1", "port", "28"), "HA1", "port", "28769")
-    assert negative_fact_matches(NegativeFact("heartbeat-backup", "ip protocol", "Layer 3"), "Heartbeat Backup", "ip_protocol", "layer 3")
+    assert negative_fact_matches(
+        NegativeFact("heartbeat-backup", "ip protocol", "Layer 3"), "Heartbeat Backup", "ip_protocol", "layer 3"
+    )
     assert not negative_fact_matches(NegativeFact("HA1", "port", ""), "HA1", "port", "28")
 
 
 def test_negative_facts_file_errors_name_the_line(tmp_path: Path) -> None:
     path = tmp_path / "negative_facts.jsonl"
-    path.write_text(json.dumps({"subject": "HA1", "attribute": "port", "value": "99", "why": "HA2"}) + "\n{\"subject\": \"x\"}\n")
+    path.write_text(
+        json.dumps({"subject": "HA1", "attribute": "port", "value": "99", "why": "HA2"}) + '\n{"subject": "x"}\n'
+    )
     with pytest.raises(GoldError, match=r"negative_facts.jsonl:2"):
         load_negative_facts(path)
 
@@ -235,7 +254,9 @@ def test_unsupported_numbers_need_a_whole_token_in_a_quote_or_the_question() -> 
 
 def test_median_answer_length_counts_only_answers_given() -> None:
     gold = item(must=("28",))
-    summary = summarise([result(gold, "x" * 10, "fact"), result(gold, "x" * 30, "fact"), result(gold, "nothing here", "abstain")])
+    summary = summarise(
+        [result(gold, "x" * 10, "fact"), result(gold, "x" * 30, "fact"), result(gold, "nothing here", "abstain")]
+    )
     assert summary["answer_chars"] == 20.0
 
 

@@ -66,14 +66,23 @@ def test_a_typo_changes_one_ordinary_word_and_never_a_name_or_negation() -> None
 def test_synonyms_swap_within_their_group_both_ways() -> None:
     rng = random.Random(3)
     assert v.synonym("which ha timer profiles can i pick?", rng) in {
-        "which ha timer profiles can i choose?", "which ha timer profiles can i select?"}
-    assert v.synonym("can a cluster mix ha pairs and standalone fws?", rng) == "can a cluster mix ha pairs and standalone firewalls?"
+        "which ha timer profiles can i choose?",
+        "which ha timer profiles can i select?",
+    }
+    assert (
+        v.synonym("can a cluster mix ha pairs and standalone fws?", rng)
+        == "can a cluster mix ha pairs and standalone firewalls?"
+    )
     assert v.synonym("hb backup port?", rng) == "heartbeat backup port?"
     assert v.synonym("max members?", rng) == "maximum members?"
     assert v.synonym("ha1 port with encryption off?", rng) in {
-        "ha1 port with encryption disabled?", "ha1 port with encryption not enabled?"}
+        "ha1 port with encryption disabled?",
+        "ha1 port with encryption not enabled?",
+    }
     assert v.synonym("ha1 port if encryption is not enabled", rng) in {
-        "ha1 port if encryption is off", "ha1 port if encryption is disabled"}
+        "ha1 port if encryption is off",
+        "ha1 port if encryption is disabled",
+    }
     # A verb is not a state: "turn off" stays, and so does a word inside another.
     assert v.synonym("how do i turn off preemption?", rng) is None
     assert v.synonym("maximumly ngfw?", rng) is None

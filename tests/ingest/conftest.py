@@ -58,13 +58,49 @@ KNOWN_CHUNKS = {
     ),
 }
 
-_SUBJECTS = ["HA1", "HA1 backup", "HA2", "HA2 backup", "HA3", "HA4", "HA4 backup",
-             "the management port", "a dataplane port", "the HSCI port", "an aggregate interface"]
-_PLATFORMS = ["PA-220", "PA-220R", "PA-440", "PA-460", "PA-820", "PA-850", "PA-3220",
-              "PA-3250", "PA-3410", "PA-5220", "PA-5450", "PA-7050", "PA-7080", "VM-Series"]
-_FEATURES = ["session synchronisation", "link monitoring", "path monitoring", "preemption",
-             "jumbo frames", "LACP", "floating IP addresses", "ARP load-sharing",
-             "configuration sync", "User-ID redistribution", "GlobalProtect", "IPSec tunnels"]
+_SUBJECTS = [
+    "HA1",
+    "HA1 backup",
+    "HA2",
+    "HA2 backup",
+    "HA3",
+    "HA4",
+    "HA4 backup",
+    "the management port",
+    "a dataplane port",
+    "the HSCI port",
+    "an aggregate interface",
+]
+_PLATFORMS = [
+    "PA-220",
+    "PA-220R",
+    "PA-440",
+    "PA-460",
+    "PA-820",
+    "PA-850",
+    "PA-3220",
+    "PA-3250",
+    "PA-3410",
+    "PA-5220",
+    "PA-5450",
+    "PA-7050",
+    "PA-7080",
+    "VM-Series",
+]
+_FEATURES = [
+    "session synchronisation",
+    "link monitoring",
+    "path monitoring",
+    "preemption",
+    "jumbo frames",
+    "LACP",
+    "floating IP addresses",
+    "ARP load-sharing",
+    "configuration sync",
+    "User-ID redistribution",
+    "GlobalProtect",
+    "IPSec tunnels",
+]
 _PORTS = [28, 28260, 28769, 28770, 29281, 22, 443, 3978, 28443, 6080]
 _STATES = ["passive", "non-functional", "suspended", "active-secondary", "initial", "tentative"]
 _TEMPLATES = [
@@ -85,13 +121,24 @@ def _sentence(rng: random.Random) -> str:
     subject = rng.choice(_SUBJECTS)
     feature = rng.choice(_FEATURES)
     return rng.choice(_TEMPLATES).format(
-        subject=subject, Subject=subject[0].upper() + subject[1:], platform=rng.choice(_PLATFORMS),
-        iface=f"ethernet1/{rng.randint(1, 24)}", proto=rng.choice(["TCP", "UDP"]),
-        port=rng.choice(_PORTS), mode=rng.choice(["clear text", "encrypted"]),
-        n=rng.randint(2, 9000), m=rng.randint(1, 60), ver=rng.choice(["10.1", "10.2", "11.1"]),
-        feature=feature, Feature=feature[0].upper() + feature[1:], code=rng.randint(1000, 9999),
-        state=rng.choice(_STATES), a=rng.randint(0, 255), b=rng.randint(0, 255),
-        c=rng.randint(1, 254), cmd=rng.choice(["state", "link-monitoring", "all", "flap-statistics"]),
+        subject=subject,
+        Subject=subject[0].upper() + subject[1:],
+        platform=rng.choice(_PLATFORMS),
+        iface=f"ethernet1/{rng.randint(1, 24)}",
+        proto=rng.choice(["TCP", "UDP"]),
+        port=rng.choice(_PORTS),
+        mode=rng.choice(["clear text", "encrypted"]),
+        n=rng.randint(2, 9000),
+        m=rng.randint(1, 60),
+        ver=rng.choice(["10.1", "10.2", "11.1"]),
+        feature=feature,
+        Feature=feature[0].upper() + feature[1:],
+        code=rng.randint(1000, 9999),
+        state=rng.choice(_STATES),
+        a=rng.randint(0, 255),
+        b=rng.randint(0, 255),
+        c=rng.randint(1, 254),
+        cmd=rng.choice(["state", "link-monitoring", "all", "flap-statistics"]),
         what=rng.choice(["status", "counters", "history", "configuration"]),
     )
 
@@ -100,9 +147,16 @@ def make_chunks(n: int = 300, seed: int = 7) -> list[Chunk]:
     """`n` distinct chunks: the known passages first, then generated HA prose."""
     rng = random.Random(seed)
     chunks = [
-        Chunk(chunk_id=cid, doc_id="ha-links", title="HA Links and Backup Links",
-              url="https://docs.example.test/ha-links", section=section, version="PAN-OS 11.1+",
-              text=text, subjects=["HA1", "HA2"])
+        Chunk(
+            chunk_id=cid,
+            doc_id="ha-links",
+            title="HA Links and Backup Links",
+            url="https://docs.example.test/ha-links",
+            section=section,
+            version="PAN-OS 11.1+",
+            text=text,
+            subjects=["HA1", "HA2"],
+        )
         for cid, (section, text) in KNOWN_CHUNKS.items()
     ]
     seen = {c.text for c in chunks}
@@ -112,12 +166,18 @@ def make_chunks(n: int = 300, seed: int = 7) -> list[Chunk]:
             continue
         seen.add(text)
         i = len(chunks)
-        chunks.append(Chunk(
-            chunk_id=f"gen-{i:04d}", doc_id=f"doc-{i % 12}", title=f"HA topic {i % 12}",
-            url=None if i % 3 else f"https://docs.example.test/{i % 12}",
-            section=f"Section {i % 7}", version=None if i % 2 else "PAN-OS 10.2",
-            text=text, subjects=rng.sample(["HA1", "HA2", "HA3", "HA4", "PA-3200 Series"], 2),
-        ))
+        chunks.append(
+            Chunk(
+                chunk_id=f"gen-{i:04d}",
+                doc_id=f"doc-{i % 12}",
+                title=f"HA topic {i % 12}",
+                url=None if i % 3 else f"https://docs.example.test/{i % 12}",
+                section=f"Section {i % 7}",
+                version=None if i % 2 else "PAN-OS 10.2",
+                text=text,
+                subjects=rng.sample(["HA1", "HA2", "HA3", "HA4", "PA-3200 Series"], 2),
+            )
+        )
     return chunks
 
 
@@ -156,7 +216,9 @@ class ChromaServer:
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                stdout=log, stderr=subprocess.STDOUT, env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
             )
         server = cls("127.0.0.1", port, process, log_path)
         deadline = time.monotonic() + timeout_s

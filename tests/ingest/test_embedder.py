@@ -39,15 +39,21 @@ def test_vectors_are_float32_unit_rows_of_the_model_dimension(embedder: OnnxEmbe
 @pytest.mark.parametrize(
     ("query", "similar", "unrelated"),
     [
-        ("Which port does the HA1 control link use?",
-         "The HA1 link uses TCP port 28769 for clear text communication.",
-         "Bananas are a good source of potassium."),
-        ("How are sessions synchronised between HA peers?",
-         "The HA2 data link synchronizes sessions and forwarding tables between the firewalls.",
-         "Configure a SAML identity provider for administrator login."),
-        ("heartbeat backup port on the management interface",
-         "Enable heartbeat backup, which uses port 28771 on the MGT interface.",
-         "Export a certificate and its private key from the web interface."),
+        (
+            "Which port does the HA1 control link use?",
+            "The HA1 link uses TCP port 28769 for clear text communication.",
+            "Bananas are a good source of potassium.",
+        ),
+        (
+            "How are sessions synchronised between HA peers?",
+            "The HA2 data link synchronizes sessions and forwarding tables between the firewalls.",
+            "Configure a SAML identity provider for administrator login.",
+        ),
+        (
+            "heartbeat backup port on the management interface",
+            "Enable heartbeat backup, which uses port 28771 on the MGT interface.",
+            "Export a certificate and its private key from the web interface.",
+        ),
     ],
 )
 def test_similar_sentences_score_above_unrelated_ones(
@@ -132,8 +138,9 @@ def test_nothing_loads_until_first_use() -> None:
     )
     env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
     env["PYTHONPATH"] = str(REPO)
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
 
 

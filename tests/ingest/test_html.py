@@ -39,10 +39,26 @@ def test_title_comes_from_the_article_heading_and_url_from_canonical(links: tupl
 def test_site_chrome_is_dropped(links: tuple[DocumentMeta, list[Section]]) -> None:
     _, sections = links
     body = " ".join(s.text for s in sections)
-    for chrome in ["Example Docs Home", "Activation & Onboarding", "Select a Document", "PAN-OS 10.2",
-                   "Table of Contents", "Expand All", "Updated on", "Download PDF", "Where Can I Use This",
-                   "Cloud Manager Pro license", "Previous", "Next", "Failover Timers", "On This Page",
-                   "All rights reserved", "window.analytics", "float: left", "Clear"]:
+    for chrome in [
+        "Example Docs Home",
+        "Activation & Onboarding",
+        "Select a Document",
+        "PAN-OS 10.2",
+        "Table of Contents",
+        "Expand All",
+        "Updated on",
+        "Download PDF",
+        "Where Can I Use This",
+        "Cloud Manager Pro license",
+        "Previous",
+        "Next",
+        "Failover Timers",
+        "On This Page",
+        "All rights reserved",
+        "window.analytics",
+        "float: left",
+        "Clear",
+    ]:
         assert chrome not in body, chrome
 
 
@@ -61,7 +77,10 @@ def test_two_column_table_rows_label_every_paragraph_and_item(links: tuple[Docum
     _, sections = links
     rows = [s for s in sections if s.label]
     assert list(dict.fromkeys(s.label for s in rows)) == [
-        "Control Link", "Data Link", "HA1 and HA2 Backup Links", "Packet-Forwarding Link",  # "(continued)" dropped
+        "Control Link",
+        "Data Link",
+        "HA1 and HA2 Backup Links",
+        "Packet-Forwarding Link",  # "(continued)" dropped
     ]
     for s in rows:
         assert s.path == (TITLE, "Link Reference", s.label)
@@ -111,7 +130,13 @@ def test_page_with_only_chrome_has_no_body() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    ["", "<nav><a href='/'>Home</a></nav>", "<div>   </div>", "<script>var x = 1;</script>", "<p>Previous</p><p>Next</p>"],
+    [
+        "",
+        "<nav><a href='/'>Home</a></nav>",
+        "<div>   </div>",
+        "<script>var x = 1;</script>",
+        "<p>Previous</p><p>Next</p>",
+    ],
 )
 def test_html_without_text_raises_no_body(body: str) -> None:
     with pytest.raises(NoBodyError):
@@ -120,8 +145,11 @@ def test_html_without_text_raises_no_body(body: str) -> None:
 
 def test_title_falls_back_to_title_tag_without_site_suffix() -> None:
     sections = parse_document(
-        load_bytes(b"<html><head><title>Session Owner | Docs</title></head><body><p>The owner keeps state.</p></body></html>",
-                   "owner.html", suffix=".html")
+        load_bytes(
+            b"<html><head><title>Session Owner | Docs</title></head><body><p>The owner keeps state.</p></body></html>",
+            "owner.html",
+            suffix=".html",
+        )
     )
     meta, body = sections
     assert meta.title == "Session Owner"
@@ -135,10 +163,15 @@ def test_loose_text_and_inline_markup_are_joined_into_paragraphs() -> None:
 
 @pytest.mark.parametrize(
     "junk",
-    ["<table><tr><td></td></tr></table><p>x y</p>", "<ul><li><ul><li>deep</li></ul></li></ul>",
-     "<table><tr><td>only label</td><td></td></tr></table>", "<<<>>>&&&", "<p>\x00</p><p>ok text</p>",
-     "<table><table><tr><th>a</th></tr></table></table><p>z</p>",
-     "<div><p>Where Can I Use This? A</p><span>Where Can I Use This? B</span></div><p>body</p>"],
+    [
+        "<table><tr><td></td></tr></table><p>x y</p>",
+        "<ul><li><ul><li>deep</li></ul></li></ul>",
+        "<table><tr><td>only label</td><td></td></tr></table>",
+        "<<<>>>&&&",
+        "<p>\x00</p><p>ok text</p>",
+        "<table><table><tr><th>a</th></tr></table></table><p>z</p>",
+        "<div><p>Where Can I Use This? A</p><span>Where Can I Use This? B</span></div><p>body</p>",
+    ],
 )
 def test_odd_markup_parses_or_raises_an_ingest_error(junk: str) -> None:
     try:

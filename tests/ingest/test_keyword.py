@@ -29,8 +29,7 @@ def index(chunks: list[Chunk]) -> KeywordIndex:
         ("ether type 0x7261", ["ether", "type", "0x7261"]),
         ("port 28769.", ["port", "28769"]),
         ("What is the port of the HA2 link?", ["port", "ha2", "link"]),
-        ("PAN-OS 10.2, ethernet1/3", ["pan-os", "pan", "os", "10.2", "10", "2",
-                                     "ethernet1/3", "ethernet1", "3"]),
+        ("PAN-OS 10.2, ethernet1/3", ["pan-os", "pan", "os", "10.2", "10", "2", "ethernet1/3", "ethernet1", "3"]),
     ],
 )
 def test_tokenize_keeps_identifiers_whole_and_split(text: str, tokens: list[str]) -> None:

@@ -37,7 +37,9 @@ def test_seed_is_read_as_a_text_scrape_with_its_manifest_metadata() -> None:
     assert meta.kind == "text"
     assert meta.doc_id == "ha-links-and-backup-links"
     assert meta.title == "HA Links and Backup Links"
-    assert meta.url == "https://docs.paloaltonetworks.com/ngfw/administration/high-availability/ha-links-and-backup-links"
+    assert (
+        meta.url == "https://docs.paloaltonetworks.com/ngfw/administration/high-availability/ha-links-and-backup-links"
+    )
     assert meta.version == "PAN-OS 11.1 & Later"
     assert len(meta.sha256) == 64
     assert sections
@@ -131,7 +133,9 @@ def test_malformed_manifest_is_reported(tmp_path: Path) -> None:
 
 def test_manifest_overrides_what_the_document_says(tmp_path: Path) -> None:
     doc = tmp_path / "links.md"
-    doc.write_text("---\nurl: https://example.test/from-front-matter\n---\n# Own Title Clear\n\nBody sentence for the page.\n")
+    doc.write_text(
+        "---\nurl: https://example.test/from-front-matter\n---\n# Own Title Clear\n\nBody sentence for the page.\n"
+    )
     (tmp_path / "manifest.json").write_text(
         json.dumps({"links.md": {"title": "Manifest Title", "url": "https://example.test/m", "version": "PAN-OS 11.1"}})
     )

@@ -38,14 +38,24 @@ def text_of(sections: list[Section]) -> str:
 def test_links_page_title_url_and_body_bounds() -> None:
     meta, sections = page("high-availability__ha-links-and-backup-links")
     assert meta.title == "HA Links and Backup Links"  # "# HA Links and Backup Links Clear"
-    assert meta.url == "https://docs.paloaltonetworks.com/ngfw/administration/high-availability/ha-links-and-backup-links"
+    assert (
+        meta.url == "https://docs.paloaltonetworks.com/ngfw/administration/high-availability/ha-links-and-backup-links"
+    )
     assert meta.doc_id == "ngfw__administration__high-availability__ha-links-and-backup-links"
     assert sections[0].text == "Learn about HA links and backup links."
     assert sections[1].text.startswith("The firewalls in an HA pair use HA links")
     assert sections[-1].text.endswith("View the status of the HA4 and HA4 backup links on the firewall dashboard.")
     body = text_of(sections)
-    for chrome in ["Strata Cloud Manager Pro", "Where Can I Use This", "Select a Document", "Updated on",
-                   "On This Page", "Activation & Onboarding", "Download PDF", "© 2026"]:
+    for chrome in [
+        "Strata Cloud Manager Pro",
+        "Where Can I Use This",
+        "Select a Document",
+        "Updated on",
+        "On This Page",
+        "Activation & Onboarding",
+        "Download PDF",
+        "© 2026",
+    ]:
         assert chrome not in body
     assert not any(s.text in ("HA Modes", "HA Ports on Palo Alto Networks Firewalls") for s in sections)
 
@@ -79,10 +89,22 @@ def test_links_page_table_rows_keep_their_labels() -> None:
 def test_ports_for_ha_rows_keep_ports_and_protocols_together() -> None:
     _, sections = page("firewall-administration__reference-port-number-usage__ports-used-for-ha")
     rows = [s for s in sections if s.kind == "table_row"]
-    assert [r.label for r in rows] == ["28764", "28765", "28766", "28767", "28769, 28260", "28", "28770", "28771", "99, 29281"]
+    assert [r.label for r in rows] == [
+        "28764",
+        "28765",
+        "28766",
+        "28767",
+        "28769, 28260",
+        "28",
+        "28770",
+        "28771",
+        "99, 29281",
+    ]
     by_label = {r.label: r.text for r in rows}
     assert by_label["28764"] == "28764 TCP: Port used for HA1 sysd ssh tunneled communication."
-    assert by_label["28769, 28260"].startswith("28769, 28260 TCP: Used for the HA1 control link for clear text communication")
+    assert by_label["28769, 28260"].startswith(
+        "28769, 28260 TCP: Used for the HA1 control link for clear text communication"
+    )
     ha2 = by_label["99, 29281"]
     assert ha2.startswith("99, 29281 IP, UDP: Used for the HA2 link")
     assert "0x7262" in ha2 and ha2.endswith("allow the HA data link to span subnets.")  # both paragraphs, one row
@@ -143,7 +165,14 @@ def test_timers_rows_are_timers_not_platform_column_headers() -> None:
 def test_firewall_states_rows_keep_the_modes_column() -> None:
     _, sections = page("high-availability__ha-firewall-states")
     assert labels(sections) == [
-        "Initial", "Active", "Passive", "Active-Primary", "Active-Secondary", "Tentative", "Non-functional", "Suspended",
+        "Initial",
+        "Active",
+        "Passive",
+        "Active-Primary",
+        "Active-Secondary",
+        "Tentative",
+        "Non-functional",
+        "Suspended",
     ]
     tentative = next(s for s in sections if s.label == "Tentative")
     assert tentative.text.startswith("Tentative A/A: State of a firewall")
@@ -178,7 +207,12 @@ def test_every_corpus_page_parses_fast_with_a_clean_body() -> None:
         for s in sections:
             assert s.text == s.text.strip() and "\n" not in s.text
             assert not is_boilerplate(s.text), (meta.doc_id, s.text)
-            assert s.text not in ("Where Can I Use This? What Do I Need?", "Strata Cloud Manager Pro", "Previous", "Next")
+            assert s.text not in (
+                "Where Can I Use This? What Do I Need?",
+                "Strata Cloud Manager Pro",
+                "Previous",
+                "Next",
+            )
             assert s.path[0] == meta.title
             assert (s.label is None) or s.kind in ("table_row", "list_item")
 
@@ -235,8 +269,16 @@ def test_flattened_table_is_found_by_shape_in_new_wording() -> None:
 def test_short_cells_are_never_lost_as_a_header() -> None:
     # A table whose header and rows were flattened into one run of short cells: whatever
     # the reader makes of it, every cell's text must still be in the sections.
-    cells = ["Feature Standalone Cluster", "Proxy", "Decryption Yes No", "Tunnels Yes Yes", "Quarantine Yes No",
-             "Address Groups Yes Yes", "Tags Yes Yes", "Sync Yes No"]
+    cells = [
+        "Feature Standalone Cluster",
+        "Proxy",
+        "Decryption Yes No",
+        "Tunnels Yes Yes",
+        "Quarantine Yes No",
+        "Address Groups Yes Yes",
+        "Tags Yes Yes",
+        "Sync Yes No",
+    ]
     md = "# Feature Support\n\nThe following table lists what each mode supports.\n\n" + "\n\n".join(cells)
     md += "\n\nEach node keeps its own copy of the identifiers it generates.\n"
     _, sections = parse_document(load_bytes(md.encode(), "features.md", suffix=".md"))

@@ -34,7 +34,9 @@ def facts_of(path: Path) -> list[Fact]:
 
 
 def find(facts: list[Fact], subject: str, attribute: str, value: str | None = None) -> list[Fact]:
-    return [f for f in facts if f.subject == subject and f.attribute == attribute and (value is None or f.value == value)]
+    return [
+        f for f in facts if f.subject == subject and f.attribute == attribute and (value is None or f.value == value)
+    ]
 
 
 def transport_facts(facts: list[Fact], values: tuple[str, ...]) -> dict[str, set[str]]:

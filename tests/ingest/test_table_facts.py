@@ -51,7 +51,11 @@ def test_rows_of_models_with_a_numeric_column() -> None:
 def test_columns_of_models_when_every_cell_is_in_its_column() -> None:
     facts = facts_of(FIXTURE)
     hello = by_subject(facts, "hello-interval")
-    assert {p: f.value for p, f in hello.items()} == {"PA-3400 Series": "7000", "PA-5400 Series": "7500", "PA-7000 Series": "9000"}
+    assert {p: f.value for p, f in hello.items()} == {
+        "PA-3400 Series": "7000",
+        "PA-5400 Series": "7500",
+        "PA-7000 Series": "9000",
+    }
     assert hello["PA-5400 Series"].qualifier == "ms"
     assert_cell_fact(hello["PA-7000 Series"], "PA-7000 Series", "9000")
     assert set(by_subject(facts, "flap-max")) == {"PA-3400 Series", "PA-5400 Series"}  # "Not Applicable" is no number
@@ -60,8 +64,15 @@ def test_columns_of_models_when_every_cell_is_in_its_column() -> None:
 @needs_corpus
 def test_clustering_overview_members_per_cluster_by_model() -> None:
     members = by_subject(facts_of(OVERVIEW), "max-members")
-    for platform, value in [("PA-3200 Series", "6"), ("PA-3400 Series", "6"), ("PA-5200 Series", "16"),
-                            ("PA-5450", "8"), ("PA-7080", "4"), ("PA-7050", "6"), ("VM-700", "16")]:
+    for platform, value in [
+        ("PA-3200 Series", "6"),
+        ("PA-3400 Series", "6"),
+        ("PA-5200 Series", "16"),
+        ("PA-5450", "8"),
+        ("PA-7080", "4"),
+        ("PA-7050", "6"),
+        ("VM-700", "16"),
+    ]:
         assert platform in members, platform
         assert_cell_fact(members[platform], platform, value)
         assert "Number of Members Supported Per Cluster" in members[platform].quote

@@ -33,8 +33,16 @@ def _parse(text: str, name: str = "page.txt") -> list[Section]:
 def test_seed_navigation_menu_and_version_pickers_are_gone(seed: list[Section]) -> None:
     texts = [s.text for s in seed]
     joined = " ".join(texts)
-    for chrome in ["Table of Contents", "Expand All", "Collapse All", "PAN-OS 10.2", "PAN-OS 11.0 (EoL)",
-                   "Configure SAML Authentication", "Next-Generation Firewall Docs", "Cloud Management of NGFWs"]:
+    for chrome in [
+        "Table of Contents",
+        "Expand All",
+        "Collapse All",
+        "PAN-OS 10.2",
+        "PAN-OS 11.0 (EoL)",
+        "Configure SAML Authentication",
+        "Next-Generation Firewall Docs",
+        "Cloud Management of NGFWs",
+    ]:
         assert chrome not in joined
     assert all(t.strip() not in ("-", "|") for t in texts)
 
@@ -59,7 +67,10 @@ def test_seed_bullets_are_list_items(seed: list[Section]) -> None:
         "For firewalls without dedicated HA ports",
     ]
     # two paragraphs the scraper glued together get their space back
-    assert "(If you didn't configure a Permitted IP list, you don't need to add the peer HA1 IP address.) You can" in items[1].text
+    assert (
+        "(If you didn't configure a Permitted IP list, you don't need to add the peer HA1 IP address.) You can"
+        in items[1].text
+    )
 
 
 def test_seed_table_rows_are_recovered(seed: list[Section]) -> None:
@@ -168,9 +179,31 @@ def test_any_bytes_either_parse_or_raise_an_ingest_error(data: bytes, suffix: st
 
 _scrapeish = st.lists(
     st.one_of(
-        st.sampled_from(["- ", "-", "|", "---|---|", "| a | b |", "Title", "Previous", "Next", "# H", "## Sub",
-                         "Description", "28769", "TCP", "On This Page", "Where Can I Use This? What Do I Need?",
-                         "<table><tr><td>x</td></tr></table>", "<ul><li>", "\x00", "\ufeff", "---", "url: x"]),
+        st.sampled_from(
+            [
+                "- ",
+                "-",
+                "|",
+                "---|---|",
+                "| a | b |",
+                "Title",
+                "Previous",
+                "Next",
+                "# H",
+                "## Sub",
+                "Description",
+                "28769",
+                "TCP",
+                "On This Page",
+                "Where Can I Use This? What Do I Need?",
+                "<table><tr><td>x</td></tr></table>",
+                "<ul><li>",
+                "\x00",
+                "\ufeff",
+                "---",
+                "url: x",
+            ]
+        ),
         st.text(max_size=60),
     ),
     max_size=40,

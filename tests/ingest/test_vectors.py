@@ -73,7 +73,11 @@ print(json.dumps({"count": store.count(), "metadata": store.metadata,
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run(
         [sys.executable, "-c", script, str(tmp_path / "chroma"), str(texts_file)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -97,7 +101,8 @@ def test_embeddings_copy_into_a_new_collection_without_re_embedding(
     index = {c.chunk_id: i for i, c in enumerate(chunks)}
     for chunk in unchanged:
         np.testing.assert_allclose(
-            new.get_embeddings([chunk.chunk_id])[chunk.chunk_id], vectors[index[chunk.chunk_id]],
+            new.get_embeddings([chunk.chunk_id])[chunk.chunk_id],
+            vectors[index[chunk.chunk_id]],
             atol=1e-6,
         )
         assert new.query(vectors[index[chunk.chunk_id]], top_k=1)[0][0] == chunk.chunk_id
@@ -162,9 +167,7 @@ def test_deleted_collection_and_deleted_store(tmp_path: Path, corpus: Corpus) ->
     assert again.count() == 5
 
 
-def test_llamaindex_retriever_finds_the_right_chunk(
-    store: ChunkVectorStore, embedder: OnnxEmbedder
-) -> None:
+def test_llamaindex_retriever_finds_the_right_chunk(store: ChunkVectorStore, embedder: OnnxEmbedder) -> None:
     from llama_index.core import Settings, VectorStoreIndex
 
     saved_llm = Settings._llm
@@ -184,9 +187,7 @@ def test_llamaindex_retriever_finds_the_right_chunk(
     assert "openai" not in sys.modules
 
 
-def test_chroma_server_mode_and_a_clear_error_when_it_goes_away(
-    chroma_server: ChromaServer, corpus: Corpus
-) -> None:
+def test_chroma_server_mode_and_a_clear_error_when_it_goes_away(chroma_server: ChromaServer, corpus: Corpus) -> None:
     chunks, vectors = corpus
     client = open_chroma_client(None, host=chroma_server.host, port=chroma_server.port)
     store = ChunkVectorStore(client, "build-0001-chunks")

@@ -133,4 +133,3 @@ def save_screenshot(page: Page, directory: Path, name: str, *, full_page: bool =
     path = directory / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
-

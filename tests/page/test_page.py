@@ -61,7 +61,9 @@ def test_page_and_its_files_are_served_with_a_strict_policy(live_server: str) ->
 # -- ask and read --------------------------------------------------------------
 
 
-def test_a_fact_answer_shows_value_facts_citation_and_time(open_page: OpenPage, live_server: str, artifacts: Path) -> None:
+def test_a_fact_answer_shows_value_facts_citation_and_time(
+    open_page: OpenPage, live_server: str, artifacts: Path
+) -> None:
     page = open_page(live_server)
     expect(page.get_by_role("status").first).to_contain_text("Ready")
     ask(page, HA2_PORT)

@@ -90,7 +90,9 @@ def test_every_worker_moves_to_each_new_build_within_2s_without_a_failed_request
 
     def run_load() -> None:
         results, drops = asyncio.run(
-            load.run_clients("127.0.0.1", server.port, [], CLIENTS, extra=lambda: None if stop.is_set() else rng.choice(pool))
+            load.run_clients(
+                "127.0.0.1", server.port, [], CLIENTS, extra=lambda: None if stop.is_set() else rng.choice(pool)
+            )
         )
         outcome["results"], outcome["drops"] = results, drops
 

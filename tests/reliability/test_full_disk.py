@@ -47,7 +47,9 @@ def _changed_docs(root: Path) -> Path:
     docs = root / "changed-docs"
     shutil.copytree(SEED_DOCS, docs)
     page = docs / "ha-links-and-backup-links.txt"
-    page.write_text(page.read_text(encoding="utf-8") + "\nThe HA1 link carries full-disk test traffic.\n", encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8") + "\nThe HA1 link carries full-disk test traffic.\n", encoding="utf-8"
+    )
     return docs
 
 

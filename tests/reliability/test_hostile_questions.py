@@ -13,16 +13,52 @@ from hypothesis import strategies as st
 from hakb.service.engine import Engine
 from hakb.service.models import Answer
 
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
 # Every code point, lone surrogates included: a JSON "\ud800" or a surrogate-escaped
 # stdin line turns into exactly that.
 any_char = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())
 words = st.sampled_from(
     [
-        "what", "which", "port", "does", "ha1", "HA2", "backup", "heartbeat", "PA-3260", "pa-7050", "0x7261",
-        "28769", "use", "and", "?", ",", ";", " ", "\n", "is", "not", "supported", "on", "layer", "encrypted",
-        "ethertype", "HA1-backup", "ha4", "platforms", "\u200b", "\u202e", "é", "ＨＡ１", "ﬁ", "İ", "ß", "😀",
+        "what",
+        "which",
+        "port",
+        "does",
+        "ha1",
+        "HA2",
+        "backup",
+        "heartbeat",
+        "PA-3260",
+        "pa-7050",
+        "0x7261",
+        "28769",
+        "use",
+        "and",
+        "?",
+        ",",
+        ";",
+        " ",
+        "\n",
+        "is",
+        "not",
+        "supported",
+        "on",
+        "layer",
+        "encrypted",
+        "ethertype",
+        "HA1-backup",
+        "ha4",
+        "platforms",
+        "\u200b",
+        "\u202e",
+        "é",
+        "ＨＡ１",
+        "ﬁ",
+        "İ",
+        "ß",
+        "😀",
     ]
 )
 questions = st.one_of(
@@ -50,7 +86,11 @@ def test_any_question_gets_a_valid_answer(seed_engine: Engine, question: str) ->
 
 
 @FUZZ
-@given(question=questions, context=st.one_of(st.none(), questions), version=st.one_of(st.none(), st.text(alphabet=any_char, max_size=40)))
+@given(
+    question=questions,
+    context=st.one_of(st.none(), questions),
+    version=st.one_of(st.none(), st.text(alphabet=any_char, max_size=40)),
+)
 def test_any_follow_up_and_version_filter_gets_a_valid_answer(
     seed_engine: Engine, question: str, context: str | None, version: str | None
 ) -> None:

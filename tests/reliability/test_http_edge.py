@@ -112,7 +112,9 @@ def test_body_that_never_finishes_is_cut_off(server: Server) -> None:
 
 
 def test_endless_headers_get_431(server: Server) -> None:
-    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-Filler-%d: %s\r\n" % (i, b"y" * 1000) for i in range(80))
+    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(
+        b"X-Filler-%d: %s\r\n" % (i, b"y" * 1000) for i in range(80)
+    )
     received, _ = _raw(server, [head[i : i + 8192] for i in range(0, len(head), 8192)])
     assert received.startswith(b"HTTP/1.1 431")
     # A large body sent in one go with short headers is a body, not headers: 413, not 431.

@@ -38,7 +38,11 @@ def test_cors_is_closed_by_default(default_client: TestClient) -> None:
     # A browser's preflight for a JSON POST from another site is not granted.
     r = default_client.options(
         "/v1/ask",
-        headers={"Origin": OTHER_SITE, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+        headers={
+            "Origin": OTHER_SITE,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
     )
     assert "access-control-allow-origin" not in r.headers
     assert r.status_code >= 400
@@ -46,7 +50,10 @@ def test_cors_is_closed_by_default(default_client: TestClient) -> None:
 
 def test_cors_allows_exactly_the_configured_origins(configured_app) -> None:  # type: ignore[no-untyped-def]
     with TestClient(configured_app, client=("10.0.0.1", 50000)) as client:
-        preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,authorization"}
+        preflight = {
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,authorization",
+        }
         r = client.options("/v1/ask", headers={"Origin": OUR_SITE, **preflight})
         assert r.status_code == 200
         assert r.headers["access-control-allow-origin"] == OUR_SITE
@@ -113,18 +120,24 @@ def test_unpaired_surrogates_and_invalid_utf8_get_422_not_500(default_client: Te
         assert r.json()["error"] == "invalid_request"
     # The feedback store (SQLite) cannot hold a lone surrogate either.
     r = default_client.post(
-        "/v1/feedback", content=b'{"vote": "wrong", "question": "\\ud83d"}', headers={"Content-Type": "application/json"}
+        "/v1/feedback",
+        content=b'{"vote": "wrong", "question": "\\ud83d"}',
+        headers={"Content-Type": "application/json"},
     )
     assert r.status_code == 422
     # A proper pair (an emoji written as JSON escapes) is ordinary text.
     r = default_client.post(
-        "/v1/ask", content=b'{"question": "what port does ha1 use \\ud83d\\ude00"}', headers={"Content-Type": "application/json"}
+        "/v1/ask",
+        content=b'{"question": "what port does ha1 use \\ud83d\\ude00"}',
+        headers={"Content-Type": "application/json"},
     )
     assert r.status_code == 200
     assert r.json()["question"].endswith("\U0001f600")
     # A literal backslash followed by "ud800" is text, not an escape.
     r = default_client.post(
-        "/v1/ask", content=b'{"question": "what port does ha1 use \\\\ud800"}', headers={"Content-Type": "application/json"}
+        "/v1/ask",
+        content=b'{"question": "what port does ha1 use \\\\ud800"}',
+        headers={"Content-Type": "application/json"},
     )
     assert r.status_code == 200
 

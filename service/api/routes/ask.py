@@ -27,5 +27,7 @@ def ask(body: AskRequest, engine: EngineDep, settings: SettingsDep) -> Answer:
             code="question_too_long",
         )
     answer = engine.ask(body.question, top_k=body.top_k, context=body.context, version=body.version)
-    log.info("ask kind=%s conf=%.2f ms=%.1f q=%r", answer.kind, answer.confidence, answer.timing_ms, body.question[:120])
+    log.info(
+        "ask kind=%s conf=%.2f ms=%.1f q=%r", answer.kind, answer.confidence, answer.timing_ms, body.question[:120]
+    )
     return answer

@@ -14,7 +14,9 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=ReadyResponse, responses={503: {"model": ReadyResponse}}, summary="A build is loaded")
+@router.get(
+    "/readyz", response_model=ReadyResponse, responses={503: {"model": ReadyResponse}}, summary="A build is loaded"
+)
 def readyz(request: Request) -> JSONResponse:
     holder = request.app.state.holder
     try:

@@ -20,7 +20,9 @@ def facts(
     engine: EngineDep,
     subject: Annotated[str | None, Query(max_length=60, description="HA1, HA2-backup, PA-3200 Series, ...")] = None,
     attribute: Annotated[str | None, Query(max_length=40, description="port, ethertype, layer, ...")] = None,
-    platform: Annotated[str | None, Query(max_length=40, description="A model or family; families answer for models")] = None,
+    platform: Annotated[
+        str | None, Query(max_length=40, description="A model or family; families answer for models")
+    ] = None,
 ) -> FactsResponse:
     table = engine.build.facts
     if subject:
