@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need on a fresh Debian machine, then runs all of them:
-# the pytest suite (unit, API over a real uvicorn, Slack, browser) and the eval gate.
+# lint and types, the pytest suite (unit, API over a real uvicorn, Slack, browser) and the eval gate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,5 +18,6 @@ python -m pip install -q --upgrade pip
 python -m pip install -q -c constraints.txt -e '.[test]'
 
 export ORT_DISABLE_TELEMETRY=1  # onnxruntime would otherwise try to phone home
+./scripts/lint.sh                # ruff check, ruff format --check, mypy: CI gates on them
 python -m pytest -q -p no:cacheprovider
 hakb eval
