@@ -28,6 +28,7 @@ from hakb.service.facts_table import stem
 from hakb.service.index import BuildHolder, LoadedBuild
 from hakb.service.models import Answer, Conflict
 from hakb.service.ranking import sources
+from hakb.service.ranking import text as tx
 from hakb.service.ranking.evidence import Evidence
 from hakb.service.ranking.ranker import CoverageRanker, LinearRanker
 from hakb.service.retrieval import Hit, PassagesUnavailable, Retriever
@@ -160,6 +161,35 @@ class Engine:
     def _rank(
         self, build: LoadedBuild, q: qparse.Query, top_k: int, ctx: qparse.Query | None, *, exhaustive: bool = False
     ) -> tuple[list[Evidence], rules.RuleResult | None, sources.Signals]:
+        first = self._rank_once(build, q, top_k, ctx, exhaustive=exhaustive)
+        evidence, picked, sig = first
+        if picked is not None and picked.abstain_reason:
+            return first
+        chat = _chat_words(sig, evidence, build.vocabulary)
+        if not chat:
+            return first
+        # A second reading without the everyday words no evidence uses ("customer asking:
+        # ... any idea?"): chat around a question must not turn it into an abstain. The
+        # better-scored reading wins; a foreign word ("dscp") is never dropped.
+        vocab = build.vocabulary
+        source = q.norm or q.text
+        text = re.sub(
+            r"[a-z0-9][a-z0-9\-']*",
+            lambda m: " " if m.group(0) in chat or vocab.closest(m.group(0)) in chat else m.group(0),
+            source,
+        )
+        text = re.sub(r"\s+", " ", text).strip(" :,-")
+        if not text or text == source:
+            return first
+        plain = qparse.parse_one(text, q.original)
+        second = self._rank_once(build, plain, top_k, ctx, exhaustive=exhaustive)
+        best_first = evidence[0].score if evidence else 0.0
+        best_second = second[0][0].score if second[0] else 0.0
+        return second if best_second > best_first else first
+
+    def _rank_once(
+        self, build: LoadedBuild, q: qparse.Query, top_k: int, ctx: qparse.Query | None, *, exhaustive: bool = False
+    ) -> tuple[list[Evidence], rules.RuleResult | None, sources.Signals]:
         vocab = build.vocabulary
         table = build.facts
         q.topic = [vocab.closest(w) for w in q.topic]
@@ -290,15 +320,33 @@ def _structured_reading(
     if top.source != "passage" or sig.shape is None:
         return None
     for e in evidence:
-        if (
-            e.source == "fact"
-            and e.fact is not None
-            and e.score >= threshold
-            and e.fact.quote in top.text
-            and sig.shape.search(e.fact.value)
-        ):
+        if e.source != "fact" or e.fact is None or not sig.shape.search(e.fact.value):
+            continue
+        f = e.features
+        # The top passage passed the guard, so the question is answered; the answer is
+        # the exact reading: the same sentence read as a fact, or a fact that carries what
+        # the question pins down (the link, the attribute and the qualifier it names or negates).
+        precise = f.get("subject") == 1 and f.get("attribute") == 1 and f.get("qualifier") == 1
+        if precise or (e.score >= threshold and e.fact.quote in top.text):
             return e
     return None
+
+
+def _chat_words(sig: sources.Signals, evidence: list[Evidence], vocab: Vocabulary) -> list[str]:
+    """Everyday English words of the question that no candidate uses: chat, not topic.
+    Words the documents never use and English rarely does ("dscp") are the topic and stay."""
+    if not evidence or len(sig.words) < 2:
+        return []
+    used: set[str] = set()
+    for e in evidence[:40]:
+        used |= sources.evidence_stems(e)
+    out = []
+    for w in sig.words:
+        if any(ch.isdigit() for ch in w) or vocab.foreign(w) or tx.negator(w):
+            continue
+        if not (sig.expand.get(w, frozenset()) & used) and tx.specificity(w) < 0.8:
+            out.append(w)
+    return out if len(out) < len(sig.words) else []
 
 
 def _agrees(e: Evidence) -> bool:

@@ -78,7 +78,7 @@ def signals(
     floor = min(vocab.idf.values(), default=1.0)
     # A word the documents never use that is ordinary English ("customer", "asking")
     # is chat around the question: it weighs like the commonest document word.
-    weights = {w: vocab.weight(w) if w in vocab or vocab.foreign(w) else floor for w in words}
+    weights = {w: (vocab.weight(w) if w in vocab or vocab.foreign(w) else floor) * tx.specificity(w) for w in words}
     known = [w for w in words if w in vocab]
     total = sum(weights.values()) or 1.0
     unknown = sum(weights[w] for w in words if w not in vocab) / total if words else 0.0
@@ -211,8 +211,11 @@ class FactSource:
         feats["rule_conf"] = picked.confidence
         feats["fact_cov"], rare = coverage(sig, stems)
         feats["rare"] = 1.0 if rare else 0.0
-        for name in ("subject", "attribute", "platform"):
+        for name in ("attribute", "platform"):
             feats[name] = max(s.get(name, 0.0) for s in singles)
+        # About the link asked if any of its facts is; about another link only if all are.
+        subjects = [s.get("subject", 0.0) for s in singles]
+        feats["subject"] = 1.0 if 1.0 in subjects else (-1.0 if -1.0 in subjects else 0.0)
         feats["qualifier"] = min(s.get("qualifier", 0.0) for s in singles)
         feats["numbers"] = _numbers_feature(sig, " ".join(f"{f.value} {f.quote}" for f in facts))
         _common(sig, e)
@@ -256,6 +259,15 @@ class FactSource:
             if p:
                 return float(-p)
         return 0.0
+
+
+def evidence_stems(e: Evidence) -> frozenset[str]:
+    """The stems a candidate's text uses (for telling topic words from chat)."""
+    if e.fact is not None and not e.bundle:
+        return _fact_stems(e.fact)
+    if e.bundle:
+        return frozenset().union(*(_fact_stems(f) for f in e.bundle))
+    return tx.stems_of(" ".join([e.text, *e.items, e.citation.section]))
 
 
 def _qualifier_stems(qualifier: str, generic: frozenset[str]) -> frozenset[str]:

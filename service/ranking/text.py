@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import Stemmer
+from wordfreq import zipf_frequency
 
 _STEMMER = Stemmer.Stemmer("english")
 WORD = re.compile(r"[a-z0-9][a-z0-9\-']*")  # keeps "isn't" whole: its n't negates
@@ -42,6 +43,12 @@ _NEGATOR_AFTER = frozenset({"off", "disabled", "disable", "not", "isn't", "aren'
 _SCOPE = 4  # words a negator reaches, before or after the term
 
 
+def negator(word: str) -> bool:
+    """A word that negates what is near it: never chat, whatever its frequency."""
+    w = word.lower()
+    return w in _NEGATOR_BEFORE or w in _NEGATOR_AFTER or w.endswith("n't")
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     w = word.lower()
@@ -61,6 +68,15 @@ def stems_of(text: str) -> frozenset[str]:
         if "-" in t:
             out.update(stem(p) for p in t.split("-") if p)
     return frozenset(out)
+
+
+@lru_cache(maxsize=50_000)
+def specificity(word: str) -> float:
+    """How much a word can say what a question is about, from its frequency in general
+    English: "customer", "actually" and "asking" are everyday words (little), "heartbeat"
+    and "encryption" are not (much), "ha1" and "28769" are not English at all (full)."""
+    zipf = zipf_frequency(word, "en")
+    return min(1.0, max(0.25, (7.0 - zipf) / 4.0))
 
 
 class StemIndex:
