@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 
+from hakb.devserver import ChromaServer, free_port, start_chroma  # noqa: F401 (re-exported to the tests)
 from hakb.ingest.embedder import OnnxEmbedder
 from hakb.ingest.models import Chunk
 
@@ -193,69 +186,8 @@ def corpus(embedder: OnnxEmbedder) -> tuple[list[Chunk], np.ndarray]:
     return chunks, embedder.embed([c.text for c in chunks])
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class ChromaServer:
-    """A `chroma run` subprocess on 127.0.0.1; `stop()` is safe to call twice."""
-
-    host: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    @classmethod
-    def start(cls, path: Path, log_path: Path, timeout_s: float = 30.0) -> ChromaServer:
-        chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
-        port = free_port()
-        env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-            )
-        server = cls("127.0.0.1", port, process, log_path)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"chroma exited with {process.returncode}: {server.log()}")
-            try:
-                if httpx.get(f"{server.url}/api/v2/heartbeat", timeout=1.0).status_code == 200:
-                    return server
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        server.stop()
-        raise RuntimeError(f"chroma not ready after {timeout_s}s: {server.log()}")
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-2000:]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
     """A fresh Chroma server per test (tests may stop it); always stopped afterwards."""
-    server = ChromaServer.start(tmp_path / "chroma-server", tmp_path / "chroma-server.log")
-    try:
+    with start_chroma(tmp_path / "chroma-server", tmp_path / "chroma-server.log") as server:
         yield server
-    finally:
-        server.stop()
