@@ -165,6 +165,8 @@ class Engine:
         evidence, picked, sig = first
         if picked is not None and picked.abstain_reason:
             return first
+        if evidence and evidence[0].score >= self.ranker.threshold:
+            return first  # answered as asked: no second reading needed
         chat = _chat_words(sig, evidence, build.vocabulary)
         if not chat:
             return first

@@ -78,7 +78,7 @@ def signals(
     floor = min(vocab.idf.values(), default=1.0)
     # A word the documents never use that is ordinary English ("customer", "asking")
     # is chat around the question: it weighs like the commonest document word.
-    weights = {w: (vocab.weight(w) if w in vocab or vocab.foreign(w) else floor) * tx.specificity(w) for w in words}
+    weights = {w: (vocab.weight(w) if w in vocab or vocab.foreign(w) else floor) for w in words}
     known = [w for w in words if w in vocab]
     total = sum(weights.values()) or 1.0
     unknown = sum(weights[w] for w in words if w not in vocab) / total if words else 0.0
