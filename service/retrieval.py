@@ -87,7 +87,8 @@ class Retriever:
             for n in nodes
             if n.node.node_id in build.chunks
         ]
-        keyword = build.keyword.query(text, depth)
+        # A version-filtered build keeps the whole keyword index: drop what it filtered out.
+        keyword = [(cid, s) for cid, s in build.keyword.query(text, depth) if cid in build.chunks]
         return fuse(build, text, dense, keyword)[:top_k]
 
 
