@@ -32,6 +32,7 @@ class Vocabulary:
         n = max(n, 1)
         self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
+        self._foreign: dict[str, bool] = {}
         self._long = sorted(w for w in self.words if len(w) >= 4 and not any(ch.isdigit() for ch in w))
 
     def __contains__(self, word: object) -> bool:
@@ -49,6 +50,14 @@ class Vocabulary:
         """Unknown to the documents and rare in English: a product, protocol or
         feature the documents do not cover ('bgp', 'dscp', 'clusterxl'). A typo of
         a common English word ('wich') is not foreign."""
+        known = self._foreign.get(word)
+        if known is None:
+            known = self._foreign[word] = self._is_foreign(word)
+            if len(self._foreign) > 50_000:  # chat is unbounded; the cache is not
+                self._foreign.clear()
+        return known
+
+    def _is_foreign(self, word: str) -> bool:
         if word in self or len(word) < 2 or zipf_frequency(word, "en") >= RARE_ENGLISH_ZIPF:
             return False
         if len(word) >= 4 and process.extractOne(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from hakb.ingest import lexicon
 from hakb.ingest.models import Citation, Fact
@@ -142,6 +143,7 @@ class FactSource:
         self.table = table
         self._qualifiers: dict[tuple[str, str], set[str]] = {}
         self._postings: dict[str, list[int]] = {}
+        self._citations: dict[int, Citation] = {}  # facts live as long as the table
         for i, f in enumerate(table.facts):
             if f.qualifier:
                 self._qualifiers.setdefault((f.subject, f.attribute), set()).add(f.qualifier)
@@ -182,11 +184,17 @@ class FactSource:
         if picked is not None and picked.facts:
             out.append(self._bundle(sig, picked))
         for f in pool.values():
-            e = Evidence(text=f.quote, citation=f.citation(), source="fact", fact=f)
+            e = Evidence(text=f.quote, citation=self._citation(f), source="fact", fact=f)
             self._features(sig, e)
             out.append(e)
         out.sort(key=lambda e: -(e.features.get("rule", 0.0) * 2 + e.features["fact_cov"]))
         return out[:limit]
+
+    def _citation(self, f: Fact) -> Citation:
+        cached = self._citations.get(id(f))
+        if cached is None:
+            cached = self._citations[id(f)] = f.citation()
+        return cached
 
     def _bundle(self, sig: Signals, picked: rules.RuleResult) -> Evidence:
         facts = picked.facts
@@ -338,7 +346,7 @@ class PassageSource:
         feats = e.features
         feats["pass_cov"], rare = coverage(sig, tx.stems_of(f"{body} {label}"))
         feats["rare"] = 1.0 if rare else 0.0
-        links = set(lexicon.links_in(sentence.lower()))
+        links = _links_in(sentence)
         if sig.subjects and links:
             feats["subject"] = 1.0 if links & set(sig.subjects) else -1.0
         named = {n for n in families if n.lower() in f"{sentence} {label}".lower()}
@@ -357,6 +365,11 @@ class PassageSource:
         _common(sig, e)
         feats["window_how"] = feats["window"] * max(feats["asks_how"], feats["asks_why"])
         return e
+
+
+@lru_cache(maxsize=20_000)
+def _links_in(sentence: str) -> frozenset[str]:
+    return frozenset(lexicon.links_in(sentence.lower()))
 
 
 def _polar_agreement(sig: Signals, sentence: str) -> float:
