@@ -255,6 +255,7 @@ class Engine:
             e.fact
             for e in evidence
             if e.fact is not None
+            and not e.bundle
             and e.fact.subject == f0.subject
             and e.fact.attribute == f0.attribute
             and e.features.get("qualifier", 0) >= top.features.get("qualifier", 0)

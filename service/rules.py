@@ -181,7 +181,7 @@ def answer(
     if query.which_link and not query.subjects:
         facts = _best_by_topic([f for f in table.facts if f.subject in lexicon.LINKS], topic + _group_words(groups))
         if facts:
-            return done(_render(query, facts, "which-link", platform_names, table))
+            return done(render(query, facts, "which-link", platform_names, table))
         return None
 
     if not subjects and not platform_names:
@@ -190,7 +190,7 @@ def answer(
             # "corosync ports?": the ports whose description names the topic.
             pool = [f for f in table.facts if f.attribute in GROUPS[port_groups[0]]]
             facts = _best_by_topic(pool, topic)
-            return done(_render(query, facts, port_groups[0], platform_names, table)) if facts else None
+            return done(render(query, facts, port_groups[0], platform_names, table)) if facts else None
         if not groups or groups[0] not in ("port", "protocol"):
             return None
         # "which ports do I open between the peers?": every link's ports.
@@ -202,7 +202,7 @@ def answer(
             # "ha3 on PA-800?": what the documents say of this link on this platform.
             scoped = [f for s in subjects for f in table.by_subject(s) if set(f.platforms) & set(platform_names)]
             if scoped and not topic:
-                return done(_render(query, scoped, scoped[0].attribute, platform_names, table))
+                return done(render(query, scoped, scoped[0].attribute, platform_names, table))
         groups = ["purpose"]
 
     if platform_names and "interface" in groups:
@@ -239,7 +239,7 @@ def answer(
             chosen = candidates[0]
     if chosen is not None:
         group, facts = chosen
-        result = _render(query, facts, group, platform_names, table)
+        result = render(query, facts, group, platform_names, table)
         if group in ("port", "protocol") and query.numbers:
             # "ha1 uses tcp 28769 - what about 28260 and 28770?": say what the others are.
             shown = {f.value for f in facts}
@@ -260,7 +260,7 @@ def answer(
         facts = _best_by_topic(pool, topic, minimum=0.66)
         if facts:
             return done(
-                _render(
+                render(
                     query,
                     facts,
                     "constraint" if facts[0].attribute == "constraint" else facts[0].attribute,
@@ -273,7 +273,7 @@ def answer(
     if platform_names and not subjects:
         facts = [f for f in table.about_platforms(platform_names) if f.attribute == "constraint"]
         if facts and not topic:
-            result = _render(query, facts, "constraint", platform_names, table)
+            result = render(query, facts, "constraint", platform_names, table)
             result.polarity = None
             result.confidence = 0.6
             return done(result)
@@ -311,7 +311,7 @@ def _setting_answer(query: Query, table: FactTable) -> RuleResult | None:
     facts = [f for name in names for f in table.by_subject(name) if f.attribute in wanted]
     if not facts:
         return None
-    result = _render(query, facts, "setting", [], table)
+    result = render(query, facts, "setting", [], table)
     result.confidence = 0.9
     return result
 
@@ -438,11 +438,7 @@ SUPPORT_GROUPS = ("can-use", "dedicated-ha-ports", "encryption", "not-supported"
 
 
 def render(query: Query, facts: list[Fact], group: str, platform_names: list[str], table: FactTable) -> RuleResult:
-    """The answer line for facts the ranker chose, worded as the rules word theirs."""
-    return _render(query, facts, group, platform_names, table)
-
-
-def _render(query: Query, facts: list[Fact], group: str, platform_names: list[str], table: FactTable) -> RuleResult:
+    """The answer line for facts (the rules' picks or the ranker's), with a verdict for yes/no."""
     if not platform_names:
         # General facts before platform-specific exceptions (stable otherwise).
         facts = sorted(facts, key=lambda f: (f.attribute not in GROUPS.get(group, (group,))[:1], bool(f.platforms)))

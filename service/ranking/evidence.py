@@ -57,12 +57,3 @@ class Evidence:
 
     def vector(self) -> list[float]:
         return [float(self.features.get(name, 0.0)) for name in FEATURES]
-
-    @property
-    def key(self) -> tuple[str, str]:
-        if self.bundle:
-            return ("rules", self.rendered or "")
-        if self.fact is not None:
-            f = self.fact
-            return (f"{f.subject}|{f.attribute}|{f.value}|{f.qualifier}", f.quote)
-        return ("passage", self.text)

@@ -49,7 +49,6 @@ class Signals:
     query: qparse.Query
     words: list[str]  # content words, snapped to the documents' spelling
     weights: dict[str, float]
-    stems: dict[str, str]  # word -> stem
     rarest: str | None
     unknown: float  # share of the question's weight the documents never use
     foreign: float  # share of it in words that are rare in English too ("clusterxl", "dscp")
@@ -100,7 +99,6 @@ def signals(
         query=q,
         words=words,
         weights=weights,
-        stems={w: tx.stem(w) for w in words},
         rarest=max(known, key=lambda w: weights[w]) if known else None,
         unknown=unknown,
         foreign=foreign,
@@ -114,7 +112,7 @@ def signals(
 
 
 def coverage(sig: Signals, stems: frozenset[str]) -> tuple[float, bool]:
-    present = [w for w in sig.words if (sig.expand[w] & stems if w in sig.expand else tx.covers(sig.stems[w], stems))]
+    present = [w for w in sig.words if sig.expand[w] & stems]
     cov = sum(sig.weights[w] for w in present) / sig.total if sig.words else 0.0
     return cov, sig.rarest is not None and sig.rarest in present
 
@@ -172,7 +170,7 @@ class FactSource:
             mass: dict[int, float] = {}
             for w in sig.words:
                 hit: set[int] = set()
-                for s in sig.expand.get(w, frozenset({sig.stems[w]})):
+                for s in sig.expand[w]:
                     hit.update(self._postings.get(s, ()))
                 for i in hit:
                     mass[i] = mass.get(i, 0.0) + sig.weights[w] / total

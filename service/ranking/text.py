@@ -99,29 +99,15 @@ class StemIndex:
         return frozenset(out)
 
 
-def covers(word_stem: str, stems: frozenset[str]) -> bool:
-    """A stem is covered by a text's stems, or by one it is a long prefix of."""
-    if word_stem in stems:
-        return True
-    if len(word_stem) >= 5:
-        return any(s.startswith(word_stem) or (len(s) >= 5 and word_stem.startswith(s)) for s in stems)
-    return False
-
-
-def polarity(text: str, term_stems: frozenset[str], opposite_stems: frozenset[str] = frozenset()) -> int:
-    """+1 when the text speaks of the term affirmatively, -1 when it negates it (or
-    names its opposite), 0 when it does not mention it.
-
-    "ha1 port without encryption" -> -1 for {encrypt}; "clear text" -> -1 when
-    {clear} is the opposite; "when encryption is enabled" -> +1.
+def polarity(text: str, term_stems: frozenset[str]) -> int:
+    """+1 when the text speaks of the term affirmatively, -1 when it negates it, 0
+    when it does not mention it: "ha1 port without encryption" -> -1 for {encrypt},
+    "when encryption is enabled" -> +1, "unencrypted" -> -1.
     """
     words = tokens(text)
     stems = [stem(w) for w in words]
     votes = 0
     for i, s in enumerate(stems):
-        if s in opposite_stems:
-            votes -= 1
-            continue
         if s not in term_stems:
             # "unencrypted", "non-encrypted": the term under a negating prefix.
             if any(s.startswith(pre) and s[len(pre) :] in term_stems for pre in ("un", "non")):
