@@ -188,7 +188,7 @@ def evaluate(
             Settings(data_dir=dirs["root"]),
             gold=gold,
             out=out,
-            corpus=dirs["corpus"],
+            corpus=kwargs.pop("corpus", dirs["corpus"]),
             baseline=baseline,
             strong=strong,
             work_dir=dirs["work"],
@@ -348,6 +348,39 @@ def test_new_checks_gate_the_run(first_run: object, eval_dirs: dict[str, Path]) 
     assert checks["wrong answers on directional pairs"]["value"] >= 1  # the 99999 side answers, wrongly
     assert checks["sealed accuracy"]["ok"] and checks["variant invariance (dev+test)"]["ok"]
     assert code == 1 and "FAIL negative facts" in output and "HA1 port: 28769" in output
+
+
+def test_without_the_corpus_corpus_floors_are_skipped_not_failed(first_run: object, eval_dirs: dict[str, Path]) -> None:
+    # A clone with no ../shared beside it: the sealed, list and directional floors were set
+    # on corpus questions, so they are shown as skipped; the seed floor still gates.
+    thresholds = eval_dirs["root"] / "corpus-floors.json"
+    thresholds.write_text(
+        json.dumps(
+            {
+                "test_accuracy_min": 0.99,
+                "seed_test_accuracy_min": 0.0,
+                "unsupported_max": 0,
+                "sealed_accuracy_min": 0.99,
+                "lists_accuracy_min": 0.99,
+                "directional_wrong_max": 0,
+            }
+        )
+    )
+    code, output, report = evaluate(
+        eval_dirs,
+        eval_dirs["gold"],
+        eval_dirs["root"] / "no-corpus" / "latest.json",
+        baseline=False,
+        extras=True,
+        thresholds=thresholds,
+        corpus=[],
+        variants=0,
+    )
+    checks = {c["name"]: c for c in report["checks"]}
+    for name in ("sealed accuracy", "list/reason/procedure accuracy (dev+test)", "wrong answers on directional pairs"):
+        assert checks[name]["ok"] is None, checks[name]
+    assert "test accuracy" not in checks
+    assert code == 0, output
 
 
 def test_an_ablated_run_is_labelled_and_not_gated(first_run: object, eval_dirs: dict[str, Path]) -> None:
