@@ -13,7 +13,9 @@
 * JSON text guard: a JSON body may spell an unpaired UTF-16 surrogate
   ("\\ud800"); Python decodes it into a str that cannot be encoded back to
   UTF-8, which would break the tokenizer, SQLite and the JSON response. Such a
-  body gets a 422 here instead of a 500 deeper in.
+  body gets a 422 here instead of a 500 deeper in. So does a body nested deeper
+  than MAX_JSON_DEPTH (Python's parser would raise RecursionError at about 1,000
+  levels), and invalid UTF-8.
 
 `install(app, settings)` adds them all in the right order.
 """
@@ -58,6 +60,10 @@ BASE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# No request of ours nests past a few levels; Slack's payloads stay under ten.
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
 
 # What the key check, the size limit and the rate limit may answer on any /v1 call,
 # for the OpenAPI schema (app.py passes it to the protected routers).
@@ -209,6 +215,9 @@ def _text_problem(body: bytes) -> str | None:
         body.decode("utf-8")
     except UnicodeDecodeError as exc:
         return f"the request body is not valid UTF-8 (byte 0x{body[exc.start]:02x} at offset {exc.start})"
+    nesting = nesting_problem(body)
+    if nesting is not None:
+        return nesting
     if b"\\u" in body and _has_lone_surrogate(body):
         return "the request body holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff): send valid Unicode text"
     return None
@@ -231,3 +240,21 @@ def _has_lone_surrogate(body: bytes) -> bool:
         elif isinstance(item, list):
             stack.extend(item)
     return False
+
+
+def nesting_problem(body: bytes, limit: int = MAX_JSON_DEPTH) -> str | None:
+    """Why a JSON body is nested too deeply to parse safely, or None.
+
+    Brackets inside strings do not count. Cheap for ordinary bodies: a body with
+    fewer opening brackets than the limit cannot reach it, and is not scanned."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return None
+    depth = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub(b"", body)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return f"the request body nests JSON deeper than {limit} levels"
+        else:
+            depth = max(0, depth - 1)
+    return None

@@ -95,13 +95,19 @@ def answer_message(answer: Answer, *, share: bool = False, shared_by: str | None
 
 
 def fallback_text(answer: Answer) -> str:
+    """The message's plain `text`, escaped like the blocks: Slack reads `<!channel>`,
+    `<@U123>` and `<http://x|label>` in it too, and a document may hold them."""
+    return clip(escape(_said(answer)), SECTION_MAX)
+
+
+def _said(answer: Answer) -> str:
     if answer.kind == "abstain":
         said = NOT_SAID + (f" (looked for: {answer.looked_for})" if answer.looked_for else "")
     else:
         said = answer.answer
     if answer.conflicts:
         said += " Warning: the documents disagree on this."
-    return clip(said, SECTION_MAX)
+    return said
 
 
 def _abstain_blocks(answer: Answer) -> list[Block]:
@@ -204,7 +210,7 @@ def vote_value(answer: Answer) -> str:
     The answer is shortened first, then the question: the question says what was
     asked; the build id says which documents answered it. JSON escaping can make
     a character longer, so the length is checked on the encoded text."""
-    question, text = answer.question, answer.answer if answer.kind != "abstain" else fallback_text(answer)
+    question, text = answer.question, answer.answer if answer.kind != "abstain" else clip(_said(answer), SECTION_MAX)
 
     def encode(q: str, a: str) -> str:
         return json.dumps({"q": q, "a": a, "b": answer.build_id}, ensure_ascii=False, separators=(",", ":"))
@@ -246,4 +252,4 @@ HELP = (
 
 def notice(text: str) -> Message:
     """A short message with no answer in it (help, apology, input problems)."""
-    return Message(text=text, blocks=[_section(escape(text))])
+    return Message(text=escape(text), blocks=[_section(escape(text))])
