@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     chroma_port: int = Field(default=8000, alias="CHROMA_PORT")
     # Comma-separated; empty means the API is open (local use).
     api_keys: str = Field(default="", alias="HAKB_API_KEYS", repr=False)  # secrets never in a repr or log
+    # Comma-separated; reading feedback (GET /v1/feedback) needs one of these. Unset: nobody can.
+    admin_keys: str = Field(default="", alias="HAKB_ADMIN_KEYS", repr=False)
     max_question_chars: int = Field(default=2000, alias="HAKB_MAX_QUESTION_CHARS")
     max_body_bytes: int = Field(default=64_000, alias="HAKB_MAX_BODY_BYTES")
     # A directory holding model.onnx + tokenizer.json; unset: the packaged MiniLM.
@@ -29,6 +31,20 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=0, alias="HAKB_RATE_LIMIT")  # 0: off
     # `hakb serve`: a client must send a whole request (headers and body) within this.
     request_timeout_s: float = Field(default=10.0, gt=0, alias="HAKB_REQUEST_TIMEOUT")
+    # Votes kept: past either bound the oldest go first.
+    feedback_max_rows: int = Field(default=10_000, ge=1, alias="HAKB_FEEDBACK_MAX_ROWS")
+    feedback_retention_days: float = Field(default=365.0, gt=0, alias="HAKB_FEEDBACK_RETENTION_DAYS")
+    # `hakb ingest URL`: the whole fetch (redirects and body) must finish within this.
+    fetch_deadline_s: float = Field(default=30.0, gt=0, alias="HAKB_FETCH_DEADLINE")
+
+    @field_validator("api_keys", "admin_keys")
+    @classmethod
+    def keys_or_nothing(cls, value: str) -> str:
+        """Unset or empty is a choice (open API, no feedback reader); text that holds
+        no key (" , ") is a mistake that would leave the API open without a word."""
+        if value and not _split(value):
+            raise ValueError("the keys are blank: give comma-separated keys, or leave the variable empty")
+        return value
 
     @property
     def docs_dir(self) -> Path:
@@ -44,8 +60,16 @@ class Settings(BaseSettings):
 
     @property
     def api_key_list(self) -> list[str]:
-        return [k.strip() for k in self.api_keys.split(",") if k.strip()]
+        return _split(self.api_keys)
+
+    @property
+    def admin_key_list(self) -> list[str]:
+        return _split(self.admin_keys)
 
     @property
     def cors_origin_list(self) -> list[str]:
-        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+        return _split(self.cors_origins)
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]

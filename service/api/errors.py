@@ -10,6 +10,9 @@ same shape: `{"error": <problem type>, "message": ..., **extra}`.
 from __future__ import annotations
 
 import logging
+import os
+import re
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,9 +23,12 @@ from starlette.types import Send
 from hakb.errors import BadInput, HakbError, NotFound, NotReady, error_body, problem_for, render
 
 # Re-exported: routes raise these (`raise NotFound("...", code="unknown_model")`).
-__all__ = ["BadInput", "NotFound", "error_response", "install", "send_error"]
+__all__ = ["BadInput", "NotFound", "error_response", "install", "public_reason", "send_error"]
 
 log = logging.getLogger(__name__)
+
+# An absolute path in a message (POSIX): from a slash to the next space or quote.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/[^\s'\"`,;)]+")
 
 # Starlette's own HTTP errors (no route, wrong method): their problem types.
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
@@ -42,6 +48,15 @@ async def send_error(send: Send, exc: BaseException) -> None:
     headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in rendered.headers.items()]
     await send({"type": "http.response.start", "status": rendered.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def public_reason(text: str, data_dir: Path) -> str:
+    """`text` without the server's directory layout: the data directory becomes
+    `$HAKB_DATA_DIR`, any other absolute path its last component. The log keeps
+    the full text; a client (an unauthenticated /readyz) needs only what failed."""
+    for root in {str(data_dir.resolve()), os.path.abspath(data_dir)}:
+        text = text.replace(root, "$HAKB_DATA_DIR")
+    return _ABSOLUTE_PATH.sub(lambda m: "…/" + m.group(0).rstrip("/").rsplit("/", 1)[-1], text)
 
 
 def _explain(errors: list[dict[str, object]]) -> str:
@@ -73,7 +88,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(NotReady)
     async def not_ready(request: Request, exc: NotReady) -> JSONResponse:
-        return error_response(NotReady(f"no build is loaded yet: {exc}"))
+        reason = public_reason(str(exc), request.app.state.settings.data_dir)
+        return error_response(NotReady(f"no build is loaded yet: {reason}"))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -9,7 +9,8 @@
   Buckets live in each worker process, so with N workers a client spreading its
   connections over all of them can get up to N times the limit.
 * Security headers on every response (a route that sets its own
-  Content-Security-Policy, such as the chat page, keeps it).
+  Content-Security-Policy, such as the chat page and /docs, keeps it; no path is
+  left without one).
 * JSON text guard: a JSON body may spell an unpaired UTF-16 surrogate
   ("\\ud800"); Python decodes it into a str that cannot be encoded back to
   UTF-8, which would break the tokenizer, SQLite and the JSON response. Such a
@@ -48,9 +49,6 @@ PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-# FastAPI's own /docs and /redoc pull Swagger UI from a CDN with inline script; a
-# strict policy would only break them.
-CSP_EXEMPT = ("/docs", "/redoc")
 
 BASE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
@@ -99,15 +97,13 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope.get("path", "")
-        exempt = path.startswith(CSP_EXEMPT)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers") or [])
                 present = {name.lower() for name, _ in headers}
                 headers.extend(h for h in BASE_HEADERS if h[0] not in present)
-                if b"content-security-policy" not in present and not exempt:
+                if b"content-security-policy" not in present:
                     ctype = next((v for n, v in headers if n.lower() == b"content-type"), b"")
                     csp = PAGE_CSP if ctype.startswith(b"text/html") else API_CSP
                     headers.append((b"content-security-policy", csp.encode()))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from hakb.service.api.errors import public_reason
 from hakb.service.api.schemas import ReadyResponse
 from hakb.service.index import NotReady
 
@@ -22,7 +23,8 @@ def readyz(request: Request) -> JSONResponse:
     try:
         build = holder.current
     except NotReady as exc:
-        body = ReadyResponse(status="not ready", reason=str(exc))
+        reason = public_reason(str(exc), request.app.state.settings.data_dir)
+        body = ReadyResponse(status="not ready", reason=reason)
         return JSONResponse(body.model_dump(), status_code=503)
     body = ReadyResponse(
         status="ready",
@@ -30,6 +32,8 @@ def readyz(request: Request) -> JSONResponse:
         documents=len(build.manifest.documents),
         facts=len(build.facts),
         chunks=len(build.chunks),
-        passages="ok" if build.vectors is not None else (build.vector_error or "unavailable"),
+        passages="ok"
+        if build.vectors is not None
+        else public_reason(build.vector_error or "unavailable", request.app.state.settings.data_dir),
     )
     return JSONResponse(body.model_dump())
