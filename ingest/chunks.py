@@ -54,6 +54,7 @@ def make_chunks(meta: DocumentMeta, sections: Iterable[Section]) -> list[Chunk]:
                 url=meta.url,
                 section=heading,
                 version=meta.version,
+                scope=meta.scope,
                 text=text,
                 subjects=subjects,
             )

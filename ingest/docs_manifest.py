@@ -7,6 +7,11 @@ documents; the manifest says so, per file name:
                                        "url": "https://docs.paloaltonetworks.com/...",
                                        "version": "PAN-OS 11.1 & Later"}}
 
+and, when the page's URL and breadcrumb do not say it (see `hakb.ingest.scope`), its
+scope: "product" ("VM-Series"), "deployment" ("AWS"), "doc_type" (admin-guide,
+deployment-guide, help, reference, release-notes) and "platforms" (a list, or one string
+with commas: "PA-7000 Series, PA-5400 Series").
+
 Manifest values win over whatever the document says about itself.
 """
 
@@ -14,17 +19,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import get_args
 
 from hakb.ingest.errors import ManifestError
 from hakb.ingest.loaders import MANIFEST_NAME, is_url
+from hakb.ingest.models import DocType
 
-FIELDS = ("title", "url", "version")
+DOC_TYPES: tuple[str, ...] = get_args(DocType)
+
+FIELDS = ("title", "url", "version", "product", "deployment", "doc_type", "platforms")
 
 Hint = dict[str, str]
 
 
 def load_manifest(directory: str | Path) -> dict[str, Hint]:
-    """File name -> {"title", "url", "version"} (only the fields given); {} when there is none."""
+    """File name -> {"title", "url", "version", ...} (only the fields given); {} when there is none."""
     path = Path(directory) / MANIFEST_NAME
     if not path.is_file():
         return {}
@@ -40,9 +49,18 @@ def load_manifest(directory: str | Path) -> dict[str, Hint]:
     for name, entry in raw.items():
         if not isinstance(entry, dict):
             raise ManifestError(str(path), f"entry {name!r} must be an object with title, url, version")
-        hint = {k: str(entry[k]).strip() for k in FIELDS if isinstance(entry.get(k), str) and entry[k].strip()}
+        hint = {k: _text(entry[k]) for k in FIELDS if _text(entry.get(k))}
+        if hint.get("doc_type", DOC_TYPES[0]) not in DOC_TYPES:
+            raise ManifestError(str(path), f"entry {name!r}: doc_type must be one of {', '.join(DOC_TYPES)}")
         manifest[str(name)] = hint
     return manifest
+
+
+def _text(value: object) -> str:
+    """A field's text: a string as given, a list of strings joined with ", "."""
+    if isinstance(value, list):
+        return ", ".join(str(v).strip() for v in value if isinstance(v, str) and v.strip())
+    return value.strip() if isinstance(value, str) else ""
 
 
 def hint_for(source: str | Path) -> Hint | None:

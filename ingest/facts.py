@@ -679,6 +679,7 @@ class FactExtractor:
             section=section.heading,
             quote=quote,
             version=self.meta.version,
+            scope=self.meta.scope,
             **kw,
         )
 

@@ -14,6 +14,105 @@ DocKind = Literal["text", "markdown", "html"]
 SectionKind = Literal["paragraph", "list_item", "table_row", "heading"]
 LabelFrom = Literal["row_label", "inline_label"]
 SubjectFrom = Literal["quote", "row_label", "heading", "inline_label"]
+# What kind of document a page is: an administration or deployment guide, the web-interface
+# help (one page per dialog), a reference page (port tables, limits) or release notes.
+DocType = Literal["admin-guide", "deployment-guide", "help", "reference", "release-notes"]
+DOC_TYPE_NAMES: dict[str, str] = {
+    "admin-guide": "admin guide",
+    "deployment-guide": "deployment guide",
+    "help": "web-interface help",
+    "reference": "reference",
+    "release-notes": "release notes",
+}
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+class Scope(BaseModel):
+    """What a document, and so every fact and chunk of it, holds for.
+
+    Read from the document itself by `hakb.ingest.scope` (URL path, breadcrumb, version
+    picker, the "Where Can I Use This?" box, title); a `manifest.json` entry overrides it.
+    Every field may be unknown: a user's own text file says nothing about itself.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    # The product the page documents, as a key ("ngfw", "cn-series", "panorama",
+    # "vm-series"): the documents' own URL segment for it, the same for every page of
+    # one product in a build. `product_name` is how the pages write it.
+    product: str | None = None
+    product_name: str | None = None
+    # The cloud or environment a deployment page is about ("aws"), and its written form.
+    deployment: str | None = None
+    deployment_name: str | None = None
+    # PAN-OS versions (major.minor) the page is the documentation of: ("10.1",) for
+    # `pan-os/10-1/...`. `since`: the page holds for this version and later ("11.1 & Later",
+    # "10.2.x or above"). `latest`: a page of the current, unversioned documentation.
+    versions: tuple[str, ...] = ()
+    since: str | None = None
+    latest: bool = False
+    doc_type: DocType | None = None
+    # Hardware families the whole page is about ("HA Ports on the PA-7000 Series Firewall").
+    platforms: tuple[str, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        return bool(self.product or self.versions or self.since or self.latest or self.doc_type or self.platforms)
+
+    @property
+    def product_label(self) -> str:
+        """'CN-Series on AWS', 'Panorama', '' when unknown."""
+        name = self.product_name or self.product or ""
+        where = self.deployment_name or self.deployment
+        return f"{name} on {where}".strip() if where else name
+
+    @property
+    def version_label(self) -> str:
+        """'PAN-OS 10.1, 10.2, current', 'PAN-OS 11.1 & later', 'current docs', '' when unknown."""
+        parts = sorted(self.versions, key=_version_key)
+        if self.since:
+            parts.append(f"{self.since} & later")
+        if not parts:
+            return "current docs" if self.latest else ""
+        if self.latest and not self.since:
+            parts.append("current")
+        return f"PAN-OS {', '.join(parts)}"
+
+    @property
+    def label(self) -> str:
+        """One line for a citation: 'CN-Series on AWS · PAN-OS 10.2 & later · deployment guide'."""
+        parts = [self.product_label, self.version_label, DOC_TYPE_NAMES.get(self.doc_type or "", "")]
+        if self.platforms:
+            parts.append(", ".join(self.platforms))
+        return " · ".join(p for p in parts if p)
+
+    def covers_version(self, version: str) -> bool | None:
+        """Whether the page holds for PAN-OS `version` ("10.2", "10.2.4"): True, False, or
+        None when it cannot say (current documentation, or nothing known about versions)."""
+        wanted = _version_key(version)[:2]
+        if not wanted:
+            return None
+        if any(_version_key(v)[:2] == wanted for v in self.versions):
+            return True
+        if self.since and wanted >= _version_key(self.since)[:2]:
+            return True
+        if self.latest or not (self.versions or self.since):
+            return None
+        return False
+
+    def merged(self, other: Scope) -> Scope:
+        """One scope for the same sentence read from two versions of a page: its versions
+        joined ('PAN-OS 10.1, 10.2, current'); the other fields kept where they agree."""
+        mine, theirs = self.model_dump(), other.model_dump()
+        fields = {k: v for k, v in mine.items() if theirs[k] == v}
+        fields["versions"] = tuple(sorted({*self.versions, *other.versions}, key=_version_key))
+        fields["since"] = min((s for s in (self.since, other.since) if s), key=_version_key, default=None)
+        fields["latest"] = self.latest or other.latest
+        fields["platforms"] = tuple(dict.fromkeys([*self.platforms, *other.platforms]))
+        return Scope.model_validate(fields)
 
 
 class DocumentMeta(BaseModel):
@@ -25,6 +124,7 @@ class DocumentMeta(BaseModel):
     title: str
     url: str | None = None
     version: str | None = None  # product version, e.g. "PAN-OS 11.1+", when known
+    scope: Scope | None = None  # product, deployment, versions, kind of page (None: older builds)
     source: str  # path or URL it was read from
     kind: DocKind
     sha256: str  # content hash: unchanged documents are not re-embedded
@@ -71,6 +171,7 @@ class Citation(BaseModel):
     section: str
     quote: str
     version: str | None = None
+    scope: Scope | None = None  # which product, deployment and PAN-OS versions the quote holds for
 
 
 class Fact(BaseModel):
@@ -88,6 +189,7 @@ class Fact(BaseModel):
     section: str
     quote: str
     version: str | None = None
+    scope: Scope | None = None
     conflict: bool = False  # another document gives a different value for this key
     # Where the subject came from: named in the quote itself, or inherited from the
     # table row label, the heading, or an inline paragraph label the quote sits under.
@@ -105,6 +207,7 @@ class Fact(BaseModel):
             section=self.section,
             quote=self.quote,
             version=self.version,
+            scope=self.scope,
         )
 
 
@@ -117,8 +220,21 @@ class Chunk(BaseModel):
     url: str | None = None
     section: str
     version: str | None = None
+    scope: Scope | None = None
     text: str
     subjects: list[str] = Field(default_factory=list)  # links/platforms mentioned
+
+    def citation(self, quote: str) -> Citation:
+        """A citation of `quote` (a sentence of this chunk) with the chunk's source and scope."""
+        return Citation(
+            doc_id=self.doc_id,
+            title=self.title,
+            url=self.url,
+            section=self.section,
+            quote=quote,
+            version=self.version,
+            scope=self.scope,
+        )
 
 
 class DocumentReport(BaseModel):

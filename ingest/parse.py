@@ -10,7 +10,10 @@ or, in one call, `read_document(path_or_url)`. Where facts come from:
   the same id the corpus files have).
 * title: manifest > Markdown front matter / "# Title Clear" > HTML <h1>/<title>
   > the first line of a text scrape > the file name.
-* url: manifest > front matter `url:` > the fetched URL. version: manifest.
+* url: manifest > front matter `url:` > the fetched URL.
+* scope (product, deployment, versions, kind of page; `hakb.ingest.scope`): manifest >
+  URL path, breadcrumb, version picker, "Where Can I Use This?" box, title.
+  version: the manifest's words, else the versions the scope found ("PAN-OS 10.1").
 
 Whatever the input, the only exceptions that leave here are `IngestError`s.
 """
@@ -29,6 +32,7 @@ from hakb.ingest.html import parse_html
 from hakb.ingest.loaders import RawDocument, is_url, load
 from hakb.ingest.markdown import parse_markdown
 from hakb.ingest.models import DocKind, DocumentMeta, LabelFrom, Section
+from hakb.ingest.scope import read_scope, version_label
 from hakb.ingest.tables import Block, Page
 from hakb.ingest.text import parse_text
 
@@ -82,11 +86,13 @@ def parse_document(raw: RawDocument, meta_hint: Mapping[str, str] | None = None)
     doc_id = doc_id_for(raw.url or raw.source if is_url(raw.source) else raw.source)
     title = hint.get("title") or page.title or raw.name or doc_id
     url = hint.get("url") or page.url or raw.url or (raw.source if is_url(raw.source) else None)
+    scope = read_scope(url=url, title=title, text=raw.text, kind=raw.kind, hint=hint)
     meta = DocumentMeta(
         doc_id=doc_id,
         title=title,
         url=url,
-        version=hint.get("version") or None,
+        version=version_label(scope, hint.get("version")),
+        scope=scope,
         source=raw.source,
         kind=raw.kind,
         sha256=raw.sha256,

@@ -31,6 +31,7 @@ from hakb.ingest.keyword import KeywordIndex, KeywordIndexError
 from hakb.ingest.loaders import iter_sources
 from hakb.ingest.models import Chunk, DocumentMeta, DocumentReport, Fact, Manifest, Section
 from hakb.ingest.parse import read_document
+from hakb.ingest.scope import scope_of, unify_products, version_label
 from hakb.ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_client
 
 log = logging.getLogger(__name__)
@@ -231,6 +232,7 @@ class Pipeline:
         self, path: Path, build_id: str, docs: list[_Doc], previous_id: str | None, progress: Progress
     ) -> dict[str, int]:
         docs = sorted(docs, key=lambda d: d.meta.doc_id)
+        with_scopes(docs)
         sections: list[Section] = []
         facts: list[Fact] = []
         chunks: list[Chunk] = []
@@ -314,6 +316,16 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 
+def with_scopes(docs: Sequence[_Doc]) -> None:
+    """Give every document its scope, with one product key per product across the build
+    (a document carried over from an older build, which has none, gets it from its URL)."""
+    scopes = unify_products([scope_of(d.meta) for d in docs])
+    for doc, scope in zip(docs, scopes, strict=True):
+        if doc.meta.scope != scope:
+            version = version_label(scope, doc.meta.version)
+            doc.meta = doc.meta.model_copy(update={"scope": scope, "version": version})
+
+
 def _fullness(doc: _Doc) -> tuple[int, int, str]:
     """How much a copy of a page says: its body text, then its sections; the doc id breaks ties."""
     body = [s for s in doc.sections if s.kind != "heading"]
@@ -348,9 +360,14 @@ def one_source_per_url(docs: dict[str, _Doc]) -> dict[str, _Doc]:
         aliases.discard(keep.meta.doc_id)
         update: dict[str, object] = {"aliases": tuple(sorted(aliases))}
         if not keep.meta.version:
-            update["version"] = next(
-                (d.meta.version for d in sorted(others, key=_fullness, reverse=True) if d.meta.version), None
-            )
+            fuller_first = sorted(others, key=_fullness, reverse=True)
+            update["version"] = next((d.meta.version for d in fuller_first if d.meta.version), None)
+            # The versions a copy knew (from its manifest) go with it into the kept one's scope.
+            known = next((d.meta.scope for d in fuller_first if d.meta.version and d.meta.scope), None)
+            if known is not None and keep.meta.scope is not None:
+                update["scope"] = keep.meta.scope.model_copy(
+                    update={"versions": known.versions, "since": known.since, "latest": known.latest}
+                )
         keep.meta = keep.meta.model_copy(update=update)
         log.info("ingest: %s was read %d times; one source kept: %s", url, len(copies), keep.meta.source)
     return out

@@ -29,7 +29,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
 
 from hakb.errors import Unavailable
-from hakb.ingest.models import Chunk
+from hakb.ingest.models import Chunk, Scope
 
 if TYPE_CHECKING:
     from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -130,15 +130,76 @@ def _describe(client: ClientAPI) -> str:
     return "in-memory Chroma"
 
 
-def chunk_metadata(chunk: Chunk) -> dict[str, str | int | float | bool]:
+# A chunk's scope in Chroma metadata: one key per field, so retrieval can filter with
+# `where` (see `scope_where`). Lists stay lists (Chroma matches them with "$contains").
+SCOPE_PREFIX = "scope_"
+_SCOPE_LISTS = ("versions", "platforms")
+
+MetadataValue = str | int | float | bool | list[str | int | float | bool]
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, MetadataValue]:
     """The chunk's fields as Chroma metadata: text excluded (stored as the document),
-    None and empty lists dropped, lists joined with ","."""
-    meta: dict[str, str | int | float | bool] = {}
-    for key, value in chunk.model_dump(exclude={"text"}).items():
+    None and empty lists dropped, `subjects` joined with ",", the scope flattened to
+    `scope_product`, `scope_deployment`, `scope_versions` (a list), `scope_since`,
+    `scope_latest`, `scope_doc_type`, `scope_platforms` (a list), ..., and `scope_open`
+    when the page is not pinned to the versions it lists (current docs, "X.Y & later",
+    or versions unknown)."""
+    meta: dict[str, MetadataValue] = {}
+    for key, value in chunk.model_dump(exclude={"text", "scope"}).items():
         if value is None or value == []:
             continue
         meta[key] = ",".join(str(v) for v in value) if isinstance(value, list) else value
+    if chunk.scope is not None:
+        meta[f"{SCOPE_PREFIX}known"] = True
+        meta[f"{SCOPE_PREFIX}open"] = not chunk.scope.versions
+        for key, value in chunk.scope.model_dump().items():
+            if value is None or value == () or value is False:
+                continue
+            meta[SCOPE_PREFIX + key] = list(value) if isinstance(value, tuple) else value
     return meta
+
+
+def scope_from_metadata(meta: Mapping[str, Any]) -> Scope | None:
+    """The scope `chunk_metadata` flattened, back; None for a chunk stored without one."""
+    if not meta.get(f"{SCOPE_PREFIX}known"):
+        return None
+    fields = {k[len(SCOPE_PREFIX) :]: v for k, v in meta.items() if k.startswith(SCOPE_PREFIX)}
+    fields.pop("known", None)
+    fields.pop("open", None)
+    for key in _SCOPE_LISTS:
+        value = fields.get(key)
+        fields[key] = tuple(value) if isinstance(value, list | tuple) else ()
+    return Scope.model_validate(fields)
+
+
+def scope_where(
+    *, product: str | None = None, deployment: str | None = None, version: str | None = None
+) -> dict[str, Any] | None:
+    """A Chroma `where` keeping the chunks of a scope: of `product` (key, as in
+    `Scope.product`), of `deployment`, and documenting PAN-OS `version` ("10.2"): pages of
+    that version, plus those not pinned to versions (current documentation, "X.Y & later",
+    which Chroma cannot compare: check `Scope.covers_version` on what comes back).
+    None when nothing is asked."""
+    clauses: list[dict[str, Any]] = []
+    if product:
+        clauses.append({f"{SCOPE_PREFIX}product": product})
+    if deployment:
+        clauses.append({f"{SCOPE_PREFIX}deployment": deployment})
+    if version:
+        parts = version.split(".")
+        minor = ".".join(parts[:2])
+        clauses.append(
+            {
+                "$or": [
+                    {f"{SCOPE_PREFIX}versions": {"$contains": minor}},
+                    {f"{SCOPE_PREFIX}open": True},
+                ]
+            }
+        )
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 def chunk_from_record(chunk_id: str, document: str | None, meta: Mapping[str, Any]) -> Chunk:
@@ -151,6 +212,7 @@ def chunk_from_record(chunk_id: str, document: str | None, meta: Mapping[str, An
         url=meta.get("url"),
         section=str(meta.get("section", "")),
         version=meta.get("version"),
+        scope=scope_from_metadata(meta),
         text=document or "",
         subjects=str(subjects).split(",") if subjects else [],
     )

@@ -1,0 +1,323 @@
+"""The scope a question names: product, deployment, PAN-OS version, hardware model.
+
+    asked = read_question_scope("vm-series aws: which interface has to be the HA2 link?", vocabulary)
+    asked.scope.product, asked.scope.deployment   # "vm-series", "aws"
+    asked.text                                     # "which interface has to be the HA2 link?"
+
+The question comes back without the words that named the scope, so "12.2: which models
+have the Device ID field?" is no longer about a port 12, and "PAN-OS 10.2" no longer a
+number to look up. A model ("PA-3410") stays in the text, where the engine reads
+platform questions; the scope names it and the families it belongs to as well.
+
+Which products and deployments there are comes from the documents: a `ScopeVocabulary`
+is made from the scopes ingest read for a build's documents (`Scope.product`,
+`product_name`, `deployment`). A product the build does not document is still heard
+when it is written like one ("VM-Series": two letters and "-Series"), and so is a public
+cloud or hypervisor (`hakb.ingest.scope.ENVIRONMENTS`), so that a question about a scope no document covers can be
+answered with what the documents do cover (`ScopeVocabulary.uncovered`,
+`ScopeVocabulary.describe`). Version numbers are read by their shape and context:
+"PAN-OS 10.2", "10.1.x", "11.1.7", "12.2:" at the start, "in 10.2", "10.1 help".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from hakb.ingest import lexicon
+from hakb.ingest.models import DocType, DocumentMeta, Scope
+from hakb.ingest.scope import ENVIRONMENTS
+
+_VERSION_BODY = r"(\d{1,2})\.(\d{1,2})(?:\.(\d{1,3}|x))?"
+# "PAN-OS 10.2", "panos 11.1.7", "pan os 10.1.x", "PAN-OS v10.2".
+_PANOS_VERSION = re.compile(rf"\bpan[\s-]?os\s*v?{_VERSION_BODY}(?![\d.])", re.I)
+# "10.1.x", "11.1.7": three parts is a release, never a port or a timer (not an IP: 4 parts).
+_DOTTED_VERSION = re.compile(rf"(?<![\d.]){_VERSION_BODY}(?![\d.])", re.I)
+# "12.2:" or "12.2 -" opening the question.
+_LEADING_VERSION = re.compile(rf"^\s*v?{_VERSION_BODY}\s*(?:[:\-\u2013\u2014,]|\s+help\b|\s+docs?\b)", re.I)
+# "in 10.2", "for version 11.1", "release 10.2", "10.2 and later", "10.1 help".
+_CONTEXT_BEFORE = r"(?:\b(?:in|on|for|from|to|since|running|version|release|between|and|vs\.?|versus)\s+v?)"
+_CONTEXT_AFTER = r"(?:\s+(?:help|docs?|admin|release|and later|or later|and above|or above|and newer)\b|\+)"
+_CONTEXT_VERSION = re.compile(
+    rf"{_CONTEXT_BEFORE}(?<![\d.]){_VERSION_BODY}(?![\d.])|(?<![\d.]){_VERSION_BODY}(?![\d.])(?={_CONTEXT_AFTER})", re.I
+)
+_HELP_AFTER = re.compile(r"^\s+(?:web[\s-]interface\s+)?help\b", re.I)
+# A product named the way products are ("VM-Series", "cn series"), not a hardware family.
+_SERIES_PRODUCT = re.compile(r"\b([a-z]{2})[\s-]?series\b", re.I)
+_NOT_SERIES_PRODUCT = frozenset({"an", "in", "on", "of", "is", "to", "at", "by", "as", "or", "no", "so", "my", "we"})
+# What may surround a scope phrase and goes with it: "On a VM-Series firewall in AWS, ...".
+_LEAD_IN = re.compile(
+    r"(?:\b(?:on|in|for|with|under|using|running|of|between|and|from|to|since|version|release|vs\.?|versus)\s+)?"
+    r"(?:\b(?:a|an|the|my|our)\s+)?$",
+    re.I,
+)
+_TRAIL = re.compile(r"^(?:\s+(?:firewalls?|appliances?|deployments?|instances?|docs?|pairs?))?", re.I)
+
+
+@dataclass(frozen=True)
+class QuestionScope:
+    """What a question restricts itself to; every field None or empty when it names none."""
+
+    product: str | None = None  # key, as in `Scope.product` ("cn-series")
+    product_name: str | None = None  # as written in the documents, or in the question
+    deployment: str | None = None  # "aws"
+    deployment_name: str | None = None  # "AWS"
+    versions: tuple[str, ...] = ()  # as asked: "10.2", "11.1.7"; two for "between 10.1 and 11.1"
+    doc_type: DocType | None = None  # "help" for "10.1 help: ..."
+    model: str | None = None  # "PA-3410"
+    families: tuple[str, ...] = ()  # names the model is documented under: ("PA-3410", "PA-3400 Series")
+
+    @property
+    def empty(self) -> bool:
+        return not (self.product or self.deployment or self.versions or self.doc_type or self.model)
+
+    @property
+    def version(self) -> str | None:
+        return self.versions[0] if self.versions else None
+
+    @property
+    def label(self) -> str:
+        """'VM-Series on AWS, PAN-OS 11.1, PA-3410'."""
+        name = self.product_name or self.product or ""
+        where = self.deployment_name or self.deployment
+        parts = [f"{name} on {where}".strip() if where else name]
+        if self.versions:
+            parts.append("PAN-OS " + ", ".join(self.versions))
+        if self.model:
+            parts.append(self.model)
+        return ", ".join(p for p in parts if p)
+
+    def admits(self, scope: Scope | None) -> bool:
+        """False when a document's scope contradicts the question's: another product, another
+        deployment, versions that exclude the asked one, other hardware families. What a
+        document does not say (no scope, no deployment) does not contradict."""
+        if scope is None:
+            return True
+        if self.product and scope.product and scope.product != self.product:
+            return False
+        if self.deployment and scope.deployment and scope.deployment != self.deployment:
+            return False
+        if any(scope.covers_version(v) is False for v in self.versions[:1]):
+            return False
+        if self.families and scope.platforms and not set(self.families) & set(scope.platforms):
+            return False
+        return not (self.doc_type and scope.doc_type and scope.doc_type != self.doc_type)
+
+    def exact(self, scope: Scope | None) -> bool:
+        """The document is of the asked scope, not just compatible with it: the asked product
+        and deployment, and a version it says it covers."""
+        if scope is None or not self.admits(scope):
+            return False
+        if self.product and scope.product != self.product:
+            return False
+        if self.deployment and scope.deployment != self.deployment:
+            return False
+        return all(scope.covers_version(v) is True for v in self.versions[:1])
+
+
+@dataclass(frozen=True)
+class ScopedQuestion:
+    scope: QuestionScope
+    text: str  # the question without the words that named its scope (models kept)
+
+
+@dataclass
+class ScopeVocabulary:
+    """The scopes a build documents: what a question's scope words are matched against."""
+
+    scopes: list[Scope] = field(default_factory=list)
+    platforms: frozenset[str] = frozenset()  # platform names the documents use
+
+    @classmethod
+    def from_documents(cls, documents: Iterable[DocumentMeta], platforms: Iterable[str] = ()) -> ScopeVocabulary:
+        return cls([d.scope for d in documents if d.scope is not None], frozenset(platforms))
+
+    @property
+    def products(self) -> dict[str, str]:
+        """Product key -> the name the documents write."""
+        out: dict[str, str] = {}
+        for s in self.scopes:
+            if s.product:
+                out.setdefault(s.product, s.product_name or s.product)
+        return out
+
+    @property
+    def deployments(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for s in self.scopes:
+            if s.deployment:
+                out.setdefault(s.deployment, s.deployment_name or s.deployment)
+        return out
+
+    def uncovered(self, asked: QuestionScope) -> list[str]:
+        """What the question asks about that no document covers ([] when all is covered):
+        "VM-Series", "Azure", "PAN-OS 9.1", "VM-Series on AWS"."""
+        if asked.empty or not self.scopes:
+            return []
+        out: list[str] = []
+        if asked.product and asked.product not in self.products:
+            out.append(asked.product_name or asked.product)
+        if asked.deployment and asked.deployment not in self.deployments:
+            out.append(asked.deployment_name or asked.deployment)
+        if not out and asked.product and asked.deployment:
+            if not any(s.product == asked.product and s.deployment == asked.deployment for s in self.scopes):
+                out.append(f"{asked.product_name or asked.product} on {asked.deployment_name or asked.deployment}")
+        for version in asked.versions:
+            candidates = [s for s in self.scopes if not asked.product or s.product == asked.product]
+            if candidates and not any(s.covers_version(version) for s in candidates):
+                out.append(f"PAN-OS {version}")
+        return out
+
+    def describe(self) -> str:
+        """What the documents cover, one entry per product and deployment:
+        'Next-Generation Firewall (PAN-OS 10.1, 10.2, current); CN-Series on AWS (PAN-OS 10.2 & later)'."""
+        merged: dict[tuple[str | None, str | None], Scope] = {}
+        for s in self.scopes:
+            key = (s.product, s.deployment)
+            if not s.product:
+                continue
+            base = s.model_copy(update={"doc_type": None, "platforms": ()})
+            merged[key] = merged[key].merged(base) if key in merged else base
+        parts = []
+        for s in merged.values():
+            versions = s.version_label
+            parts.append(f"{s.product_label} ({versions})" if versions else s.product_label)
+        return "; ".join(parts)
+
+    def aliases(self) -> list[tuple[str, str, str]]:
+        """(written form, kind, key), longest first: the products and deployments of the
+        documents, in the forms they write them ("CN-Series", "cn-series"), and the known
+        environments."""
+        out: list[tuple[str, str, str]] = []
+        for key, name in self.products.items():
+            out += [(name, "product", key), (key, "product", key)]
+        for key, name in self.deployments.items():
+            out += [(name, "deployment", key), (key, "deployment", key)]
+        for key, names in ENVIRONMENTS.items():
+            out += [(n, "deployment", key) for n in (key, *names)]
+        return sorted(set(out), key=lambda a: -len(a[0]))
+
+
+def read_question_scope(question: str, vocabulary: ScopeVocabulary | None = None) -> ScopedQuestion:
+    """The scope a question names, and the question without the words that named it."""
+    vocabulary = vocabulary or ScopeVocabulary()
+    spans: list[tuple[int, int]] = []
+    found: dict[str, object] = {}
+
+    def take(start: int, end: int) -> None:
+        spans.append(_widen(question, start, end))
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in spans)
+
+    versions: list[tuple[int, str]] = []
+    for pattern in (_LEADING_VERSION, _PANOS_VERSION, _CONTEXT_VERSION, _DOTTED_VERSION):
+        for m in pattern.finditer(question):
+            groups = [g for g in m.groups() if g is not None]
+            if len(groups) < 2 or not free(*_number_span(m)):
+                continue
+            if pattern is _DOTTED_VERSION and groups[2:] == []:
+                continue  # a bare "10.2" is a number, unless its context or shape says release
+            start, end = _number_span(m)
+            if pattern is not _CONTEXT_VERSION:
+                start = m.start()
+            help_after = _HELP_AFTER.match(question[end:])
+            if help_after:
+                found["doc_type"] = "help"
+                end += help_after.end()
+            if pattern is _LEADING_VERSION:
+                end = max(end, m.end())
+            versions.append((start, _version(groups)))
+            take(start, end)
+
+    low = question.lower()
+    for written, kind, key in vocabulary.aliases():
+        if found.get(kind, key) != key:
+            continue  # one product, one deployment: the longest name found first wins
+        words = re.split(r"[\s-]+", written.lower())
+        pattern = re.compile(r"(?<![\w-])" + r"[\s-]?".join(map(re.escape, words)) + r"(?![\w-])")
+        for m in pattern.finditer(low):
+            if not free(m.start(), m.end()):
+                continue
+            if kind not in found:
+                found[kind] = key
+                names = vocabulary.products if kind == "product" else vocabulary.deployments
+                found[f"{kind}_name"] = names.get(key) or ENVIRONMENTS.get(key, (written,))[0]
+            take(m.start(), m.end())
+            _version_after(question, m.end(), versions, take)
+    if "product" not in found:
+        for m in _SERIES_PRODUCT.finditer(question):
+            if m.group(1).lower() in _NOT_SERIES_PRODUCT or not free(m.start(), m.end()):
+                continue
+            found["product"] = f"{m.group(1).lower()}-series"
+            found["product_name"] = f"{m.group(1).upper()}-Series"
+            take(m.start(), m.end())
+            _version_after(question, m.end(), versions, take)
+            break
+    if versions:
+        found["versions"] = tuple(dict.fromkeys(v for _, v in sorted(versions)))
+
+    model = lexicon.canonical_model(question)
+    if model and not model.endswith(" Series"):
+        found["model"] = model
+        candidates = lexicon.family_candidates(model)
+        known = [c for c in candidates if c in vocabulary.platforms] if vocabulary.platforms else candidates
+        found["families"] = tuple(known)
+    elif model:
+        found["model"] = model
+        found["families"] = (model,)
+
+    return ScopedQuestion(scope=QuestionScope(**found), text=_without(question, spans))  # type: ignore[arg-type]
+
+
+_BARE_VERSION = re.compile(rf"\s+v?{_VERSION_BODY}(?![\d.])", re.I)
+
+
+def _version_after(question: str, end: int, versions: list[tuple[int, str]], take: Callable[[int, int], None]) -> None:
+    """A bare "10.2" right after a product's name is its version: "CN-Series 10.2"."""
+    m = _BARE_VERSION.match(question, end)
+    if m and not any(start == m.start(1) for start, _ in versions):
+        versions.append((m.start(1), _version([g for g in m.groups() if g is not None])))
+        take(m.start(1), m.end())
+
+
+def _version(groups: list[str]) -> str:
+    major, minor = int(groups[0]), int(groups[1])
+    patch = groups[2] if len(groups) > 2 else None
+    return f"{major}.{minor}.{patch}" if patch and patch.lower() != "x" else f"{major}.{minor}"
+
+
+def _number_span(m: re.Match[str]) -> tuple[int, int]:
+    """Where the version number itself is in a match (the context words around it aside)."""
+    starts = [m.start(i) for i in range(1, (m.re.groups or 0) + 1) if m.start(i) >= 0]
+    ends = [m.end(i) for i in range(1, (m.re.groups or 0) + 1) if m.end(i) >= 0]
+    end = max(ends)
+    if m.string[end : end + 2].lower() == ".x":
+        end += 2
+    return min(starts), end
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """A scope phrase with the words that only served it: "On a VM-Series firewall"."""
+    lead = _LEAD_IN.search(text[:start])
+    if lead and lead.group(0).strip():
+        start = lead.start()
+    trail = _TRAIL.match(text[end:])
+    if trail:
+        end += trail.end()
+    return start, end
+
+
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the spans cut out, and the punctuation they leave behind tidied."""
+    out = text
+    for start, end in sorted(spans, reverse=True):
+        out = out[:start] + " " + out[end:]
+    out = re.sub(r"\s+([,:;?.!])", r"\1", out)
+    out = re.sub(r"([,:;])(?:\s*[,:;])+", r"\1", out)
+    out = re.sub(r"^[\s,:;\-\u2013\u2014]+", "", out)
+    out = re.sub(r"[,:;\-]+([?.!])$", r"\1", out.strip())
+    out = re.sub(r"\(\s*\)", "", out)
+    out = re.sub(r"\s{2,}", " ", out).strip()
+    return out or text.strip()

@@ -1,0 +1,164 @@
+"""The scope a question names (product, deployment, PAN-OS version, model), read off the
+question so that a version is never taken for a port and the rest is asked as before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hakb.ingest.models import Scope
+from hakb.ingest.parse import read_document
+from hakb.ingest.scope import unify_products
+from hakb.service.scope import QuestionScope, ScopeVocabulary, read_question_scope
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+SEED = Path(__file__).resolve().parents[1] / "data" / "docs" / "ha-links-and-backup-links.txt"
+
+NGFW_10_1 = Scope(product="ngfw", product_name="Next-Generation Firewall", versions=("10.1",), doc_type="admin-guide")
+NGFW_12_2 = Scope(product="ngfw", product_name="Next-Generation Firewall", versions=("12.2",), doc_type="help")
+NGFW_CURRENT = Scope(product="ngfw", product_name="Next-Generation Firewall", latest=True, doc_type="admin-guide")
+NGFW_SINCE = Scope(product="ngfw", product_name="Next-Generation Firewall", since="11.1")
+CN_AWS = Scope(product="cn-series", product_name="CN-Series", deployment="aws", deployment_name="AWS", since="10.2")
+PANORAMA = Scope(product="panorama", product_name="Panorama", versions=("12.1",), doc_type="help")
+VOCABULARY = ScopeVocabulary(
+    [NGFW_10_1, NGFW_12_2, NGFW_CURRENT, NGFW_SINCE, CN_AWS, PANORAMA], frozenset({"PA-3400 Series", "PA-7000 Series"})
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "versions"),
+    [
+        ("12.2: which models have the Device ID field?", "which models have the Device ID field?", ("12.2",)),
+        ("10.1 help: heartbeat interval range/default?", "heartbeat interval range/default?", ("10.1",)),
+        ("pan-os 9.0 ha2 keep-alive threshold range?", "ha2 keep-alive threshold range?", ("9.0",)),
+        ("what port does ha1 use on PAN-OS 10.2?", "what port does ha1 use?", ("10.2",)),
+        ("ha1 port for 10.1.x", "ha1 port", ("10.1",)),
+        ("is HA1 encrypted in 11.1.7?", "is HA1 encrypted?", ("11.1.7",)),
+        ("in 10.2, ha2 transport?", "ha2 transport?", ("10.2",)),
+        ("what changed for HA3 between 10.1 and 11.1?", "what changed for HA3?", ("10.1", "11.1")),
+    ],
+)
+def test_a_version_is_read_off_the_question_never_left_as_a_number(
+    question: str, text: str, versions: tuple[str, ...]
+) -> None:
+    asked = read_question_scope(question, VOCABULARY)
+    assert asked.scope.versions == versions
+    assert asked.text == text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is the ha1 port 28769 used for?",
+        "heartbeat interval 1.5 seconds ok?",
+        "ha1 ip 10.1.1.1 netmask?",
+        "can I set up HA1/HA2 backup links?",
+    ],
+)
+def test_numbers_that_are_no_release_stay_in_the_question(question: str) -> None:
+    asked = read_question_scope(question, VOCABULARY)
+    assert asked.scope.empty and asked.text == question
+
+
+def test_a_help_version_asks_for_the_web_interface_help() -> None:
+    assert read_question_scope("10.1 help: heartbeat interval?", VOCABULARY).scope.doc_type == "help"
+
+
+@pytest.mark.parametrize(
+    ("question", "product", "deployment", "text"),
+    [
+        ("On a VM-Series firewall in AWS, which port is used for HA1?", "vm-series", "aws", "which port is used for HA1?"),
+        ("vm-series aws: which interface has to be the HA2 link?", "vm-series", "aws", "which interface has to be the HA2 link?"),
+        ("cn-series: ha1 port?", "cn-series", None, "ha1 port?"),
+        ("CN-Series firewall on AWS EKS: which port is HA1?", "cn-series", "aws", "which port is HA1?"),
+        ("lowest path-mon ping interval on panorama?", "panorama", None, "lowest path-mon ping interval?"),
+        ("next-generation firewall 10.2: ha timers", "ngfw", None, "ha timers"),
+        ("VM-Series on Azure ha2 port?", "vm-series", "azure", "ha2 port?"),
+    ],
+)  # fmt: skip
+def test_products_and_deployments_are_read_in_the_documents_words(
+    question: str, product: str, deployment: str | None, text: str
+) -> None:
+    asked = read_question_scope(question, VOCABULARY)
+    assert (asked.scope.product, asked.scope.deployment) == (product, deployment)
+    assert asked.text == text
+
+
+def test_a_product_the_documents_name_is_shown_as_they_write_it() -> None:
+    asked = read_question_scope("cn series on aws: ha1 port?", VOCABULARY).scope
+    assert (asked.product_name, asked.deployment_name) == ("CN-Series", "AWS")
+    assert asked.label == "CN-Series on AWS"
+
+
+def test_a_model_is_scoped_to_its_documented_family_and_stays_in_the_question() -> None:
+    asked = read_question_scope("is HA1 on a PA-3410 running 11.1.7 encrypted?", VOCABULARY)
+    assert asked.scope.model == "PA-3410" and asked.scope.families == ("PA-3400 Series",)
+    assert asked.scope.versions == ("11.1.7",)
+    assert asked.text == "is HA1 on a PA-3410 encrypted?"
+
+
+def test_what_a_question_admits_and_what_it_asks_exactly() -> None:
+    cn = read_question_scope("cn-series on aws, PAN-OS 11.1: ha1 port?", VOCABULARY).scope
+    assert cn.admits(CN_AWS) and cn.exact(CN_AWS)
+    assert not cn.admits(PANORAMA) and not cn.admits(NGFW_10_1)
+    v101 = read_question_scope("PAN-OS 10.1 ha1 port?", VOCABULARY).scope
+    assert v101.admits(NGFW_10_1) and v101.exact(NGFW_10_1)
+    assert not v101.admits(NGFW_12_2)  # another version's page
+    assert v101.admits(NGFW_CURRENT) and not v101.exact(NGFW_CURRENT)  # current docs: cannot say
+    assert v101.admits(None)  # an older build's fact, without a scope
+    pa = read_question_scope("PA-3410 ha1 port?", VOCABULARY).scope
+    assert not pa.admits(Scope(product="ngfw", platforms=("PA-7000 Series",)))
+
+
+@pytest.mark.parametrize(
+    ("question", "uncovered"),
+    [
+        ("VM-Series on Azure: ha2 port?", ["VM-Series", "Azure"]),
+        ("what is the HA2 keep-alive threshold in PAN-OS 9.1?", ["PAN-OS 9.1"]),
+        ("panorama on aws ha1 port?", ["Panorama on AWS"]),
+        ("cn-series PAN-OS 10.1: ha1?", ["PAN-OS 10.1"]),
+        ("PAN-OS 11.1.7 ha1 port?", []),  # "11.1 & later"
+        ("cn-series: ha1?", []),
+    ],
+)
+def test_a_scope_no_document_covers_is_named(question: str, uncovered: list[str]) -> None:
+    assert VOCABULARY.uncovered(read_question_scope(question, VOCABULARY).scope) == uncovered
+
+
+def test_the_documents_say_which_scopes_they_cover() -> None:
+    assert VOCABULARY.describe() == (
+        "Next-Generation Firewall (PAN-OS 10.1, 12.2, 11.1 & later); CN-Series on AWS (PAN-OS 10.2 & later); "
+        "Panorama (PAN-OS 12.1)"
+    )
+
+
+def test_without_a_vocabulary_structural_shapes_still_read() -> None:
+    asked = read_question_scope("vm-series on aws PAN-OS 10.2: ha2 interface?")
+    assert asked.scope == QuestionScope(
+        product="vm-series",
+        product_name="VM-Series",
+        deployment="aws",
+        deployment_name="AWS",
+        versions=("10.2",),
+    )
+    assert asked.text == "ha2 interface?"
+
+
+@pytest.mark.skipif(not (CORPUS / "scoped").is_dir(), reason="development corpus not available")
+def test_the_vocabulary_of_the_corpus_is_what_its_pages_say() -> None:
+    metas = [read_document(p)[0] for p in sorted((CORPUS / "scoped").glob("*.md"))] + [read_document(SEED)[0]]
+    vocabulary = ScopeVocabulary(unify_products([m.scope for m in metas if m.scope]))
+    assert vocabulary.products == {
+        "cn-series": "CN-Series",
+        "ngfw": "Next-Generation Firewall",
+        "panorama": "Panorama",
+    }
+    assert vocabulary.deployments == {"aws": "AWS"}
+    asked = read_question_scope("Panorama 12.1: monitor hold time range?", vocabulary)
+    assert (asked.scope.product, asked.scope.versions, asked.text) == (
+        "panorama",
+        ("12.1",),
+        "monitor hold time range?",
+    )
+    assert vocabulary.uncovered(read_question_scope("pan-os 9.0 ha2 keep-alive?", vocabulary).scope) == ["PAN-OS 9.0"]
