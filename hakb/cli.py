@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
 
+    mcp = sub.add_parser("mcp", help="serve the MCP tools on stdin/stdout (for an AI assistant)")
+    mcp.set_defaults(func=cmd_mcp)
+
     ev = sub.add_parser("eval", help="score the engine, the strong peer and the naive peer on the gold set")
     ev.add_argument("--gold", type=Path, default=None)
     ev.add_argument("--out", type=Path, default=None, help="results JSON (default: eval/results/latest.json)")
@@ -266,6 +269,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # Timeouts that cut off slow clients, a concurrency cap, logs with worker pids.
         **uvicorn_options(settings, verbose=args.verbose),
     )
+    return EXIT_OK
+
+
+def cmd_mcp(args: argparse.Namespace, settings: Settings) -> int:
+    from hakb.service.mcp_server import run_stdio
+
+    run_stdio(settings)  # stdout is the protocol's: nothing else may print there
     return EXIT_OK
 
 

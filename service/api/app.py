@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI
 
 from hakb import __version__
 from hakb.errors import NotReady
-from hakb.service.api import errors, security
+from hakb.service.api import errors, mcp_http, security
 from hakb.service.api.deps import require_key
 from hakb.service.api.limits import BodySizeLimit
 from hakb.service.api.routes import ask, docs, feedback, health, lookups, page
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from hakb.service.api.routes import slack
 
         app.include_router(slack.build_router(settings, app.state))
+    mcp_http.install(app, settings)  # /mcp: the same tools for AI assistants, behind the same keys
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     security.install(app, settings)  # CORS, rate limit, security headers: outside the size limit
     return app

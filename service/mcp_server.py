@@ -1,0 +1,301 @@
+"""hakb's answers as Model Context Protocol tools, for AI assistants.
+
+One tool set, two transports:
+
+* stdio: `hakb mcp` (`run_stdio`), launched by a desktop assistant; it opens the
+  engine itself and follows new builds as `hakb serve` does.
+* streamable HTTP at `/mcp` of the app factory (hakb.service.api.mcp_http),
+  sharing the app's engine and guarded by the same API keys as `/v1`.
+
+The tools are thin adapters over what the `/v1` routes run (the route functions
+themselves), so an assistant gets exactly the answers the API gives:
+
+    ask        POST /v1/ask                a cited answer, or an abstention (optional version, context)
+    facts      GET /v1/facts               facts filtered by subject, attribute, platform
+    ports      GET /v1/ports               every port and protocol between HA peers
+    platform   GET /v1/platforms/{model}   every constraint that applies to a model
+
+Each returns a short text for the model to read (the answer and its sources) and
+the same data as structured content (`outputSchema`), citations included. Bad
+input (an empty question, a model the documents never name, no build yet) comes
+back as a tool error (`isError`) whose text says what is wrong; the server keeps
+serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field, ValidationError
+
+from hakb import __version__
+from hakb.errors import HakbError, problem_for, render
+from hakb.ingest.models import Citation, Fact
+from hakb.service.api.routes import ask as ask_route
+from hakb.service.api.routes import lookups
+from hakb.service.api.schemas import AskRequest, PortEntry
+from hakb.service.engine import Engine
+from hakb.service.models import Answer
+from hakb.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NAME = "hakb"
+INSTRUCTIONS = (
+    "Cited answers about PAN-OS high-availability (HA) links, ports and platform constraints, "
+    "from the Palo Alto Networks documentation. Use `ask` for a question in words; `facts`, `ports` "
+    "and `platform` for exact lookups. Quote the citations you rely on; when `ask` abstains, the "
+    "documents do not say, so do not guess."
+)
+FACTS_LIMIT = 50  # rows a `facts` call returns unless it asks for more
+FACTS_MAX = 500
+# Every tool only reads the documents.
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+
+EngineSource = Callable[[], Engine]
+
+
+# -- structured results --------------------------------------------------------
+
+
+class FactsResult(BaseModel):
+    count: int = Field(description="Facts that match, all of them")
+    shown: int = Field(description="Facts in this result (at most `limit`)")
+    facts: list[Fact]
+    citations: list[Citation] = Field(description="The sources of the facts shown, each once")
+
+
+class PortsResult(BaseModel):
+    count: int
+    ports: list[PortEntry]
+    citations: list[Citation] = Field(description="The sources of the rows, each once")
+
+
+class PlatformResult(BaseModel):
+    model: str
+    documented_as: list[str] = Field(description="The names the documents use for it (model, family)")
+    count: int
+    facts: list[Fact]
+    citations: list[Citation] = Field(description="The sources of the facts, each once")
+
+
+# -- the server ----------------------------------------------------------------
+
+
+def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
+    """The MCP server with hakb's tools; `engine()` gives the engine to answer with
+    (called per call: the HTTP app opens its engine in its lifespan, after this)."""
+    # MCPServer configures the root logger (logging.basicConfig) when it has no handler;
+    # a placeholder handler keeps the host's logging (uvicorn's, the CLI's) as it is.
+    root, placeholder = logging.getLogger(), logging.NullHandler()
+    root.addHandler(placeholder)
+    try:
+        server: MCPServer = MCPServer(NAME, title="hakb", version=__version__, instructions=INSTRUCTIONS)
+    finally:
+        root.removeHandler(placeholder)
+
+    @server.tool(
+        title="Ask the HA documentation",
+        description=(
+            "Answer a question about PAN-OS HA links, ports or platforms with cited facts or passages, "
+            "or abstain when the documents do not say. The answer's citations give title, section, URL "
+            "and the quoted sentence."
+        ),
+        annotations=READ_ONLY,
+    )
+    def ask(
+        question: Annotated[str, Field(description="The question, as a person would ask it")],
+        version: Annotated[
+            str | None, Field(description="Only use documents whose product version contains this, e.g. 11.1")
+        ] = None,
+        context: Annotated[
+            str | None, Field(description="An earlier question of the same conversation, for a follow-up")
+        ] = None,
+    ) -> Annotated[CallToolResult, Answer]:
+        with _tool_errors():
+            body = AskRequest(question=question, version=version, context=context)
+            answer = ask_route.ask(body, engine(), settings)
+        return _result(_answer_text(answer), answer)
+
+    @server.tool(
+        title="Look up facts",
+        description=(
+            "Documented facts (subject, attribute, value, the sentence that says it and its source), "
+            "filtered by subject (HA1, HA2-backup, PA-3200 Series, ...), attribute (port, ethertype, "
+            "layer, ...) and platform (a model or family; a family's facts answer for its models)."
+        ),
+        annotations=READ_ONLY,
+    )
+    def facts(
+        subject: Annotated[str | None, Field(max_length=60, description="HA1, HA2-backup, PA-3200 Series, ...")] = None,
+        attribute: Annotated[str | None, Field(max_length=40, description="port, ethertype, layer, ...")] = None,
+        platform: Annotated[str | None, Field(max_length=40, description="A model or family, e.g. PA-3260")] = None,
+        limit: Annotated[int, Field(ge=1, le=FACTS_MAX, description="At most this many facts")] = FACTS_LIMIT,
+    ) -> Annotated[CallToolResult, FactsResult]:
+        with _tool_errors():
+            found = lookups.facts(engine(), subject=subject, attribute=attribute, platform=platform)
+        shown = found.facts[:limit]
+        result = FactsResult(count=found.count, shown=len(shown), facts=shown, citations=_cited(shown))
+        return _result(_facts_text(result), result)
+
+    @server.tool(
+        title="HA ports",
+        description=(
+            "Every port and protocol HA peers use, per link, with the sentence that documents it: "
+            "what to allow on a firewall or filter between the peers."
+        ),
+        annotations=READ_ONLY,
+    )
+    def ports() -> Annotated[CallToolResult, PortsResult]:
+        with _tool_errors():
+            found = lookups.ports(engine())
+        citations = _unique([p.source for p in found.ports])
+        result = PortsResult(count=found.count, ports=found.ports, citations=citations)
+        return _result(_ports_text(result), result)
+
+    @server.tool(
+        title="Platform constraints",
+        description=(
+            "Every documented HA constraint that applies to a firewall model (PA-3260, PA-5450, ...) "
+            "or family, including what its family's documents say."
+        ),
+        annotations=READ_ONLY,
+    )
+    def platform(
+        model: Annotated[str, Field(min_length=1, max_length=40, description="A model or family, e.g. PA-3260")],
+    ) -> Annotated[CallToolResult, PlatformResult]:
+        with _tool_errors():
+            found = lookups.platform(model, engine())
+        result = PlatformResult(
+            model=found.model,
+            documented_as=found.documented_as,
+            count=found.count,
+            facts=found.facts,
+            citations=_cited(found.facts),
+        )
+        return _result(_platform_text(result), result)
+
+    return server
+
+
+@contextmanager
+def _tool_errors() -> Iterator[None]:
+    """hakb's errors (and invalid arguments) as tool errors with the API's message."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise ToolError(_explain(exc)) from exc
+    except HakbError as exc:
+        if not problem_for(exc).public:
+            log.error("MCP tool failed: %s", exc, exc_info=exc)
+        raise ToolError(str(render(exc).body["message"])) from exc
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = []
+    for e in exc.errors():
+        field = ".".join(str(p) for p in e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        parts.append(f"{field}: {msg}" if field else msg)
+    return "; ".join(parts)
+
+
+def _result(text: str, data: BaseModel) -> CallToolResult:
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)], structured_content=data.model_dump(mode="json")
+    )
+
+
+def _unique(citations: list[Citation]) -> list[Citation]:
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for c in citations:
+        key = (c.doc_id, c.section, c.quote)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
+def _cited(facts: list[Fact]) -> list[Citation]:
+    return _unique([f.citation() for f in facts])
+
+
+# -- the text the model reads ------------------------------------------------------
+
+
+def _source_line(c: Citation) -> str:
+    section = c.section.split(" > ")[-1]
+    where = c.title if section == c.title else f"{c.title} > {section}"
+    version = f" ({c.version})" if c.version else ""
+    url = f" <{c.url}>" if c.url else ""
+    return f'- {where}{version}: "{c.quote}"{url}'
+
+
+def _with_sources(lines: list[str], citations: list[Citation]) -> str:
+    if citations:
+        lines += ["", "Sources:", *(_source_line(c) for c in citations)]
+    return "\n".join(lines)
+
+
+def _answer_text(answer: Answer) -> str:
+    lines = [answer.answer]
+    if answer.kind == "abstain" and answer.looked_for:
+        lines.append(f"(looked for: {answer.looked_for})")
+    for conflict in answer.conflicts:
+        pairs = "; ".join(f"{v} ({s})" for v, s in zip(conflict.values, conflict.sources, strict=False))
+        lines.append(f"Documents disagree on {conflict.subject} {conflict.attribute}: {pairs}")
+    return _with_sources(lines, answer.citations)
+
+
+def _fact_line(f: Fact) -> str:
+    extra = " ".join(filter(None, [f.protocol, f"({f.qualifier})" if f.qualifier else None]))
+    scope = f" [{', '.join(f.platforms)}]" if f.platforms else ""
+    flag = " (documents disagree)" if f.conflict else ""
+    return f"- {f.subject} {f.attribute}: {f.value}{' ' + extra if extra else ''}{scope}{flag}"
+
+
+def _facts_text(result: FactsResult) -> str:
+    if not result.count:
+        return "No documented fact matches."
+    head = f"{result.count} facts" + (f" (the first {result.shown})" if result.shown < result.count else "") + ":"
+    return _with_sources([head, *(_fact_line(f) for f in result.facts)], result.citations)
+
+
+def _ports_text(result: PortsResult) -> str:
+    lines = [f"{result.count} ports between HA peers:"]
+    for p in result.ports:
+        extra = " ".join(filter(None, [p.protocol, f"({p.qualifier})" if p.qualifier else None]))
+        flag = " (documents disagree)" if p.conflict else ""
+        lines.append(f"- {p.link}: {p.port}{' ' + extra if extra else ''}{flag}")
+    return _with_sources(lines, result.citations)
+
+
+def _platform_text(result: PlatformResult) -> str:
+    head = f"{result.model} (documented as {', '.join(result.documented_as)}): {result.count} facts:"
+    return _with_sources([head, *(_fact_line(f) for f in result.facts)], result.citations)
+
+
+# -- stdio ---------------------------------------------------------------------------
+
+
+def run_stdio(settings: Settings) -> None:
+    """`hakb mcp`: serve the tools on stdin/stdout until the client closes them.
+    Without a build the tools say how to make one; a new build is picked up live."""
+    engine = Engine.from_settings(settings)
+    holder = engine.holder
+    holder.refresh()
+    holder.start_watching(settings.watch_interval_s)
+    # The model and the retriever load in the background: the client's handshake is not kept waiting.
+    threading.Thread(target=engine.warm_up, name="hakb-warm-up", daemon=True).start()
+    try:
+        build_server(lambda: engine, settings).run("stdio")
+    finally:
+        holder.stop()
