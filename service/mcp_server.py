@@ -28,11 +28,11 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from mcp_types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 
 from hakb import __version__
@@ -97,7 +97,7 @@ def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
     root, placeholder = logging.getLogger(), logging.NullHandler()
     root.addHandler(placeholder)
     try:
-        server: MCPServer = MCPServer(NAME, title="hakb", version=__version__, instructions=INSTRUCTIONS)
+        server = _Server(NAME, title="hakb", version=__version__, instructions=INSTRUCTIONS)
     finally:
         root.removeHandler(placeholder)
 
@@ -183,6 +183,20 @@ def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
         return _result(_platform_text(result), result)
 
     return server
+
+
+class _Server(MCPServer[Any]):
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        """Arguments that do not fit a tool's input schema: the SDK's error names pydantic's
+        model and links its docs; say instead which argument is wrong and why."""
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if type(exc) is ToolError and isinstance(exc.__cause__, ValidationError):
+                raise ToolError(f"invalid arguments for {name}: {_explain(exc.__cause__)}") from exc.__cause__
+            raise
 
 
 @contextmanager

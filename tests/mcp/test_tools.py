@@ -103,13 +103,13 @@ def test_lookups_return_rows_and_their_sources(connect: Connect) -> None:
 BAD_CALLS: list[tuple[str, dict[str, Any], str]] = [
     ("ask", {"question": "   "}, "question is empty"),
     ("ask", {"question": "x" * 2001}, "the limit is 2000"),
-    ("ask", {}, "question"),
-    ("ask", {"question": 42}, "valid string"),
+    ("ask", {}, "invalid arguments for ask: question: Field required"),
+    ("ask", {"question": 42}, "invalid arguments for ask: question: Input should be a valid string"),
     ("ask", {"question": "ha1 port?", "version": "v" * 41}, "version"),
-    ("facts", {"limit": 0}, "limit"),
-    ("facts", {"subject": "s" * 61}, "subject"),
+    ("facts", {"limit": 0}, "invalid arguments for facts: limit: Input should be greater than or equal to 1"),
+    ("facts", {"subject": "s" * 61}, "invalid arguments for facts: subject: String should have at most 60"),
     ("platform", {"model": "PA-9999"}, "the documents say nothing about 'PA-9999'; documented platforms:"),
-    ("platform", {}, "model"),
+    ("platform", {}, "invalid arguments for platform: model: Field required"),
     ("no-such-tool", {}, "Unknown tool"),
 ]
 
@@ -121,7 +121,7 @@ def test_bad_input_is_a_tool_error_and_the_server_keeps_serving(connect: Connect
                 result = await client.call_tool(name, arguments)
                 assert result.is_error, (name, arguments, result)
                 assert message in text(result), (name, arguments, text(result))
-                assert "Traceback" not in text(result)
+                assert "Traceback" not in text(result) and "pydantic" not in text(result)
             after = await client.call_tool("ask", {"question": "what port does ha1 use?"})
         assert "28769" in data(after)["answer"]
 
