@@ -6,6 +6,7 @@
     ├── ConfigError           500 misconfigured     exit 2   the settings (environment) are inconsistent
     ├── Unauthorized          401 unauthorized      exit 2   missing or wrong API key (WWW-Authenticate: Bearer)
     │   └── BadSignature      401 unauthorized      exit 2   a Slack request whose signature does not check out
+    ├── Forbidden             403 forbidden         exit 2   a valid key that may not do this (reading votes needs HAKB_ADMIN_KEYS)
     ├── RateLimited           429 rate_limited      exit 1   over HAKB_RATE_LIMIT (Retry-After)
     ├── PayloadTooLarge       413 too_large         exit 2   a request body over HAKB_MAX_BODY_BYTES
     ├── NotReady              503 not_ready         exit 2   no build is loaded: run `hakb ingest` first
@@ -81,6 +82,10 @@ class BadSignature(Unauthorized):
     """A Slack request whose signature or timestamp does not check out."""
 
 
+class Forbidden(HakbError):
+    """A caller that may use /v1 but not this (reading votes without an admin key)."""
+
+
 class RateLimited(HakbError):
     """Over the per-client request rate (HAKB_RATE_LIMIT)."""
 
@@ -122,6 +127,7 @@ PROBLEMS: dict[type[BaseException], Problem] = {
     ConfigError: Problem(500, "misconfigured", EXIT_USAGE, public=False),
     Unauthorized: Problem(401, "unauthorized", EXIT_USAGE, {"WWW-Authenticate": "Bearer"}),
     BadSignature: Problem(401, "unauthorized", EXIT_USAGE),
+    Forbidden: Problem(403, "forbidden", EXIT_USAGE),
     RateLimited: Problem(429, "rate_limited", EXIT_FAILED),
     PayloadTooLarge: Problem(413, "too_large", EXIT_USAGE),
     NotReady: Problem(503, "not_ready", EXIT_USAGE),

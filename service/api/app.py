@@ -48,7 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         threading.Thread(target=engine.warm_up, name="hakb-warm-up", daemon=True).start()
         holder.start_watching(settings.watch_interval_s)
         app.state.holder, app.state.engine = holder, engine
-        app.state.feedback = FeedbackStore(settings.feedback_path)
+        app.state.feedback = FeedbackStore(
+            settings.feedback_path,
+            max_rows=settings.feedback_max_rows,
+            retention_days=settings.feedback_retention_days,
+        )
         try:
             build = holder.current
             log.info("ready: build %s", build.build_id)

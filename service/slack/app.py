@@ -26,6 +26,7 @@ deletions and joins (any other message subtype).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -41,7 +42,7 @@ from slack_sdk.webhook import WebhookClient
 from hakb.errors import ConfigError
 from hakb.service import question as qparse
 from hakb.service.engine import Engine, EngineError
-from hakb.service.feedback import FeedbackIn, FeedbackStore
+from hakb.service.feedback import FeedbackStore, NewVote
 from hakb.service.index import NotReady
 from hakb.service.models import Answer
 from hakb.service.slack import blocks
@@ -255,27 +256,36 @@ class SlackBot:
 
     # -- buttons -------------------------------------------------------------
 
-    def on_vote(self, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def on_vote(
+        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, request: BoltRequest
+    ) -> None:
         ack()
         vote = blocks.VOTE_ACTIONS[str(action.get("action_id"))]
         value = blocks.parse_vote_value(str(action.get("value", "")))
-        user = str((body.get("user") or {}).get("id") or "") or None
+        user = str((body.get("user") or {}).get("id") or "") or None  # from the signed payload
+        # A signed request sent again (a replay, or Slack's own retry) is the same bytes:
+        # the vote is stored once.
+        dedupe_key = "slack:" + hashlib.sha256(request.raw_body.encode()).hexdigest()
         try:
             record = self.deps.feedback().add(
-                FeedbackIn(
+                NewVote(
                     vote=vote,
-                    question=value.question[:4000],
-                    answer=value.answer[:20000],
+                    question=value.question,
+                    answer=value.answer,
                     user=user,
                     source="slack",
                     build_id=value.build_id,
-                )
+                ),
+                dedupe_key=dedupe_key,
             )
         except Exception:
             log.exception("slack vote=%s could not be stored (user %s)", vote, user)
             self._tell_user(
                 body, client, blocks.notice("Sorry, your vote could not be saved. It was logged; please try again.")
             )
+            return
+        if record is None:
+            log.info("slack duplicate vote dropped vote=%s user=%s", vote, user)
             return
         log.info("slack vote=%s id=%s user=%s", vote, record.id, user)
         thanks = (

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hakb.ingest.models import Citation, Fact
+from hakb.service.feedback import Vote
 from hakb.service.models import Answer, Conflict
 
 Block = dict[str, Any]
@@ -23,7 +24,7 @@ Block = dict[str, Any]
 VOTE_HELPFUL = "hakb_vote_helpful"
 VOTE_WRONG = "hakb_vote_wrong"
 SHARE = "hakb_share"
-VOTE_ACTIONS = {VOTE_HELPFUL: "helpful", VOTE_WRONG: "wrong"}
+VOTE_ACTIONS: dict[str, Vote] = {VOTE_HELPFUL: "helpful", VOTE_WRONG: "wrong"}
 
 SECTION_MAX = 3000
 VALUE_MAX = 2000
@@ -161,8 +162,8 @@ def _sources(citations: list[Citation]) -> list[str]:
         text = f":page_facing_up: {page}"
         if section and section != c.title:
             text += f" › {escape(section)}"
-        if c.version:
-            text += f" ({escape(c.version)})"
+        if c.scope_label:  # which product, deployment and PAN-OS version the quote holds for
+            text += f" ({escape(c.scope_label)})"
         if c.quote:
             text += f"\n“{escape(clip(c.quote, QUOTE_MAX))}”"
         out.append(text)

@@ -187,3 +187,50 @@ def test_slack_control_sequences_from_a_document_are_escaped_in_the_fallback_tex
     assert "&lt;!channel&gt;" in text and "&lt;@U0ADMIN&gt;" in text and "&amp; more" in text
     # The blocks were already escaped; both say the same thing.
     assert "&lt;!channel&gt;" in json.dumps(post.args["blocks"])
+
+
+# -- item 2: a replayed signed vote --------------------------------------------------
+
+
+def test_a_replayed_signed_vote_is_stored_once(slack: FakeSlack, server: HakbServer) -> None:
+    channel, voter, hook = unique("C"), unique("U"), unique("vote")
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0HAKB"},
+        "user": {"id": voter},
+        "api_app_id": "A0HAKB",
+        "trigger_id": unique("trig"),
+        "channel": {"id": channel},
+        "container": {"type": "message", "channel_id": channel, "message_ts": "1700000000.000100"},
+        "response_url": slack.recorder.hook_url(hook),
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "hakb_vote_wrong",
+                "block_id": "hakb_feedback",
+                "value": json.dumps({"q": "what port does ha1 use?", "a": "HA1 port: TCP 28769", "b": None}),
+                "action_ts": "1700000001.000200",
+            }
+        ],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    ts = str(int(time.time()))
+    for _ in range(3):  # the same signed bytes, as an attacker who captured them would send
+        r = _signed(server, body, "application/x-www-form-urlencoded", timestamp=ts)
+        assert r.status_code == 200, r.text
+    votes = httpx.get(
+        f"{server.url}/v1/feedback", headers={"authorization": f"Bearer {ADMIN_KEY}"}, params={"limit": 100}, timeout=30
+    ).json()["votes"]
+    mine = [v for v in votes if v["user"] == voter]
+    assert len(mine) == 1
+    assert mine[0]["source"] == "slack" and mine[0]["vote"] == "wrong"
+    assert len(slack.recorder.hooks(hook)) == 1, "thanked once"
+    # A second click (new trigger, new action time) is a new vote.
+    payload["trigger_id"] = unique("trig")
+    payload["actions"][0]["action_ts"] = "1700000002.000300"  # type: ignore[index]
+    r = _signed(server, urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+    assert r.status_code == 200
+    votes = httpx.get(
+        f"{server.url}/v1/feedback", headers={"authorization": f"Bearer {ADMIN_KEY}"}, params={"limit": 100}, timeout=30
+    ).json()["votes"]
+    assert len([v for v in votes if v["user"] == voter]) == 2

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from hakb.devserver import HakbServer
+from hakb.service.feedback import FeedbackStore
 from tests.conftest import make_data_dir
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, new_ts, unique
 from tests.slack.recorder import BOT_ID, BOT_USER_ID, SlackRecorder
@@ -178,7 +179,7 @@ def test_an_empty_slash_command_gets_help(slack: FakeSlack) -> None:
     assert "/hakb" in shown["text"]
 
 
-def test_a_feedback_click_stores_the_vote_and_thanks_the_user(slack: FakeSlack) -> None:
+def test_a_feedback_click_stores_the_vote_and_thanks_the_user(slack: FakeSlack, slack_data_dir: Path) -> None:
     channel = unique("C")
     slack.event(mention(channel, "what is the ethertype of ha2?"))
     [post] = slack.posts(channel)
@@ -193,8 +194,9 @@ def test_a_feedback_click_stores_the_vote_and_thanks_the_user(slack: FakeSlack) 
     )
     assert clicked.status_code == 200
 
-    votes = httpx.get(f"{slack.base_url}/v1/feedback").json()
-    mine = [v for v in votes if v["user"] == voter]
+    # Read back through the store (reading over HTTP needs an admin key).
+    votes = FeedbackStore(slack_data_dir / "feedback.sqlite3").list(100)
+    mine = [v.model_dump() for v in votes if v.user == voter]
     assert len(mine) == 1
     assert mine[0]["vote"] == "wrong"
     assert mine[0]["source"] == "slack"
