@@ -248,7 +248,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(answer.answer)
         for c in answer.citations:
-            print(f'  - {c.title} > {c.section.split(" > ")[-1]}: "{c.quote}"' + (f" <{c.url}>" if c.url else ""))
+            scope = f" [{c.scope_label}]" if c.scope_label else ""
+            print(
+                f'  - {c.title} > {c.section.split(" > ")[-1]}{scope}: "{c.quote}"' + (f" <{c.url}>" if c.url else "")
+            )
     return EXIT_ABSTAIN if answer.kind == "abstain" else EXIT_OK
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 DocKind = Literal["text", "markdown", "html"]
 SectionKind = Literal["paragraph", "list_item", "table_row", "heading"]
@@ -172,6 +172,15 @@ class Citation(BaseModel):
     quote: str
     version: str | None = None
     scope: Scope | None = None  # which product, deployment and PAN-OS versions the quote holds for
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form
+    @property
+    def scope_label(self) -> str:
+        """What the quote holds for, as people read it ("CN-Series on AWS · PAN-OS 10.2 &
+        later · deployment guide"): the scope's label, else the version; "" when unknown."""
+        if self.scope is not None and self.scope.label:
+            return self.scope.label
+        return self.version or ""
 
 
 class Fact(BaseModel):

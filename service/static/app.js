@@ -328,6 +328,7 @@
       el("li", { class: "citation" },
         sourceLink(c.title, c.url),
         c.section ? el("span", { class: "section" }, " — " + c.section) : null,
+        c.scope_label ? el("span", { class: "scope" }, " (" + c.scope_label + ")") : null,
         c.quote ? el("details", {},
           el("summary", {}, "Quote"),
           el("blockquote", {}, c.quote)) : null));
@@ -346,7 +347,8 @@
     if (cites.length) {
       lines.push("", "Sources:");
       cites.forEach((c, i) => {
-        lines.push((i + 1) + ". " + c.title + (c.section ? " — " + c.section : "") + (c.url ? " <" + c.url + ">" : ""));
+        lines.push((i + 1) + ". " + c.title + (c.section ? " — " + c.section : "") +
+          (c.scope_label ? " (" + c.scope_label + ")" : "") + (c.url ? " <" + c.url + ">" : ""));
         if (c.quote) lines.push("   “" + c.quote + "”");
       });
     }
