@@ -36,8 +36,9 @@ from mcp_types import CallToolResult, InputRequiredResult, TextContent, ToolAnno
 from pydantic import BaseModel, Field, ValidationError
 
 from hakb import __version__
-from hakb.errors import HakbError, problem_for, render
+from hakb.errors import HakbError, NotReady, problem_for, render
 from hakb.ingest.models import Citation, Fact
+from hakb.service.api.errors import public_reason
 from hakb.service.api.routes import ask as ask_route
 from hakb.service.api.routes import lookups
 from hakb.service.api.schemas import AskRequest, PortEntry
@@ -119,7 +120,7 @@ def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
             str | None, Field(description="An earlier question of the same conversation, for a follow-up")
         ] = None,
     ) -> Annotated[CallToolResult, Answer]:
-        with _tool_errors():
+        with _tool_errors(settings):
             body = AskRequest(question=question, version=version, context=context)
             answer = ask_route.ask(body, engine(), settings)
         return _result(_answer_text(answer), answer)
@@ -139,7 +140,7 @@ def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
         platform: Annotated[str | None, Field(max_length=40, description="A model or family, e.g. PA-3260")] = None,
         limit: Annotated[int, Field(ge=1, le=FACTS_MAX, description="At most this many facts")] = FACTS_LIMIT,
     ) -> Annotated[CallToolResult, FactsResult]:
-        with _tool_errors():
+        with _tool_errors(settings):
             found = lookups.facts(engine(), subject=subject, attribute=attribute, platform=platform)
         shown = found.facts[:limit]
         result = FactsResult(count=found.count, shown=len(shown), facts=shown, citations=_cited(shown))
@@ -154,7 +155,7 @@ def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
         annotations=READ_ONLY,
     )
     def ports() -> Annotated[CallToolResult, PortsResult]:
-        with _tool_errors():
+        with _tool_errors(settings):
             found = lookups.ports(engine())
         citations = _unique([p.source for p in found.ports])
         result = PortsResult(count=found.count, ports=found.ports, citations=citations)
@@ -171,7 +172,7 @@ def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
     def platform(
         model: Annotated[str, Field(min_length=1, max_length=40, description="A model or family, e.g. PA-3260")],
     ) -> Annotated[CallToolResult, PlatformResult]:
-        with _tool_errors():
+        with _tool_errors(settings):
             found = lookups.platform(model, engine())
         result = PlatformResult(
             model=found.model,
@@ -200,12 +201,15 @@ class _Server(MCPServer[Any]):
 
 
 @contextmanager
-def _tool_errors() -> Iterator[None]:
+def _tool_errors(settings: Settings) -> Iterator[None]:
     """hakb's errors (and invalid arguments) as tool errors with the API's message."""
     try:
         yield
     except ValidationError as exc:
         raise ToolError(_explain(exc)) from exc
+    except NotReady as exc:
+        # As /v1 says it: what to do, without the server's directory layout.
+        raise ToolError(f"no build is loaded yet: {public_reason(str(exc), settings.data_dir)}") from exc
     except HakbError as exc:
         if not problem_for(exc).public:
             log.error("MCP tool failed: %s", exc, exc_info=exc)

@@ -110,4 +110,5 @@ def test_stdio_without_a_build_answers_how_to_make_one(tmp_path: Path) -> None:
 
     is_error, message, tools = anyio.run(scenario)
     assert tools == {"ask", "facts", "ports", "platform"}
-    assert is_error and "hakb ingest" in message, message
+    assert is_error and "no build is loaded yet" in message and "hakb ingest" in message, message
+    assert str(tmp_path) not in message and "$HAKB_DATA_DIR" in message  # as /v1 says it, no server path
