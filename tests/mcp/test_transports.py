@@ -13,6 +13,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
+from tests.conftest import hakb_server
 from tests.mcp.conftest import KEY, http_client, stdio_params
 from tests.mcp.test_tools import text
 
@@ -85,6 +86,23 @@ def test_http_tool_call_with_the_key(keyed_mcp_server: str) -> None:
             return text(await client.call_tool("ask", {"question": "what port does ha1 use?"}))
 
     assert "28769" in anyio.run(scenario)
+
+
+def test_http_works_with_several_workers(seed_data_dir: Path, tmp_path: Path) -> None:
+    """Stateless: no MCP session lives in one worker, so any worker answers any call."""
+
+    async def scenario(url: str) -> list[str]:
+        answers = []
+        for _ in range(6):  # a client per call: a new connection, whichever worker takes it
+            async with http_client(url, {"Authorization": f"Bearer {KEY}"}) as client:
+                answers.append(text(await client.call_tool("ask", {"question": "what port does ha1 use?"})))
+        return answers
+
+    with hakb_server(seed_data_dir, tmp_path / "server.log", {"HAKB_API_KEYS": KEY}, workers=2) as server:
+        answers = anyio.run(scenario, server.url)
+        log = server.log()
+    assert all("28769" in a for a in answers)
+    assert "Traceback" not in log
 
 
 def test_v1_keys_still_guard_v1(keyed_mcp_server: str) -> None:
