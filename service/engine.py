@@ -34,6 +34,7 @@ from hakb.service.ranking.ranker import CoverageRanker, LinearRanker
 from hakb.service.retrieval import Hit, PassagesUnavailable, Retriever
 from hakb.service.vocabulary import Vocabulary
 from hakb.settings import Settings
+from hakb.text import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +81,10 @@ class Engine:
         return self.holder.current
 
     def warm_up(self) -> None:
-        """Load the model and the retriever now, so the first user does not wait."""
+        """Load the model, the word frequencies and the retriever now, so the first user
+        does not wait."""
         self.retriever.embed_query("warm up")
+        tx.specificity("warm")
         try:
             build = self.holder.current
         except Exception:
@@ -114,12 +117,20 @@ class Engine:
         queries = qparse.parse(question)
         ctx = qparse.parse(context)[-1] if context else None
         parts = []
-        for i, q in enumerate(queries):
+        for i, q in enumerate(queries[:MAX_PARTS]):
+            if i and time.perf_counter() - started > PART_BUDGET_S:
+                break  # the parts answered so far go out; the note says what was left
             # "is ha1 layer 3, and what's used for heartbeats?": a later part with no
             # subject of its own continues the earlier one.
             part_ctx = queries[i - 1] if i and not q.subjects and queries[i - 1].subjects else ctx
             parts.append(self._ask_one(build, q, top_k, part_ctx))
         answer = parts[0] if len(parts) == 1 else _combine(question, parts)
+        left = len(queries) - len(parts)
+        if left:
+            answer.answer += (
+                f"\n({left} more question{'s' if left > 1 else ''} in this message not answered: ask them separately.)"
+            )
+        _bound(answer)
         answer.question = question
         answer.build_id = build.build_id
         answer.timing_ms = round((time.perf_counter() - started) * 1000, 3)
@@ -208,7 +219,13 @@ class Engine:
             self.ranker.score(evidence)
             evidence.sort(key=lambda e: -e.score)
             evidence = [e for e in evidence if _agrees(e)]
-        confident = bool(evidence) and evidence[0].score >= self.ranker.fast
+        # Confident enough to skip the passages, unless the fact is scoped to a platform the
+        # question did not name: a general statement among the passages would outrank it.
+        confident = (
+            bool(evidence)
+            and evidence[0].score >= self.ranker.fast
+            and evidence[0].features.get("platform", 0.0) >= 0.0
+        )
         if "passages" not in self.ablate and sig.words and (exhaustive or not confident):
             text = q.text
             if ctx is not None and not q.subjects and ctx.subjects:
@@ -272,8 +289,16 @@ class Engine:
         picked = [top] + [e for e in passages[1:3] if e.score >= top.score - 0.08][:1]
         citations = []
         parts = []
+        said: set[str] = set()
         for e in picked:
-            body = e.text if not e.items else e.text + "\n" + "\n".join(f"- {item}" for item in e.items)
+            # Two windows of one passage overlap: a sentence is said once.
+            fresh = [s for s in split_sentences(e.text) or [e.text] if s not in said]
+            if not fresh:
+                continue
+            said.update(fresh)
+            body = " ".join(fresh)
+            if e.items:
+                body += "\n" + "\n".join(f"- {item}" for item in e.items)
             parts.append(body)
             quote = e.text if not e.items else e.text + "\n" + "\n".join(e.items)
             citations.append(e.citation.model_copy(update={"quote": quote}))
@@ -320,7 +345,8 @@ class Engine:
 def _structured_reading(
     top: Evidence, evidence: list[Evidence], sig: sources.Signals, threshold: float
 ) -> Evidence | None:
-    if top.source != "passage" or sig.shape is None:
+    if top.source != "passage" or sig.shape is None or sig.asks == "why":
+        # "why do we need a hold time?" asks for the reason, not the value beside it.
         return None
     for e in evidence:
         if e.source != "fact" or e.fact is None or not sig.shape.search(e.fact.value):
@@ -453,6 +479,24 @@ def _fact_answer(q: qparse.Query, result: rules.RuleResult) -> Answer:
         conflicts=_conflicts(facts),
         looked_for=result.looked_for,
     )
+
+
+# Work and size per request: a message answers at most MAX_PARTS questions, starts no
+# new one after PART_BUDGET_S, and says at most MAX_ANSWER_CHARS (every citation stays:
+# each value said is still backed); past these a message asks for a report, not an answer.
+MAX_PARTS = 4
+PART_BUDGET_S = 0.15
+MAX_ANSWER_CHARS = 3000
+
+
+def _bound(answer: Answer) -> None:
+    if len(answer.answer) > MAX_ANSWER_CHARS:
+        cut = answer.answer[:MAX_ANSWER_CHARS]
+        end = max(cut.rfind("\n"), cut.rfind("; "), cut.rfind(". "))
+        answer.answer = (
+            cut[: end if end > MAX_ANSWER_CHARS // 2 else MAX_ANSWER_CHARS].rstrip(" ;")
+            + " [cut: ask a narrower question]"
+        )
 
 
 def _citations(facts: list[Fact]) -> list[Citation]:

@@ -243,10 +243,26 @@ def _correct_typos(low: str) -> str:
     return low
 
 
+# A question a person types is a few dozen words; past these bounds a message is
+# not asking more, it is costing more ("hb? " * 500 is one question asked 500 times).
+MAX_WORDS = 60
+MAX_VALUES = 8
+
+
 def parse(question: str) -> list[Query]:
-    """Every sub-question of a chat message, parsed."""
+    """Every distinct sub-question of a chat message, parsed, each bounded to MAX_WORDS."""
     cleaned = clean_chat(question)
-    return [parse_one(part, question) for part in split_questions(cleaned)]
+    out: list[Query] = []
+    seen: set[str] = set()
+    for part in split_questions(cleaned):
+        words = part.split()
+        bounded = " ".join(words[:MAX_WORDS])
+        key = bounded.lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(parse_one(bounded, question))
+    return out
 
 
 def parse_one(text: str, original: str | None = None) -> Query:
@@ -273,8 +289,9 @@ def parse_one(text: str, original: str | None = None) -> Query:
     model = lexicon.canonical_model(text)
     q.platform = model
     model_digits = {m.group(1) for m in re.finditer(r"pa[\s-]?(\d{2,4})", low)}
-    q.numbers = [n for n in _NUMBER.findall(low) if n not in model_digits]
-    q.hexes = _HEX.findall(low)
+    # The same value twice is one value; a question names a handful at most.
+    q.numbers = list(dict.fromkeys(n for n in _NUMBER.findall(low) if n not in model_digits))[:MAX_VALUES]
+    q.hexes = list(dict.fromkeys(_HEX.findall(low)))[:MAX_VALUES]
     q.yes_no = bool(_YES_NO.search(low)) or (bool(_TERSE_YES_NO.search(low)) and not _WH.search(low))
     if re.search(r"\b\w+ or (?!not\b)\w+\??$", low):
         q.yes_no = False  # "is 28769 tcp or udp?" asks which, not whether

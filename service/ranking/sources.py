@@ -142,6 +142,7 @@ class FactSource:
         self._qualifiers: dict[tuple[str, str], set[str]] = {}
         self._postings: dict[str, list[int]] = {}
         self._citations: dict[int, Citation] = {}  # facts live as long as the table
+        self._families = frozenset(table.platforms)
         for i, f in enumerate(table.facts):
             if f.qualifier:
                 self._qualifiers.setdefault((f.subject, f.attribute), set()).add(f.qualifier)
@@ -242,8 +243,10 @@ class FactSource:
                 feats["subject"] = -1.0
         feats["attribute"] = 1.0 if f.attribute in sig.groups else 0.0
         feats["qualifier"] = self._qualifier(sig, f)
+        # A row about a model ("PA-7080 max-members") is scoped to it; a row about a
+        # timer or a setting is not scoped by its subject.
         feats["platform"] = _platform_feature(
-            sig, set(f.platforms) | ({f.subject} if f.subject not in lexicon.LINKS else set())
+            sig, set(f.platforms) | ({f.subject} if f.subject in self._families else set())
         )
         feats["numbers"] = _numbers_feature(sig, f"{f.value} {f.quote}")
         _common(sig, e)
@@ -311,7 +314,7 @@ class PassageSource:
                 if sentence in seen or len(sentence) < 20:
                     continue
                 seen.add(sentence)
-                following = [s for s, _ in units[index + 1 : index + 3]] if not items else []
+                following = _following(units, index) if not items else []
                 for window in ([], following) if following else ([],):
                     out.append(self._candidate(sig, hit, rank, label, families, sentence, items, window))
         return out
@@ -380,6 +383,22 @@ def _polar_agreement(sig: Signals, sentence: str) -> float:
         if s in stems and tx.polarity(sentence, frozenset({s})) != p:
             return -1.0
     return 0.0
+
+
+_MAX_STEPS = 6
+
+
+def _following(units: list[tuple[str, list[str]]], index: int) -> list[str]:
+    """The two sentences after one, or, when they are the steps of a procedure, the
+    steps that follow it: a "how do I" is answered by the steps, not by the first."""
+    after = [s for s, _ in units[index + 1 :]]
+    window = after[:2]
+    if any(_STEP.search(s.strip()) for s in window):
+        for s in after[2:_MAX_STEPS]:
+            if not _STEP.search(s.strip()):
+                break
+            window.append(s)
+    return window
 
 
 def _sentences_with_items(text: str) -> list[tuple[str, list[str]]]:

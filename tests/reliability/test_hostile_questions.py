@@ -7,6 +7,8 @@ page all send it as JSON, so an answer that cannot be encoded is a crash too).
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -95,3 +97,24 @@ def test_any_follow_up_and_version_filter_gets_a_valid_answer(
     seed_engine: Engine, question: str, context: str | None, version: str | None
 ) -> None:
     _check(seed_engine.ask(question, context=context, version=version, top_k=3), seed_engine)
+
+
+# Bounded work per message (a hostile review found "hb? " * 500 cost seconds and
+# "0x7261 " * 280 a 316 KB answer): what a user sees when a message asks too much.
+
+
+def test_a_message_with_many_questions_answers_the_first_few_and_says_so(seed_engine: Engine) -> None:
+    links = ["ha1", "ha2", "ha3", "ha4", "hsci", "ha1 backup", "ha2 backup"]
+    answer = seed_engine.ask(" ".join(f"{link} port?" for link in links))
+    # At most four are answered (fewer if the time budget runs out on a slow machine).
+    left = re.search(r"\((\d) more questions in this message not answered", answer.answer)
+    assert left is not None and int(left.group(1)) >= 3
+    assert "28769" in answer.answer  # the first question was answered
+
+
+def test_a_value_repeated_many_times_gives_a_short_answer(seed_engine: Engine) -> None:
+    single = seed_engine.ask("0x7261")
+    flooded = seed_engine.ask("0x7261 " * 280)
+    assert flooded.kind == single.kind
+    assert len(flooded.answer) <= max(len(single.answer), 3000) + 40
+    assert len(flooded.model_dump_json()) < 50_000
