@@ -322,7 +322,7 @@ class Engine:
         # attribute, nothing that asks for a value.
         terse = (
             not q.has_wh
-            and set(q.attributes) <= _SUPPORT_ATTRIBUTES
+            and not set(q.attributes) & sources.VALUE_SHAPES.keys()
             and q.original.strip().endswith("?")
             and not _ASKS_VALUE.search(q.text)
         ) or bool(rules.TERSE_OK.search(q.text.lower()))
@@ -439,9 +439,6 @@ def _verdict_allowed(sentence: str, q: qparse.Query, vocab: Vocabulary) -> bool:
 
 
 _ASKS_VALUE = re.compile(r"\b(?:range|max|maximum|min|minimum|value|time|timer|vs|versus|or|many|much)\b", re.I)
-_SUPPORT_ATTRIBUTES = frozenset(
-    {"dedicated-ha-ports", "can-use", "not-supported", "interface", "requires", "required-in"}
-)
 
 
 def _deciding_clause(sentence: str, q: qparse.Query, vocab: Vocabulary) -> str:
