@@ -337,7 +337,9 @@ class Engine:
             return None
         if _NEGATION.search(clause) or rules.contradicts(q.norm or q.text, clause):
             return "no"
-        if q.yes_no and coverage >= 0.7 and not _HEDGE.search(first):
+        # A terse chat question ("members need the same zone names?") is answered Yes only
+        # by a sentence that holds nearly all of it.
+        if (coverage >= 0.7 if q.yes_no else coverage >= 0.85) and not _HEDGE.search(first):
             return "yes"
         return None
 
