@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from hakb.ingest import lexicon
 from hakb.ingest.models import DocumentMeta, Fact, Section, SubjectFrom
+from hakb.ingest.scope import sentence_scope
 from hakb.ingest.tables import scope_label
 from hakb.text import split_sentences  # moved to hakb.text; re-exported for old imports
 
@@ -679,7 +680,7 @@ class FactExtractor:
             section=section.heading,
             quote=quote,
             version=self.meta.version,
-            scope=self.meta.scope,
+            scope=sentence_scope(self.meta.scope, quote),
             **kw,
         )
 

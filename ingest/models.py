@@ -268,3 +268,6 @@ class Manifest(BaseModel):
     documents: list[DocumentMeta]
     counts: dict[str, int]
     complete: bool = True
+    # Every scope the build documents: its pages' and any a sentence names for itself
+    # ("On the VM-Series firewall in AWS, ..."): what a question's scope is matched against.
+    scopes: list[Scope] = Field(default_factory=list)

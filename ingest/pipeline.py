@@ -29,9 +29,9 @@ from hakb.ingest.errors import IngestError
 from hakb.ingest.facts import FactExtractor, mark_conflicts
 from hakb.ingest.keyword import KeywordIndex, KeywordIndexError
 from hakb.ingest.loaders import iter_sources
-from hakb.ingest.models import Chunk, DocumentMeta, DocumentReport, Fact, Manifest, Section
+from hakb.ingest.models import Chunk, DocumentMeta, DocumentReport, Fact, Manifest, Scope, Section
 from hakb.ingest.parse import read_document
-from hakb.ingest.scope import scope_of, unify_products, version_label
+from hakb.ingest.scope import scope_of, scopes_of_text, unify_products, version_label
 from hakb.ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_client
 
 log = logging.getLogger(__name__)
@@ -276,6 +276,7 @@ class Pipeline:
             pipeline=pipeline_fingerprint(),
             documents=[d.meta for d in docs],
             counts=counts,
+            scopes=build_scopes(docs, facts, chunks),
         )
         builds.write_manifest(path, manifest)
         return counts
@@ -324,6 +325,16 @@ def with_scopes(docs: Sequence[_Doc]) -> None:
         if doc.meta.scope != scope:
             version = version_label(scope, doc.meta.version)
             doc.meta = doc.meta.model_copy(update={"scope": scope, "version": version})
+
+
+def build_scopes(docs: Sequence[_Doc], facts: Sequence[Fact], chunks: Sequence[Chunk]) -> list[Scope]:
+    """The distinct scopes of a build: its documents', its facts', and those its passages'
+    sentences name for themselves, in a stable order."""
+    found: set[Scope] = {d.meta.scope for d in docs if d.meta.scope is not None}
+    found.update(f.scope for f in facts if f.scope is not None)
+    for chunk in chunks:
+        found.update(scopes_of_text(chunk.scope, chunk.text))
+    return sorted(found, key=lambda s: s.model_dump_json())
 
 
 def _fullness(doc: _Doc) -> tuple[int, int, str]:

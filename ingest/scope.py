@@ -33,7 +33,8 @@ from urllib.parse import unquote, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from hakb.ingest import lexicon
-from hakb.ingest.models import DocKind, DocType, DocumentMeta, Scope
+from hakb.ingest.models import Chunk, Citation, DocKind, DocType, DocumentMeta, Scope
+from hakb.text import split_sentences
 
 # Public clouds and hypervisors a firewall is deployed on, and the words people use for
 # them: a sentence ("On the VM-Series firewall in AWS, ...") or a question ("on Azure")
@@ -154,6 +155,69 @@ def version_label(scope: Scope, given: str | None) -> str | None:
     return None
 
 
+# A product written the way products are: "VM-Series", "CN-Series" (not "PA-3400 Series").
+_SERIES_NAME = r"[A-Z]{2}-Series"
+_ENV_ALTERNATION = "|".join(
+    re.escape(n) for n in sorted({n for k, ns in ENVIRONMENTS.items() for n in (k, *ns)}, key=len, reverse=True)
+)
+# "the VM-Series firewall in AWS", "VM-Series firewall on Google Cloud Platform".
+_PRODUCT_ON = re.compile(rf"\b({_SERIES_NAME})(?:\s+firewalls?)?\s+(?:on|in)\s+(?:the\s+)?(?i:({_ENV_ALTERNATION}))\b")
+# "On AWS, ...", "In Azure, ...", "... in Azure environments".
+_ENV_LEAD = re.compile(rf"^\s*(?:On|In)\s+(?:the\s+)?(?i:({_ENV_ALTERNATION}))\b\s*,")
+_ENV_PLACE = re.compile(rf"\bin\s+(?i:({_ENV_ALTERNATION}))\s+environments?\b")
+# "( CN-Series cluster only )".
+_PRODUCT_ONLY = re.compile(rf"\(\s*({_SERIES_NAME})\b[^()]{{0,40}}\bonly\s*\)")
+
+
+def environment_key(written: str) -> str | None:
+    """'Google Cloud Platform' -> 'gcp', 'aws' -> 'aws'; None when it names no environment."""
+    low = written.strip().lower()
+    return next((k for k, names in ENVIRONMENTS.items() if low in (k, *(n.lower() for n in names))), None)
+
+
+def sentence_scope(scope: Scope | None, sentence: str) -> Scope | None:
+    """The scope of one sentence of a page: the page's, unless the sentence names the
+    product or deployment it holds for ("On the VM-Series firewall in AWS, the management
+    port is used as the HA1 link"; "UDP is the only supported transport mode in Azure
+    environments"; "( CN-Series cluster only )"). A sentence naming several products or
+    deployments ("on Azure and ... on AWS") keeps what they share."""
+    update: dict[str, object] = {}
+    pairs = {(m.group(1), environment_key(m.group(2))) for m in _PRODUCT_ON.finditer(sentence)}
+    products = {p for p, _ in pairs} | {m.group(1) for m in _PRODUCT_ONLY.finditer(sentence)}
+    if len(products) == 1:
+        (name,) = products
+        if slug(name) != (scope.product if scope else None):
+            update.update(product=slug(name), product_name=name, platforms=())
+    places = {e for _, e in pairs if e}
+    if not places:
+        lead = _ENV_LEAD.match(sentence) or _ENV_PLACE.search(sentence)
+        place = environment_key(lead.group(1)) if lead else None
+        places = {place} if place else set()
+        named = set(re.findall(rf"\b{_SERIES_NAME}\b", sentence)) if place else set()
+        if len(named) == 1 and not products:
+            (name,) = products = named
+            if slug(name) != (scope.product if scope else None):
+                update.update(product=slug(name), product_name=name, platforms=())
+    if len(places) == 1 and len(products) <= 1:
+        (place,) = places
+        if place != (scope.deployment if scope else None):
+            update.update(deployment=place, deployment_name=ENVIRONMENTS[place][0])
+    if not update:
+        return scope
+    return (scope or Scope()).model_copy(update=update)
+
+
+def scopes_of_text(scope: Scope | None, text: str) -> set[Scope]:
+    """The scopes a passage's sentences hold for (its page's, and any a sentence names)."""
+    found = {scope} if scope is not None else set()
+    if _PRODUCT_ON.search(text) or _ENV_LEAD.search(text) or _ENV_PLACE.search(text) or _PRODUCT_ONLY.search(text):
+        for sentence in split_sentences(text):
+            named = sentence_scope(scope, sentence)
+            if named is not None:
+                found.add(named)
+    return found
+
+
 def unify_products(scopes: Sequence[Scope]) -> list[Scope]:
     """The same product gets the same key on every page of a build.
 
@@ -175,6 +239,13 @@ def unify_products(scopes: Sequence[Scope]) -> list[Scope]:
             s = s.model_copy(update={"product": slug(s.product_name)})
         out.append(s)
     return out
+
+
+def cite(chunk: Chunk, sentence: str) -> Citation:
+    """A citation of one sentence of a chunk, with the sentence's own scope."""
+    citation = chunk.citation(sentence)
+    scope = sentence_scope(chunk.scope, sentence)
+    return citation if scope == chunk.scope else citation.model_copy(update={"scope": scope})
 
 
 def parse_version_text(text: str) -> dict[str, object]:

@@ -10,8 +10,9 @@ number to look up. A model ("PA-3410") stays in the text, where the engine reads
 platform questions; the scope names it and the families it belongs to as well.
 
 Which products and deployments there are comes from the documents: a `ScopeVocabulary`
-is made from the scopes ingest read for a build's documents (`Scope.product`,
-`product_name`, `deployment`). A product the build does not document is still heard
+is made from the scopes ingest read for a build's documents and sentences
+(`ScopeVocabulary.from_manifest(build.manifest)`: `Scope.product`, `product_name`,
+`deployment`). A product the build does not document is still heard
 when it is written like one ("VM-Series": two letters and "-Series"), and so is a public
 cloud or hypervisor (`hakb.ingest.scope.ENVIRONMENTS`), so that a question about a scope no document covers can be
 answered with what the documents do cover (`ScopeVocabulary.uncovered`,
@@ -26,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from hakb.ingest import lexicon
-from hakb.ingest.models import DocType, DocumentMeta, Scope
+from hakb.ingest.models import DocType, DocumentMeta, Manifest, Scope
 from hakb.ingest.scope import ENVIRONMENTS
 
 _VERSION_BODY = r"(\d{1,2})\.(\d{1,2})(?:\.(\d{1,3}|x))?"
@@ -132,6 +133,14 @@ class ScopeVocabulary:
     @classmethod
     def from_documents(cls, documents: Iterable[DocumentMeta], platforms: Iterable[str] = ()) -> ScopeVocabulary:
         return cls([d.scope for d in documents if d.scope is not None], frozenset(platforms))
+
+    @classmethod
+    def from_manifest(cls, manifest: Manifest, platforms: Iterable[str] = ()) -> ScopeVocabulary:
+        """A build's scopes: those ingest found in its pages and sentences (`Manifest.scopes`),
+        or, for an older build, its documents'. `platforms`: the platform names its facts use."""
+        if manifest.scopes:
+            return cls(list(manifest.scopes), frozenset(platforms))
+        return cls.from_documents(manifest.documents, platforms)
 
     @property
     def products(self) -> dict[str, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hakb.ingest.models import Scope
+from hakb.ingest.models import DocumentMeta, Manifest, Scope
 from hakb.ingest.parse import read_document
 from hakb.ingest.scope import unify_products
 from hakb.service.scope import QuestionScope, ScopeVocabulary, read_question_scope
@@ -162,3 +162,18 @@ def test_the_vocabulary_of_the_corpus_is_what_its_pages_say() -> None:
         "monitor hold time range?",
     )
     assert vocabulary.uncovered(read_question_scope("pan-os 9.0 ha2 keep-alive?", vocabulary).scope) == ["PAN-OS 9.0"]
+
+
+def test_a_build_vocabulary_holds_what_a_sentence_named_and_older_builds_fall_back_to_pages() -> None:
+    vm_aws = Scope(product="vm-series", product_name="VM-Series", deployment="aws", deployment_name="AWS")
+    page = DocumentMeta(doc_id="d", title="T", source="x", kind="markdown", sha256="0", scope=NGFW_12_2)
+    manifest = Manifest(
+        build_id="b", created_at="", embedder="e", documents=[page], counts={}, scopes=[NGFW_12_2, vm_aws]
+    )
+    vocabulary = ScopeVocabulary.from_manifest(manifest)
+    asked = read_question_scope("On a VM-Series firewall in AWS, which port is used for HA1?", vocabulary).scope
+    assert vocabulary.uncovered(asked) == []
+    azure = read_question_scope("vm-series on azure: ha1 port?", vocabulary).scope
+    assert vocabulary.uncovered(azure) == ["Azure"]
+    older = ScopeVocabulary.from_manifest(manifest.model_copy(update={"scopes": []}))
+    assert older.scopes == [NGFW_12_2]

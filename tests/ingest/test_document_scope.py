@@ -22,7 +22,7 @@ from hakb.ingest.errors import ManifestError
 from hakb.ingest.models import Chunk, DocumentMeta, Fact, Scope
 from hakb.ingest.parse import read_document
 from hakb.ingest.pipeline import IngestOptions, Pipeline
-from hakb.ingest.scope import read_scope, scope_of, unify_products
+from hakb.ingest.scope import cite, read_scope, scope_of, sentence_scope, unify_products
 from hakb.ingest.vectors import ChunkVectorStore, open_chroma_client, scope_where
 
 REPO = Path(__file__).resolve().parents[2]
@@ -260,6 +260,11 @@ def test_a_build_carries_scope_into_facts_chunks_citations_and_chroma(tmp_path: 
         hits = store.query(probe, top_k=500, where=where)
         return {c.doc_id for c in store.get_chunks([cid for cid, _ in hits]).values()}
 
+    # The build's vocabulary of scopes holds what one sentence of the help page names for itself.
+    manifest = builds.read_manifest(path)
+    assert any(s.product == "vm-series" and s.deployment == "aws" for s in manifest.scopes)
+    assert {d.scope for d in manifest.documents} <= set(manifest.scopes)
+
     assert docs_of(scope_where(product="cn-series")) == {CN_LINKS.removesuffix(".md")}
     # Version 10.1: the 10.1 page and the pages not pinned to versions, never the 12.1 help.
     assert docs_of(scope_where(product="ngfw", version="10.1.4")) == {
@@ -281,3 +286,57 @@ def test_a_manifest_with_an_unknown_kind_of_page_is_refused(tmp_path: Path) -> N
     (tmp_path / "manifest.json").write_text(json.dumps({"links.md": {"doc_type": "blog"}}), encoding="utf-8")
     with pytest.raises(ManifestError, match="doc_type must be one of admin-guide"):
         read_document(tmp_path / "links.md")
+
+
+# -- a sentence that names its own scope -----------------------------------------
+
+HELP = Scope(product="fw", product_name="Firewall", versions=("12.1",), doc_type="help", platforms=("PA-7000 Series",))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "product", "deployment"),
+    [
+        ("On the KX-Series firewall in AWS, the management port carries the control link.", "kx-series", "aws"),
+        ("The KX-Series firewall on Google Cloud Platform has no peer links.", "kx-series", "gcp"),
+        ("Peer monitoring is not offered on the KX-Series firewall on VMware ESXi.", "kx-series", "esxi"),
+        ("Only UDP carries the data link in Azure environments.", "fw", "azure"),
+        ("On AWS, the KX-Series firewall uses these ports:", "kx-series", "aws"),
+        ("Pod Name ( KX-Series cluster only ) Name of the pod", "kx-series", None),
+        # Two deployments: the product is certain, the deployment is not.
+        ("The KX-Series firewall on Azure and KX-Series firewall on AWS pair active/passive only.", "kx-series", None),
+    ],
+)
+def test_a_sentence_naming_its_product_or_deployment_holds_for_that_scope(
+    sentence: str, product: str, deployment: str | None
+) -> None:
+    scope = sentence_scope(HELP, sentence)
+    assert scope is not None and (scope.product, scope.deployment) == (product, deployment)
+    assert scope.versions == ("12.1",)  # still the 12.1 help
+    if product != "fw":
+        assert scope.platforms == ()  # the page's hardware families are not the other product's
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The control link uses port 28901 in clear text.",
+        "The exceptions are AWS and Azure, where the management port is a DHCP client.",
+        "The virtual MAC format on PA-7000, PA-5200 Series, and KX-Series firewalls is fixed.",
+    ],
+)
+def test_a_sentence_that_names_no_scope_of_its_own_keeps_the_pages(sentence: str) -> None:
+    assert sentence_scope(HELP, sentence) == HELP
+
+
+def test_a_passage_citation_takes_its_sentences_scope() -> None:
+    chunk = Chunk(
+        chunk_id="c",
+        doc_id="d",
+        title="T",
+        section="T > S",
+        text="The control link uses port 28901. On the KX-Series firewall in AWS, the management port is used.",
+        scope=HELP,
+    )
+    assert cite(chunk, "The control link uses port 28901.").scope == HELP
+    named = cite(chunk, "On the KX-Series firewall in AWS, the management port is used.").scope
+    assert named is not None and named.label == "KX-Series on AWS · PAN-OS 12.1 · web-interface help"
