@@ -21,13 +21,14 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.security import HTTPBearer
+from mcp.server.mcpserver import MCPServer
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from hakb.errors import Unauthorized
+from hakb.errors import HakbError, NotReady
 from hakb.service.api.deps import require_key
 from hakb.service.api.errors import send_error
 from hakb.service.engine import Engine
@@ -40,45 +41,61 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 class McpEndpoint:
-    """ASGI app at /mcp: the `/v1` key check, then the SDK's transport."""
+    """ASGI app at /mcp: the `/v1` key check, then the SDK's transport.
 
-    def __init__(self, manager: StreamableHTTPSessionManager) -> None:
-        self.manager = manager
+    The SDK's session manager runs once per instance; the app's lifespan may run more
+    than once (a test client per test), so each run gets a new one (`running`)."""
+
+    def __init__(self, server: MCPServer, settings: Settings) -> None:
+        self.server = server
+        self.settings = settings
+        self.manager: StreamableHTTPSessionManager | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         try:
             require_key(request, await _bearer(request))
-        except Unauthorized as exc:
+            if self.manager is None:
+                raise NotReady("the MCP endpoint is not running yet")
+        except HakbError as exc:
             await send_error(send, exc)
             return
         await self.manager.handle_request(scope, receive, send)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        self.server.streamable_http_app(
+            stateless_http=True,
+            json_response=True,
+            max_request_body_size=self.settings.max_body_bytes,
+            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        )
+        manager = self.server.session_manager  # the one that call made
+        async with manager.run():
+            self.manager = manager
+            try:
+                yield
+            finally:
+                self.manager = None
 
 
 def install(app: FastAPI, settings: Settings) -> None:
     def engine() -> Engine:
         return app.state.engine  # type: ignore[no-any-return]  # set by the lifespan
 
-    server = build_server(engine, settings)
-    server.streamable_http_app(
-        stateless_http=True,
-        json_response=True,
-        max_request_body_size=settings.max_body_bytes,
-        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
-    )
-    manager = server.session_manager
-    app.router.routes.append(Route(PATH, endpoint=McpEndpoint(manager), methods=["GET", "POST", "DELETE"]))
-    app.router.lifespan_context = _with_manager(app.router.lifespan_context, manager)
+    endpoint = McpEndpoint(build_server(engine, settings), settings)
+    app.router.routes.append(Route(PATH, endpoint=endpoint, methods=["GET", "POST", "DELETE"]))
+    app.router.lifespan_context = _with_endpoint(app.router.lifespan_context, endpoint)
 
 
-def _with_manager(
-    lifespan: Callable[[Any], AbstractAsyncContextManager[Any]], manager: StreamableHTTPSessionManager
+def _with_endpoint(
+    lifespan: Callable[[Any], AbstractAsyncContextManager[Any]], endpoint: McpEndpoint
 ) -> Callable[[Any], AbstractAsyncContextManager[Any]]:
-    """The app's lifespan, with the session manager running inside it (after the engine opens)."""
+    """The app's lifespan, with the endpoint running inside it (after the engine opens)."""
 
     @asynccontextmanager
     async def lifespan_with_mcp(app: Any) -> AsyncIterator[Any]:
-        async with lifespan(app) as state, manager.run():
+        async with lifespan(app) as state, endpoint.running():
             yield state
 
     return lifespan_with_mcp

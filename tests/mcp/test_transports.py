@@ -9,10 +9,13 @@ import anyio
 import httpx
 import httpx2
 import pytest
+from fastapi.testclient import TestClient
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
+from hakb.service.api.app import create_app
+from hakb.settings import Settings
 from tests.conftest import hakb_server
 from tests.mcp.conftest import KEY, http_client, stdio_params
 from tests.mcp.test_tools import text
@@ -103,6 +106,17 @@ def test_http_works_with_several_workers(seed_data_dir: Path, tmp_path: Path) ->
         log = server.log()
     assert all("28769" in a for a in answers)
     assert "Traceback" not in log
+
+
+def test_the_app_serves_mcp_again_after_a_restart_of_its_lifespan(seed_data_dir: Path) -> None:
+    """The SDK's session manager runs once; one app started twice (a test client per test)
+    gets a new one each time."""
+    app = create_app(Settings(HAKB_DATA_DIR=seed_data_dir, HAKB_API_KEYS=KEY))
+    for _ in range(2):
+        with TestClient(app) as client:
+            response = client.post("/mcp", json=INITIALIZE, headers={**MCP_HEADERS, "Authorization": f"Bearer {KEY}"})
+            assert response.status_code == 200, response.text
+            assert client.post("/mcp", json=INITIALIZE, headers=MCP_HEADERS).status_code == 401
 
 
 def test_v1_keys_still_guard_v1(keyed_mcp_server: str) -> None:
