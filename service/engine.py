@@ -236,7 +236,9 @@ class Engine:
                 # /readyz says so at once; the watcher reattaches when Chroma is back.
                 self.holder.mark_vectors_down(build, str(exc))
                 raise EngineError(f"passage search unavailable: {exc}") from exc
-            passages = sources.PassageSource().candidates(sig, hits, table, depth=max(4, min(top_k, 8)))
+            passages = sources.PassageSource().candidates(
+                sig, hits, table, depth=max(4, min(top_k, 8)), children=build.children
+            )
             if "dense" in self.ablate:
                 for e in passages:
                     e.features["dense"] = 0.0
@@ -286,20 +288,24 @@ class Engine:
         """The best sentence, a second one close behind it, with the lists they introduce."""
         passages = [e for e in evidence if e.source == "passage"]
         top = passages[0]
-        picked = [top] + [e for e in passages[1:3] if e.score >= top.score - 0.08][:1]
+        # A second candidate close behind adds what the first lacks; one that brings the
+        # list it introduces goes first.
+        close = [e for e in passages[1:6] if e.score >= top.score - 0.08]
+        close.sort(key=lambda e: not e.items)
+        picked = [top] + close[:1]
         citations = []
         parts = []
         said: set[str] = set()
         for e in picked:
             # Two windows of one passage overlap: a sentence is said once.
+            # A window that already said the sentence introducing a list still lacks the list.
             fresh = [s for s in split_sentences(e.text) or [e.text] if s not in said]
-            if not fresh:
+            if not fresh and not e.items:
                 continue
             said.update(fresh)
-            body = " ".join(fresh)
-            if e.items:
-                body += "\n" + "\n".join(f"- {item}" for item in e.items)
-            parts.append(body)
+            lines = [" ".join(fresh)] if fresh else []
+            lines += [f"- {item}" for item in e.items]
+            parts.append("\n".join(lines))
             quote = e.text if not e.items else e.text + "\n" + "\n".join(e.items)
             citations.append(e.citation.model_copy(update={"quote": quote}))
         text = " ".join(parts)

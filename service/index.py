@@ -45,6 +45,20 @@ class LoadedBuild:
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(c.text for c in self.chunks.values())
 
+    @cached_property
+    def children(self) -> dict[tuple[str, str], list[str]]:
+        """The labels of the sections right under each section, in document order: what a
+        sentence such as "one of the following states:" that ends its section introduces."""
+        out: dict[tuple[str, str], list[str]] = {}
+        for c in self.chunks.values():
+            parent, sep, label = c.section.rpartition(" > ")
+            if not sep or not label:
+                continue
+            labels = out.setdefault((c.doc_id, parent), [])
+            if label not in labels:
+                labels.append(label)
+        return out
+
     @property
     def titles(self) -> dict[str, str]:
         return {d.doc_id: d.title for d in self.manifest.documents}

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from hakb.ingest.embedder import OnnxEmbedder
 from hakb.service.engine import PARTS, Engine
 from hakb.service.ranking import text as tx
 from hakb.service.ranking.evidence import FEATURES
 from hakb.service.ranking.ranker import WEIGHTS_PATH, LinearRanker, RankerError
+from hakb.settings import Settings
+from tests.conftest import ingest, make_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -186,3 +189,28 @@ def test_no_test_or_sealed_question_appears_in_the_source_tree() -> None:
         text = path.read_text(encoding="utf-8").lower()
         offenders += [f"{path.relative_to(ROOT)}: {q!r}" for q in wanted if q in text]
     assert not offenders, offenders
+
+
+def test_a_sentence_announcing_the_sections_under_it_answers_with_them(
+    tmp_path: Path, onnx_embedder: OnnxEmbedder
+) -> None:
+    # The sections are invented: the list comes from the document's structure, not from
+    # anything the engine knows about HA states.
+    data_dir = make_data_dir(tmp_path / "data")
+    (data_dir / "docs" / "widget-states.md").write_text(
+        "# Widget Relay States\n\n"
+        "A widget relay can be in one of the following states:\n\n"
+        "## Dormant\n\nDormant: the relay waits for a beacon from its partner.\n\n"
+        "## Beaconing\n\nBeaconing: the relay sends a beacon every second.\n\n"
+        "## Quarantined\n\nQuarantined: the relay refuses traffic until an operator clears it.\n",
+        encoding="utf-8",
+    )
+    result = ingest(data_dir, [data_dir / "docs"], onnx_embedder, replace=True)
+    assert result.ok, result.error
+    engine = Engine.from_settings(Settings(HAKB_DATA_DIR=data_dir, CHROMA_HOST=None, HAKB_EMBEDDER_DIR=None))
+    assert engine.holder.refresh()
+    answer = engine.ask("which states can a widget relay be in?")
+    assert answer.kind == "passage", answer.answer
+    for state in ("Dormant", "Beaconing", "Quarantined"):
+        assert f"- {state}" in answer.answer
+    assert any("Quarantined" in c.quote for c in answer.citations)

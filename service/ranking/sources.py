@@ -10,6 +10,7 @@ Both describe a candidate with the same features, so they compete on one score.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -302,7 +303,14 @@ def _platform_feature(sig: Signals, names: set[str]) -> float:
 class PassageSource:
     """Sentences of the retrieved passages, each with the list it introduces."""
 
-    def candidates(self, sig: Signals, hits: list[Hit], table: FactTable, depth: int = 4) -> list[Evidence]:
+    def candidates(
+        self,
+        sig: Signals,
+        hits: list[Hit],
+        table: FactTable,
+        depth: int = 4,
+        children: Mapping[tuple[str, str], list[str]] | None = None,
+    ) -> list[Evidence]:
         out: list[Evidence] = []
         seen: set[str] = set()
         families = set(table.platforms)
@@ -310,6 +318,11 @@ class PassageSource:
             chunk = hit.chunk
             label = chunk.section.split(" > ")[-1]
             units = _sentences_with_items(chunk.text)
+            if units and not units[-1][1] and _INTRODUCES.search(units[-1][0]) and children:
+                # "...one of the following states:" ends its section: the items are the
+                # sections under it (Initial, Active, Passive, ...).
+                under = children.get((chunk.doc_id, chunk.section), [])[:_MAX_ITEMS]
+                units[-1] = (units[-1][0], list(under))
             for index, (sentence, items) in enumerate(units):
                 if sentence in seen or len(sentence) < 20:
                     continue
@@ -386,6 +399,9 @@ def _polar_agreement(sig: Signals, sentence: str) -> float:
 
 
 _MAX_STEPS = 6
+# A sentence that announces what follows it: "...in one of the following states:",
+# "...by selecting one of the following options."
+_INTRODUCES = re.compile(r":\s*$|\bthe following\b[^.:]*[.:]?\s*$", re.I)
 
 
 def _following(units: list[tuple[str, list[str]]], index: int) -> list[str]:
