@@ -86,7 +86,11 @@ def parse_document(raw: RawDocument, meta_hint: Mapping[str, str] | None = None)
     doc_id = doc_id_for(raw.url or raw.source if is_url(raw.source) else raw.source)
     title = hint.get("title") or page.title or raw.name or doc_id
     url = hint.get("url") or page.url or raw.url or (raw.source if is_url(raw.source) else None)
-    scope = read_scope(url=url, title=title, text=raw.text, kind=raw.kind, hint=hint)
+    try:
+        scope = read_scope(url=url, title=title, text=raw.text, kind=raw.kind, hint=hint)
+    except (RecursionError, ValueError) as exc:  # markup too broken to read its chrome: the URL still says
+        log.warning("scope of %s read from its URL only (%s)", raw.source, exc.__class__.__name__)
+        scope = read_scope(url=url, title=title, hint=hint)
     meta = DocumentMeta(
         doc_id=doc_id,
         title=title,

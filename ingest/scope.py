@@ -25,6 +25,7 @@ versioned admin guide (`pan-os/10-1/...`) and the current one (`ngfw/...`) are b
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import get_args
@@ -71,10 +72,11 @@ _NOT_PRODUCT = frozenset({"docs", "documentation", "help", "admin", "administrat
 _ON_DEPLOYMENT = re.compile(r"-on-([a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)?)$")
 _NOT_DEPLOYMENT = frozenset({"the", "a", "an", "your", "firewall", "firewalls", "series", "panorama"})
 _WEB_INTERFACE = re.compile(r"^(.+?)[-\s]+web[-\s]+interface$", re.I)
-_DOCS_HEADER = re.compile(r"^\s*([A-Z][\w&.\- ]{1,40}?)\s+Docs\s*$", re.M)
+_DOCS_HEADER = re.compile(r"^[ \t]*([A-Z][\w&.\- ]{1,40}?)[ \t]+Docs[ \t]*$", re.M)
 # A Markdown or text scrape's breadcrumb: "Focus / Home / <crumbs> / Download PDF".
-_CRUMBS = re.compile(r"\bFocus\s*\n\s*Home\s*\n(.*?)\n\s*Download PDF\b", re.S)
+_CRUMBS = re.compile(r"\bFocus[ \t]*\n\s{0,200}Home[ \t]*\n(.{0,2000}?)\n\s{0,200}Download PDF\b", re.S)
 _MAX_CRUMBS = 12
+_MAX_PICKERS, _MAX_OPTIONS = 4, 60  # a page has one picker of a dozen entries
 
 _DOC_TYPES: frozenset[str] = frozenset(get_args(DocType))
 
@@ -98,7 +100,7 @@ def read_scope(
     if versions:
         fields["versions"] = tuple(dict.fromkeys(versions))
     since = _since(text)
-    picked = selected_version(text)
+    picked = selected_version(text, kind)
     if picked and not versions:
         parsed = parse_version_text(picked)
         fields.update(parsed)
@@ -269,11 +271,11 @@ def breadcrumb(text: str, kind: DocKind) -> list[str]:
     return crumbs if len(crumbs) <= _MAX_CRUMBS else []
 
 
-def selected_version(text: str) -> str | None:
+def selected_version(text: str, kind: DocKind = "text") -> str | None:
     """The version picker's selected entry: a scrape writes it on a line of its own right
     above the list of entries that repeats it ("PAN-OS 11.1 & Later" then
     "- PAN-OS 11.1 & Later"). An HTML picker marks it selected or current."""
-    if "<" in text[:2000] and re.search(r"<(?:html|body|div)\b", text[:4000], re.I):
+    if kind == "html":
         return _html_selected_version(text)
     lines = [line.strip() for line in text[:20000].splitlines()]
     for i, line in enumerate(lines[:-1]):
@@ -376,8 +378,13 @@ def _from_hint(hint: Mapping[str, str]) -> dict[str, object]:
     return fields
 
 
+_CHROME_CHARS = 200_000  # the breadcrumb and version picker come before the article
+
+
+@functools.lru_cache(maxsize=2)
 def _soup(text: str) -> BeautifulSoup:
-    return BeautifulSoup(text, "lxml")
+    """The page's top, parsed once for both the breadcrumb and the version picker."""
+    return BeautifulSoup(text[:_CHROME_CHARS], "lxml")
 
 
 def _chrome(tag: Tag, word: str) -> bool:
@@ -404,8 +411,8 @@ def _html_selected_version(text: str) -> str | None:
     if "version" not in text.lower():
         return None
     soup = _soup(text)
-    for picker in soup.find_all(lambda t: isinstance(t, Tag) and _chrome(t, "version")):
-        for option in picker.find_all(["li", "option", "a", "span"]):
+    for picker in soup.find_all(lambda t: isinstance(t, Tag) and _chrome(t, "version"), limit=_MAX_PICKERS):
+        for option in picker.find_all(["li", "option", "a", "span"], limit=_MAX_OPTIONS):
             marks = " ".join(option.get("class") or []).lower()
             if (
                 option.has_attr("selected")
