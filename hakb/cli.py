@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
 from hakb import __version__
 from hakb.errors import EXIT_ABSTAIN, EXIT_FAILED, EXIT_OK, EXIT_USAGE, BadInput, ConfigError, HakbError, exit_code
 from hakb.settings import Settings
@@ -35,6 +37,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
             settings = Settings()
+        except ValidationError as exc:
+            # One line per setting, named as in the environment; never the value (a key).
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
+            )
+            raise ConfigError(f"bad configuration: {problems}") from exc
         except ValueError as exc:
             raise ConfigError(f"bad configuration: {exc}") from exc
         return int(args.func(args, settings))
@@ -56,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("sources", nargs="*", help="files, directories or URLs (default: the docs directory)")
     ing.add_argument("--replace", action="store_true", help="the build holds exactly these sources")
     ing.add_argument("--json", action="store_true", help="print the report as JSON")
+    ing.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="follow a URL's redirects to loopback, private or link-local addresses (refused by default)",
+    )
     ing.set_defaults(func=cmd_ingest)
 
     facts = sub.add_parser("facts", help="print the facts table")
@@ -120,7 +133,12 @@ def _parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="measure latency, throughput, start-up and memory")
     bench.add_argument("--corpus", type=Path, default=None)
-    bench.add_argument("--requests", type=int, default=2000)
+    bench.add_argument(
+        "--requests", type=int, default=None, help="requests (default 2000; with --hostile, per family: 40)"
+    )
+    bench.add_argument(
+        "--hostile", action="store_true", help="pathological questions against hakb serve: the worst p99 they provoke"
+    )
     bench.set_defaults(func=cmd_bench)
     return p
 
@@ -128,6 +146,7 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
+    from hakb.ingest.loaders import FetchPolicy, fetch_policy
     from hakb.ingest.pipeline import IngestOptions, Pipeline
 
     sources = args.sources or [str(settings.docs_dir)]
@@ -157,7 +176,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         bar.n = done
         bar.refresh()
 
-    result = Pipeline(options).run(sources, progress)
+    policy = FetchPolicy(allow_private=args.allow_private, deadline_s=settings.fetch_deadline_s)
+    with fetch_policy(policy):
+        result = Pipeline(options).run(sources, progress)
     for bar in bars.values():
         bar.close()
     if args.json:
@@ -320,9 +341,13 @@ def cmd_train_ranker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    if args.hostile:
+        from hakb.eval.hostile import DEFAULT_REQUESTS, run_hostile
+
+        return run_hostile(corpus=args.corpus, requests=args.requests or DEFAULT_REQUESTS)
     from hakb.eval.bench import run_bench
 
-    return run_bench(settings, corpus=args.corpus, requests=args.requests)
+    return run_bench(settings, corpus=args.corpus, requests=args.requests or 2000)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
     ├── EmptyDocument           no bytes, or only whitespace
     ├── BinaryDocument          NUL bytes or mostly control characters
     ├── EncodingError           not valid UTF-8 (a UTF-8 BOM is fine)
+    ├── NotADocument            text, but not a page: records, code or keys (too few words)
     ├── NoBodyError             read and parsed, but no body text was left
     ├── FetchError              an http(s) source could not be fetched
     ├── ManifestError           a docs-directory manifest.json is malformed
@@ -45,6 +46,10 @@ class BinaryDocument(IngestError):
 
 class EncodingError(IngestError):
     """The bytes are not valid UTF-8."""
+
+
+class NotADocument(IngestError):
+    """Text, but not a page for people: mostly tokens that are no words (/etc/passwd, a key)."""
 
 
 class NoBodyError(IngestError):
