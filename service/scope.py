@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from hakb.ingest import lexicon
-from hakb.ingest.models import DocType, DocumentMeta, Manifest, Scope
+from hakb.ingest.models import Chunk, DocType, DocumentMeta, Fact, Manifest, Scope
 from hakb.ingest.scope import ENVIRONMENTS
 
 _VERSION_BODY = r"(\d{1,2})\.(\d{1,2})(?:\.(\d{1,3}|x))?"
@@ -206,6 +206,48 @@ class ScopeVocabulary:
         for key, names in ENVIRONMENTS.items():
             out += [(n, "deployment", key) for n in (key, *names)]
         return sorted(set(out), key=lambda a: -len(a[0]))
+
+
+class ScopeIndex:
+    """Which chunks and facts of a build a question's scope admits, without copying the build.
+
+    A build holds few distinct scopes (one per page version and product, a few named by
+    sentences), so the index groups chunk ids and fact positions by scope once; a question's
+    scope is checked against each distinct scope, and the answer is kept per asked scope:
+    a repeated scope costs one dictionary lookup.
+
+        index = ScopeIndex(build.chunks.values(), build.facts.facts)
+        allowed = index.chunk_ids(asked.scope)   # a frozenset: a mask for BM25 hits
+        facts = index.fact_positions(asked.scope)
+    """
+
+    def __init__(self, chunks: Iterable[Chunk], facts: Iterable[Fact] = ()) -> None:
+        self._chunks: dict[Scope | None, list[str]] = {}
+        for chunk in chunks:
+            self._chunks.setdefault(chunk.scope, []).append(chunk.chunk_id)
+        self._facts: dict[Scope | None, list[int]] = {}
+        for i, fact in enumerate(facts):
+            self._facts.setdefault(fact.scope, []).append(i)
+        self._chunk_cache: dict[QuestionScope, frozenset[str]] = {}
+        self._fact_cache: dict[QuestionScope, frozenset[int]] = {}
+
+    def chunk_ids(self, asked: QuestionScope) -> frozenset[str]:
+        """Ids of the chunks whose scope the asked one admits."""
+        hit = self._chunk_cache.get(asked)
+        if hit is None:
+            hit = self._chunk_cache[asked] = frozenset(
+                cid for scope, ids in self._chunks.items() if asked.admits(scope) for cid in ids
+            )
+        return hit
+
+    def fact_positions(self, asked: QuestionScope) -> frozenset[int]:
+        """Positions (in the order given) of the facts whose scope the asked one admits."""
+        hit = self._fact_cache.get(asked)
+        if hit is None:
+            hit = self._fact_cache[asked] = frozenset(
+                i for scope, positions in self._facts.items() if asked.admits(scope) for i in positions
+            )
+        return hit
 
 
 def read_question_scope(question: str, vocabulary: ScopeVocabulary | None = None) -> ScopedQuestion:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from hakb.ingest.models import DocumentMeta, Manifest, Scope
+from hakb.ingest.models import Chunk, DocumentMeta, Fact, Manifest, Scope
 from hakb.ingest.parse import read_document
 from hakb.ingest.scope import unify_products
-from hakb.service.scope import QuestionScope, ScopeVocabulary, read_question_scope
+from hakb.service.scope import QuestionScope, ScopeIndex, ScopeVocabulary, read_question_scope
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 SEED = Path(__file__).resolve().parents[1] / "data" / "docs" / "ha-links-and-backup-links.txt"
@@ -177,3 +177,31 @@ def test_a_build_vocabulary_holds_what_a_sentence_named_and_older_builds_fall_ba
     assert vocabulary.uncovered(azure) == ["Azure"]
     older = ScopeVocabulary.from_manifest(manifest.model_copy(update={"scopes": []}))
     assert older.scopes == [NGFW_12_2]
+
+
+def test_the_scope_index_masks_chunks_and_facts_of_other_scopes() -> None:
+    def chunk(cid: str, scope: Scope | None) -> Chunk:
+        return Chunk(chunk_id=cid, doc_id=cid, title="T", section="T", text="HA1 uses port 28901.", scope=scope)
+
+    chunks = [chunk("v101", NGFW_10_1), chunk("v122", NGFW_12_2), chunk("cn", CN_AWS), chunk("old", None)]
+    facts = [
+        Fact(
+            subject="HA1",
+            attribute="port",
+            value="28901",
+            doc_id=c.doc_id,
+            title="T",
+            section="T",
+            quote="q",
+            scope=c.scope,
+        )
+        for c in chunks
+    ]
+    index = ScopeIndex(chunks, facts)
+    asked = read_question_scope("PAN-OS 10.1: ha1 port?", VOCABULARY).scope
+    # Not the 12.2 help, nor the CN-Series pages (10.2 & later); a fact without a scope stays.
+    assert index.chunk_ids(asked) == {"v101", "old"}
+    assert index.fact_positions(asked) == {0, 3}
+    cn = read_question_scope("cn-series: ha1 port?", VOCABULARY).scope
+    assert index.chunk_ids(cn) == {"cn", "old"}
+    assert index.chunk_ids(cn) is index.chunk_ids(cn)  # kept per asked scope
