@@ -177,6 +177,11 @@ def environment_key(written: str) -> str | None:
     return next((k for k, names in ENVIRONMENTS.items() if low in (k, *(n.lower() for n in names))), None)
 
 
+def _hardware_line(name: str) -> bool:
+    """'PA-Series' is the line of the hardware models (PA-3410, ...), not another product."""
+    return lexicon.canonical_model(name.split("-")[0] + "-1000") is not None
+
+
 def sentence_scope(scope: Scope | None, sentence: str) -> Scope | None:
     """The scope of one sentence of a page: the page's, unless the sentence names the
     product or deployment it holds for ("On the VM-Series firewall in AWS, the management
@@ -186,6 +191,7 @@ def sentence_scope(scope: Scope | None, sentence: str) -> Scope | None:
     update: dict[str, object] = {}
     pairs = {(m.group(1), environment_key(m.group(2))) for m in _PRODUCT_ON.finditer(sentence)}
     products = {p for p, _ in pairs} | {m.group(1) for m in _PRODUCT_ONLY.finditer(sentence)}
+    products = {p for p in products if not _hardware_line(p)}
     if len(products) == 1:
         (name,) = products
         if slug(name) != (scope.product if scope else None):
@@ -195,7 +201,7 @@ def sentence_scope(scope: Scope | None, sentence: str) -> Scope | None:
         lead = _ENV_LEAD.match(sentence) or _ENV_PLACE.search(sentence)
         place = environment_key(lead.group(1)) if lead else None
         places = {place} if place else set()
-        named = set(re.findall(rf"\b{_SERIES_NAME}\b", sentence)) if place else set()
+        named = {p for p in re.findall(rf"\b{_SERIES_NAME}\b", sentence) if not _hardware_line(p)} if place else set()
         if len(named) == 1 and not products:
             (name,) = products = named
             if slug(name) != (scope.product if scope else None):

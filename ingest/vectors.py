@@ -30,6 +30,7 @@ from chromadb.errors import ChromaError, NotFoundError
 
 from hakb.errors import Unavailable
 from hakb.ingest.models import Chunk, Scope
+from hakb.ingest.scope import scopes_of_text
 
 if TYPE_CHECKING:
     from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -157,6 +158,13 @@ def chunk_metadata(chunk: Chunk) -> dict[str, MetadataValue]:
             if value is None or value == () or value is False:
                 continue
             meta[SCOPE_PREFIX + key] = list(value) if isinstance(value, tuple) else value
+        # The products and deployments its sentences hold for: the page's, and any one names
+        # for itself ("On the VM-Series firewall in AWS, ..."), for `scope_where`.
+        named = scopes_of_text(chunk.scope, chunk.text)
+        for key, field in ((f"{SCOPE_PREFIX}products", "product"), (f"{SCOPE_PREFIX}deployments", "deployment")):
+            values = sorted({v for s in named if (v := getattr(s, field))})
+            if values:
+                meta[key] = list(values)
     return meta
 
 
@@ -165,8 +173,8 @@ def scope_from_metadata(meta: Mapping[str, Any]) -> Scope | None:
     if not meta.get(f"{SCOPE_PREFIX}known"):
         return None
     fields = {k[len(SCOPE_PREFIX) :]: v for k, v in meta.items() if k.startswith(SCOPE_PREFIX)}
-    fields.pop("known", None)
-    fields.pop("open", None)
+    for derived in ("known", "open", "products", "deployments"):
+        fields.pop(derived, None)
     for key in _SCOPE_LISTS:
         value = fields.get(key)
         fields[key] = tuple(value) if isinstance(value, list | tuple) else ()
@@ -177,15 +185,16 @@ def scope_where(
     *, product: str | None = None, deployment: str | None = None, version: str | None = None
 ) -> dict[str, Any] | None:
     """A Chroma `where` keeping the chunks of a scope: of `product` (key, as in
-    `Scope.product`), of `deployment`, and documenting PAN-OS `version` ("10.2"): pages of
+    `Scope.product`; a chunk of another product's page with a sentence naming this one
+    counts), of `deployment`, and documenting PAN-OS `version` ("10.2"): pages of
     that version, plus those not pinned to versions (current documentation, "X.Y & later",
     which Chroma cannot compare: check `Scope.covers_version` on what comes back).
     None when nothing is asked."""
     clauses: list[dict[str, Any]] = []
     if product:
-        clauses.append({f"{SCOPE_PREFIX}product": product})
+        clauses.append({f"{SCOPE_PREFIX}products": {"$contains": product}})
     if deployment:
-        clauses.append({f"{SCOPE_PREFIX}deployment": deployment})
+        clauses.append({f"{SCOPE_PREFIX}deployments": {"$contains": deployment}})
     if version:
         parts = version.split(".")
         minor = ".".join(parts[:2])

@@ -22,13 +22,14 @@ answered with what the documents do cover (`ScopeVocabulary.uncovered`,
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from hakb.ingest import lexicon
 from hakb.ingest.models import Chunk, DocType, DocumentMeta, Fact, Manifest, Scope
-from hakb.ingest.scope import ENVIRONMENTS
+from hakb.ingest.scope import ENVIRONMENTS, scopes_of_text
 
 _VERSION_BODY = r"(\d{1,2})\.(\d{1,2})(?:\.(\d{1,3}|x))?"
 # "PAN-OS 10.2", "panos 11.1.7", "pan os 10.1.x", "PAN-OS v10.2".
@@ -207,6 +208,16 @@ class ScopeVocabulary:
             out += [(n, "deployment", key) for n in (key, *names)]
         return sorted(set(out), key=lambda a: -len(a[0]))
 
+    @functools.cached_property
+    def patterns(self) -> list[tuple[re.Pattern[str], str, str]]:
+        """`aliases` as patterns over a lower-cased question, made once per vocabulary:
+        "cn-series" also matches "cn series" and "cnseries"."""
+        out = []
+        for written, kind, key in self.aliases():
+            words = re.split(r"[\s-]+", written.lower())
+            out.append((re.compile(r"(?<![\w-])" + r"[\s-]?".join(map(re.escape, words)) + r"(?![\w-])"), kind, key))
+        return out
+
 
 class ScopeIndex:
     """Which chunks and facts of a build a question's scope admits, without copying the build.
@@ -222,9 +233,13 @@ class ScopeIndex:
     """
 
     def __init__(self, chunks: Iterable[Chunk], facts: Iterable[Fact] = ()) -> None:
-        self._chunks: dict[Scope | None, list[str]] = {}
+        # A chunk holds for its page's scope and for any one of its sentences names
+        # ("On the VM-Series firewall in AWS, ..."): it is admitted when one of them is.
+        self._chunks: dict[frozenset[Scope | None], list[str]] = {}
         for chunk in chunks:
-            self._chunks.setdefault(chunk.scope, []).append(chunk.chunk_id)
+            found: set[Scope | None] = set(scopes_of_text(chunk.scope, chunk.text))
+            named = frozenset(found or {None})
+            self._chunks.setdefault(named, []).append(chunk.chunk_id)
         self._facts: dict[Scope | None, list[int]] = {}
         for i, fact in enumerate(facts):
             self._facts.setdefault(fact.scope, []).append(i)
@@ -236,7 +251,7 @@ class ScopeIndex:
         hit = self._chunk_cache.get(asked)
         if hit is None:
             hit = self._chunk_cache[asked] = frozenset(
-                cid for scope, ids in self._chunks.items() if asked.admits(scope) for cid in ids
+                cid for scopes, ids in self._chunks.items() if any(map(asked.admits, scopes)) for cid in ids
             )
         return hit
 
@@ -283,18 +298,16 @@ def read_question_scope(question: str, vocabulary: ScopeVocabulary | None = None
             take(start, end)
 
     low = question.lower()
-    for written, kind, key in vocabulary.aliases():
+    for pattern, kind, key in vocabulary.patterns:
         if found.get(kind, key) != key:
             continue  # one product, one deployment: the longest name found first wins
-        words = re.split(r"[\s-]+", written.lower())
-        pattern = re.compile(r"(?<![\w-])" + r"[\s-]?".join(map(re.escape, words)) + r"(?![\w-])")
         for m in pattern.finditer(low):
             if not free(m.start(), m.end()):
                 continue
             if kind not in found:
                 found[kind] = key
                 names = vocabulary.products if kind == "product" else vocabulary.deployments
-                found[f"{kind}_name"] = names.get(key) or ENVIRONMENTS.get(key, (written,))[0]
+                found[f"{kind}_name"] = names.get(key) or ENVIRONMENTS.get(key, (key,))[0]
             take(m.start(), m.end())
             _version_after(question, m.end(), versions, take)
     if "product" not in found:

@@ -204,4 +204,9 @@ def test_the_scope_index_masks_chunks_and_facts_of_other_scopes() -> None:
     assert index.fact_positions(asked) == {0, 3}
     cn = read_question_scope("cn-series: ha1 port?", VOCABULARY).scope
     assert index.chunk_ids(cn) == {"cn", "old"}
+    # A firewall page's passage with a sentence about the VM-Series firewall in AWS.
+    vm_text = "HA1 uses port 28901. On the VM-Series firewall in AWS, the management port is used for HA1."
+    vm = ScopeIndex([Chunk(chunk_id="vm", doc_id="d", title="T", section="T", text=vm_text, scope=NGFW_12_2)])
+    asked_vm = read_question_scope("vm-series on aws: ha1 port?", VOCABULARY).scope
+    assert vm.chunk_ids(asked_vm) == {"vm"} and vm.chunk_ids(cn) == set()
     assert index.chunk_ids(cn) is index.chunk_ids(cn)  # kept per asked scope

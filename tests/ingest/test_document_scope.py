@@ -266,6 +266,8 @@ def test_a_build_carries_scope_into_facts_chunks_citations_and_chroma(tmp_path: 
     assert {d.scope for d in manifest.documents} <= set(manifest.scopes)
 
     assert docs_of(scope_where(product="cn-series")) == {CN_LINKS.removesuffix(".md")}
+    # A firewall help page's passage that says what holds on the VM-Series firewall in AWS.
+    assert docs_of(scope_where(product="vm-series", deployment="aws")) == {HELP_12_1.removesuffix(".md")}
     # Version 10.1: the 10.1 page and the pages not pinned to versions, never the 12.1 help.
     assert docs_of(scope_where(product="ngfw", version="10.1.4")) == {
         ADMIN_10_1.removesuffix(".md"),
@@ -322,6 +324,8 @@ def test_a_sentence_naming_its_product_or_deployment_holds_for_that_scope(
         "The control link uses port 28901 in clear text.",
         "The exceptions are AWS and Azure, where the management port is a DHCP client.",
         "The virtual MAC format on PA-7000, PA-5200 Series, and KX-Series firewalls is fixed.",
+        # The line of the hardware models is the firewall itself, not another product.
+        "Sync Status ( PA-Series cluster only ) Synchronization status of the peers",
     ],
 )
 def test_a_sentence_that_names_no_scope_of_its_own_keeps_the_pages(sentence: str) -> None:
