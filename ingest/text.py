@@ -141,8 +141,16 @@ def body_bounds(paras: list[str], title: str | None) -> tuple[int, int]:
 
 
 def _prose_follows(paras: list[str], i: int) -> bool:
-    """Is the next non-blank paragraph (or hard-wrapped line) prose?"""
-    nxt = next((p.strip() for p in paras[i:] if p.strip()), "")
+    """Is the next non-blank paragraph (or hard-wrapped line) prose? A "Where Can I Use
+    This?" box between the title and the prose belongs to the body's start (CN-Series pages
+    put it there)."""
+    rest = [p.strip() for p in paras[i:] if p.strip()]
+    k = 0
+    if rest and _WHERE_BOX.match(rest[0]):
+        k = 1
+        while k < len(rest) and is_box_item(rest[k]):
+            k += 1
+    nxt = rest[k] if k < len(rest) else ""
     if not nxt or is_nav_line(nxt) or is_boilerplate(nxt):
         return False
     return is_sentence(nxt) or (words(nxt) >= 8 and len(re.findall(r"\b[a-z]{2,}\b", nxt)) >= 4)

@@ -285,3 +285,20 @@ def test_short_cells_are_never_lost_as_a_header() -> None:
     body = "\n".join(s.text for s in sections)
     for cell in cells:
         assert cell in body
+
+
+def test_a_where_can_i_use_this_box_between_title_and_body_keeps_the_body() -> None:
+    # The shape of the CN-Series pages: navigation with a "Previous / Next" pair, the title
+    # again, the requirements box, then the body; the body used to be lost to the navigation.
+    text = (
+        "---\nurl: https://docs.example.test/widget/deployment/widget-links\n---\n\n"
+        "# Widget Links Clear\n\nWidget Links\n\n Home \n\n Deployment \n\n Previous \n\n Widget Roles \n\n"
+        " Next \n\n Widget Timers \n\n Widget Links \n\n Where Can I Use This? What Do I Need? \n\n"
+        " CN-Series deployment \n\n CN-Series 10.2.x or above Container Images \n\n"
+        " The widget relay uses the management port for the control link and TCP port 31337 for its heartbeats. \n\n"
+        " Previous \n\n Widget Roles \n\n Next \n\n Widget Timers \n\n On This Page \n"
+    )
+    _, sections = parse_document(load_bytes(text.encode(), "widget-links.md"))
+    body = text_of(sections)
+    assert "TCP port 31337" in body
+    assert "Widget Timers" not in body and "Where Can I Use This" not in body
