@@ -21,7 +21,7 @@ from hakb.ingest import builds
 from hakb.ingest.errors import ManifestError
 from hakb.ingest.models import Chunk, DocumentMeta, Fact, Scope
 from hakb.ingest.parse import read_document
-from hakb.ingest.pipeline import IngestOptions, Pipeline
+from hakb.ingest.pipeline import IngestOptions, Pipeline, one_per_url
 from hakb.ingest.scope import cite, read_scope, scope_of, sentence_scope, unify_products
 from hakb.ingest.vectors import ChunkVectorStore, open_chroma_client, scope_where
 
@@ -344,3 +344,11 @@ def test_a_passage_citation_takes_its_sentences_scope() -> None:
     assert cite(chunk, "The control link uses port 28901.").scope == HELP
     named = cite(chunk, "On the KX-Series firewall in AWS, the management port is used.").scope
     assert named is not None and named.label == "KX-Series on AWS · PAN-OS 12.1 · web-interface help"
+
+
+@needs_corpus
+def test_the_copy_kept_for_a_url_takes_the_versions_another_copy_knew() -> None:
+    ((meta, _),) = one_per_url([read_document(SEED), read_document(PAGES / CURRENT_LINKS)])
+    assert meta.doc_id == CURRENT_LINKS.removesuffix(".md")  # the fuller corpus copy
+    assert meta.scope is not None and meta.scope.since == "11.1" and not meta.scope.latest  # the seed's manifest
+    assert meta.scope.product == "ngfw"
