@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from hakb.eval.harness import run_eval
+from hakb.eval.harness import build_report, render_markdown, run_eval
+from hakb.eval.metrics import GoldItem, ItemResult, Judgement
 from hakb.settings import Settings
 from tests.conftest import copy_data_dir
 
@@ -409,3 +410,29 @@ def test_a_source_document_merged_into_another_copy_is_found_there() -> None:
     item = GoldItem("x", "dev", "q", "fact", ("1",), (), (), "seed", "seed-copy", "Control Link", "port")
     assert _located(item, {"seed-copy": "corpus-copy"}).source_doc == "corpus-copy"
     assert _located(item, {}) is item
+
+
+def _scored(item_id: str, split: str, category: str, correct: bool) -> ItemResult:
+    item = GoldItem(item_id, split, f"question {item_id}", "fact", ("28769",), (), (), "corpus", None, None, category)
+    return ItemResult(item, "hakb", "28769" if correct else "", "fact", Judgement(correct, True), 1.0)
+
+
+def test_scope_items_get_their_own_rows_and_a_floor_on_their_test_half() -> None:
+    results = [
+        _scored("s1", "test", "scope", True),
+        _scored("s2", "test", "scope", False),
+        _scored("s3", "dev", "scope", False),
+        _scored("p1", "test", "port", True),
+    ]
+    floors = {"test_accuracy_min": 0.0, "seed_test_accuracy_min": 0.0, "unsupported_max": 0}
+    report = build_report([r.item for r in results], {"hakb": results}, floors | {"scope_test_accuracy_min": 0.6})
+    summary = report["summary"]["hakb"]
+    assert summary["test · scope"]["n"] == 2 and summary["test · scope"]["accuracy"] == 0.5
+    assert summary["dev · scope"]["n"] == 1
+    assert "| test · scope | 2 |" in render_markdown(report)
+    check = {c["name"]: c for c in report["checks"]}["scope test accuracy"]
+    assert check["value"] == 0.5 and check["ok"] is False
+    # Without the key there is no check; without the corpus the figure is skipped.
+    assert "scope test accuracy" not in {c["name"] for c in build_report([], {"hakb": results}, floors)["checks"]}
+    skipped = build_report([], {"hakb": results}, floors | {"scope_test_accuracy_min": 0.6}, complete=False)
+    assert {c["name"]: c for c in skipped["checks"]}["scope test accuracy"]["ok"] is None
