@@ -252,9 +252,9 @@ def _cited(facts: list[Fact]) -> list[Citation]:
 def _source_line(c: Citation) -> str:
     section = c.section.split(" > ")[-1]
     where = c.title if section == c.title else f"{c.title} > {section}"
-    version = f" ({c.version})" if c.version else ""
+    scope = f" ({c.scope_label})" if c.scope_label else ""  # product, deployment, versions
     url = f" <{c.url}>" if c.url else ""
-    return f'- {where}{version}: "{c.quote}"{url}'
+    return f'- {where}{scope}: "{c.quote}"{url}'
 
 
 def _with_sources(lines: list[str], citations: list[Citation]) -> str:

@@ -63,7 +63,9 @@ def test_ask_answers_with_its_citations(connect: Connect) -> None:
         assert any("28769" in c["quote"] for c in answer["citations"])
         # The text the model reads: the answer, then each source with its quote and URL.
         assert text(result).startswith(answer["answer"])
-        assert "Sources:" in text(result) and answer["citations"][0]["url"] in text(result)
+        first = answer["citations"][0]
+        assert "Sources:" in text(result) and first["url"] in text(result)
+        assert first["scope_label"] and f"({first['scope_label']})" in text(result)  # what the quote holds for
         # Scope: a version the documents are for answers the same; another finds nothing.
         assert data(scoped)["answer"] == answer["answer"]
         assert all("11.1" in c["version"] for c in data(scoped)["citations"])
