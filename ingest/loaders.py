@@ -70,7 +70,9 @@ _WORD = re.compile(
 )
 _COUNTED = re.compile(r"\w")
 _LINK = re.compile(r"[(<\[]*(?:https?|ftp|mailto):", re.I)
-_MARKUP = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]*>", re.S | re.I)
+# A tag: no "<" inside, so a run of "<" is scanned once, not once per "<".
+_MARKUP = re.compile(r"<[^<>]*>")
+_HTML_TAG = re.compile(r"<[A-Za-z][\w:-]*[\s/>]")
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,10 @@ def load_bytes(
     """Check and decode bytes from anywhere; decide the reader from suffix, content type and content."""
     text = decode(data, source)
     kind = detect_kind(text, suffix=suffix, content_type=content_type)
-    check_prose(text, source)
+    if kind != "html" or not _HTML_TAG.search(text):
+        # Markup is the HTML reader's to judge (it refuses a page with no body); a file
+        # named .html that holds no tag at all is text like any other.
+        check_prose(text, source)
     return RawDocument(source=source, data=data, text=text, kind=kind, url=url, content_type=content_type)
 
 
@@ -174,7 +179,7 @@ def decode(data: bytes, source: str) -> str:
 def check_prose(text: str, source: str) -> None:
     """Refuse text that is not a page for people to read: most of it must be words.
 
-    Measured on the characters of whitespace-separated tokens, with markup, links
+    Measured on the characters of whitespace-separated tokens, with tags, links
     and bare punctuation (`#`, `---`, `|`) left out: `root:x:0:0:root:/root:/bin/bash`
     is one token and no word."""
     tokens = [t for t in _MARKUP.sub(" ", text).split() if _COUNTED.search(t) and not _LINK.match(t)]
