@@ -12,6 +12,7 @@ answer text stands in one of its cited quotes (or in the question itself).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
@@ -21,7 +22,7 @@ from typing import Literal
 
 from hakb.errors import Unavailable
 from hakb.ingest.embedder import Embedder
-from hakb.ingest.models import Citation, Fact
+from hakb.ingest.models import Citation, Fact, Scope
 from hakb.service import question as qparse
 from hakb.service import rules
 from hakb.service.facts_table import stem
@@ -32,6 +33,7 @@ from hakb.service.ranking import text as tx
 from hakb.service.ranking.evidence import Evidence
 from hakb.service.ranking.ranker import CoverageRanker, LinearRanker
 from hakb.service.retrieval import Hit, PassagesUnavailable, Retriever
+from hakb.service.scope import QuestionScope, ScopedQuestion, read_question_scope
 from hakb.service.vocabulary import Vocabulary
 from hakb.settings import Settings
 from hakb.text import split_sentences
@@ -103,18 +105,89 @@ class Engine:
             self.holder.mark_vectors_down(build, str(exc))
             raise EngineError(f"passage search unavailable: {exc}") from exc
 
-    def ask(self, question: str, *, top_k: int = 5, context: str | None = None, version: str | None = None) -> Answer:
-        """Answer `question`; `context` is an earlier question of the same thread;
-        `version` keeps only documents whose product version contains it."""
+    def ask(
+        self,
+        question: str,
+        *,
+        top_k: int = 5,
+        context: str | None = None,
+        version: str | None = None,
+        scope: QuestionScope | None = None,
+    ) -> Answer:
+        """Answer `question`; `context` is an earlier question of the same thread; `scope`
+        (or `version`, a PAN-OS version) restricts the documents, on top of the scope
+        the question names itself ("vm-series aws: ...", "10.1 help: ...")."""
         started = time.perf_counter()
         # A lone surrogate (a JSON "\ud800", a surrogate-escaped stdin line) can be neither
         # tokenised nor sent back as UTF-8: it becomes "?", like any unencodable character.
         question = question.encode("utf-8", "replace").decode("utf-8")
         context = context.encode("utf-8", "replace").decode("utf-8") if context else context
         build = self.holder.current  # one build for the whole request
-        if version:
-            build = build.for_version(version)
-        queries = qparse.parse(question)
+        named = read_question_scope(question, build.scope_vocabulary)
+        if _names_home_only(named.scope, build.main_product):
+            # "ngfw cluster ...": the documents' own product named as part of a feature's
+            # name is no restriction, and its words stay in the question.
+            named = ScopedQuestion(
+                scope=QuestionScope(model=named.scope.model, families=named.scope.families), text=question
+            )
+        asked = _asked_scope(named.scope, scope, version)
+        uncovered = [u for u in build.scope_vocabulary.uncovered(asked) if not build.mentions(u)]
+        if uncovered:
+            answer = _scope_abstain(question, uncovered, build.scope_vocabulary.describe())
+            answer.build_id = build.build_id
+            answer.timing_ms = round((time.perf_counter() - started) * 1000, 3)
+            return answer
+        text = named.text if named.text.strip() else question
+        prefer: str | None = None
+        if asked.product and asked.product != build.main_product and not build.documents_of(asked.product):
+            # No page is about that product, only sentences of the main product's pages
+            # ("The VM-Series firewall on Azure ..."): those pages are where it is answered,
+            # and the sentences that name it come first.
+            prefer = asked.product
+            asked = dataclasses.replace(asked, product=None, product_name=None)
+            if not asked.versions:
+                text = question  # its name is what the sentences to find say
+        home = QuestionScope(product=build.main_product) if asked.empty and build.main_product else None
+        answer = self._ask_in(
+            build.scoped(home or asked), question, text, home or asked, top_k, context, started, prefer
+        )
+        if home is not None and answer.kind == "abstain":
+            # Nothing for the documents' own product: what another product or a cloud
+            # deployment says is still worth saying, labelled with its scope.
+            wider = self._ask_in(build, question, text, asked, top_k, context, started)
+            if wider.kind != "abstain":
+                answer = wider
+        elif asked.product and not (asked.versions or asked.deployment or asked.doc_type) and answer.kind == "abstain":
+            # "config pushed from panorama syncs between peers?": a product named as the
+            # topic, not the scope. What the documents' own product says may answer; the
+            # answer then names the product it holds for.
+            own = QuestionScope(product=build.main_product, model=asked.model, families=asked.families)
+            wider = self._ask_in(build.scoped(own), question, question, own, top_k, context, started)
+            if wider.kind != "abstain":
+                label = next((c.scope.product_label for c in wider.citations if c.scope), "")
+                if label and not wider.answer.startswith(label):
+                    wider.answer = f"{label}: {wider.answer}"
+                answer = wider
+        answer.build_id = build.build_id
+        return answer
+
+    def _ask_in(
+        self,
+        build: LoadedBuild,
+        question: str,
+        text: str,
+        asked: QuestionScope,
+        top_k: int,
+        context: str | None,
+        started: float,
+        prefer: str | None = None,
+    ) -> Answer:
+        # The words that named the scope are not part of what is asked ("12.2:" is no port).
+        queries = qparse.parse(text)
+        for q in queries:
+            q.original = question
+            q.scope = asked
+            q.prefer = prefer
         ctx = qparse.parse(context)[-1] if context else None
         parts = []
         for i, q in enumerate(queries[:MAX_PARTS]):
@@ -156,6 +229,10 @@ class Engine:
             answer = self._compose_fact(build, q, sig, picked, evidence)
         else:
             answer = self._compose_passage(q, sig, evidence)
+        where = top.citation.scope
+        if where is not None and not _is_home(where, build.main_product) and where.product_label:
+            # Said for another product or a cloud: the answer says so before anything else.
+            answer.answer = f"{where.product_label}: {answer.answer}"
         answer.score = round(top.score, 4)
         answer.looked_for = answer.looked_for or looked
         return verify(answer, q.original)
@@ -208,6 +285,10 @@ class Engine:
         q.topic = [vocab.closest(w) for w in q.topic]
         ctx = _context_for(q, ctx, vocab)
         picked = None if "facts" in self.ablate else rules.answer(q, table, ctx, vocab)
+        if picked is not None and picked.abstain_reason and q.scope is not None and not q.scope.empty:
+            # The rules read the asked scope's facts only; that they hold none for it is
+            # no reason to leave its passages unread.
+            picked = None
         subjects = list(q.subjects) or (list(ctx.subjects) if ctx is not None else [])
         fact_source = self._fact_source(build)
         sig = sources.signals(q, table, vocab, subjects, fact_source.stems)
@@ -244,6 +325,14 @@ class Engine:
                     e.features["dense"] = 0.0
             self.ranker.score(passages)
             evidence = sorted(evidence + passages, key=lambda e: -e.score)
+        asked = q.scope
+        if asked is not None and not asked.empty:
+            # The view holds the asked scope's pages; a sentence on them may name another
+            # product or deployment for itself ("On the VM-Series firewall in AWS, ...").
+            evidence = [e for e in evidence if asked.admits(e.citation.scope)]
+        evidence = _home_first(evidence, self.ranker.threshold, build.main_product)
+        if asked is not None and (not asked.empty or q.prefer):
+            evidence = _named_first(evidence, self.ranker.threshold, asked, q.prefer)
         return _in_scope([e for e in evidence if _agrees(e)], self.ranker.threshold), picked, sig
 
     def _fact_source(self, build: LoadedBuild) -> sources.FactSource:
@@ -394,6 +483,43 @@ def _agrees(e: Evidence) -> bool:
     return f.get("qualifier", 0.0) >= 0 and f.get("subject", 0.0) >= 0 and f.get("platform", 0.0) > -1
 
 
+def _is_home(scope: Scope | None, main_product: str | None) -> bool:
+    """Evidence about what most documents are about: not another product, not a cloud."""
+    return scope is None or (scope.product in (None, main_product) and not scope.deployment)
+
+
+def _home_first(evidence: list[Evidence], threshold: float, main_product: str | None) -> list[Evidence]:
+    """What holds for the documents' own product answers before what another product or a
+    cloud deployment says, when it answers at all: a CN-Series sentence is not the answer
+    for a firewall, unless nothing else is."""
+    if all(_is_home(e.citation.scope, main_product) for e in evidence):
+        return evidence
+    home = [e for e in evidence if _is_home(e.citation.scope, main_product)]
+    if not home or home[0].score < threshold:
+        return evidence
+    return home + [e for e in evidence if not _is_home(e.citation.scope, main_product)]
+
+
+def _names_asked(scope: Scope | None, asked: QuestionScope, prefer: str | None) -> bool:
+    if scope is None:
+        return False
+    if asked.deployment and scope.deployment != asked.deployment:
+        return False
+    wanted = asked.product or prefer
+    return not wanted or scope.product == wanted
+
+
+def _named_first(
+    evidence: list[Evidence], threshold: float, asked: QuestionScope, prefer: str | None
+) -> list[Evidence]:
+    """Evidence that is about the asked product and deployment themselves answers before
+    what merely does not contradict them (a page for every deployment)."""
+    named = [e for e in evidence if _names_asked(e.citation.scope, asked, prefer)]
+    if not named or named[0].score < threshold or len(named) == len(evidence):
+        return evidence
+    return named + [e for e in evidence if not _names_asked(e.citation.scope, asked, prefer)]
+
+
 def _in_scope(evidence: list[Evidence], threshold: float) -> list[Evidence]:
     """A question that names no platform is answered by what holds generally when the
     documents say it generally: a statement scoped to one platform steps back."""
@@ -505,9 +631,16 @@ def _bound(answer: Answer) -> None:
 
 
 def _citations(facts: list[Fact]) -> list[Citation]:
-    seen: OrderedDict[tuple[str, str, str], Citation] = OrderedDict()
+    """One citation per sentence: the same sentence on the pages of several versions is
+    one source that lists its versions, not several sources."""
+    seen: OrderedDict[str, Citation] = OrderedDict()
     for f in facts:
-        seen.setdefault((f.doc_id, f.section, f.quote), f.citation())
+        key = " ".join(f.quote.split()).casefold()
+        cited = seen.get(key)
+        if cited is None:
+            seen[key] = f.citation()
+        elif f.scope is not None and cited.scope is not None and f.scope != cited.scope:
+            seen[key] = cited.model_copy(update={"scope": cited.scope.merged(f.scope)})
     # Every quote that carries a value stays: verification and the reader need them all.
     return list(seen.values())
 
@@ -527,6 +660,30 @@ def _conflicts(facts: list[Fact]) -> list[Conflict]:
                 Conflict(subject=subject, attribute=attribute, values=list(values), sources=list(values.values()))
             )
     return out
+
+
+def _names_home_only(named: QuestionScope, main_product: str | None) -> bool:
+    return (
+        named.product is not None
+        and named.product == main_product
+        and not (named.deployment or named.versions or named.doc_type)
+    )
+
+
+def _asked_scope(named: QuestionScope, given: QuestionScope | None, version: str | None) -> QuestionScope:
+    """The scope asked: what the caller set (the API's scope, a Slack user's default),
+    with what the question names on top, and `version` where neither names one."""
+    fields = {k: v for k, v in vars(given).items() if v} if given is not None else {}
+    fields.update({k: v for k, v in vars(named).items() if v})
+    if version and version.strip() and not fields.get("versions"):
+        fields["versions"] = (version.strip(),)
+    return QuestionScope(**fields)
+
+
+def _scope_abstain(question: str, uncovered: list[str], covered: str) -> Answer:
+    what = ", ".join(uncovered)
+    text = f"The documents do not cover {what}" + (f"; they cover: {covered}." if covered else ".")
+    return Answer(question=question, answer=text, kind="abstain", confidence=0.0, looked_for=what)
 
 
 def _abstain(q: qparse.Query, reason: str, looked_for: str) -> Answer:

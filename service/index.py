@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,9 +20,11 @@ from hakb.errors import NotReady
 from hakb.ingest import builds
 from hakb.ingest.errors import IngestError
 from hakb.ingest.keyword import KeywordIndex, KeywordIndexError
-from hakb.ingest.models import Chunk, Manifest
+from hakb.ingest.models import Chunk, Manifest, Scope
+from hakb.ingest.scope import scopes_of_text
 from hakb.ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_client
 from hakb.service.facts_table import FactTable
+from hakb.service.scope import QuestionScope, ScopeIndex, ScopeVocabulary
 from hakb.service.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -40,10 +44,80 @@ class LoadedBuild:
     vectors: ChunkVectorStore | None  # None when the Chroma server could not be reached
     vector_error: str | None = None
     loaded_at: float = field(default_factory=time.time)
+    # Views of this build restricted to an asked scope, made once per distinct scope.
+    _views: dict[QuestionScope, LoadedBuild] = field(default_factory=dict, repr=False, compare=False)
+    _views_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(c.text for c in self.chunks.values())
+
+    @cached_property
+    def scope_vocabulary(self) -> ScopeVocabulary:
+        """The products, deployments and versions this build's documents cover."""
+        return ScopeVocabulary.from_manifest(self.manifest, self.facts.platforms)
+
+    def documents_of(self, product: str) -> list[str]:
+        """Ids of the documents whose pages are about `product`."""
+        return [d.doc_id for d in self.manifest.documents if d.scope is not None and d.scope.product == product]
+
+    def mentions(self, written: str) -> bool:
+        """Whether a scope the manifest does not list ("VM-Series on Azure") is still what a
+        sentence of the documents is about: its words all appear in one chunk."""
+        words = [w for w in re.split(r"\s+on\s+|\s+", written.lower()) if w]
+        if not words or any(w.startswith("pan-os") or w[:1].isdigit() for w in words):
+            return False  # versions are covered by the pages' own versions, not by mentions
+        patterns = [re.compile(rf"(?<![\w-]){re.escape(w)}(?![\w-])") for w in words]
+        return any(all(p.search(c.text.lower()) for p in patterns) for c in self.chunks.values())
+
+    @cached_property
+    def chunk_scopes(self) -> dict[frozenset[Scope | None], list[str]]:
+        """Chunk ids grouped by the scopes their page and sentences hold for."""
+        out: dict[frozenset[Scope | None], list[str]] = {}
+        for cid, c in self.chunks.items():
+            found: set[Scope | None] = set(scopes_of_text(c.scope, c.text)) or {c.scope}
+            out.setdefault(frozenset(found), []).append(cid)
+        return out
+
+    @cached_property
+    def main_product(self) -> str | None:
+        """The product most of the documents are about: what a question that names none is
+        answered for first."""
+        counts = Counter(d.scope.product for d in self.manifest.documents if d.scope and d.scope.product)
+        return counts.most_common(1)[0][0] if counts else None
+
+    def scoped(self, asked: QuestionScope) -> LoadedBuild:
+        """A view holding only the facts and chunks whose scope `asked` admits; the keyword
+        and vector indexes are shared (their hits are masked by the view's chunk ids). Made
+        once per distinct scope: a scoped question costs what an unscoped one does."""
+        if asked.empty:
+            return self
+        view = self._views.get(asked)
+        if view is not None:
+            return view
+        keep_facts = ScopeIndex((), self.facts.facts).fact_positions(asked)
+        # A chunk stays when its page or one of its sentences ("On the VM-Series firewall
+        # in AWS, ...") holds for the asked scope; the sentences are sorted out later.
+        keep_chunks = {
+            cid for group, ids in self.chunk_scopes.items() if any(asked.admits(s) for s in group) for cid in ids
+        }
+        view = dataclasses.replace(
+            self,
+            facts=FactTable(f for i, f in enumerate(self.facts.facts) if i in keep_facts),
+            chunks={cid: c for cid, c in self.chunks.items() if cid in keep_chunks},
+            _views={},
+        )
+        # What the words of the documents are does not change with the scope asked.
+        view.__dict__["vocabulary"] = self.vocabulary
+        view.__dict__["children"] = self.children
+        view.__dict__["scope_vocabulary"] = self.scope_vocabulary
+        view.__dict__["main_product"] = self.main_product
+        view.__dict__["chunk_scopes"] = self.chunk_scopes
+        with self._views_lock:
+            if len(self._views) >= 32:
+                self._views.clear()
+            self._views[asked] = view
+        return view
 
     @cached_property
     def children(self) -> dict[tuple[str, str], list[str]]:

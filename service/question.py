@@ -15,6 +15,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from wordfreq import zipf_frequency
 
 from hakb.ingest import lexicon
+from hakb.service.scope import QuestionScope
 
 # Words people shorten or mistype in chat -> the word the documents use.
 _ABBREVIATIONS = {
@@ -194,6 +195,12 @@ class Query:
     has_wh: bool = False
     which_link: bool = False  # "which link needs an IP address?": find the subject
     topic: list[str] = field(default_factory=list)  # words beyond subject and attribute
+    # The product, deployment and version asked (named in the message or set by the
+    # caller); None: none, answer for what the documents mostly are about.
+    scope: QuestionScope | None = None
+    # A product the question names that no page is about ("VM-Series"): its sentences on
+    # the main product's pages answer first.
+    prefer: str | None = None
 
 
 def clean_chat(text: str) -> str:

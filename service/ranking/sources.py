@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from hakb.ingest import lexicon
 from hakb.ingest.models import Citation, Fact
+from hakb.ingest.scope import sentence_scope
 from hakb.service import question as qparse
 from hakb.service import rules
 from hakb.service.facts_table import FactTable
@@ -346,6 +347,9 @@ class PassageSource:
         chunk = hit.chunk
         # A window (the sentence and the two after it) is a candidate of its own: a procedure
         # or a reason often takes more than one sentence.
+        # The head sentence says which product it holds for when it names one ("On the
+        # VM-Series firewall in AWS, ..."); otherwise its page does.
+        scope = sentence_scope(chunk.scope, sentence)
         sentence = " ".join([sentence, *window])
         citation = Citation(
             doc_id=chunk.doc_id,
@@ -354,6 +358,7 @@ class PassageSource:
             section=chunk.section,
             quote=sentence,
             version=chunk.version,
+            scope=scope,
         )
         e = Evidence(text=sentence, citation=citation, source="passage", items=items, rank=rank)
         body = " ".join([sentence, *items])
