@@ -163,10 +163,12 @@ class Engine:
             # answer then names the product it holds for.
             own = QuestionScope(product=build.main_product, model=asked.model, families=asked.families)
             wider = self._ask_in(build.scoped(own), question, question, own, top_k, context, started)
-            if wider.kind != "abstain":
+            # The product is the topic, so the evidence must name it.
+            named_in = re.compile(rf"(?<![\w-]){re.escape(asked.product_name or asked.product)}(?![\w-])", re.I)
+            if wider.kind != "abstain" and any(named_in.search(c.quote) for c in wider.citations):
                 label = next((c.scope.product_label for c in wider.citations if c.scope), "")
-                if label and not wider.answer.startswith(label):
-                    wider.answer = f"{label}: {wider.answer}"
+                if label:
+                    wider.answer = _labelled(wider.answer, label)
                 answer = wider
         answer.build_id = build.build_id
         return answer
@@ -231,8 +233,8 @@ class Engine:
             answer = self._compose_passage(q, sig, evidence)
         where = top.citation.scope
         if where is not None and not _is_home(where, build.main_product) and where.product_label:
-            # Said for another product or a cloud: the answer says so before anything else.
-            answer.answer = f"{where.product_label}: {answer.answer}"
+            # Said for another product or a cloud: the answer says so, right after its verdict.
+            answer.answer = _labelled(answer.answer, where.product_label)
         answer.score = round(top.score, 4)
         answer.looked_for = answer.looked_for or looked
         return verify(answer, q.original)
@@ -633,9 +635,11 @@ def _bound(answer: Answer) -> None:
 def _citations(facts: list[Fact]) -> list[Citation]:
     """One citation per sentence: the same sentence on the pages of several versions is
     one source that lists its versions, not several sources."""
-    seen: OrderedDict[str, Citation] = OrderedDict()
+    seen: OrderedDict[tuple[str, str], Citation] = OrderedDict()
     for f in facts:
-        key = " ".join(f.quote.split()).casefold()
+        # The section stays part of the key: a row label there names the platform a
+        # value is for, and the answer's check reads it.
+        key = (" ".join(f.quote.split()).casefold(), f.section)
         cited = seen.get(key)
         if cited is None:
             seen[key] = f.citation()
@@ -660,6 +664,13 @@ def _conflicts(facts: list[Fact]) -> list[Conflict]:
                 Conflict(subject=subject, attribute=attribute, values=list(values), sources=list(values.values()))
             )
     return out
+
+
+def _labelled(text: str, label: str) -> str:
+    """'No. CN-Series on AWS: HA1 not supported: ...': the verdict first, then the scope."""
+    verdict = re.match(r"(?:Yes|No)\. ", text)
+    head = verdict.group(0) if verdict else ""
+    return f"{head}{label}: {text[len(head) :]}"
 
 
 def _names_home_only(named: QuestionScope, main_product: str | None) -> bool:

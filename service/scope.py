@@ -37,7 +37,11 @@ _PANOS_VERSION = re.compile(rf"\bpan[\s-]?os\s*v?{_VERSION_BODY}(?![\d.])", re.I
 # "10.1.x", "11.1.7": three parts is a release, never a port or a timer (not an IP: 4 parts).
 _DOTTED_VERSION = re.compile(rf"(?<![\d.]){_VERSION_BODY}(?![\d.])", re.I)
 # "12.2:" or "12.2 -" opening the question.
-_LEADING_VERSION = re.compile(rf"^\s*v?{_VERSION_BODY}\s*(?:[:\-\u2013\u2014,]|\s+help\b|\s+docs?\b)", re.I)
+# A message that opens with a dotted number and then words ("8.1 heartbeat backup port?")
+# names a release the way chat does: no timer or port is written that way.
+_LEADING_VERSION = re.compile(
+    rf"^\s*v?{_VERSION_BODY}\s*(?:[:\-\u2013\u2014,]|\s+help\b|\s+docs?\b|(?<=\s)(?=[a-z]))", re.I
+)
 # "in 10.2", "for version 11.1", "release 10.2", "10.2 and later", "10.1 help".
 _CONTEXT_BEFORE = r"(?:\b(?:in|on|for|from|to|since|running|version|release|between|and|vs\.?|versus)\s+v?)"
 _CONTEXT_AFTER = r"(?:\s+(?:help|docs?|admin|release|and later|or later|and above|or above|and newer)\b|\+)"

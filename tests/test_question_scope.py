@@ -210,3 +210,11 @@ def test_the_scope_index_masks_chunks_and_facts_of_other_scopes() -> None:
     asked_vm = read_question_scope("vm-series on aws: ha1 port?", VOCABULARY).scope
     assert vm.chunk_ids(asked_vm) == {"vm"} and vm.chunk_ids(cn) == set()
     assert index.chunk_ids(cn) is index.chunk_ids(cn)  # kept per asked scope
+
+
+def test_a_message_opening_with_a_release_number_names_that_release() -> None:
+    asked = read_question_scope("8.1 heartbeat backup port?")
+    assert asked.scope.versions == ("8.1",)
+    assert asked.text == "heartbeat backup port?"
+    # A number inside a question is still a number.
+    assert read_question_scope("ha1 port 28.5?").scope.versions == ()
