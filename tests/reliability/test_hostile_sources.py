@@ -156,7 +156,7 @@ def test_a_100_mb_body_is_refused_after_at_most_the_limit(
     # Reading stopped at the 20 MB limit (plus what sat in socket buffers), not at 100 MB;
     # a declared length over it is refused before the body is read.
     limit = 20 * 1024 * 1024
-    assert recorded.sent[path] < (limit + 8 * 1024 * 1024 if path == "/big" else 8 * 1024 * 1024), recorded.sent
+    assert recorded.sent[path] < (limit + 16 * 1024 * 1024 if path == "/big" else 16 * 1024 * 1024), recorded.sent
 
 
 def test_a_trickling_server_is_cut_off_at_the_deadline(site: tuple[str, Recorded], data_dir: Path) -> None:
@@ -169,7 +169,7 @@ def test_a_trickling_server_is_cut_off_at_the_deadline(site: tuple[str, Recorded
             break
         time.sleep(0.1)
     # A byte every 0.2 s never trips a per-read timeout; the deadline is for the whole fetch.
-    assert recorded.open_s["/trickle"] < 3.5, recorded.open_s
+    assert recorded.open_s["/trickle"] < 6, recorded.open_s  # without the deadline: 6 minutes
     assert recorded.sent["/trickle"] < 20
 
 
