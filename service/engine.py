@@ -287,7 +287,10 @@ class Engine:
         q.topic = [vocab.closest(w) for w in q.topic]
         ctx = _context_for(q, ctx, vocab)
         picked = None if "facts" in self.ablate else rules.answer(q, table, ctx, vocab)
-        if picked is not None and picked.abstain_reason and q.scope is not None and not q.scope.empty:
+        scoped = q.scope is not None and bool(
+            q.scope.product or q.scope.deployment or q.scope.versions or q.scope.doc_type
+        )
+        if picked is not None and picked.abstain_reason and scoped:
             # The rules read the asked scope's facts only; that they hold none for it is
             # no reason to leave its passages unread.
             picked = None
