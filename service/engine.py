@@ -65,7 +65,7 @@ class Engine:
         self.ranker: LinearRanker | CoverageRanker = (
             CoverageRanker() if "ranker" in self.ablate else LinearRanker.load()
         )
-        self._fact_sources: dict[str, sources.FactSource] = {}
+        self._fact_sources: dict[tuple[str, int], sources.FactSource] = {}
 
     @classmethod
     def from_settings(
@@ -148,9 +148,9 @@ class Engine:
             if not asked.versions:
                 text = question  # its name is what the sentences to find say
         home = QuestionScope(product=build.main_product) if asked.empty and build.main_product else None
-        answer = self._ask_in(
-            build.scoped(home or asked), question, text, home or asked, top_k, context, started, prefer
-        )
+        # The home view is a default, not a scope the user asked: the question is read as
+        # unscoped in it (the rules' abstains, "no document names HA5", stand).
+        answer = self._ask_in(build.scoped(home or asked), question, text, asked, top_k, context, started, prefer)
         if home is not None and answer.kind == "abstain":
             # Nothing for the documents' own product: what another product or a cloud
             # deployment says is still worth saying, labelled with its scope.
@@ -341,12 +341,14 @@ class Engine:
         return _in_scope([e for e in evidence if _agrees(e)], self.ranker.threshold), picked, sig
 
     def _fact_source(self, build: LoadedBuild) -> sources.FactSource:
-        source = self._fact_sources.get(build.build_id)
+        # One per facts table: a build and each of its scoped views have their own.
+        key = (build.build_id, id(build.facts))
+        source = self._fact_sources.get(key)
         if source is None or source.table is not build.facts:
             source = sources.FactSource(build.facts, build.vocabulary)
-            if len(self._fact_sources) > 4:
+            if len(self._fact_sources) > 16:
                 self._fact_sources.clear()
-            self._fact_sources[build.build_id] = source
+            self._fact_sources[key] = source
         return source
 
     def _compose_fact(

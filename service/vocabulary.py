@@ -33,6 +33,7 @@ class Vocabulary:
         self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
         self._foreign: dict[str, bool] = {}
+        self._closest: dict[str, str] = {}
         self._long = sorted(w for w in self.words if len(w) >= 4 and not any(ch.isdigit() for ch in w))
 
     def __contains__(self, word: object) -> bool:
@@ -42,9 +43,18 @@ class Vocabulary:
         """A chat word the documents never use, snapped to a close one they do ('corosnyc')."""
         if word in self or len(word) < 6 or any(ch.isdigit() for ch in word):
             return word
-        # Strict enough that "weather" does not become "whether".
-        match = process.extractOne(word, self._long, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=0.85)
-        return match[0] if match else word
+        hit = self._closest.get(word)
+        if hit is None:
+            # Strict enough that "weather" does not become "whether". A fuzzy scan of the
+            # vocabulary costs milliseconds: each word is scanned once per build.
+            match = process.extractOne(
+                word, self._long, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=0.85
+            )
+            hit = match[0] if match else word
+            if len(self._closest) > 50_000:
+                self._closest.clear()
+            self._closest[word] = hit
+        return hit
 
     def foreign(self, word: str) -> bool:
         """Unknown to the documents and rare in English: a product, protocol or
