@@ -21,6 +21,7 @@ from hakb.ingest.vectors import VectorStoreError
 from hakb.service.index import LoadedBuild
 
 RRF_K = 60
+QUERY_EMBED_WORDS = 32
 _IDENT = re.compile(r"\b(?:0x[0-9a-f]{2,4}|\d{2,5}|pa-\d{2,4}[a-z]?|ha\d(?:-[ab])?|hsci|aux-\d)\b", re.I)
 
 
@@ -64,6 +65,11 @@ class Retriever:
             return retriever
 
     def embed_query(self, text: str) -> np.ndarray:
+        # A question is a few dozen words; the model's cost grows with every token, and the
+        # words past these add nothing a question means (the keyword search still reads them).
+        words = text.split()
+        if len(words) > QUERY_EMBED_WORDS:
+            text = " ".join(words[:QUERY_EMBED_WORDS])
         vector: np.ndarray = self.embedder.embed([text])[0]
         return vector
 
