@@ -342,6 +342,12 @@ class FactExtractor:
         row: tuple[str, str | None] | None = None
         if section.kind == "table_row" and section.label and not scope.links and not scope.platforms:
             row = _setting_label(section.label)
+        # A settings table read as one heading per setting ("Panorama > High Availability >
+        # Monitor Hold Time (ms)"): the heading names the setting, as a row label would, but
+        # a setting the sentence names itself comes first.
+        heading = None
+        if section.kind == "paragraph" and len(section.path) >= 2 and not scope.links and not scope.platforms:
+            heading = _setting_label(section.path[-1])
         path = section.path
         if lead and not _GENERIC_SETTING.fullmatch(lead[0]):
             self._setting_base = (path, lead[0])
@@ -363,6 +369,7 @@ class FactExtractor:
                 owner = lead or row
             else:
                 owner = lead or row or named
+            owner = owner or heading
             if owner is None:
                 previous = sentence
                 continue

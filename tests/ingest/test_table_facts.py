@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from hakb.ingest.facts import FactExtractor
+from hakb.ingest.loaders import load_bytes
 from hakb.ingest.models import Fact
-from hakb.ingest.parse import read_document
+from hakb.ingest.parse import parse_document, read_document
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "html" / "platform-limits.html"
 PAGES = Path("/work/shared/corpus/pages")
@@ -87,3 +88,20 @@ def test_timers_table_is_not_read_per_model_when_its_columns_are_lost() -> None:
     facts = facts_of(TIMERS)
     assert facts  # the timers' ranges and defaults are still read from their rows
     assert not [f for f in facts if f.platforms and f.attribute not in ("constraint",)]
+
+
+def test_a_settings_table_read_as_one_heading_per_setting_gives_each_its_range_and_default() -> None:
+    # The Panorama help page's shape: every setting is a heading, its text a paragraph that
+    # never names it ("Enter the number of milliseconds ... (range is ...; default is ...)").
+    text = (
+        "---\nurl: https://docs.example.test/widget/help/widget-high-availability\n---\n\n"
+        "# Widget High Availability\n\nConfigure the widget pair with the following settings.\n\n"
+        "## Failover Hold Time (ms)\n\n"
+        "Enter how long the standby waits before it takes over (range is 500 to 9,000; default is 1,500).\n\n"
+        "## Beacon Count\n\nSpecify the number of lost beacons that declare a failure (range is 2 to 12; default is 4).\n"
+    )
+    meta, sections = parse_document(load_bytes(text.encode(), "widget-ha.md"))
+    facts = {(f.subject, f.attribute): (f.value, f.qualifier) for f in FactExtractor(meta).extract(sections)}
+    assert facts[("Failover Hold Time", "range")] == ("500 to 9,000", "ms")
+    assert facts[("Failover Hold Time", "default")] == ("1,500", "ms")
+    assert facts[("Beacon Count", "default")] == ("4", None)
