@@ -25,7 +25,7 @@ from hakb.ingest.embedder import Embedder
 from hakb.ingest.models import Citation, Fact, Scope
 from hakb.service import question as qparse
 from hakb.service import rules
-from hakb.service.facts_table import stem
+from hakb.service.facts_table import norm_value, stem
 from hakb.service.index import BuildHolder, LoadedBuild
 from hakb.service.models import Answer, Conflict
 from hakb.service.ranking import sources
@@ -147,14 +147,19 @@ class Engine:
             asked = dataclasses.replace(asked, product=None, product_name=None)
             if not asked.versions:
                 text = question  # its name is what the sentences to find say
-        home = QuestionScope(product=build.main_product) if asked.empty and build.main_product else None
-        # The home view is a default, not a scope the user asked: the question is read as
-        # unscoped in it (the rules' abstains, "no document names HA5", stand).
+        # A question that names no product is answered for the documents' own product first
+        # (in the version, cloud or kind of page it names, if any). That view is a default,
+        # not a scope the user asked: the rules' abstains ("no document names HA5") stand.
+        home = None
+        if not asked.product and not prefer and build.main_product:
+            home = dataclasses.replace(asked, product=build.main_product, product_name=None)
         answer = self._ask_in(build.scoped(home or asked), question, text, asked, top_k, context, started, prefer)
+        if home is not None and asked.empty and answer.kind == "fact":
+            _add_other_scopes(answer, build)
         if home is not None and answer.kind == "abstain":
             # Nothing for the documents' own product: what another product or a cloud
             # deployment says is still worth saying, labelled with its scope.
-            wider = self._ask_in(build, question, text, asked, top_k, context, started)
+            wider = self._ask_in(build.scoped(asked), question, text, asked, top_k, context, started)
             if wider.kind != "abstain":
                 answer = wider
         elif asked.product and not (asked.versions or asked.deployment or asked.doc_type) and answer.kind == "abstain":
@@ -669,6 +674,35 @@ def _conflicts(facts: list[Fact]) -> list[Conflict]:
                 Conflict(subject=subject, attribute=attribute, values=list(values), sources=list(values.values()))
             )
     return out
+
+
+def _add_other_scopes(answer: Answer, build: LoadedBuild) -> None:
+    """A question that names no scope, answered for the documents' own product: where
+    another product or a cloud documents the same setting with another value, the answer
+    says so, each value with its scope and source ("Panorama: Ping Interval default 5,000")."""
+    said = {(f.subject, f.attribute, f.qualifier or ""): f for f in answer.facts}
+    values = {
+        key: {norm_value(f.value) for f in answer.facts if (f.subject, f.attribute, f.qualifier or "") == key}
+        for key in said
+    }
+    lines: list[str] = []
+    extra: list[Fact] = []
+    for key, first in said.items():
+        for f in build.facts.by_subject(first.subject):
+            if (f.subject, f.attribute, f.qualifier or "") != key or f.scope is None:
+                continue
+            if _is_home(f.scope, build.main_product) or norm_value(f.value) in values[key]:
+                continue
+            values[key].add(norm_value(f.value))
+            unit = f" ({f.qualifier})" if f.qualifier else ""
+            lines.append(f"{f.scope.product_label}: {f.subject} {rules.label(f.attribute)} {f.value}{unit}")
+            extra.append(f)
+    if not lines:
+        return
+    answer.answer += "\nOther products differ: " + "; ".join(lines[:6]) + "."
+    answer.facts = answer.facts + extra
+    cited = {(c.quote, c.section) for c in answer.citations}
+    answer.citations = answer.citations + [c for c in _citations(extra) if (c.quote, c.section) not in cited]
 
 
 def _labelled(text: str, label: str) -> str:

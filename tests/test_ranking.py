@@ -214,3 +214,34 @@ def test_a_sentence_announcing_the_sections_under_it_answers_with_them(
     for state in ("Dormant", "Beaconing", "Quarantined"):
         assert f"- {state}" in answer.answer
     assert any("Quarantined" in c.quote for c in answer.citations)
+
+
+def test_an_unscoped_answer_is_for_the_main_product_and_names_what_others_document(
+    tmp_path: Path, onnx_embedder: OnnxEmbedder
+) -> None:
+    # Invented pages: the main product (most pages) and another product documenting the
+    # same setting with another value.
+    data_dir = make_data_dir(tmp_path / "data")
+    docs = data_dir / "docs"
+    (docs / "timers.md").write_text(
+        "---\nurl: https://docs.paloaltonetworks.com/ngfw/administration/widget-timers\n---\n\n"
+        "# Widget Timers\n\nThe widget pair uses these timers.\n\n"
+        "## Beacon Interval (ms)\n\nEnter how often a widget sends a beacon (range is 100 to 9,000; default is 700).\n",
+        encoding="utf-8",
+    )
+    (docs / "gizmo.md").write_text(
+        "---\nurl: https://docs.paloaltonetworks.com/gizmo-series/deployment/gizmo-timers\n---\n\n"
+        "# Gizmo Timers\n\nThe Gizmo-Series pair uses these timers.\n\n"
+        "## Beacon Interval (ms)\n\nEnter how often a gizmo sends a beacon (range is 100 to 9,000; default is 4,400).\n",
+        encoding="utf-8",
+    )
+    assert ingest(data_dir, [docs], onnx_embedder, replace=True).ok
+    engine = Engine.from_settings(Settings(HAKB_DATA_DIR=data_dir, CHROMA_HOST=None, HAKB_EMBEDDER_DIR=None))
+    assert engine.holder.refresh()
+    unscoped = engine.ask("beacon interval default?")
+    first, _, rest = unscoped.answer.partition("\n")
+    assert "700" in first and "4,400" not in first
+    assert "4,400" in rest and "gizmo" in rest.lower()  # the other product's value, with its scope
+    assert any("4,400" in c.quote for c in unscoped.citations)
+    scoped = engine.ask("gizmo-series: beacon interval default?")
+    assert "4,400" in scoped.answer and "700" not in scoped.answer
