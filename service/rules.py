@@ -11,6 +11,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from hakb.ingest import lexicon
+from hakb.ingest.facts import same_value
 from hakb.ingest.models import Fact
 from hakb.service.facts_table import FactTable, fact_stems, norm_value, stem
 from hakb.service.question import Query
@@ -492,11 +493,20 @@ def render(query: Query, facts: list[Fact], group: str, platform_names: list[str
 
 def _line(subject: str, attribute: str, facts: list[Fact], platform_names: list[str]) -> str:
     label = _LABELS.get(attribute, attribute)
-    conflict = any(f.conflict for f in facts) and len({norm_value(f.value) for f in facts}) > 1
+    # The flag was set over the whole build (another product's value counts there); what
+    # is shown differs only if two of these facts say different things ("200" and "200ms"
+    # say the same).
+    conflict = any(f.conflict for f in facts) and any(
+        not same_value(a.value, b.value, a.qualifier, b.qualifier) for i, a in enumerate(facts) for b in facts[i + 1 :]
+    )
     if conflict:
         by_value: OrderedDict[str, OrderedDict[str, list[str]]] = OrderedDict()
+        shown: list[Fact] = []
         for f in facts:
-            titles = by_value.setdefault(f.value, OrderedDict())
+            same = next((g for g in shown if same_value(g.value, f.value, g.qualifier, f.qualifier)), None)
+            if same is None:
+                shown.append(f)
+            titles = by_value.setdefault((same or f).value, OrderedDict())
             platforms = titles.setdefault(f.title, [])
             platforms.extend(p for p in f.platforms if p not in platforms)
         parts = [
@@ -531,12 +541,18 @@ def _distinct_values(facts: list[Fact], attribute: str) -> list[str]:
         for f in facts:
             seen_ranges.setdefault(re.sub(r"\s*(?:-|\u2013|\bto\b)\s*", " to ", norm_value(f.value)), f)
         facts = list(seen_ranges.values())
+    kept: list[Fact] = []
     for f in facts:
+        if attribute != "constraint" and any(
+            g.platforms == f.platforms and same_value(g.value, f.value, g.qualifier, f.qualifier) for g in kept
+        ):
+            continue  # "200" and "200ms": one value, written two ways
         v = f.value + (f" ({f.qualifier})" if f.qualifier and attribute not in ("constraint",) else "")
         if f.platforms and attribute != "constraint":
             v += f" (on {', '.join(f.platforms)})"
         if norm_value(v) not in {norm_value(o) for o in out}:
             out.append(v)
+            kept.append(f)
     return out
 
 
