@@ -12,8 +12,10 @@ Fixtures other test packages may use (add new ones; never rename these):
     onnx_embedder     the packaged ONNX embedder, loaded once
     seed_data_dir     a data dir holding the bundled seed doc, ingested once
     corpus_data_dir   seed + ../shared/corpus/pages, ingested once (skips if absent)
+    scoped_data_dir   seed + ../shared/corpus/scoped, ingested once (skips if absent)
     seed_engine / corpus_engine   an in-process Engine over those builds
     live_server       `hakb serve` over corpus_data_dir
+    scoped_server     `hakb serve` over scoped_data_dir
     start_server      start more servers in a test (own data dir, env)
 
 HAKB_TEST_CACHE=off builds afresh in every session; HAKB_TEST_CACHE=DIR keeps the
@@ -47,6 +49,7 @@ REPO = Path(__file__).resolve().parents[1]
 SEED_DOCS = REPO / "data" / "docs"
 SEED_DOC = SEED_DOCS / "ha-links-and-backup-links.txt"
 CORPUS_PAGES = REPO.parent / "shared" / "corpus" / "pages"
+CORPUS_SCOPED = REPO.parent / "shared" / "corpus" / "scoped"
 BIN = Path(sys.executable).parent
 _CACHE_SETTING = os.environ.get("HAKB_TEST_CACHE", "")
 BUILD_CACHE: Path | None = None if _CACHE_SETTING == "off" else Path(_CACHE_SETTING or REPO / ".cache" / "test-builds")
@@ -211,6 +214,16 @@ def corpus_data_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fi
     return cached_data_dir("corpus", [CORPUS_PAGES], dest, lambda: request.getfixturevalue("onnx_embedder"))
 
 
+@pytest.fixture(scope="session")
+def scoped_data_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """Seed + ../shared/corpus/scoped (PAN-OS 10.1 and 10.2 admin pages, the 11.2-12.2 help,
+    CN-Series on AWS, Panorama), ingested once. Read-only: copy before changing."""
+    if not CORPUS_SCOPED.is_dir() or not any(CORPUS_SCOPED.glob("*.md")):
+        pytest.skip(f"the scoped corpus is absent: no Markdown pages in {CORPUS_SCOPED}")
+    dest = tmp_path_factory.mktemp("scoped-data")
+    return cached_data_dir("scoped", [CORPUS_SCOPED], dest, lambda: request.getfixturevalue("onnx_embedder"))
+
+
 def _engine(data_dir: Path):  # type: ignore[no-untyped-def]  # the engine's module is imported lazily
     from hakb.service.engine import Engine
     from hakb.settings import Settings
@@ -294,6 +307,14 @@ def live_server(corpus_data_dir: Path, tmp_path_factory: pytest.TempPathFactory)
     """Base URL of one real server over the corpus build, shared by the session."""
     log_path = tmp_path_factory.mktemp("live-server") / "server.log"
     with hakb_server(corpus_data_dir, log_path) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def scoped_server(scoped_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of one real server over the scoped build (several products and versions)."""
+    log_path = tmp_path_factory.mktemp("scoped-server") / "server.log"
+    with hakb_server(scoped_data_dir, log_path) as server:
         yield server.url
 
 

@@ -9,6 +9,20 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from hakb.ingest.models import Citation, Fact
 
 
+class ScopeIn(BaseModel):
+    """The scope to answer in (GET /v1/scopes lists what the documents cover). A product or
+    cloud no document covers is answered with an abstain that says what they do cover."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product: str | None = Field(
+        default=None, max_length=60, description="vm-series, cn-series, ngfw, panorama, ...", examples=["vm-series"]
+    )
+    deployment: str | None = Field(default=None, max_length=60, description="A cloud: aws, azure, gcp, ...")
+    version: str | None = Field(default=None, max_length=20, description="A PAN-OS version: 10.2, 11.1.7, 10.1.x")
+    platform: str | None = Field(default=None, max_length=60, description="A model or family: PA-3410, PA-3400 Series")
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -27,6 +41,11 @@ class AskRequest(BaseModel):
     )
     context: str | None = Field(
         default=None, max_length=2000, description="An earlier question of the same conversation (follow-ups)."
+    )
+    scope: ScopeIn | None = Field(
+        default=None,
+        description="Answer for this product, deployment, PAN-OS version or platform; what the question "
+        "names itself wins, and `version` applies where neither names a version.",
     )
 
     @field_validator("question")
@@ -78,3 +97,25 @@ class ErrorResponse(BaseModel):
     error: str  # short machine-readable code
     message: str  # what is wrong, for a person
     detail: list[dict[str, object]] | None = None
+
+
+class ScopeOption(BaseModel):
+    value: str  # what to send back in `scope` ("vm-series", "11.1")
+    label: str  # what to show ("VM-Series", "PAN-OS 11.1 & later")
+
+
+class CoveredScope(BaseModel):
+    product: str
+    product_name: str
+    deployment: str | None
+    deployment_name: str | None
+    versions: str  # "PAN-OS 10.1, 10.2, current", "current docs"
+    label: str  # "VM-Series on AWS (PAN-OS 11.1 & later)"
+
+
+class ScopesResponse(BaseModel):
+    build_id: str
+    products: list[ScopeOption]
+    deployments: list[ScopeOption]
+    versions: list[ScopeOption]
+    scopes: list[CoveredScope]  # each product and deployment the documents cover, with its versions

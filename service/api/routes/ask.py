@@ -1,16 +1,33 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Body
 
 from hakb.errors import BadInput
 from hakb.service.api.deps import EngineDep, SettingsDep
 from hakb.service.api.schemas import AskRequest, ErrorResponse
 from hakb.service.models import Answer
+from hakb.service.scope_choice import ScopeChoice
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["answers"])
+
+EXAMPLES: dict[str, Any] = {
+    "plain": {"summary": "A question", "value": {"question": "what port does ha1 use?"}},
+    "scoped": {
+        "summary": "A question in a scope (GET /v1/scopes lists the choices)",
+        "value": {
+            "question": "which interface has to be the HA2 link?",
+            "scope": {"product": "vm-series", "deployment": "aws", "version": "11.1"},
+        },
+    },
+    "platform": {
+        "summary": "A question for one firewall model",
+        "value": {"question": "is HA3 supported?", "scope": {"platform": "PA-3260"}},
+    },
+}
 
 
 @router.post(
@@ -19,15 +36,26 @@ router = APIRouter(tags=["answers"])
     responses={401: {"model": ErrorResponse}, 422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
     summary="Answer a question with cited facts or passages, or abstain",
 )
-def ask(body: AskRequest, engine: EngineDep, settings: SettingsDep) -> Answer:
+def ask(
+    body: Annotated[AskRequest, Body(openapi_examples=EXAMPLES)], engine: EngineDep, settings: SettingsDep
+) -> Answer:
     limit = settings.max_question_chars
     if len(body.question) > limit:
         raise BadInput(
             f"question is {len(body.question)} characters; the limit is {limit} (HAKB_MAX_QUESTION_CHARS)",
             code="question_too_long",
         )
-    answer = engine.ask(body.question, top_k=body.top_k, context=body.context, version=body.version)
+    chosen = ScopeChoice(**body.scope.model_dump()) if body.scope is not None else ScopeChoice()
+    # BadInput (422) naming each value that is neither covered nor shaped like a product,
+    # cloud, version or model.
+    scope = None if chosen.empty else chosen.resolve(engine.build.scope_vocabulary)
+    answer = engine.ask(body.question, top_k=body.top_k, context=body.context, version=body.version, scope=scope)
     log.info(
-        "ask kind=%s conf=%.2f ms=%.1f q=%r", answer.kind, answer.confidence, answer.timing_ms, body.question[:120]
+        "ask kind=%s conf=%.2f ms=%.1f scope=%r q=%r",
+        answer.kind,
+        answer.confidence,
+        answer.timing_ms,
+        chosen.label,
+        body.question[:120],
     )
     return answer
