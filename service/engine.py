@@ -168,9 +168,10 @@ class Engine:
             # answer then names the product it holds for.
             own = QuestionScope(product=build.main_product, model=asked.model, families=asked.families)
             wider = self._ask_in(build.scoped(own), question, question, own, top_k, context, started)
-            # The product is the topic, so the evidence must name it.
-            named_in = re.compile(rf"(?<![\w-]){re.escape(asked.product_name or asked.product)}(?![\w-])", re.I)
-            if wider.kind != "abstain" and any(named_in.search(c.quote) for c in wider.citations):
+            # The product is the topic, so the evidence's page must name it ("Log in to the
+            # Panorama web interface" on the page that configures a cluster).
+            name = asked.product_name or asked.product
+            if wider.kind != "abstain" and any(build.doc_mentions(c.doc_id, name) for c in wider.citations):
                 label = next((c.scope.product_label for c in wider.citations if c.scope), "")
                 if label:
                     wider.answer = _labelled(wider.answer, label)

@@ -47,6 +47,7 @@ class LoadedBuild:
     # Views of this build restricted to an asked scope, made once per distinct scope.
     _views: dict[QuestionScope, LoadedBuild] = field(default_factory=dict, repr=False, compare=False)
     _views_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _doc_mentions: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
@@ -60,6 +61,16 @@ class LoadedBuild:
     def documents_of(self, product: str) -> list[str]:
         """Ids of the documents whose pages are about `product`."""
         return [d.doc_id for d in self.manifest.documents if d.scope is not None and d.scope.product == product]
+
+    def doc_mentions(self, doc_id: str, name: str) -> bool:
+        """Whether a document's text names `name` (a product) anywhere."""
+        key = (doc_id, name.lower())
+        hit = self._doc_mentions.get(key)
+        if hit is None:
+            pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.I)
+            hit = any(c.doc_id == doc_id and pattern.search(c.text) for c in self.chunks.values())
+            self._doc_mentions[key] = hit
+        return hit
 
     def mentions(self, written: str) -> bool:
         """Whether a scope the manifest does not list ("VM-Series on Azure") is still what a
