@@ -10,7 +10,8 @@ One tool set, two transports:
 The tools are thin adapters over what the `/v1` routes run (the route functions
 themselves), so an assistant gets exactly the answers the API gives:
 
-    ask        POST /v1/ask                a cited answer, or an abstention (optional version, context)
+    ask        POST /v1/ask                a cited answer, or an abstention (optional version, context,
+                                           and scope: product, deployment, platform)
     facts      GET /v1/facts               facts filtered by subject, attribute, platform
     ports      GET /v1/ports               every port and protocol between HA peers
     platform   GET /v1/platforms/{model}   every constraint that applies to a model
@@ -41,7 +42,7 @@ from hakb.ingest.models import Citation, Fact
 from hakb.service.api.errors import public_reason
 from hakb.service.api.routes import ask as ask_route
 from hakb.service.api.routes import lookups
-from hakb.service.api.schemas import AskRequest, PortEntry
+from hakb.service.api.schemas import AskRequest, PortEntry, ScopeIn
 from hakb.service.engine import Engine
 from hakb.service.models import Answer
 from hakb.settings import Settings
@@ -106,22 +107,32 @@ def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
         title="Ask the HA documentation",
         description=(
             "Answer a question about PAN-OS HA links, ports or platforms with cited facts or passages, "
-            "or abstain when the documents do not say. The answer's citations give title, section, URL "
-            "and the quoted sentence."
+            "or abstain when the documents do not say. The answer's citations give title, section, URL, "
+            "the quoted sentence and the scope it holds for. Optional scope: product, deployment, "
+            "version (PAN-OS), platform; a scope no document covers is an abstain naming what is covered."
         ),
         annotations=READ_ONLY,
     )
     def ask(
         question: Annotated[str, Field(description="The question, as a person would ask it")],
-        version: Annotated[
-            str | None, Field(description="Only use documents whose product version contains this, e.g. 11.1")
-        ] = None,
+        version: Annotated[str | None, Field(description="Answer for this PAN-OS version, e.g. 11.1")] = None,
         context: Annotated[
             str | None, Field(description="An earlier question of the same conversation, for a follow-up")
         ] = None,
+        product: Annotated[
+            str | None, Field(max_length=60, description="Answer for this product: vm-series, cn-series, panorama, ...")
+        ] = None,
+        deployment: Annotated[
+            str | None, Field(max_length=60, description="Answer for this cloud or environment: aws, azure, gcp, ...")
+        ] = None,
+        platform: Annotated[
+            str | None, Field(max_length=60, description="Answer for this firewall model or family, e.g. PA-3410")
+        ] = None,
     ) -> Annotated[CallToolResult, Answer]:
         with _tool_errors(settings):
-            body = AskRequest(question=question, version=version, context=context)
+            chosen = product or deployment or platform
+            scope = ScopeIn(product=product, deployment=deployment, platform=platform) if chosen else None
+            body = AskRequest(question=question, version=version, context=context, scope=scope)
             answer = ask_route.ask(body, engine(), settings)
         return _result(_answer_text(answer), answer)
 

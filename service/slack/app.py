@@ -39,15 +39,18 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from hakb.errors import ConfigError
+from hakb.errors import BadInput, ConfigError
 from hakb.service import question as qparse
 from hakb.service.engine import Engine, EngineError
 from hakb.service.feedback import FeedbackStore, NewVote
 from hakb.service.index import NotReady
 from hakb.service.models import Answer
+from hakb.service.scope import QuestionScope
+from hakb.service.scope_choice import ScopeChoice
 from hakb.service.slack import blocks
 from hakb.service.slack.blocks import Message
 from hakb.service.slack.dedupe import Deduper
+from hakb.service.slack.preferences import UserScopes
 from hakb.service.slack.threads import ThreadMemory, strip_mentions
 from hakb.settings import Settings
 
@@ -77,6 +80,7 @@ class SlackDeps:
     engine: Callable[[], Engine]
     feedback: Callable[[], FeedbackStore]
     max_question_chars: int = 2000
+    scopes: UserScopes | None = None  # each user's default scope (`/hakb scope ...`); None: no defaults
 
 
 @dataclass
@@ -187,7 +191,7 @@ class SlackBot:
         ctx = None
         if in_thread and question:
             ctx = self.threads.context_for(client, channel, str(thread_ts), may_look_up=explicit)
-        reply = self._reply(question, ctx)
+        reply = self._reply(question, ctx, who=_who(body.get("team_id"), event.get("user")))
         # Top-level channel messages get their answer in a thread under them; a
         # top-level DM gets a plain reply, as in a conversation.
         reply_ts = thread_ts if in_thread else (ts if top_level_in_thread else None)
@@ -245,7 +249,12 @@ class SlackBot:
         if question.lower() in {"", "help", "?"}:
             ack(response_type="ephemeral", **_payload(blocks.notice(blocks.HELP)))
             return
-        reply = self._reply(question, None, share=True)
+        who = _who(command.get("team_id"), command.get("user_id"))
+        words = question.split(None, 1)
+        if words[0].lower() == "scope":
+            ack(response_type="ephemeral", **_payload(blocks.notice(self._scope_command(who, question[5:].strip()))))
+            return
+        reply = self._reply(question, None, share=True, who=who)
         ack(response_type="ephemeral", **_payload(reply.message))
         log.info(
             "slack /hakb kind=%s user=%s ms=%.1f",
@@ -304,7 +313,8 @@ class SlackBot:
             return
         # Asked again rather than carried in the button: the value holds 2,000
         # characters, an answer with its blocks does not fit.
-        reply = self._reply(question, None, shared_by=user or None)
+        team = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
+        reply = self._reply(question, None, shared_by=user or None, who=_who(team, user))
         hook = WebhookClient(url, timeout=WEB_API_TIMEOUT_S)
         shared = hook.send_dict({"response_type": "in_channel", "replace_original": False, **_payload(reply.message)})
         if shared.status_code != 200:
@@ -329,8 +339,65 @@ class SlackBot:
 
     # -- answering -----------------------------------------------------------
 
+    # -- default scopes -------------------------------------------------------
+
+    def _scope_command(self, who: tuple[str, str] | None, words: str) -> str:
+        """`/hakb scope [clear | WORDS]`: what the user's default scope is, now."""
+        store = self.deps.scopes
+        if store is None or who is None:
+            return "Default scopes are not available here."
+        try:
+            vocabulary = self.deps.engine().build.scope_vocabulary
+        except NotReady:
+            return NOT_READY
+        if not words:
+            chosen = store.get(*who)
+            if chosen is None:
+                return (
+                    "You have no default scope: questions are answered for whatever they name. "
+                    f"Set one with `/hakb scope vm-series aws 11.1`. {_covered(vocabulary.describe())}"
+                )
+            return f"Your default scope: {_scope_label(chosen, vocabulary)}. {SCOPE_HINT}"
+        if words.lower() in {"clear", "none", "off", "reset"}:
+            cleared = store.clear(*who)
+            return "Default scope cleared." if cleared else "You had no default scope."
+        try:
+            chosen = ScopeChoice.parse(words, vocabulary)
+            asked = chosen.resolve(vocabulary)
+        except BadInput as exc:
+            return f"Sorry, I could not read that scope: {exc}. For example: `/hakb scope vm-series aws 11.1`."
+        if chosen.empty:
+            return "Name a product, cloud, PAN-OS version or model, for example `/hakb scope vm-series aws 11.1`."
+        store.set(*who, chosen)
+        log.info("slack scope set user=%s scope=%r", who[1], chosen.label)
+        uncovered = vocabulary.uncovered(asked)
+        note = (
+            f" The documents do not cover {', '.join(uncovered)}. {_covered(vocabulary.describe())}"
+            if uncovered
+            else ""
+        )
+        return f"Default scope set: {asked.label}. Your questions are answered for it.{note} {SCOPE_HINT}"
+
+    def _default_scope(self, who: tuple[str, str] | None) -> QuestionScope | None:
+        if self.deps.scopes is None or who is None:
+            return None
+        chosen = self.deps.scopes.get(*who)
+        if chosen is None:
+            return None
+        try:
+            return chosen.resolve(self.deps.engine().build.scope_vocabulary)
+        except BadInput as exc:  # a build that no longer names it: answered without
+            log.warning("slack default scope %r of %s unreadable: %s", chosen.label, who[1], exc)
+            return None
+
     def _reply(
-        self, question: str, context: str | None, *, share: bool = False, shared_by: str | None = None
+        self,
+        question: str,
+        context: str | None,
+        *,
+        share: bool = False,
+        shared_by: str | None = None,
+        who: tuple[str, str] | None = None,
     ) -> _Reply:
         """Always a message: an answer, help, or an apology. Never silence, never a raise."""
         started = time.perf_counter()
@@ -343,7 +410,8 @@ class SlackBot:
                 started=started,
             )
         try:
-            answer = self.deps.engine().ask(question, context=context)
+            scope = self._default_scope(who)
+            answer = self.deps.engine().ask(question, context=context, scope=scope)
         except NotReady:
             log.warning("slack question while no build is loaded: %r", question[:120])
             return _Reply(blocks.notice(NOT_READY), started=started)
@@ -353,12 +421,35 @@ class SlackBot:
         except Exception:
             log.exception("slack question failed: %r (context %r)", question[:120], (context or "")[:120])
             return _Reply(blocks.notice(APOLOGY), started=started)
-        return _Reply(blocks.answer_message(answer, share=share, shared_by=shared_by), answer, started)
+        message = blocks.answer_message(answer, share=share, shared_by=shared_by)
+        if scope is not None:
+            # Said before the buttons: the answer holds for the user's default, not for everyone.
+            message.blocks.insert(-1, blocks.scope_note(scope.label))
+        return _Reply(message, answer, started)
 
     def on_error(self, error: Exception, body: dict[str, Any]) -> None:
         # Whatever escaped a listener (a failed post, a broken payload): logged with
         # its traceback; bolt answers Slack with 500.
         log.error("slack listener failed on %s", body.get("type"), exc_info=error)
+
+
+SCOPE_HINT = "`/hakb scope clear` removes it; `/hakb scope` shows it."
+
+
+def _who(team: object, user: object) -> tuple[str, str] | None:
+    """(team, user) of a signed request; None when it names no user."""
+    return (str(team or ""), str(user)) if user else None
+
+
+def _scope_label(chosen: ScopeChoice, vocabulary: Any) -> str:
+    try:
+        return chosen.resolve(vocabulary).label or chosen.label
+    except BadInput:
+        return chosen.label
+
+
+def _covered(described: str) -> str:
+    return f"The documents cover: {described}." if described else ""
 
 
 def _drop_token_warning(record: logging.LogRecord) -> bool:

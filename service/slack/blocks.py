@@ -32,6 +32,7 @@ MAX_FACTS = 8
 MAX_SOURCES = 5
 QUOTE_MAX = 220
 NOT_SAID = "The documentation does not say."
+UNCOVERED = "The documents do not cover "  # how the engine opens an abstain on an uncovered scope
 
 
 @dataclass
@@ -112,6 +113,9 @@ def _said(answer: Answer) -> str:
 
 
 def _abstain_blocks(answer: Answer) -> list[Block]:
+    if answer.answer.startswith(UNCOVERED):
+        # A scope no document covers: the engine's answer says which scopes they do cover.
+        return [_section(f":grey_question: {escape(answer.answer)}")]
     looked = f" I looked for _{escape(answer.looked_for)}_" if answer.looked_for else " I looked"
     return [
         _section(
@@ -247,8 +251,15 @@ def parse_vote_value(value: str) -> VoteValue:
 HELP = (
     "Ask me about PAN-OS high-availability links, ports and platforms, for example "
     "`what port does HA1 use?` or `can I use HA3 on a PA-3260?`. "
-    "Mention me in a channel, send me a direct message, or use `/hakb QUESTION` for an answer only you see."
+    "Mention me in a channel, send me a direct message, or use `/hakb QUESTION` for an answer only you see. "
+    "`/hakb scope vm-series aws 11.1` sets the product, cloud, PAN-OS version or model your questions are "
+    "answered for; `/hakb scope` shows it, `/hakb scope clear` removes it."
 )
+
+
+def scope_note(label: str) -> Block:
+    """Under an answer given in the asker's default scope."""
+    return _context(f"Answered for your default scope: *{escape(clip(label, 200))}* (`/hakb scope clear` removes it)")
 
 
 def notice(text: str) -> Message:

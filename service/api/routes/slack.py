@@ -27,7 +27,9 @@ from starlette.datastructures import State
 from hakb.errors import BadInput, BadSignature
 from hakb.service.api.errors import error_response
 from hakb.service.api.security import nesting_problem
+from hakb.service.slack import preferences
 from hakb.service.slack.app import SlackDeps, create_bolt_app
+from hakb.service.slack.preferences import UserScopes
 from hakb.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -128,6 +130,7 @@ def build_router(settings: Settings, state: State) -> APIRouter:
         engine=lambda: state.engine,
         feedback=lambda: state.feedback,
         max_question_chars=settings.max_question_chars,
+        scopes=UserScopes(settings.data_dir / preferences.FILE_NAME),
     )
     bolt = create_bolt_app(settings, deps)
     handler = ThreadedSlackRequestHandler(bolt, settings.slack_signing_secret or "")
