@@ -82,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="+")
     ask.add_argument("--json", action="store_true", help="print the Answer object")
     ask.add_argument("--top-k", type=int, default=5)
+    ask.add_argument("--product", help="answer for this product: ngfw, vm-series, cn-series, panorama, ...")
+    ask.add_argument("--deployment", help="answer for this cloud or environment: aws, azure, gcp, ...")
+    ask.add_argument("--version", dest="scope_version", metavar="VERSION", help="answer for this PAN-OS version")
+    ask.add_argument("--platform", help="answer for this firewall model or family: PA-3410, PA-3400 Series")
     ask.set_defaults(func=cmd_ask)
 
     serve = sub.add_parser("serve", help="run the HTTP API with uvicorn")
@@ -242,16 +246,20 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from hakb.service.engine import EngineError
+    from hakb.service.scope_choice import ScopeChoice
 
     questions = args.question
     engine = _engine(settings)
+    chosen = ScopeChoice(args.product, args.deployment, args.scope_version, args.platform)
+    # A value that cannot be read is a BadInput: main() prints what is wrong, exit 2.
+    scope = None if chosen.empty else chosen.resolve(engine.build.scope_vocabulary)
     if questions == ["-"]:
         status = EXIT_OK
         for line in sys.stdin:
             if not line.strip():
                 continue
             try:
-                answer = engine.ask(line.strip()[: settings.max_question_chars], top_k=args.top_k)
+                answer = engine.ask(line.strip()[: settings.max_question_chars], top_k=args.top_k, scope=scope)
             except EngineError as exc:
                 print(json.dumps({"question": line.strip(), "error": str(exc)}), flush=True)
                 status = EXIT_FAILED
@@ -263,7 +271,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise BadInput("the question is empty")
     if len(question) > settings.max_question_chars:
         raise BadInput(f"the question is {len(question)} characters; the limit is {settings.max_question_chars}")
-    answer = engine.ask(question, top_k=args.top_k)  # an EngineError is a HakbError: main() reports it
+    # An EngineError is a HakbError: main() reports it.
+    answer = engine.ask(question, top_k=args.top_k, scope=scope)
     if args.json:
         print(answer.model_dump_json(indent=2))
     else:
