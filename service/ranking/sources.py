@@ -403,7 +403,7 @@ def _polar_agreement(sig: Signals, sentence: str) -> float:
     return 0.0
 
 
-_MAX_STEPS = 6
+_MAX_STEPS = 10
 # A sentence that announces what follows it: "...in one of the following states:",
 # "...by selecting one of the following options."
 _INTRODUCES = re.compile(r":\s*$|\bthe following\b[^.:]*[.:]?\s*$", re.I)
