@@ -252,14 +252,14 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     engine = _engine(settings)
     chosen = ScopeChoice(args.product, args.deployment, args.scope_version, args.platform)
     # A value that cannot be read is a BadInput: main() prints what is wrong, exit 2.
-    scope = None if chosen.empty else chosen.resolve(engine.build.scope_vocabulary)
+    asked = None if chosen.empty else chosen.resolve(engine.build.scope_vocabulary)
     if questions == ["-"]:
         status = EXIT_OK
         for line in sys.stdin:
             if not line.strip():
                 continue
             try:
-                answer = engine.ask(line.strip()[: settings.max_question_chars], top_k=args.top_k, scope=scope)
+                answer = engine.ask(line.strip()[: settings.max_question_chars], top_k=args.top_k, scope=asked)
             except EngineError as exc:
                 print(json.dumps({"question": line.strip(), "error": str(exc)}), flush=True)
                 status = EXIT_FAILED
@@ -272,7 +272,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if len(question) > settings.max_question_chars:
         raise BadInput(f"the question is {len(question)} characters; the limit is {settings.max_question_chars}")
     # An EngineError is a HakbError: main() reports it.
-    answer = engine.ask(question, top_k=args.top_k, scope=scope)
+    answer = engine.ask(question, top_k=args.top_k, scope=asked)
     if args.json:
         print(answer.model_dump_json(indent=2))
     else:
