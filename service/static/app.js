@@ -29,7 +29,12 @@
     keyError: $("key-error"),
     keyForget: $("key-forget"),
     keyCancel: $("key-cancel"),
+    scopeProduct: $("scope-product"),
+    scopeDeployment: $("scope-deployment"),
+    scopeVersion: $("scope-version"),
+    scopeClear: $("scope-clear"),
   };
+  const SCOPE_STORAGE = "hakb.scope";
 
   const history = []; // questions asked, oldest first
   let historyIndex = -1; // position while recalling with Up/Down; -1: not recalling
@@ -432,6 +437,80 @@
       el("p", {}, message));
   }
 
+  // ---------- the scope selector ----------
+
+  const scopeSelects = () => [
+    ["product", els.scopeProduct],
+    ["deployment", els.scopeDeployment],
+    ["version", els.scopeVersion],
+  ];
+  let scopesLoaded = false;
+
+  // What the selector asks for: {product, deployment, version} without the "Any" ones, or null.
+  function chosenScope() {
+    const scope = {};
+    for (const [name, select] of scopeSelects()) if (select.value) scope[name] = select.value;
+    return Object.keys(scope).length ? scope : null;
+  }
+
+  function scopeLabel() {
+    return scopeSelects()
+      .filter(([, select]) => select.value)
+      .map(([, select]) => select.options[select.selectedIndex].textContent)
+      .join(" · ");
+  }
+
+  function fillSelect(select, options) {
+    const keep = select.value;
+    const any = select.options[0];
+    select.replaceChildren(any, ...(options || []).map((o) => el("option", { value: o.value }, o.label)));
+    if ([...select.options].some((o) => o.value === keep)) select.value = keep;
+  }
+
+  function scopeChanged() {
+    const scope = chosenScope();
+    els.scopeClear.hidden = !scope;
+    try {
+      if (scope) localStorage.setItem(SCOPE_STORAGE, JSON.stringify(scope));
+      else localStorage.removeItem(SCOPE_STORAGE);
+    } catch (_) {
+      /* storage may be off: the choice lasts until reload */
+    }
+  }
+
+  // Filled from GET /v1/scopes; never prompts for a key (a 401 waits for the first answer).
+  async function loadScopes() {
+    let data;
+    try {
+      data = await callOnce("GET", "/v1/scopes");
+    } catch (_) {
+      return;
+    }
+    let saved = null;
+    try {
+      saved = JSON.parse(localStorage.getItem(SCOPE_STORAGE) || "null");
+    } catch (_) {
+      saved = null;
+    }
+    fillSelect(els.scopeProduct, data.products);
+    fillSelect(els.scopeDeployment, data.deployments);
+    fillSelect(els.scopeVersion, data.versions);
+    if (saved && !scopesLoaded) {
+      for (const [name, select] of scopeSelects()) {
+        if ([...select.options].some((o) => o.value === saved[name])) select.value = saved[name];
+      }
+    }
+    scopesLoaded = true;
+    els.scopeClear.hidden = !chosenScope();
+  }
+
+  for (const [, select] of scopeSelects()) select.addEventListener("change", scopeChanged);
+  els.scopeClear.addEventListener("click", () => {
+    for (const [, select] of scopeSelects()) select.value = "";
+    scopeChanged();
+    els.scopeProduct.focus();
+  });
+
   // ---------- asking ----------
 
   function showAskError(message) {
@@ -446,8 +525,11 @@
     historyIndex = -1;
 
     els.emptyHint.hidden = true;
+    const scope = chosenScope();
+    const label = scope ? scopeLabel() : "";
     const turn = el("li", { class: "turn" },
-      el("p", { class: "question" }, el("span", { class: "visually-hidden" }, "You asked: "), question));
+      el("p", { class: "question" }, el("span", { class: "visually-hidden" }, "You asked: "), question,
+        label ? el("span", { class: "asked-scope" }, "for " + label) : null));
     const pending = el("p", { class: "pending" }, "Looking it up…");
     turn.append(pending);
     els.conversation.append(turn);
@@ -460,7 +542,9 @@
     try {
       const body = { question };
       if (previous && previous !== question) body.context = previous.slice(0, 2000);
+      if (scope) body.scope = scope;
       const answer = await api("POST", "/v1/ask", body);
+      if (!scopesLoaded) loadScopes(); // the key the answer needed may list them now
       pending.replaceWith(renderAnswer(answer, question, performance.now() - started));
     } catch (err) {
       pending.replaceWith(renderError(err.message));
@@ -610,4 +694,5 @@
 
   if (storedKey()) els.keyButton.hidden = false;
   checkReady();
+  loadScopes();
 })();

@@ -221,6 +221,8 @@ def test_keyboard_only_ask_vote_and_look_up(open_page: OpenPage, live_server: st
     # On to the lookups with Tab alone.
     page.get_by_label("Your question").focus()
     page.keyboard.press("Tab")  # Ask
+    for _ in range(3):  # Answer for: product, deployment, PAN-OS version
+        page.keyboard.press("Tab")
     page.keyboard.press("Tab")  # Firewall model
     expect(page.get_by_label("Firewall model")).to_be_focused()
     page.keyboard.type("PA-440")
