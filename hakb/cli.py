@@ -78,6 +78,14 @@ def _parser() -> argparse.ArgumentParser:
     facts.add_argument("--json", action="store_true")
     facts.set_defaults(func=cmd_facts)
 
+    chg = sub.add_parser("changes", help="facts added, removed and changed between two PAN-OS versions")
+    chg.add_argument("--from", dest="from_version", required=True, metavar="VERSION", help="e.g. 10.1")
+    chg.add_argument("--to", dest="to_version", required=True, metavar="VERSION", help="e.g. 11.1")
+    chg.add_argument("--subject", help="HA1, HA3, a model (PA-5400); every subject when omitted")
+    chg.add_argument("--product", help="ngfw, panorama, cn-series, ...; every product when omitted")
+    chg.add_argument("--json", action="store_true", help="print the JSON of GET /v1/changes")
+    chg.set_defaults(func=cmd_changes)
+
     ask = sub.add_parser("ask", help="answer a question ('-' reads one per line from stdin)")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--json", action="store_true", help="print the Answer object")
@@ -241,6 +249,15 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
             f"{f.subject:18} {f.attribute:18} {f.value[:60]} {extra}{scope}{flag}  <- {f.title} > {f.section.split(' > ')[-1]}"
         )
     print(f"{len(facts)} facts", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_changes(args: argparse.Namespace, settings: Settings) -> int:
+    from hakb.service.changes import changes
+
+    # A bad or unknown version, subject or product is a BadInput: main() prints it, exit 2.
+    found = changes(_engine(settings).build, args.subject, args.from_version, args.to_version, args.product)
+    print(found.model_dump_json(indent=2) if args.json else found.render_text())
     return EXIT_OK
 
 

@@ -14,7 +14,7 @@ from hakb.errors import NotReady
 from hakb.service.api import errors, mcp_http, security
 from hakb.service.api.deps import require_key
 from hakb.service.api.limits import BodySizeLimit
-from hakb.service.api.routes import ask, docs, feedback, health, lookups, page, scopes
+from hakb.service.api.routes import ask, changes, docs, feedback, health, lookups, page, scopes
 from hakb.service.engine import Engine
 from hakb.service.feedback import FeedbackStore
 from hakb.settings import Settings
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ask.router, dependencies=protected, responses=security.API_RESPONSES)
     app.include_router(lookups.router, dependencies=protected, responses=security.API_RESPONSES)
     app.include_router(scopes.router, dependencies=protected, responses=security.API_RESPONSES)
+    app.include_router(changes.router, dependencies=protected, responses=security.API_RESPONSES)
     app.include_router(feedback.router, dependencies=protected, responses=security.API_RESPONSES)
     if settings.slack_signing_secret:
         # Imported here: with Slack unconfigured, slack_bolt never loads and the route is a 404.
