@@ -13,10 +13,12 @@ and `resolve` reads it against a build's `ScopeVocabulary` into the `QuestionSco
 
 A value is read the way a question's words are: a product or deployment the documents
 name (in any case, with or without spaces and hyphens), a product written like one
-("XX-Series") or a known cloud or hypervisor even when no document covers it (the
-engine then abstains and says what the documents do cover), a version by its shape
-("10.2", "11.1.7", "10.1.x", "PAN-OS 10.2"), a platform by its model or family name.
-Anything else is a `BadInput` that says which value could not be read and what could.
+("XX-Series") or a known cloud or hypervisor, a version by its shape ("10.2", "11.1.7",
+"10.1.x", "PAN-OS 10.2"), a platform by its model or family name. A product or deployment
+no document names is still a name (`resolve`): the engine abstains and says what the
+documents do cover. A version or platform of no such shape, or a name of other characters,
+is a `BadInput` that says which value could not be read and what could. `parse` (Slack's
+free words) takes only what it recognises: an unknown word there is more likely a typo.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ from hakb.service.scope import QuestionScope, ScopeVocabulary, read_question_sco
 
 # What a stored or sent value may be at most (a family name is the longest: "PA-5400 Series").
 VALUE_MAX = 60
+# The shapes the API documents (its schema's patterns): every value of these shapes is read.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 .&+\-]*$"
+VERSION_PATTERN = r"^(?:PAN-OS )?[0-9]{1,2}\.[0-9]{1,2}(?:\.(?:[0-9]{1,3}|x))?$"
+PLATFORM_PATTERN = r"^PA-[0-9]{2,4}(?: Series)?$"
+_NAME = re.compile(NAME_PATTERN)
 _VERSION = re.compile(r"^(?:pan[\s-]?os\s*)?v?(\d{1,2})\.(\d{1,2})(?:\.(\d{1,3}|x))?$", re.I)
 _SERIES = re.compile(r"^([a-z]{2})[\s-]?series$", re.I)
 _NOT_SERIES = frozenset({"an", "in", "on", "of", "is", "to", "at", "by", "as", "or", "no", "so", "my", "we"})
@@ -91,6 +98,9 @@ class ScopeChoice:
                 problems.append(f"{name} is {len(value)} characters; at most {VALUE_MAX}")
                 continue
             found = reader(value, vocabulary)
+            if found is None and name in ("product", "deployment") and _NAME.match(value):
+                # Not a name the documents or hakb know: the engine's abstain says what is covered.
+                found = {name: re.sub(r"\s+", "-", value.lower()), f"{name}_name": value}
             if found is None:
                 problems.append(_unknown(name, value, vocabulary))
             else:
@@ -188,8 +198,7 @@ def _unknown(name: str, value: str, vocabulary: ScopeVocabulary) -> str:
         return f"platform {value!r} is not a firewall model or family: write it like PA-3410 or PA-3400 Series"
     options = covered(vocabulary)["products" if name == "product" else "deployments"]
     known = ", ".join(o["value"] for o in options) or "none"
-    hint = "or a product named like VM-Series" if name == "product" else "or a public cloud such as azure"
-    return f"{name} {value!r} is not one the documents name (they name: {known}; {hint})"
+    return f"{name} {value!r} may hold only letters, digits, spaces, dots and hyphens (the documents name: {known})"
 
 
 def _known(vocabulary: ScopeVocabulary) -> str:

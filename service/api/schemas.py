@@ -7,6 +7,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hakb.ingest.models import Citation, Fact
+from hakb.service.scope_choice import NAME_PATTERN, PLATFORM_PATTERN, VERSION_PATTERN
 
 
 class ScopeIn(BaseModel):
@@ -15,12 +16,33 @@ class ScopeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    # The patterns document what is read (`hakb.service.scope_choice`); a value of another
+    # shape is a 422 that says so, with friendlier words than pydantic's.
     product: str | None = Field(
-        default=None, max_length=60, description="vm-series, cn-series, ngfw, panorama, ...", examples=["vm-series"]
+        default=None,
+        max_length=60,
+        description="vm-series, cn-series, ngfw, panorama, ...",
+        examples=["vm-series"],
+        json_schema_extra={"pattern": NAME_PATTERN},
     )
-    deployment: str | None = Field(default=None, max_length=60, description="A cloud: aws, azure, gcp, ...")
-    version: str | None = Field(default=None, max_length=20, description="A PAN-OS version: 10.2, 11.1.7, 10.1.x")
-    platform: str | None = Field(default=None, max_length=60, description="A model or family: PA-3410, PA-3400 Series")
+    deployment: str | None = Field(
+        default=None,
+        max_length=60,
+        description="A cloud: aws, azure, gcp, ...",
+        json_schema_extra={"pattern": NAME_PATTERN},
+    )
+    version: str | None = Field(
+        default=None,
+        max_length=20,
+        description="A PAN-OS version: 10.2, 11.1.7, 10.1.x",
+        json_schema_extra={"pattern": VERSION_PATTERN},
+    )
+    platform: str | None = Field(
+        default=None,
+        max_length=60,
+        description="A model or family (PA-3410, PA-3400 Series), or another name the documents use (VM-300)",
+        json_schema_extra={"pattern": PLATFORM_PATTERN},
+    )
 
 
 class AskRequest(BaseModel):

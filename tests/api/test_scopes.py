@@ -71,7 +71,12 @@ def test_the_version_field_still_works_and_the_scope_wins_over_it(scoped_server:
 
 @pytest.mark.parametrize(
     ("scope", "uncovered"),
-    [({"version": "9.1"}, "PAN-OS 9.1"), ({"product": "cn-series", "deployment": "oci"}, "OCI")],
+    [
+        ({"version": "9.1"}, "PAN-OS 9.1"),
+        ({"product": "cn-series", "deployment": "oci"}, "OCI"),
+        ({"product": "Toaster 3000"}, "Toaster 3000"),
+        ({"deployment": "mars"}, "mars"),
+    ],
 )
 def test_a_scope_no_document_covers_is_an_abstain_that_says_what_is_covered(
     scoped_server: str, scope: dict[str, str], uncovered: str
@@ -90,8 +95,8 @@ def test_a_scope_no_document_covers_is_an_abstain_that_says_what_is_covered(
         ({"version": "1" * 21}, "invalid_request", "scope.version: String should have at most 20 characters"),
         ("vm-series", "invalid_request", "scope: Input should be a valid dictionary"),
         ({"version": "nine"}, "bad_scope", "version 'nine' is not a PAN-OS version: write it like 10.2"),
-        ({"product": "firewall-x"}, "bad_scope", "product 'firewall-x' is not one the documents name"),
-        ({"deployment": "mars"}, "bad_scope", "deployment 'mars' is not one the documents name"),
+        ({"product": "fire<wall>"}, "bad_scope", "product 'fire<wall>' may hold only letters, digits, spaces"),
+        ({"deployment": "mars!"}, "bad_scope", "deployment 'mars!' may hold only letters, digits, spaces"),
         ({"platform": "toaster"}, "bad_scope", "platform 'toaster' is not a firewall model or family"),
     ],
 )
@@ -102,14 +107,14 @@ def test_a_bad_scope_is_a_422_that_says_what_is_wrong(scoped_server: str, scope:
     assert body["error"] == error and says in body["message"], body
     if error == "bad_scope":
         # What could have been sent instead, as GET /v1/scopes lists it.
-        assert "they name: " in body["message"] or "write it like" in body["message"]
+        assert "the documents name: " in body["message"] or "write it like" in body["message"]
         assert {"value": "cn-series", "label": "CN-Series"} in body["covered"]["products"]
 
 
 def test_every_bad_value_is_named_at_once(scoped_server: str) -> None:
-    response = ask(scoped_server, question=HA1_PORT, scope={"product": "zz", "version": "x", "platform": "PA-3260"})
+    response = ask(scoped_server, question=HA1_PORT, scope={"product": "z/z", "version": "x", "platform": "PA-3260"})
     message = response.json()["message"]
-    assert response.status_code == 422 and "product 'zz'" in message and "version 'x'" in message
+    assert response.status_code == 422 and "product 'z/z'" in message and "version 'x'" in message
     assert "platform" not in message
 
 
