@@ -184,7 +184,12 @@ class FactSource:
         out = []
         if picked is not None and picked.facts:
             out.append(self._bundle(sig, picked))
+        # The same sentence on the pages of several versions is one candidate: its features
+        # are the same, and the composer cites every version of it.
+        once: dict[tuple[object, ...], Fact] = {}
         for f in pool.values():
+            once.setdefault((f.subject, f.attribute, f.value, f.qualifier, tuple(f.platforms), f.quote), f)
+        for f in once.values():
             e = Evidence(text=f.quote, citation=self._citation(f), source="fact", fact=f)
             self._features(sig, e)
             out.append(e)
