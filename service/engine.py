@@ -20,11 +20,13 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Literal
 
-from hakb.errors import Unavailable
+from hakb.errors import BadInput, NotFound, Unavailable
 from hakb.ingest.embedder import Embedder
 from hakb.ingest.models import Citation, Fact, Scope
 from hakb.service import question as qparse
 from hakb.service import rules
+from hakb.service.changes import ChangesQuestion, changes
+from hakb.service.changes import read_question as read_changes_question
 from hakb.service.facts_table import norm_value, stem
 from hakb.service.index import BuildHolder, LoadedBuild
 from hakb.service.models import Answer, Conflict
@@ -137,6 +139,9 @@ class Engine:
             answer.build_id = build.build_id
             answer.timing_ms = round((time.perf_counter() - started) * 1000, 3)
             return answer
+        wanted = read_changes_question(question)
+        if wanted is not None:
+            return self._changes(build, question, wanted, asked, started)
         text = named.text if named.text.strip() else question
         prefer: str | None = None
         if asked.product and asked.product != build.main_product and not build.documents_of(asked.product):
@@ -177,6 +182,34 @@ class Engine:
                     wider.answer = _labelled(wider.answer, label)
                 answer = wider
         answer.build_id = build.build_id
+        return answer
+
+    def _changes(
+        self, build: LoadedBuild, question: str, wanted: ChangesQuestion, asked: QuestionScope, started: float
+    ) -> Answer:
+        """'what changed for HA3 between 10.1 and 11.1?': the facts added, removed and
+        changed between the two versions' pages, each side quoted."""
+        try:
+            found = changes(build, wanted.subject, wanted.from_version, wanted.to_version, product=asked.product)
+        except (BadInput, NotFound) as exc:
+            answer = Answer(question=question, answer=str(exc), kind="abstain", confidence=0.0)
+        else:
+            text = found.render_text()
+            answer = Answer(
+                question=question,
+                answer=text,
+                kind="fact" if found.count else "passage",
+                confidence=0.9,
+                citations=found.citations(),
+                looked_for=f"{wanted.subject or 'all'} {wanted.from_version} -> {wanted.to_version}",
+            )
+            # The values are checked against their quotes; the headline's counts of pages
+            # and changes are the comparison's own, not a document's.
+            values = "\n".join(line for line in text.splitlines() if line.startswith("- "))
+            if verify(answer.model_copy(update={"answer": values}), question).kind == "abstain":
+                answer = verify(answer, question)
+        answer.build_id = build.build_id
+        answer.timing_ms = round((time.perf_counter() - started) * 1000, 3)
         return answer
 
     def _ask_in(

@@ -182,6 +182,33 @@ def test_bad_versions_subjects_and_products() -> None:
         run(b, product="vm-series")
 
 
+def test_the_scoped_corpus_repeats_its_pages_across_versions(scoped_data_dir: Path) -> None:
+    """PAN-OS 10.1 and 10.2 of four admin-guide pages say the same sentences: no change, and
+    no 10.1 page is compared with the 11.2-12.2 help or the CN-Series and Panorama pages."""
+    from hakb.service.engine import Engine
+    from hakb.settings import Settings
+
+    engine = Engine.from_settings(Settings(HAKB_DATA_DIR=scoped_data_dir, CHROMA_HOST=None, HAKB_EMBEDDER_DIR=None))
+    assert engine.holder.refresh(), engine.holder.problem
+    b = engine.build
+    same = changes(b, None, "10.1", "10.2")
+    assert same.count == 0
+    assert sorted(p.title for p in same.compared) == [
+        "HA Links and Backup Links",
+        "HA Ports on Palo Alto Networks Firewalls",
+        "HA Timers",
+        "Ports Used for HA",
+    ]
+    help_pages = changes(b, "HA1", "11.2", "12.2")
+    assert [p.title for p in help_pages.compared] == ["HA Communications"]
+    assert {c.after.citation.doc_id for c in help_pages.added if c.after} <= {
+        p.doc_id for p in help_pages.compared[0].to_pages
+    }
+    # CN-Series "10.2 & later" holds for 10.2 and 11.2 alike: nothing to compare there.
+    cn = changes(b, None, "10.2", "11.2", product="cn-series")
+    assert cn.compared == [] and cn.count == 0 and len(cn.same_for_both) == 3
+
+
 # -- hakb changes --------------------------------------------------------------------
 
 
@@ -254,3 +281,17 @@ def test_cli_bad_input_is_one_line_and_exit_2(changes_data_dir: Path, args: list
 def test_read_question(question: str, read: tuple[str | None, str, str] | None) -> None:
     found = read_question(question)
     assert (found and (found.subject, found.from_version, found.to_version)) == read
+
+
+def test_a_chat_question_about_what_changed_is_answered_with_the_changes(changes_data_dir: Path) -> None:
+    from hakb.service.engine import Engine
+    from hakb.settings import Settings
+
+    engine = Engine.from_settings(Settings(HAKB_DATA_DIR=changes_data_dir, CHROMA_HOST=None, HAKB_EMBEDDER_DIR=None))
+    assert engine.holder.refresh()
+    answer = engine.ask("what changed for HA2 between 10.1 and 11.1?")
+    assert answer.kind == "fact"
+    assert "- HA2 port: 29281 (UDP) -> 29282 (UDP)" in answer.answer
+    assert {"29281", "29282"} <= {n for c in answer.citations for n in ("29281", "29282") if n in c.quote}
+    # An ordinary question about the same pages is still answered as one.
+    assert "What changed" not in engine.ask("what port does ha2 use?").answer
