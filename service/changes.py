@@ -560,7 +560,7 @@ def changes(
         return names is None or bool(facts_of.get(d.doc_id))
 
     result = Changes(
-        subject=", ".join(names) if names else None,
+        subject=_shown_subject(subject, names),
         product=product.strip() if product else None,
         from_version=old_v,
         to_version=new_v,
@@ -619,6 +619,16 @@ def changes(
         result.count,
     )
     return result
+
+
+def _shown_subject(asked: str | None, names: list[str] | None) -> str | None:
+    """The subject as the result names it: as the documents write it ('ha3' -> 'HA3'), or
+    the model asked ('pa5450' -> 'PA-5450') when it stands for several documented names."""
+    if not asked or not names:
+        return None
+    if len(names) == 1:
+        return names[0]
+    return lexicon.canonical_model(asked) or asked.strip()
 
 
 def _documents(build: LoadedBuild, product: str | None) -> list[DocumentMeta]:
