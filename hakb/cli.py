@@ -188,9 +188,14 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         bar.n = done
         bar.refresh()
 
+    from hakb.ingest import builds
+    from hakb.ingest.core_facts import build_core_changes
+
+    previous = builds.current_build_id(settings.index_dir) if settings.index_dir.is_dir() else None
     policy = FetchPolicy(allow_private=args.allow_private, deadline_s=settings.fetch_deadline_s)
     with fetch_policy(policy):
         result = Pipeline(options).run(sources, progress)
+    core = build_core_changes(settings.index_dir, previous, result.build_id) if result.changed else []
     for bar in bars.values():
         bar.close()
     if args.json:
@@ -202,6 +207,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                     "counts": result.counts,
                     "seconds": round(result.seconds, 3),
                     "error": result.error,
+                    "core_changes": core,
                     "documents": [r.model_dump() for r in result.reports],
                 },
                 indent=2,
@@ -220,6 +226,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                 f"{c.get('facts', 0)} facts, {c.get('chunks', 0)} chunks, {c.get('conflicts', 0)} conflicts "
                 f"in {result.seconds:.2f} s" + (f"; {len(result.failed)} failed" if result.failed else "")
             )
+            if core:
+                print("core facts this ingest changes (HA link ports, protocols, ether types, layers):")
+                for line in core:
+                    print(f"  {line}")
     if result.error and not result.build_id:
         return EXIT_USAGE if not result.reports or all(not r.ok for r in result.reports) else EXIT_FAILED
     return EXIT_FAILED if (result.error or result.failed) else EXIT_OK

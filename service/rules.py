@@ -514,10 +514,42 @@ def _line(subject: str, attribute: str, facts: list[Fact], platform_names: list[
             for v, titles in by_value.items()
         ]
         return f"{subject} {label}: documents differ: {' and '.join(parts)}."
+    lone = _lone_claims(facts) if attribute in ("port", "ip-protocol") else []
+    if lone:
+        # A page whose values no other page shares, beside pages that agree among
+        # themselves, contradicts them: shown apart with its source, never merged in.
+        rest = [f for f in facts if f not in lone]
+        groups = [rest] + [[f for f in lone if f.doc_id == d] for d in dict.fromkeys(f.doc_id for f in lone)]
+        parts = [
+            f"{'; '.join(_distinct_values(g, attribute))} ({'; '.join(dict.fromkeys(f.title for f in g))})"
+            for g in groups
+            if g
+        ]
+        return f"{subject} {label}: documents differ: {' and '.join(parts)}."
     values = _distinct_values(facts, attribute)
     if attribute == "constraint":
         return " ".join(dict.fromkeys(values))
     return f"{subject} {label}: {'; '.join(values)}."
+
+
+def _lone_claims(facts: list[Fact]) -> list[Fact]:
+    """The general facts of a page none of whose values another page states, when other
+    pages state this key too: "HA1 port: 31337" on one page beside pages that agree on
+    28769, 28260 and 28. Pages of one URL (a page's versions) count as one page."""
+    by_page: OrderedDict[str, list[Fact]] = OrderedDict()
+    for f in facts:
+        if not f.platforms:
+            by_page.setdefault(f.url or f.doc_id, []).append(f)
+    if len(by_page) < 2:
+        return []
+    values = {page: {norm_value(f.value) for f in fs} for page, fs in by_page.items()}
+    out: list[Fact] = []
+    for page, fs in by_page.items():
+        others = set().union(*(v for p, v in values.items() if p != page))
+        if not values[page] & others:
+            out.extend(fs)
+    # Every page disagreeing with every other is no claim against a consensus.
+    return out if len(out) < sum(len(fs) for fs in by_page.values()) or len(by_page) == 2 else []
 
 
 def _distinct_values(facts: list[Fact], attribute: str) -> list[str]:
