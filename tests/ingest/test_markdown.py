@@ -198,7 +198,9 @@ def test_every_corpus_page_parses_fast_with_a_clean_body() -> None:
     started = time.perf_counter()
     parsed = [parse_document(raw) for raw in raws]
     elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"parsing {len(raws)} pages took {elapsed:.2f} s"
+    # Liveness, not speed (hakb bench measures speed): a regex that backtracks without end
+    # takes minutes, a loaded CI machine a few seconds.
+    assert elapsed < 20.0, f"parsing {len(raws)} pages took {elapsed:.2f} s"
     for meta, sections in parsed:
         assert meta.kind == "markdown"
         assert meta.url and meta.url.startswith("https://docs.paloaltonetworks.com/")
