@@ -176,8 +176,10 @@ class Changes(BaseModel):
         )
         return f"What changed{about} {span} ({pages}): {counts}."
 
-    def render_text(self) -> str:
-        """The changes as plain text: a headline, then each change with its quotes."""
+    def render_text(self, max_items: int | None = None) -> str:
+        """The changes as plain text: a headline, then each change with its quotes.
+        `max_items`: at most that many changes of each kind (a chat message has room for a
+        few), then how many more there are."""
         lines = [self.headline()]
         for title, items in (
             ("Changed", self.changed),
@@ -187,7 +189,7 @@ class Changes(BaseModel):
             if not items:
                 continue
             lines.append(f"{title}:")
-            for c in items:
+            for c in items[:max_items]:
                 if c.kind == "changed" and c.before and c.after:
                     lines.append(f"- {c.label}: {c.before.shown} -> {c.after.shown}")
                 else:
@@ -196,6 +198,8 @@ class Changes(BaseModel):
                 for version, side in ((self.from_version, c.before), (self.to_version, c.after)):
                     if side is not None:
                         lines.append(f"    {version}: {_cite(side.citation)}")
+            if max_items is not None and len(items) > max_items:
+                lines.append(f"- and {len(items) - max_items} more (hakb changes or GET /v1/changes lists them all)")
         for version, other, pages in (
             (self.from_version, self.to_version, self.only_from),
             (self.to_version, self.from_version, self.only_to),

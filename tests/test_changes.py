@@ -112,6 +112,9 @@ def test_a_setting_changes_a_statement_is_removed_and_another_added() -> None:
     assert (
         '10.1: "HA2 uses ether type 0x7261." (HA Links) [Next-Generation Firewall · PAN-OS 10.1 · admin guide]' in text
     )
+    short = found.render_text(max_items=0)
+    assert "- and 1 more (hakb changes or GET /v1/changes lists them all)" in short
+    assert "0x7261" not in short
     assert [c.quote for c in found.citations()] == [
         "HA2 uses ether type 0x7261.",
         "HA2 uses ether type 0x7262.",
