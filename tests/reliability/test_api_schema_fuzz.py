@@ -17,7 +17,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import negative_data_rejection
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from hakb.service.api.app import create_app
 from hakb.settings import Settings
@@ -33,6 +33,12 @@ EXAMPLES = 25
 # `operation.as_strategy()` with hypothesis itself.)
 _spec = create_app(Settings(HAKB_API_KEYS=API_KEY)).openapi()
 OPERATIONS = sorted(f"{method.upper()} {path}" for path, item in _spec["paths"].items() for method in item)
+# Operations whose valid requests depend on the documents and on each other, which no
+# schema can state: /v1/changes needs two different versions that pages hold for (the
+# seed holds only for 11.1 and later), so a schema-valid pair is often a clear 422. Every
+# other check (no 5xx, documented status, body matching the schema) still runs on them.
+CONDITIONAL = frozenset({"GET /v1/changes"})
+
 # Invalid requests exist only where there is something to get wrong: parameters or a body.
 CASES = [
     pytest.param(f"{method.upper()} {path}", mode, id=f"{method.upper()} {path} {mode.value}")
@@ -66,6 +72,9 @@ def test_every_endpoint_keeps_its_schema_and_never_fails_with_5xx(api_schema, la
     def check(case) -> None:  # type: ignore[no-untyped-def]
         # Every check but one: like most HTTP APIs, ours ignores query parameters it
         # does not know instead of refusing the request (and the key is always sent).
-        case.call_and_validate(headers=headers, excluded_checks=[negative_data_rejection])
+        excluded = [negative_data_rejection]
+        if label in CONDITIONAL:
+            excluded.append(positive_data_acceptance)
+        case.call_and_validate(headers=headers, excluded_checks=excluded)
 
     check()
