@@ -101,6 +101,9 @@ class LoadedBuild:
         """A view holding only the facts and chunks whose scope `asked` admits; the keyword
         and vector indexes are shared (their hits are masked by the view's chunk ids). Made
         once per distinct scope: a scoped question costs what an unscoped one does."""
+        # A model is read by the ranking (platform features), not by the view: one view per
+        # product, deployment, version and kind of page, however many models are asked.
+        asked = dataclasses.replace(asked, model=None, families=())
         if asked.empty:
             return self
         view = self._views.get(asked)
