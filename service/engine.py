@@ -97,6 +97,12 @@ class Engine:
             self.retriever.search(build, "HA link", top_k=1)
         except PassagesUnavailable:
             pass
+        # The build's scope tables, its home view and that view's facts index are made on
+        # first use (about 2 s on the corpus): made here, not in a user's request.
+        home = QuestionScope(product=build.main_product) if build.main_product else QuestionScope()
+        self._fact_source(build.scoped(home))
+        _ = build.children
+        read_question_scope("warm up", build.scope_vocabulary)
 
     def search(self, question: str, *, top_k: int = 10) -> list[Hit]:
         """Passages only, best first: what `GET /v1/search` and the eval's retrieval figures use."""
