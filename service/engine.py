@@ -131,7 +131,9 @@ class Engine:
         question = question.encode("utf-8", "replace").decode("utf-8")
         context = context.encode("utf-8", "replace").decode("utf-8") if context else context
         build = self.holder.current  # one build for the whole request
-        named = read_question_scope(question, build.scope_vocabulary)
+        # Slack markup around a scope ("*8.1* heartbeat backup port?", "<@U1> 8.0 ...") is
+        # not part of it: the scope is read from the message as the rest of it is.
+        named = read_question_scope(qparse.clean_chat(question), build.scope_vocabulary)
         if _names_home_only(named.scope, build.main_product):
             # "ngfw cluster ...": the documents' own product named as part of a feature's
             # name is no restriction, and its words stay in the question.

@@ -218,3 +218,10 @@ def test_a_message_opening_with_a_release_number_names_that_release() -> None:
     assert asked.text == "heartbeat backup port?"
     # A number inside a question is still a number.
     assert read_question_scope("ha1 port 28.5?").scope.versions == ()
+
+
+def test_slack_markup_around_a_release_number_still_names_it(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    # PAN-OS 8.1 is older than any page of the seed ("11.1 & later"): named, it is an abstain.
+    for question in ("*8.1* heartbeat backup port?", "<@U0ABC123> 8.1 heartbeat backup port?"):
+        answer = seed_engine.ask(question)
+        assert answer.kind == "abstain" and "PAN-OS 8.1" in answer.answer, answer.answer
