@@ -27,7 +27,8 @@ DOC_TYPE_NAMES: dict[str, str] = {
 
 
 def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split(".") if p.isdigit())
+    # ASCII digits only: "²".isdigit() is true and int("²") fails.
+    return tuple(int(p) for p in version.split(".") if p.isascii() and p.isdigit())
 
 
 class Scope(BaseModel):

@@ -233,7 +233,8 @@ def parse_version(text: str, name: str) -> str:
 
 
 def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split(".") if p.isdigit())
+    # ASCII digits only: "²".isdigit() is true and int("²") fails.
+    return tuple(int(p) for p in version.split(".") if p.isascii() and p.isdigit())
 
 
 def _canonical_subject(build: LoadedBuild, subject: str) -> list[str]:

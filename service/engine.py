@@ -130,6 +130,7 @@ class Engine:
         # tokenised nor sent back as UTF-8: it becomes "?", like any unencodable character.
         question = question.encode("utf-8", "replace").decode("utf-8")
         context = context.encode("utf-8", "replace").decode("utf-8") if context else context
+        version = version.encode("utf-8", "replace").decode("utf-8") if version else version
         build = self.holder.current  # one build for the whole request
         # Slack markup around a scope ("*8.1* heartbeat backup port?", "<@U1> 8.0 ...") is
         # not part of it: the scope is read from the message as the rest of it is.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -118,3 +119,11 @@ def test_a_value_repeated_many_times_gives_a_short_answer(seed_engine: Engine) -
     assert flooded.kind == single.kind
     assert len(flooded.answer) <= max(len(single.answer), 3000) + 40
     assert len(flooded.model_dump_json()) < 50_000
+
+
+@pytest.mark.parametrize("version", ["\u00b2", "\ud800", "1\u00b2.3", "\u0663.\u0661"])
+def test_a_version_of_odd_digits_or_a_lone_surrogate_gets_a_valid_answer(seed_engine: Engine, version: str) -> None:
+    # Found by the fuzzers: "²" passes str.isdigit() and fails int(); a surrogate made the
+    # answer that names the version impossible to send as JSON.
+    answer = seed_engine.ask("what port does ha1 use?", version=version)
+    _check(answer, seed_engine)
