@@ -2,7 +2,8 @@
 
     HakbError                 500 internal_error    exit 1   root: anything hakb raises on purpose
     ├── BadInput              422 invalid_request   exit 2   a question, argument or request body is unusable
-    │   └── NotFound          404 not_found         exit 2   no such model, file or route
+    │   ├── NotFound          404 not_found         exit 2   no such model, file or route
+    │   └── RuledOut          422 ruled_out         exit 2   a deployment the documents rule out (HA3 in active/passive, ...)
     ├── ConfigError           500 misconfigured     exit 2   the settings (environment) are inconsistent
     ├── Unauthorized          401 unauthorized      exit 2   missing or wrong API key (WWW-Authenticate: Bearer)
     │   └── BadSignature      401 unauthorized      exit 2   a Slack request whose signature does not check out
@@ -70,6 +71,11 @@ class NotFound(BadInput):
     """What was asked for does not exist (a platform the documents never name, a file)."""
 
 
+class RuledOut(BadInput):
+    """A combination the documents rule out (HA3 in active/passive, HSCI on a platform
+    without one, an HA2 transport no document names); `extra["rules"]` cites the rule."""
+
+
 class ConfigError(HakbError):
     """The settings contradict each other or cannot be read."""
 
@@ -124,6 +130,7 @@ PROBLEMS: dict[type[BaseException], Problem] = {
     HakbError: Problem(500, "internal_error", EXIT_FAILED, public=False),
     BadInput: Problem(422, "invalid_request", EXIT_USAGE),
     NotFound: Problem(404, "not_found", EXIT_USAGE),
+    RuledOut: Problem(422, "ruled_out", EXIT_USAGE),
     ConfigError: Problem(500, "misconfigured", EXIT_USAGE, public=False),
     Unauthorized: Problem(401, "unauthorized", EXIT_USAGE, {"WWW-Authenticate": "Bearer"}),
     BadSignature: Problem(401, "unauthorized", EXIT_USAGE),
