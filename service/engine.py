@@ -233,12 +233,13 @@ class Engine:
         prefer: str | None = None,
     ) -> Answer:
         # The words that named the scope are not part of what is asked ("12.2:" is no port).
-        queries = qparse.parse(text)
+        repair = build.vocabulary.closest  # typos snap to the documents' own words
+        queries = qparse.parse(text, repair)
         for q in queries:
             q.original = question
             q.scope = asked
             q.prefer = prefer
-        ctx = qparse.parse(context)[-1] if context else None
+        ctx = qparse.parse(context, repair)[-1] if context else None
         parts = []
         for i, q in enumerate(queries[:MAX_PARTS]):
             if i and time.perf_counter() - started > PART_BUDGET_S:
@@ -292,7 +293,7 @@ class Engine:
         first, the passages searched whatever the facts scored: what training the
         ranker and explaining an answer read."""
         build = self.holder.current
-        q = qparse.parse(question)[0]
+        q = qparse.parse(question, build.vocabulary.closest)[0]
         evidence, _, _ = self._rank(build, q, top_k, None, exhaustive=True)
         return evidence
 
@@ -321,7 +322,7 @@ class Engine:
         text = re.sub(r"\s+", " ", text).strip(" :,-")
         if not text or text == source:
             return first
-        plain = qparse.parse_one(text, q.original)
+        plain = qparse.parse_one(text, q.original, vocab.closest)
         second = self._rank_once(build, plain, top_k, ctx, exhaustive=exhaustive)
         best_first = evidence[0].score if evidence else 0.0
         best_second = second[0][0].score if second[0] else 0.0
@@ -437,6 +438,9 @@ class Engine:
         close = [e for e in passages[1:6] if e.score >= top.score - 0.08]
         close.sort(key=lambda e: not e.items)
         picked = [top] + close[:1]
+        coverage = top.features.get("pass_cov", 0.0)
+        label = top.citation.section.split(" > ")[-1]
+        verdict = self._verdict(q, top.text, coverage, label)
         citations = []
         parts = []
         said: set[str] = set()
@@ -453,8 +457,6 @@ class Engine:
             quote = e.text if not e.items else e.text + "\n" + "\n".join(e.items)
             citations.append(e.citation.model_copy(update={"quote": quote}))
         text = " ".join(parts)
-        coverage = top.features.get("pass_cov", 0.0)
-        verdict = self._verdict(q, top.text, coverage)
         if verdict:
             text = f"{verdict.capitalize()}. {text}"
         return Answer(
@@ -467,7 +469,7 @@ class Engine:
             looked_for=" ".join(sig.words),
         )
 
-    def _verdict(self, q: qparse.Query, first: str, coverage: float) -> Literal["yes", "no"] | None:
+    def _verdict(self, q: qparse.Query, first: str, coverage: float, label: str = "") -> Literal["yes", "no"] | None:
         # Chat often asks yes/no tersely ("ngfw cluster ikev1?"): no wh-word, no
         # attribute, nothing that asks for a value.
         terse = (
@@ -483,7 +485,9 @@ class Engine:
         # negation or hedge is a "Yes"; anything else is quoted without a verdict.
         vocab = self.holder.current.vocabulary
         clause = _deciding_clause(first, q, vocab)
-        if not _verdict_allowed(first, q, vocab):
+        # The heading a sentence sits under says what it is about ("Pre-negotiation is not
+        # supported on subinterfaces" under "LACP").
+        if not _verdict_allowed(f"{first} {label}", q, vocab):
             return None
         if _NEGATION.search(clause) or rules.contradicts(q.norm or q.text, clause):
             return "no"
@@ -634,7 +638,13 @@ def _deciding_clause(sentence: str, q: qparse.Query, vocab: Vocabulary) -> str:
     """The clause of a sentence that holds most of the question's rare words: "Although
     X is not processing traffic: ... the passive firewall is running routing
     protocols" is decided by its second clause, not by the first one's "not"."""
-    clauses = [c for c in re.split(r"[;:]\s+|,\s+(?=however\b|but\b|although\b)", sentence) if c.strip()]
+    # A window of sentences is decided by the one that holds the question, like a clause.
+    clauses = [
+        c
+        for part in split_sentences(sentence) or [sentence]
+        for c in re.split(r"[;:]\s+|,\s+(?=however\b|but\b|although\b)", part)
+        if c.strip()
+    ]
     if len(clauses) < 2:
         return sentence
     words = [w for w in qparse.content_words(q.text) if w in vocab]

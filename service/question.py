@@ -8,6 +8,7 @@ the rules engine can look up. It knows words, never answers.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -16,6 +17,9 @@ from wordfreq import zipf_frequency
 
 from hakb.ingest import lexicon
 from hakb.service.scope import QuestionScope
+
+# Snaps a word the documents never use to one they do ("windw" -> "window"), or returns it.
+Repair = Callable[[str], str]
 
 # Words people shorten or mistype in chat -> the word the documents use.
 _ABBREVIATIONS = {
@@ -221,11 +225,11 @@ def split_questions(text: str) -> list[str]:
     return parts or [text.strip()]
 
 
-def _normalise_words(text: str) -> str:
+def _normalise_words(text: str, repair: Repair | None = None) -> str:
     low = lexicon.normalise(text)
     low = low.replace("’", "'")
     low = _expand(low)
-    corrected = _correct_typos(low)
+    corrected = _correct_typos(low, repair)
     # A corrected typo may be an abbreviation itself ("sycn" -> "sync").
     return _expand(corrected) if corrected != low else low
 
@@ -236,17 +240,24 @@ def _expand(low: str) -> str:
     return low
 
 
-def _correct_typos(low: str) -> str:
-    """Snap mistyped domain words to the vocabulary. Damerau-Levenshtein counts a
+def _correct_typos(low: str, repair: Repair | None = None) -> str:
+    """Snap mistyped words to the documents' own words (`repair`, the build's vocabulary),
+    or, with no build at hand, to the domain words below. Damerau-Levenshtein counts a
     swapped pair of letters ("pakcet", "whcih", "sycn") as one slip."""
     words = re.findall(r"[a-z][a-z\-]{3,}", low)
     for word in set(words):
         if word in _VOCAB or word in _STOP or zipf_frequency(word, "en") >= 3.0:
             continue  # a real English word ("port", "mode") is not a typo
-        cutoff = 0.74 if len(word) == 4 else 0.79
-        match = process.extractOne(word, _VOCAB, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=cutoff)
-        if match:
-            low = re.sub(rf"\b{re.escape(word)}\b", match[0], low)
+        if repair is not None:
+            fixed = repair(word)
+        else:
+            cutoff = 0.74 if len(word) == 4 else 0.79
+            match = process.extractOne(
+                word, _VOCAB, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=cutoff
+            )
+            fixed = match[0] if match else word
+        if fixed != word:
+            low = re.sub(rf"\b{re.escape(word)}\b", fixed, low)
     return low
 
 
@@ -256,7 +267,7 @@ MAX_WORDS = 60
 MAX_VALUES = 8
 
 
-def parse(question: str) -> list[Query]:
+def parse(question: str, repair: Repair | None = None) -> list[Query]:
     """Every distinct sub-question of a chat message, parsed, each bounded to MAX_WORDS."""
     cleaned = clean_chat(question)
     out: list[Query] = []
@@ -268,12 +279,12 @@ def parse(question: str) -> list[Query]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(parse_one(bounded, question))
+        out.append(parse_one(bounded, question, repair))
     return out
 
 
-def parse_one(text: str, original: str | None = None) -> Query:
-    low = _normalise_words(text)
+def parse_one(text: str, original: str | None = None, repair: Repair | None = None) -> Query:
+    low = _normalise_words(text, repair)
     q = Query(text=text, original=original or text, norm=low)
     q.subjects = lexicon.links_in(low)
     # "heartbeat" alone in a question about backups means heartbeat backup.

@@ -35,26 +35,41 @@ class Vocabulary:
         self._foreign: dict[str, bool] = {}
         self._closest: dict[str, str] = {}
         self._long = sorted(w for w in self.words if len(w) >= 4 and not any(ch.isdigit() for ch in w))
+        self._short = sorted(w for w in self.words if 3 <= len(w) <= 8 and w.isalpha())
 
     def __contains__(self, word: object) -> bool:
         return isinstance(word, str) and (word in self.words or word.rstrip("s") in self.words)
 
     def closest(self, word: str) -> str:
-        """A chat word the documents never use, snapped to a close one they do ('corosnyc')."""
-        if word in self or len(word) < 6 or any(ch.isdigit() for ch in word):
+        """A chat word the documents never use, snapped to a close one they do ('corosnyc',
+        'windw')."""
+        if word in self or len(word) < 4 or any(ch.isdigit() for ch in word):
             return word
         hit = self._closest.get(word)
         if hit is None:
-            # Strict enough that "weather" does not become "whether". A fuzzy scan of the
-            # vocabulary costs milliseconds: each word is scanned once per build.
-            match = process.extractOne(
-                word, self._long, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=0.85
-            )
-            hit = match[0] if match else word
+            hit = self._snap_long(word) if len(word) >= 8 else self._snap_short(word)
             if len(self._closest) > 50_000:
                 self._closest.clear()
             self._closest[word] = hit
         return hit
+
+    def _snap_long(self, word: str) -> str:
+        # Strict enough that "weather" does not become "whether". A fuzzy scan of the
+        # vocabulary costs milliseconds: each word is scanned once per build.
+        match = process.extractOne(word, self._long, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=0.85)
+        return match[0] if match else word
+
+    def _snap_short(self, word: str) -> str:
+        """A short word is snapped only when it is no English word ("windw", "grup", not
+        "wait") and one slip away from a document word (a swapped pair is one: "bakcup");
+        of several, the one the documents use most ("timr" -> "timer")."""
+        if zipf_frequency(word, "en") >= RARE_ENGLISH_ZIPF:
+            return word
+        near = process.extract(word, self._short, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=None)
+        near = [m for m in near if _a_slip(word, m[0])]
+        if not near:
+            return word
+        return min(near, key=lambda m: (self.idf[m[0]], m[0]))[0]
 
     def foreign(self, word: str) -> bool:
         """Unknown to the documents and rare in English: a product, protocol or
@@ -84,6 +99,29 @@ class Vocabulary:
         if known is not None:
             return known
         return self.max_idf * 1.5 if self.foreign(word) else self.max_idf * 0.75
+
+
+# Where each key sits on a QWERTY keyboard (rows staggered as on the keys).
+_KEYS = {
+    ch: (row, col + (0.0, 0.25, 0.75)[row])
+    for row, line in enumerate(("qwertyuiop", "asdfghjkl", "zxcvbnm"))
+    for col, ch in enumerate(line)
+}
+
+
+def _a_slip(typed: str, word: str) -> bool:
+    """One edit between them is a typing slip: a letter dropped, doubled or swapped with
+    its neighbour, or a key next to the right one. A different letter from across the
+    keyboard is another word, not a slip ("dscp" is not "dhcp")."""
+    if len(typed) != len(word):
+        return True
+    diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+    if len(diff) != 1:
+        return True  # a swapped pair
+    a, b = _KEYS.get(typed[diff[0]]), _KEYS.get(word[diff[0]])
+    if a is None or b is None:
+        return False
+    return abs(a[0] - b[0]) <= 1 and abs(a[1] - b[1]) <= 1.0
 
 
 _COMMON: list[str] = []

@@ -1,0 +1,60 @@
+"""Typos are repaired against the documents' own words, not a hand-made list: a slip in a
+short word ("prot", "windw", "grup") reads as the word the documents use, and a term the
+documents do not use that is no slip ("dscp" is not "dhcp") stays what it is.
+
+The questions are written for these tests, not taken from the gold, test or sealed splits.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hakb.service.engine import Engine
+from hakb.service.vocabulary import Vocabulary
+
+DOCS = [
+    "The Group ID must match on both peers. The anti-replay window protects the link.",
+    "The HA2 keep-alive timer and the heartbeat port, the DHCP client and the backup link.",
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("windw", "window"),  # a letter dropped
+        ("grup", "group"),
+        ("timr", "timer"),
+        ("bakcup", "backup"),  # a swapped pair
+        ("porr", "port"),  # the key next to the right one
+    ],
+)
+def test_a_slip_reads_as_the_documents_word(typed: str, meant: str) -> None:
+    assert Vocabulary(DOCS).closest(typed) == meant
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "dscp",  # one letter from "dhcp", but from across the keyboard: another term
+        "wait",  # an English word is never a typo
+        "link",  # the documents' own word
+    ],
+)
+def test_a_word_that_is_no_slip_stays(word: str) -> None:
+    assert Vocabulary(DOCS).closest(word) == word
+
+
+@pytest.mark.parametrize(
+    ("typed", "clean"),
+    [
+        ("ha2 udp prot?", "ha2 udp port?"),
+        ("hertbeat bakup prot?", "heartbeat backup port?"),
+        ("ha1 prot without encryption", "ha1 port without encryption"),
+    ],
+)
+def test_a_question_with_slips_answers_as_the_clean_one(seed_engine: Engine, typed: str, clean: str) -> None:
+    expected = seed_engine.ask(clean)
+    got = seed_engine.ask(typed)
+    assert expected.kind == "fact"  # the clean question is answered, so the comparison means something
+    assert got.kind == expected.kind
+    assert got.answer == expected.answer
