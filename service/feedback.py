@@ -22,6 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Vote = Literal["helpful", "wrong"]
+AnswerKind = Literal["fact", "passage", "abstain"]
 
 QUESTION_MAX = 2000  # characters kept of the question (the longest question answered by default)
 ANSWER_MAX = 2000  # characters kept of the answer shown (a Slack button carries no more)
@@ -45,6 +46,10 @@ class FeedbackIn(BaseModel):
     source: Literal["api", "page"] = Field(default="api", description="api, or page (the chat page)")
     build_id: str | None = Field(default=None, max_length=BUILD_ID_MAX)
     comment: str | None = Field(default=None, max_length=COMMENT_MAX)
+    context: str | None = Field(
+        default=None, max_length=4000, description="the earlier question of the conversation (/v1/ask's context)"
+    )
+    kind: AnswerKind | None = Field(default=None, description="the kind of the answer voted on")
 
     @model_validator(mode="before")
     @classmethod
@@ -68,6 +73,8 @@ class NewVote:
     user: str | None = None
     build_id: str | None = None
     comment: str | None = None
+    context: str | None = None  # the thread's earlier question, for a follow-up
+    kind: AnswerKind | None = None
 
 
 class FeedbackRecord(BaseModel):
@@ -80,6 +87,8 @@ class FeedbackRecord(BaseModel):
     source: str
     build_id: str | None
     comment: str | None
+    context: str | None = None
+    kind: AnswerKind | None = None
 
 
 class FeedbackPage(BaseModel):
@@ -123,6 +132,9 @@ class FeedbackStore:
             columns = {row[1] for row in db.execute("PRAGMA table_info(feedback)")}
             if "dedupe_key" not in columns:  # a file made before votes were deduplicated
                 db.execute("ALTER TABLE feedback ADD COLUMN dedupe_key TEXT")
+            for column in ("context", "kind"):  # added with the chat page's follow-up votes
+                if column not in columns:
+                    db.execute(f"ALTER TABLE feedback ADD COLUMN {column} TEXT")
             db.execute("CREATE UNIQUE INDEX IF NOT EXISTS feedback_dedupe ON feedback (dedupe_key)")
             db.execute("CREATE INDEX IF NOT EXISTS feedback_created ON feedback (created_at)")
 
@@ -143,12 +155,14 @@ class FeedbackStore:
             "source": item.source,
             "build_id": _clip(item.build_id, BUILD_ID_MAX),
             "comment": _clip(item.comment, COMMENT_MAX),
+            "context": _clip(item.context, QUESTION_MAX),
+            "kind": item.kind,
         }
         with self._lock, self._connect() as db:
             cur = db.execute(
                 "INSERT OR IGNORE INTO feedback"
-                " (created_at, vote, question, answer, user, source, build_id, comment, dedupe_key)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " (created_at, vote, question, answer, user, source, build_id, comment, context, kind, dedupe_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (created, *row.values(), dedupe_key),
             )
             if cur.rowcount == 0:
@@ -170,7 +184,8 @@ class FeedbackStore:
         with self._connect() as db:
             db.row_factory = sqlite3.Row
             rows = db.execute(
-                "SELECT id, created_at, vote, question, answer, user, source, build_id, comment FROM feedback"
+                "SELECT id, created_at, vote, question, answer, user, source, build_id, comment, context, kind"
+                " FROM feedback"
                 " WHERE id < ? ORDER BY id DESC LIMIT ?",
                 (before if before is not None else 2**63 - 1, limit),
             ).fetchall()

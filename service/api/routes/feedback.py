@@ -30,6 +30,8 @@ def add_feedback(body: FeedbackIn, request: Request) -> FeedbackRecord:
         user=getattr(request.state, "caller", None),  # the key that sent it, never the body's word
         build_id=body.build_id,
         comment=body.comment,
+        context=body.context,
+        kind=body.kind,
     )
     record = _store(request).add(vote)
     if record is None:  # only a dedupe key can collide, and API votes have none
