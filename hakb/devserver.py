@@ -1,10 +1,12 @@
-"""Real server processes for tests, the load test and the benchmark: `hakb serve`
-and `chroma run` on free 127.0.0.1 ports, stopped however the caller exits.
+"""Real server processes for tests, the load test and the benchmark: `hakb serve`,
+`chroma run` and `redis-server` on free 127.0.0.1 ports, stopped however the caller exits.
 
     with start_hakb_serve(data_dir, workers=2) as server:
         httpx.get(f"{server.url}/readyz")
     with start_chroma(tmp / "store") as chroma:
         ...  # CHROMA_HOST=chroma.host CHROMA_PORT=chroma.port
+    with start_redis() as redis:
+        ...  # HAKB_REDIS_URL=redis.redis_url
 
 Used by tests/conftest.py, tests/reliability/conftest.py, scripts/load.py and
 `hakb bench`; the one copy of this code. A server runs in its own process group
@@ -272,4 +274,59 @@ class ChromaServer(_Server):
 def start_chroma(path: Path, log_path: Path | None = None, *, timeout_s: float = 60.0) -> Iterator[ChromaServer]:
     """A Chroma server storing under `path`, for the length of the `with` block."""
     with ChromaServer(path, log_path) as server:
+        yield server.start(timeout_s)
+
+
+class RedisServer(_Server):
+    """`redis-server` (the Debian package) on a free port, in memory only (no dump
+    file, no append-only file): what the shared state's Redis backend talks to in tests."""
+
+    def __init__(self, log_path: Path | None = None, *, port: int | None = None) -> None:
+        self.log_path = log_path or Path(tempfile.mkdtemp(prefix="hakb-redis-")) / "redis.log"
+        self.host = HOST
+        self.port = port or free_port()
+        self.stop_timeout_s = 10.0
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://{self.host}:{self.port}/0"
+
+    def start(self, timeout_s: float = 30.0) -> RedisServer:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise ServerStartError("redis-server is not installed (Debian: apt-get install redis-server)")
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        argv = [binary, "--port", str(self.port), "--bind", self.host, "--save", "", "--appendonly", "no"]
+        argv += ["--daemonize", "no", "--dir", str(self.log_path.parent)]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                argv, stdout=log, stderr=subprocess.STDOUT, env=clean_env(), start_new_session=True
+            )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerStartError(f"redis-server exited with {self.process.returncode}:\n{self.log()}")
+            if self._pong():
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise ServerStartError(f"redis-server not ready after {timeout_s:g} s:\n{self.log()}")
+
+    def _pong(self) -> bool:
+        """PING in Redis's wire protocol (no client library needed here)."""
+        try:
+            with socket.create_connection((self.host, self.port), timeout=1.0) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def log(self) -> str:
+        return _tail(self.log_path, 2000)
+
+
+@contextmanager
+def start_redis(log_path: Path | None = None, *, timeout_s: float = 30.0) -> Iterator[RedisServer]:
+    """A Redis server for the length of the `with` block."""
+    with RedisServer(log_path) as server:
         yield server.start(timeout_s)

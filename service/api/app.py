@@ -17,6 +17,7 @@ from hakb.service.api.limits import BodySizeLimit
 from hakb.service.api.routes import ask, changes, docs, feedback, health, lookups, page, scopes
 from hakb.service.engine import Engine
 from hakb.service.feedback import FeedbackStore
+from hakb.service.state import open_state
 from hakb.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ def _log_to_stderr() -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     _log_to_stderr()
+    # What every worker and replica must agree on (Slack claims, thread memory, user
+    # scopes, rate limits): SQLite in the data dir, or Redis. Connects on first use.
+    shared = open_state(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             holder.stop()
+            shared.close()
 
     app = FastAPI(
         title="hakb",
@@ -72,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.shared = shared
     errors.install(app)
     app.include_router(health.router)
     docs.install(app)
@@ -87,8 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Imported here: with Slack unconfigured, slack_bolt never loads and the route is a 404.
         from hakb.service.api.routes import slack
 
-        app.include_router(slack.build_router(settings, app.state))
+        app.include_router(slack.build_router(settings, app.state, shared))
     mcp_http.install(app, settings)  # /mcp: the same tools for AI assistants, behind the same keys
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    security.install(app, settings)  # CORS, rate limit, security headers: outside the size limit
+    security.install(app, settings, shared)  # CORS, rate limit, security headers: outside the size limit
     return app

@@ -6,8 +6,10 @@
 * Per-client rate limit (HAKB_RATE_LIMIT requests per minute, 0 = off): a token
   bucket per client address; over it, 429 with Retry-After. The health probes
   and Slack (signed, and sent from Slack's shared addresses) are not counted.
-  Buckets live in each worker process, so with N workers a client spreading its
-  connections over all of them can get up to N times the limit.
+  Buckets live in the shared state (SQLite in the data dir, or Redis), so the
+  limit holds however many workers and replicas a client's connections reach.
+  If the store is down the request is let through (and logged): a broken limit
+  must not take the API down with it.
 * Security headers on every response (a route that sets its own
   Content-Security-Policy, such as the chat page and /docs, keeps it; no path is
   left without one).
@@ -24,6 +26,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import time
@@ -36,12 +39,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hakb.errors import BadInput, RateLimited
 from hakb.service.api.errors import send_error
 from hakb.service.api.schemas import ErrorResponse
+from hakb.service.state import SharedState, StateUnavailable
 from hakb.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Paths the rate limit leaves alone: probes must answer even when a client floods.
 RATE_LIMIT_EXEMPT = ("/healthz", "/readyz", "/slack/")
-# Buckets kept before idle ones are dropped (a full bucket carries no state worth keeping).
-MAX_BUCKETS = 10_000
+# Between two log lines about a shared state that is down (one per request would flood).
+STATE_DOWN_LOG_EVERY_S = 30.0
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 # For HTML without a policy of its own: only this origin's scripts, styles and calls.
@@ -72,10 +78,10 @@ API_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def install(app: FastAPI, settings: Settings) -> None:
+def install(app: FastAPI, settings: Settings, state: SharedState) -> None:
     """Add the middlewares; the last added runs first (outermost)."""
     app.add_middleware(JsonTextGuard, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, state=state)
     origins = settings.cors_origin_list
     if origins:
         app.add_middleware(
@@ -116,11 +122,12 @@ class SecurityHeaders:
 class RateLimit:
     """A token bucket per client address: `per_minute` requests, refilled evenly."""
 
-    def __init__(self, app: ASGIApp, per_minute: int) -> None:
+    def __init__(self, app: ASGIApp, per_minute: int, state: SharedState) -> None:
         self.app = app
         self.per_minute = per_minute
         self.rate = per_minute / 60.0  # tokens per second
-        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, last seen)
+        self.state = state
+        self._down_logged_at = -math.inf
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.per_minute <= 0 or scope["type"] != "http" or scope.get("path", "").startswith(RATE_LIMIT_EXEMPT):
@@ -128,7 +135,7 @@ class RateLimit:
             return
         client = scope.get("client")
         key = client[0] if client else "unknown"
-        wait = self._take(key, time.monotonic())
+        wait = self._take(key)
         if wait <= 0:
             await self.app(scope, receive, send)
             return
@@ -139,25 +146,18 @@ class RateLimit:
         )
         await send_error(send, limited)
 
-    def _take(self, key: str, now: float) -> float:
-        """Spend one token; return 0 if there was one, else the seconds until there is.
-        (The middleware runs on the event loop thread only, so no lock is needed.)"""
-        tokens, last = self._buckets.get(key, (float(self.per_minute), now))
-        tokens = min(float(self.per_minute), tokens + (now - last) * self.rate)
-        if tokens >= 1.0:
-            self._buckets[key] = (tokens - 1.0, now)
-            if len(self._buckets) > MAX_BUCKETS:
-                self._forget_full(now)
+    def _take(self, key: str) -> float:
+        """Spend one token; 0 if there was one, else the seconds until there is. Called on
+        the event loop: one SQLite transaction or Redis round trip (well under a millisecond
+        locally) costs less than a hop to the thread pool would."""
+        try:
+            return self.state.take("rate:" + key, float(self.per_minute), self.rate)
+        except StateUnavailable as exc:
+            now = time.monotonic()
+            if now - self._down_logged_at >= STATE_DOWN_LOG_EVERY_S:
+                self._down_logged_at = now
+                log.warning("rate limit not applied: %s", exc)
             return 0.0
-        self._buckets[key] = (tokens, now)
-        return (1.0 - tokens) / self.rate
-
-    def _forget_full(self, now: float) -> None:
-        """Drop buckets that have refilled completely: forgetting them changes nothing."""
-        full_after = 60.0
-        for key, (_, last) in list(self._buckets.items()):
-            if now - last >= full_after:
-                del self._buckets[key]
 
 
 class JsonTextGuard:

@@ -52,6 +52,7 @@ from hakb.service.slack.blocks import Message
 from hakb.service.slack.dedupe import Deduper
 from hakb.service.slack.preferences import UserScopes
 from hakb.service.slack.threads import ThreadMemory, strip_mentions
+from hakb.service.state import SharedState, StateUnavailable
 from hakb.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,9 @@ WEB_API_TIMEOUT_S = 2
 # Message subtypes that are a person writing; everything else (edits, deletions,
 # joins, bot messages) is not a question.
 _PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
+
+# A signed request is refused after 5 minutes; a day covers every replay that could pass.
+VOTE_CLAIM_TTL_S = 24 * 3600.0
 
 APOLOGY = "Sorry, something went wrong while answering that. It was logged; please try again in a moment."
 NOT_READY = "Sorry, I have no documentation loaded yet (the index is still being built). Please try again in a minute."
@@ -79,6 +83,7 @@ class SlackDeps:
 
     engine: Callable[[], Engine]
     feedback: Callable[[], FeedbackStore]
+    state: SharedState  # claims and thread memory, shared by every worker and replica
     max_question_chars: int = 2000
     scopes: UserScopes | None = None  # each user's default scope (`/hakb scope ...`); None: no defaults
 
@@ -121,8 +126,8 @@ def create_bolt_app(settings: Settings, deps: SlackDeps) -> App:
 class SlackBot:
     def __init__(self, deps: SlackDeps) -> None:
         self.deps = deps
-        self.deduper = Deduper()
-        self.threads = ThreadMemory()
+        self.deduper = Deduper(deps.state)
+        self.threads = ThreadMemory(deps.state)
 
     def register(self, app: App) -> None:
         app.event("app_mention")(self.on_app_mention)
@@ -216,7 +221,11 @@ class SlackBot:
             )
             raise
         if question and reply.answer is not None:
-            self._remember_thread(channel, ts, thread_ts if in_thread else None, question, posted, reply_ts)
+            try:
+                self._remember_thread(channel, ts, thread_ts if in_thread else None, question, posted, reply_ts)
+            except StateUnavailable as exc:
+                # The answer is in Slack: failing now would only make Slack retry it.
+                log.warning("slack thread not remembered channel=%s ts=%s: %s", channel, ts, exc)
         log.info(
             "slack answered kind=%s channel=%s ts=%s thread=%s context=%s retry=%s ms=%.1f",
             reply.answer.kind if reply.answer else "notice",
@@ -275,7 +284,13 @@ class SlackBot:
         # A signed request sent again (a replay, or Slack's own retry) is the same bytes:
         # the vote is stored once.
         dedupe_key = "slack:" + hashlib.sha256(request.raw_body.encode()).hexdigest()
+        # The feedback file is per host: the shared state's claim makes a replay that
+        # reaches another replica a duplicate too.
+        claim = "slack:vote:" + dedupe_key
         try:
+            if not self.deps.state.add([claim], VOTE_CLAIM_TTL_S):
+                log.info("slack duplicate vote dropped vote=%s user=%s", vote, user)
+                return
             record = self.deps.feedback().add(
                 NewVote(
                     vote=vote,
@@ -289,6 +304,10 @@ class SlackBot:
             )
         except Exception:
             log.exception("slack vote=%s could not be stored (user %s)", vote, user)
+            try:
+                self.deps.state.delete(claim)  # so the user's next click counts
+            except StateUnavailable:
+                pass
             self._tell_user(
                 body, client, blocks.notice("Sorry, your vote could not be saved. It was logged; please try again.")
             )

@@ -7,6 +7,9 @@ restart, or by a message that did not mention it) the parent message is read
 once with `conversations.replies`, and only when someone explicitly asked the bot
 (a mention or a DM): Slack rate-limits that method hard, so ordinary channel
 chatter never triggers it.
+
+The questions are kept in the shared state (SQLite in the data dir, or Redis), so
+the worker or replica that gets a follow-up knows the thread the other answered.
 """
 
 from __future__ import annotations
@@ -17,13 +20,12 @@ import re
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from hakb.service.slack.cache import TtlCache
+from hakb.service.state import SharedState
 
 log = logging.getLogger(__name__)
 
-# Follow-ups trickle in over days; memory stays bounded by count either way.
+# Follow-ups trickle in over days; after a week a thread is forgotten (the store stays small).
 DEFAULT_TTL_S = 7 * 24 * 3600.0
-DEFAULT_MAX_ITEMS = 20_000
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 
 
@@ -33,18 +35,24 @@ def strip_mentions(text: str) -> str:
 
 
 class ThreadMemory:
-    def __init__(self, ttl_s: float = DEFAULT_TTL_S, max_items: int = DEFAULT_MAX_ITEMS) -> None:
-        self._first: TtlCache[tuple[str, str], str] = TtlCache(ttl_s, max_items)
+    def __init__(self, state: SharedState, ttl_s: float = DEFAULT_TTL_S) -> None:
+        self.state = state
+        self.ttl_s = ttl_s
+
+    @staticmethod
+    def _key(channel: str, thread_ts: str) -> str:
+        return f"slack:thread:{channel}:{thread_ts}"
 
     def remember(self, channel: str, thread_ts: str, first_question: str) -> None:
-        """The bot answered in this thread; keep the first question it was asked there."""
-        self._first.add((channel, thread_ts), first_question)
+        """The bot answered in this thread; keep the first question it was asked there
+        (a later one, from whichever worker, leaves it as it is)."""
+        self.state.add([self._key(channel, thread_ts)], self.ttl_s, value=first_question)
 
     def answered(self, channel: str, thread_ts: str) -> bool:
-        return (channel, thread_ts) in self._first
+        return self.first_question(channel, thread_ts) is not None
 
     def first_question(self, channel: str, thread_ts: str) -> str | None:
-        return self._first.get((channel, thread_ts))
+        return self.state.get(self._key(channel, thread_ts))
 
     def context_for(self, client: WebClient, channel: str, thread_ts: str, *, may_look_up: bool) -> str | None:
         """The thread's first question: from memory, else (if allowed) from Slack."""

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from hakb.service.scope_choice import ScopeChoice
-from hakb.service.slack.preferences import FILE_NAME, UserScopes
+from hakb.service.slack.preferences import UserScopes
+from hakb.service.state.sqlite import FILE_NAME, SqliteState
 from tests.slack.conftest import FakeSlack, unique
 from tests.slack.recorder import TEAM_ID
 from tests.slack.test_bot import block_texts, mention
@@ -39,8 +40,8 @@ def test_a_user_sets_shows_uses_and_clears_a_default_scope(slack: FakeSlack, sla
     assert "Default scope set: VM-Series on AWS, PAN-OS 11.1" in set_
     assert "The documents do not cover VM-Series, AWS" in set_  # said at once, not at the first question
     assert "Your default scope: VM-Series on AWS, PAN-OS 11.1" in command(slack, "SCOPE", user)["text"]
-    # Kept in SQLite in the data dir, as the user wrote it: it outlives a restart.
-    stored = UserScopes(slack_data_dir / FILE_NAME).get(TEAM_ID, user)
+    # Kept in the shared state (SQLite in the data dir), as the user wrote it: it outlives a restart.
+    stored = UserScopes(SqliteState(slack_data_dir / FILE_NAME)).get(TEAM_ID, user)
     assert stored == ScopeChoice(product="vm-series", deployment="aws", version="11.1")
 
     # The user's questions are answered in it; another user's are not.

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from hakb.service.api.app import create_app
 from hakb.service.slack.app import SlackConfigError, SlackDeps, api_base_url, create_bolt_app
+from hakb.service.state import open_state
 from hakb.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,7 +53,8 @@ def test_building_the_bolt_app_makes_no_network_call(tmp_path: Path) -> None:
     settings = _settings(
         tmp_path, SLACK_SIGNING_SECRET="s", SLACK_BOT_TOKEN="xoxb-1", SLACK_API_URL="http://127.0.0.1:9/api/"
     )
-    app = create_bolt_app(settings, SlackDeps(engine=lambda: None, feedback=lambda: None))  # type: ignore[arg-type,return-value]
+    deps = SlackDeps(engine=lambda: None, feedback=lambda: None, state=open_state(settings))  # type: ignore[arg-type,return-value]
+    app = create_bolt_app(settings, deps)
     assert app.client.base_url == "http://127.0.0.1:9/api/"
 
 

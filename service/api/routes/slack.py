@@ -30,6 +30,7 @@ from hakb.service.api.security import nesting_problem
 from hakb.service.slack import preferences
 from hakb.service.slack.app import SlackDeps, create_bolt_app
 from hakb.service.slack.preferences import UserScopes
+from hakb.service.state import SharedState
 from hakb.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -121,16 +122,18 @@ def payload_problem(body: str, content_type: str) -> str | None:
     return None
 
 
-def build_router(settings: Settings, state: State) -> APIRouter:
+def build_router(settings: Settings, state: State, shared: SharedState) -> APIRouter:
     """The Slack routes, with their own bolt App (built here, at app creation; no network).
 
     The engine and the feedback store appear on `state` in the lifespan, later than
-    this; the bot looks them up per request."""
+    this; the bot looks them up per request. `shared` holds what every worker must
+    agree on (claims, thread memory, user scopes)."""
     deps = SlackDeps(
         engine=lambda: state.engine,
         feedback=lambda: state.feedback,
+        state=shared,
         max_question_chars=settings.max_question_chars,
-        scopes=UserScopes(settings.data_dir / preferences.FILE_NAME),
+        scopes=UserScopes(shared, legacy_path=settings.data_dir / preferences.LEGACY_FILE_NAME),
     )
     bolt = create_bolt_app(settings, deps)
     handler = ThreadedSlackRequestHandler(bolt, settings.slack_signing_secret or "")
