@@ -11,10 +11,11 @@ from fastapi import Depends, FastAPI
 
 from hakb import __version__
 from hakb.errors import NotReady
-from hakb.service.api import errors, mcp_http, security
+from hakb.service.api import errors, mcp_http, openapi, security
 from hakb.service.api.deps import require_key
 from hakb.service.api.limits import BodySizeLimit
-from hakb.service.api.routes import ask, changes, docs, feedback, health, lookups, page, scopes
+from hakb.service.api.routes import ask, changes, docs, documents, feedback, health, lookups, page, scopes, search
+from hakb.service.api.routes import checklist as checklist_route
 from hakb.service.engine import Engine
 from hakb.service.feedback import FeedbackStore
 from hakb.service.state import open_state
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.shared = shared
     errors.install(app)
+    openapi.install(app)  # stable operationIds, tags, problem+json errors
     app.include_router(health.router)
     docs.install(app)
     app.include_router(page.router)  # the chat page loads without a key; its /v1 calls send one
@@ -87,7 +89,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ask.router, dependencies=protected, responses=security.API_RESPONSES)
     app.include_router(lookups.router, dependencies=protected, responses=security.API_RESPONSES)
     app.include_router(scopes.router, dependencies=protected, responses=security.API_RESPONSES)
+    app.include_router(search.router, dependencies=protected, responses=security.API_RESPONSES)
+    app.include_router(documents.router, dependencies=protected, responses=security.API_RESPONSES)
     app.include_router(changes.router, dependencies=protected, responses=security.API_RESPONSES)
+    app.include_router(checklist_route.router, dependencies=protected, responses=security.API_RESPONSES)
     app.include_router(feedback.router, dependencies=protected, responses=security.API_RESPONSES)
     if settings.slack_signing_secret:
         # Imported here: with Slack unconfigured, slack_bolt never loads and the route is a 404.

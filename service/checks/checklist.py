@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from hakb.errors import BadInput, NotFound, RuledOut
 from hakb.ingest import lexicon
@@ -150,8 +150,10 @@ class Flow(BaseModel):
     conflict: bool = False
     citations: list[Citation]
 
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form
     @property
     def label(self) -> str:
+        """'TCP 28769', 'ether type 0x7262', 'IP protocol 99', 'ICMP'."""
         if self.ethertype:
             return f"ether type {self.ethertype}"
         if self.ip_protocol:
