@@ -86,6 +86,20 @@ def _parser() -> argparse.ArgumentParser:
     chg.add_argument("--json", action="store_true", help="print the JSON of GET /v1/changes")
     chg.set_defaults(func=cmd_changes)
 
+    cl = sub.add_parser("checklist", help="every flow between two HA peers for a model and deployment, cited")
+    cl.add_argument("--model", required=True, help="a firewall model or family: PA-3260, PA-3200 Series")
+    cl.add_argument("--mode", default="active-passive", help="active-passive (a/p), active-active (a/a), cluster")
+    cl.add_argument("--ha1-encryption", action="store_true", help="HA1 encryption is on")
+    cl.add_argument("--ha2-transport", default="ethernet", help="ethernet, ip or udp")
+    cl.add_argument("--backups", default="", help="comma-separated: ha1, ha2, heartbeat (ha4 in a cluster)")
+    cl.add_argument("--ha3", action=argparse.BooleanOptionalAction, default=None, help="HA3 (default: in a/a)")
+    cl.add_argument("--hsci", action="store_true", help="HA2 (and HA3) over the platform's HSCI port")
+    cl.add_argument("--product", help="ngfw, cn-series, ... (default: the platform's product)")
+    cl.add_argument("--deployment", help="aws, azure, ...")
+    cl.add_argument("--version", dest="scope_version", metavar="VERSION", help="a PAN-OS version: 10.2")
+    cl.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    cl.set_defaults(func=cmd_checklist)
+
     ask = sub.add_parser("ask", help="answer a question ('-' reads one per line from stdin)")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--json", action="store_true", help="print the Answer object")
@@ -268,6 +282,29 @@ def cmd_changes(args: argparse.Namespace, settings: Settings) -> int:
     # A bad or unknown version, subject or product is a BadInput: main() prints it, exit 2.
     found = changes(_engine(settings).build, args.subject, args.from_version, args.to_version, args.product)
     print(found.model_dump_json(indent=2) if args.json else found.render_text())
+    return EXIT_OK
+
+
+def cmd_checklist(args: argparse.Namespace, settings: Settings) -> int:
+    from hakb.service.checks import checklist as cl
+
+    # An unknown model (NotFound) or a ruled-out combination (RuledOut) is printed by main(), exit 2.
+    build = _engine(settings).build
+    deployment = cl.Deployment(
+        model=args.model,
+        mode=cl.parse_mode(args.mode),
+        ha1_encryption=args.ha1_encryption,
+        ha2_transport=args.ha2_transport.strip().lower(),
+        backups=cl.parse_backups(args.backups),
+        ha3=args.ha3,
+        hsci=args.hsci,
+        product=args.product,
+        deployment=args.deployment,
+        version=args.scope_version,
+    )
+    found = cl.build_checklist(build.facts, build.scope_vocabulary, deployment)
+    renderers = {"json": lambda c: c.model_dump_json(indent=2) + "\n", "csv": cl.render_csv, "text": cl.render_text}
+    sys.stdout.write(renderers[args.format](found))
     return EXIT_OK
 
 

@@ -537,7 +537,13 @@ def _line(view: _View, link: str, dep: Deployment, *, cluster_ports: bool = Fals
 
 
 def _rule(message: str, facts: Iterable[Fact], code: str, **extra: object) -> RuledOut:
-    rules = [c.model_dump(mode="json") for c in _cite(facts)]
+    cited = _cite(facts)
+    if cited:  # the rule in the message too: the CLI and Slack show only the message
+        first = cited[0]
+        message += f'. The documents: "{first.quote}" ({first.title} <{first.url or first.doc_id}>)'
+        if len(cited) > 1:
+            message += f" and {len(cited) - 1} more in rules"
+    rules = [c.model_dump(mode="json") for c in cited]
     return RuledOut(message, code=code, extra={"rules": rules, **extra})
 
 
@@ -795,7 +801,7 @@ def render_csv(found: Checklist) -> str:
                     meaning,
                     "yes" if flow else "no",
                     " | ".join(f"{c.title} <{c.url or c.doc_id}>" for c in citations) or (line.flows_missing or ""),
-                    " | ".join(c.quote for c in citations),
+                    " | ".join(dict.fromkeys(c.quote for c in citations)),
                 ]
             )
     return buf.getvalue()
