@@ -1,0 +1,143 @@
+"""Several workers and replicas agree: one Slack reply to a storm of deliveries, one rate
+limit, one thread memory. Real `hakb serve` processes, real signed Slack requests, a real
+redis-server; replies are read from the recording stand-in for Slack's Web API.
+
+- one host: `hakb serve --workers 2` sharing `state.sqlite3` in its data dir;
+- two hosts: two `hakb serve` over separate data dirs sharing one Redis, each delivery
+  sent to the other replica in turn (as a load balancer would spread them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from hakb.devserver import HakbServer, RedisServer
+from tests.conftest import copy_data_dir, hakb_server
+from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, unique
+from tests.slack.recorder import SlackRecorder, start_recorder
+from tests.slack.test_bot import mention, message
+
+RATE_LIMIT = 6  # a minute: one token back every 10 s, far longer than the test's requests take
+ASK = {"question": "what port does ha1 use?"}
+
+
+@pytest.fixture(scope="module")
+def recorder() -> Iterator[SlackRecorder]:
+    recorder, thread = start_recorder()
+    try:
+        yield recorder
+    finally:
+        recorder.server.shutdown()
+        recorder.server.server_close()
+        thread.join(timeout=5)
+
+
+def _env(recorder: SlackRecorder, **extra: str) -> dict[str, str]:
+    return {
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": recorder.api_url,
+        "HAKB_RATE_LIMIT": str(RATE_LIMIT),
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def two_workers(
+    seed_data_dir: Path, recorder: SlackRecorder, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[FakeSlack]]:
+    root = tmp_path_factory.mktemp("two-workers")
+    data = copy_data_dir(seed_data_dir, root / "data")
+    with hakb_server(data, root / "server.log", _env(recorder), workers=2) as server:
+        yield [FakeSlack(server.url, recorder)]
+
+
+@pytest.fixture(scope="module")
+def two_replicas(
+    seed_data_dir: Path,
+    recorder: SlackRecorder,
+    redis_server: RedisServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[list[FakeSlack]]:
+    root = tmp_path_factory.mktemp("two-replicas")
+    env = _env(recorder, HAKB_REDIS_URL=redis_server.redis_url)
+    servers: list[HakbServer] = []
+    with (
+        hakb_server(copy_data_dir(seed_data_dir, root / "a"), root / "a.log", env) as a,
+        hakb_server(copy_data_dir(seed_data_dir, root / "b"), root / "b.log", env) as b,
+    ):
+        servers = [a, b]
+        yield [FakeSlack(s.url, recorder) for s in servers]
+
+
+@pytest.fixture(params=["two_workers", "two_replicas"])
+def deployment(request: pytest.FixtureRequest) -> list[FakeSlack]:
+    """Where each request goes: the same server (its workers share the listening socket),
+    or the replicas in turn."""
+    targets: list[FakeSlack] = request.getfixturevalue(request.param)
+    return targets
+
+
+def _storm(targets: list[FakeSlack], channel: str) -> list[httpx.Response]:
+    """One question as Slack may deliver it: an app_mention, its retries (same event id,
+    X-Slack-Retry-Num 1-3, twice each) and the same message as a `message` event, all at once."""
+    asked = mention(channel, "what port does ha1 use?")
+    as_message = message(channel, asked["text"], channel_type="channel", ts=asked["ts"])
+    event_id = unique("Ev")
+    deliveries: list[tuple[dict[str, Any], str, dict[str, str]]] = [(asked, event_id, {})]
+    deliveries += [
+        (asked, event_id, {"x-slack-retry-num": str(n), "x-slack-retry-reason": "http_timeout"}) for n in (1, 2, 3) * 2
+    ]
+    deliveries += [(as_message, unique("Ev"), {})] * 2
+
+    def send(i: int) -> httpx.Response:
+        event, eid, headers = deliveries[i]
+        target = targets[i % len(targets)]
+        return target.post(json.dumps(target.envelope(event, eid)), "application/json", headers=headers)
+
+    with ThreadPoolExecutor(len(deliveries)) as pool:
+        return list(pool.map(send, range(len(deliveries))))
+
+
+def test_a_storm_of_deliveries_gets_exactly_one_reply(deployment: list[FakeSlack]) -> None:
+    channel = unique("C")
+    responses = _storm(deployment, channel)
+    assert [r.status_code for r in responses] == [200] * len(responses)  # every delivery acknowledged
+    # Each request posts before it answers (process_before_response): every reply is recorded by now.
+    posts = deployment[0].posts(channel)
+    assert len(posts) == 1, [p.args.get("text") for p in posts]
+    assert "28769" in posts[0].args["text"]
+
+
+def test_a_follow_up_reaching_another_replica_knows_the_thread(two_replicas: list[FakeSlack]) -> None:
+    a, b = two_replicas
+    channel = unique("C")
+    first = mention(channel, "what port does ha1 use?")
+    assert a.event(first).status_code == 200
+    # No mention: only a thread the bot answered gets a reply, and only replica A answered it.
+    follow_up = message(channel, "and ha2?", channel_type="channel", thread_ts=first["ts"])
+    assert b.event(follow_up).status_code == 200
+    posts = a.posts(channel)
+    assert len(posts) == 2
+    assert posts[1].args["thread_ts"] == first["ts"]
+    assert "29281" in posts[1].args["text"]  # HA2's port: the thread's first question asked about ports
+    assert not a.recorder.find("conversations.replies", channel=channel)  # known from Redis, not asked of Slack
+
+
+def test_the_rate_limit_is_one_budget_across_workers_and_replicas(deployment: list[FakeSlack]) -> None:
+    # A new connection per request: the kernel spreads them over the workers; the replicas alternate.
+    statuses = [
+        httpx.post(f"{deployment[i % len(deployment)].base_url}/v1/ask", json=ASK, timeout=30).status_code
+        for i in range(RATE_LIMIT + 4)
+    ]
+    assert statuses[:RATE_LIMIT] == [200] * RATE_LIMIT
+    assert statuses[RATE_LIMIT:] == [429] * 4
+    for target in deployment:
+        assert httpx.get(f"{target.base_url}/readyz", timeout=10).status_code == 200  # probes are never limited
