@@ -49,6 +49,7 @@ from hakb.service.scope import QuestionScope
 from hakb.service.scope_choice import ScopeChoice
 from hakb.service.slack import blocks
 from hakb.service.slack.blocks import Message
+from hakb.service.slack.checklist import checklist_message
 from hakb.service.slack.dedupe import Deduper
 from hakb.service.slack.preferences import UserScopes
 from hakb.service.slack.threads import ThreadMemory, strip_mentions
@@ -262,6 +263,9 @@ class SlackBot:
         words = question.split(None, 1)
         if words[0].lower() == "scope":
             ack(response_type="ephemeral", **_payload(blocks.notice(self._scope_command(who, question[5:].strip()))))
+            return
+        if words[0].lower() == "checklist":
+            ack(response_type="ephemeral", **_payload(checklist_message(self.deps.engine().build, question[9:])))
             return
         reply = self._reply(question, None, share=True, who=who)
         ack(response_type="ephemeral", **_payload(reply.message))
