@@ -3,7 +3,9 @@
     HakbError                 500 internal_error    exit 1   root: anything hakb raises on purpose
     ├── BadInput              422 invalid_request   exit 2   a question, argument or request body is unusable
     │   ├── NotFound          404 not_found         exit 2   no such model, file or route
-    │   └── RuledOut          422 ruled_out         exit 2   a deployment the documents rule out (HA3 in active/passive, ...)
+    │   ├── RuledOut          422 ruled_out         exit 2   a deployment the documents rule out (HA3 in active/passive, ...)
+    │   └── BadConfig         422 bad_config        exit 2   an HA configuration that cannot be read (line, column)
+    │       └── HostileConfig 422 config_refused    exit 2   XML with a DTD, entities or external references
     ├── ConfigError           500 misconfigured     exit 2   the settings (environment) are inconsistent
     ├── Unauthorized          401 unauthorized      exit 2   missing or wrong API key (WWW-Authenticate: Bearer)
     │   └── BadSignature      401 unauthorized      exit 2   a Slack request whose signature does not check out
@@ -76,6 +78,15 @@ class RuledOut(BadInput):
     without one, an HA2 transport no document names); `extra["rules"]` cites the rule."""
 
 
+class BadConfig(BadInput):
+    """A pasted HA configuration that cannot be read (malformed XML: `extra` has its line
+    and column; no high-availability section; text that is no `show high-availability all`)."""
+
+
+class HostileConfig(BadConfig):
+    """XML with a document type, entities or external references: refused unread."""
+
+
 class ConfigError(HakbError):
     """The settings contradict each other or cannot be read."""
 
@@ -131,6 +142,8 @@ PROBLEMS: dict[type[BaseException], Problem] = {
     BadInput: Problem(422, "invalid_request", EXIT_USAGE),
     NotFound: Problem(404, "not_found", EXIT_USAGE),
     RuledOut: Problem(422, "ruled_out", EXIT_USAGE),
+    BadConfig: Problem(422, "bad_config", EXIT_USAGE),
+    HostileConfig: Problem(422, "config_refused", EXIT_USAGE),
     ConfigError: Problem(500, "misconfigured", EXIT_USAGE, public=False),
     Unauthorized: Problem(401, "unauthorized", EXIT_USAGE, {"WWW-Authenticate": "Bearer"}),
     BadSignature: Problem(401, "unauthorized", EXIT_USAGE),
