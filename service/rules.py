@@ -10,11 +10,14 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from wordfreq import zipf_frequency
+
 from hakb.ingest import lexicon
 from hakb.ingest.facts import same_value
 from hakb.ingest.models import Fact
 from hakb.service.facts_table import FactTable, fact_stems, norm_value, stem
 from hakb.service.question import Query
+from hakb.service.ranking import text as tx
 from hakb.service.vocabulary import Vocabulary
 
 # Attribute groups answered together, keyed by the attribute a cue names first.
@@ -461,7 +464,7 @@ def render(query: Query, facts: list[Fact], group: str, platform_names: list[str
     for f in facts:
         by_key.setdefault((f.subject, f.attribute), []).append(f)
     for (subject, attribute), fs in by_key.items():
-        lines.append(_line(subject, attribute, fs, platform_names))
+        lines.append(_line(subject, attribute, _most_specific(query, fs), platform_names))
     text = " ".join(dict.fromkeys(lines))
     if polarity is not None:
         # Yes or no first, then why: the sentence that decides it, quoted.
@@ -499,6 +502,20 @@ def _line(subject: str, attribute: str, facts: list[Fact], platform_names: list[
     conflict = any(f.conflict for f in facts) and any(
         not same_value(a.value, b.value, a.qualifier, b.qualifier) for i, a in enumerate(facts) for b in facts[i + 1 :]
     )
+    if conflict and not platform_names:
+        # A general question: a value documented only for some platforms is their exception,
+        # not a disagreement with the general one. The answer says the general value and
+        # which platforms differ (asking for one of them gives its value).
+        general = [f for f in facts if not f.platforms]
+        exceptions = [
+            f
+            for f in facts
+            if f.platforms and not any(same_value(f.value, g.value, f.qualifier, g.qualifier) for g in general)
+        ]
+        if general and exceptions:
+            names = ", ".join(dict.fromkeys(p for f in exceptions for p in f.platforms))
+            rest = [f for f in facts if f not in exceptions]
+            return f"{_line(subject, attribute, rest, platform_names).rstrip('.')} (differs on {names})."
     if conflict:
         by_value: OrderedDict[str, OrderedDict[str, list[str]]] = OrderedDict()
         shown: list[Fact] = []
@@ -530,6 +547,28 @@ def _line(subject: str, attribute: str, facts: list[Fact], platform_names: list[
     if attribute == "constraint":
         return " ".join(dict.fromkeys(values))
     return f"{subject} {label}: {'; '.join(values)}."
+
+
+_EVERYDAY_ZIPF = 5.0  # a word this frequent in English names no product, platform or page
+
+
+def _most_specific(query: Query, facts: list[Fact]) -> list[Fact]:
+    """Of facts that disagree, the ones about what the question names: "key server priority
+    range in Strata Cloud Manager" is answered by the row under that heading, not also by
+    the web interface's. A fact whose headings hold a strict subset of the question words
+    another's headings hold is less about the question; facts whose headings match it
+    equally stay, and still show that documents differ. Headings, not sentences: a word
+    a sentence happens to use ("hsci-a") does not make it the one asked about."""
+    if not any(f.conflict for f in facts) or all(
+        same_value(f.value, facts[0].value, f.qualifier, facts[0].qualifier) for f in facts
+    ):
+        return facts
+    # The link and the attribute are what every one of them is about, and everyday words
+    # ("use", "different") are in any heading: neither tells one apart.
+    distinctive = " ".join(w for w in tx.tokens(query.text) if zipf_frequency(w, "en") < _EVERYDAY_ZIPF)
+    asked = tx.stems_of(distinctive) - tx.stems_of(f"{facts[0].subject} {label(facts[0].attribute)}")
+    covered = [asked & tx.stems_of(f.section) for f in facts]
+    return [f for f, mine in zip(facts, covered, strict=True) if not any(mine < other for other in covered)]
 
 
 def _lone_claims(facts: list[Fact]) -> list[Fact]:

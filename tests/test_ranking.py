@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from hakb.ingest.embedder import OnnxEmbedder
+from hakb.ingest.models import Fact
 from hakb.service.engine import PARTS, Engine
 from hakb.service.ranking import text as tx
 from hakb.service.ranking.evidence import FEATURES
@@ -264,3 +265,44 @@ def test_one_value_written_two_ways_is_said_once_and_is_no_disagreement() -> Non
     result = rules.render(qparse.parse("beacon interval default?")[0], facts, "default", [], FactTable(facts))
     assert "documents differ" not in result.text
     assert result.text.count("200") == 1
+
+
+def _conflicting(value: str, section: str, platforms: list[str] | None = None) -> Fact:
+    return Fact(
+        subject="Beacon Interval", attribute="default", value=value, doc_id=section, title=section.split(" > ")[0],
+        section=section, quote=f"The beacon interval default is {value}.", conflict=True, platforms=platforms or [],
+    )  # fmt: skip
+
+
+def test_a_general_question_gets_the_general_value_and_which_platforms_differ() -> None:
+    from hakb.service import question as qparse
+    from hakb.service import rules
+    from hakb.service.facts_table import FactTable
+
+    facts = [_conflicting("700", "Widget Timers"), _conflicting("300", "Widget Timers > WX-90", ["WX-90"])]
+    table = FactTable(facts)
+    general = rules.render(qparse.parse("beacon interval default?")[0], facts, "default", [], table)
+    assert "700" in general.text and "300" not in general.text
+    assert "WX-90" in general.text and "documents differ" not in general.text
+    assert any(f.platforms == ["WX-90"] for f in general.facts)  # the platform named is cited
+    scoped = rules.render(qparse.parse("beacon interval default on WX-90?")[0], facts[1:], "default", ["WX-90"], table)
+    assert "300" in scoped.text
+
+
+def test_of_disagreeing_values_the_one_under_the_heading_asked_about_answers() -> None:
+    from hakb.service import question as qparse
+    from hakb.service import rules
+    from hakb.service.facts_table import FactTable
+
+    facts = [
+        _conflicting("700", "Configure Widgets > Web Console"),
+        _conflicting("900", "Configure Widgets > Gizmo Hub"),
+    ]
+    table = FactTable(facts)
+    hub = rules.render(qparse.parse("beacon interval default in gizmo hub?")[0], facts, "default", [], table)
+    assert "900" in hub.text and "700" not in hub.text
+    console = rules.render(qparse.parse("beacon interval default in the web console?")[0], facts, "default", [], table)
+    assert "700" in console.text and "900" not in console.text
+    # Nothing in the question tells them apart: both, shown as a disagreement.
+    either = rules.render(qparse.parse("beacon interval default?")[0], facts, "default", [], table)
+    assert "documents differ" in either.text and "700" in either.text and "900" in either.text
