@@ -15,6 +15,7 @@ from hakb.service.api import errors, mcp_http, openapi, security
 from hakb.service.api.deps import require_key
 from hakb.service.api.limits import BodySizeLimit
 from hakb.service.api.routes import ask, changes, docs, documents, feedback, health, lookups, page, scopes, search
+from hakb.service.api.routes import check as check_route
 from hakb.service.api.routes import checklist as checklist_route
 from hakb.service.engine import Engine
 from hakb.service.feedback import FeedbackStore
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(documents.router, dependencies=protected, responses=security.API_RESPONSES)
     app.include_router(changes.router, dependencies=protected, responses=security.API_RESPONSES)
     app.include_router(checklist_route.router, dependencies=protected, responses=security.API_RESPONSES)
+    app.include_router(check_route.router, dependencies=protected, responses=security.API_RESPONSES)
     app.include_router(feedback.router, dependencies=protected, responses=security.API_RESPONSES)
     if settings.slack_signing_secret:
         # Imported here: with Slack unconfigured, slack_bolt never loads and the route is a 404.

@@ -104,9 +104,10 @@ def check_config(
             code="unknown_model",
             extra={"known": build.facts.families()},
         )
-    asked = (scope or ScopeChoice()).resolve(build.scope_vocabulary)
-    if asked.product is None and build.main_product:
-        asked = dataclasses.replace(asked, product=build.main_product)
+    choice = scope or ScopeChoice()
+    if choice.product is None and build.main_product:
+        choice = dataclasses.replace(choice, product=build.main_product)
+    asked = choice.resolve(build.scope_vocabulary)
     view = build.scoped(asked)
     checker = _Checker(config, view.facts.facts, {canon, *families})
     checker.run()
@@ -168,12 +169,12 @@ class _Checker:
 
     def of(self, attributes: tuple[str, ...], links_only: bool = True) -> list[Fact]:
         """Applicable facts of these attributes, one per distinct sentence and subject."""
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str, str]] = set()
         out = []
         for f in self.facts:
             if f.attribute not in attributes or (links_only and f.subject not in _LINK_SUBJECTS):
                 continue
-            key = (f.subject, f.quote)
+            key = (f.subject, f.value, f.quote)
             if key not in seen:
                 seen.add(key)
                 out.append(f)
@@ -199,10 +200,15 @@ class _Checker:
         self.findings.append(Finding(severity=severity, check=check, where=where, problem=problem, rules=cited))
 
     def ok(self, what: str, where: str | None, facts: Iterable[Fact]) -> None:
-        self.passed.append(Passed(what=what, where=where, rules=_citations(facts)))
+        if not any(p.what == what and p.where == where for p in self.passed):
+            self.passed.append(Passed(what=what, where=where, rules=_citations(facts)))
 
     def skip(self, what: str, why: str, facts: Iterable[Fact] = (), where: str | None = None) -> None:
-        self.not_checked.append(NotChecked(what=what, where=where, why=why, rules=_citations(facts)))
+        cited = _citations(facts)
+        # One entry per sentence: "HA1, HA2 and HA3 are not supported ..." is one rule, not three.
+        if cited and any(n.rules and n.rules[0].quote == cited[0].quote for n in self.not_checked):
+            return
+        self.not_checked.append(NotChecked(what=what, where=where, why=why, rules=cited))
 
     def merged_findings(self) -> list[Finding]:
         """One finding per check and place, citing every rule that found it."""
@@ -322,7 +328,7 @@ class _Checker:
                     [f for f in mine if kind in rules.read_kinds(f.value)],
                 )
             elif my_kinds and restricted:
-                named = ", ".join(sorted(my_kinds))
+                named = " or ".join(_KIND_WORDS[k] for k in sorted(my_kinds))
                 self.find(
                     "warning",
                     "interface-kind",
@@ -513,9 +519,16 @@ class _Checker:
             if hb is not None:
                 self.config.mark_read(hb.where)
                 return hb.value.strip().lower() == "yes", hb.where
-            return False, f"{self.config.root}/group/election-option"
+            return False, self._where("group/election-option")
         link = self.link(name)
-        return link is not None, link.where if link else f"{self.config.root}/interface"
+        return link is not None, link.where if link else self._interfaces()
+
+    def _where(self, xpath: str) -> str:
+        """Where something missing would go: its parent's XPath, or the whole text."""
+        return f"{self.config.root}/{xpath}" if self.config.format == "xml" else self.config.root
+
+    def _interfaces(self) -> str:
+        return self._where("interface")
 
     def _enable_when(self, f: Fact, shape: rules.EnableWhen) -> None:
         if shape.kind is not None:
@@ -544,7 +557,7 @@ class _Checker:
             self.find(
                 "warning",
                 "recommended",
-                f"{self.config.root}/interface",
+                self._interfaces(),
                 f"no HA link is on {', '.join(p.upper() for p in missing)}, which the documents recommend "
                 "connecting and configuring" + _on(f),
                 [f],
@@ -559,8 +572,8 @@ class _Checker:
                 self.find(
                     "warning",
                     "recommended",
-                    f"{self.config.root}/interface",
-                    f"no {name} link; the documents recommend one on the {_KIND_WORDS[kind]}" + _on(f),
+                    self._interfaces(),
+                    f"no {name} link; the documents recommend one on {_KIND_WORDS[kind]}" + _on(f),
                     [f],
                 )
             elif link.kind != kind and link.port is not None:
@@ -569,11 +582,11 @@ class _Checker:
                     "warning",
                     "recommended",
                     link.port.where,
-                    f"{name} is on {link.port.value}; the documents recommend the {_KIND_WORDS[kind]}" + _on(f),
+                    f"{name} is on {link.port.value}; the documents recommend {_KIND_WORDS[kind]}" + _on(f),
                     [f],
                 )
             elif link.port is not None:
-                self.ok(f"{name} is on the {_KIND_WORDS[kind]}", link.port.where, [f])
+                self.ok(f"{name} is on {_KIND_WORDS[kind]}", link.port.where, [f])
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -646,3 +659,24 @@ def _citations(facts: Iterable[Fact]) -> list[Citation]:
             seen.add(f.quote)
             out.append(f.citation())
     return out
+
+
+def render_text(report: CheckReport, *, not_checked: bool = False) -> str:
+    """The report as a person reads it in a terminal or a ticket: each finding with its
+    place, what is wrong and the rule quoted; then how much was checked."""
+    lines = [
+        f"{report.model} ({', '.join(report.documented_as)}), checked against {report.scope}: "
+        f"{report.errors} error(s), {report.warnings} warning(s)."
+    ]
+    for f in report.findings:
+        lines.append(f"{f.severity.upper()} {f.where}")
+        lines.append(f"  {f.problem}")
+        for c in f.rules:
+            scope = f" [{c.scope_label}]" if c.scope_label else ""
+            lines.append(f'    "{c.quote}" ({c.title} > {c.section.split(" > ")[-1]}){scope} <{c.url or c.doc_id}>')
+    lines.append(f"{len(report.passed)} checks passed; {len(report.not_checked)} items not checked.")
+    if not_checked:
+        for n in report.not_checked:
+            where = f" ({n.where})" if n.where else ""
+            lines.append(f"NOT CHECKED {n.what}{where}: {n.why}")
+    return "\n".join(lines) + "\n"

@@ -141,6 +141,11 @@ def read_show_ha(text: str) -> HaConfig:
 
 def _link_of(section: str) -> str | None:
     links = lexicon.links_in(section)
+    # "HA1 Backup Control Link Information" names the backup twice over (HA1 backup, backup
+    # control link) and the lexicon reads HA1 in it too: the backup is meant.
+    backups = [link for link in links if link.endswith("-backup")]
+    if len(backups) == 1 and set(links) <= {backups[0], backups[0].removesuffix("-backup")}:
+        return backups[0]
     return links[0] if len(links) == 1 and links[0] in _LINK_ELEMENT else None
 
 
