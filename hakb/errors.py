@@ -3,9 +3,9 @@
     HakbError                 500 internal_error    exit 1   root: anything hakb raises on purpose
     ├── BadInput              422 invalid_request   exit 2   a question, argument or request body is unusable
     │   ├── NotFound          404 not_found         exit 2   no such model, file or route
-    │   ├── RuledOut          422 ruled_out         exit 2   a deployment the documents rule out (HA3 in active/passive, ...)
-    │   └── BadConfig         422 bad_config        exit 2   an HA configuration that cannot be read (line, column)
-    │       └── HostileConfig 422 config_refused    exit 2   XML with a DTD, entities or external references
+    │   ├── MalformedBody     400 malformed_json    exit 2   a request body that is not JSON at all
+    │   ├── StaleCursor       409 stale_cursor      exit 2   a page cursor of another build or other filters
+    │   └── RuledOut          422 ruled_out         exit 2   a deployment the documents rule out (HA3 in active/passive, ...)
     ├── ConfigError           500 misconfigured     exit 2   the settings (environment) are inconsistent
     ├── Unauthorized          401 unauthorized      exit 2   missing or wrong API key (WWW-Authenticate: Bearer)
     │   └── BadSignature      401 unauthorized      exit 2   a Slack request whose signature does not check out
@@ -23,9 +23,11 @@ error takes the row of its nearest ancestor in `PROBLEMS`, so a new subclass nee
 no new row unless it means something else to a user.
 
 `problem_for(exc)` looks the row up; `error_body` is the one JSON shape every error
-response has (`{"error": <problem type>, "message": ..., **extra}`) and
-`render(exc)` turns an exception into status, headers and body bytes. The API
-(hakb.service.api.errors) and the CLI (hakb.cli) use nothing else.
+response has: an RFC 9457 problem (`application/problem+json`: `type`, `title`,
+`status`, `detail`, `instance`) that keeps hakb's own fields (`"error": <problem
+type>, "message": ..., **extra`); `render(exc)` turns an exception into status,
+headers and body. The API (hakb.service.api.errors) and the CLI (hakb.cli) use
+nothing else.
 
 This module imports nothing from hakb: every layer may import it.
 """
@@ -73,18 +75,19 @@ class NotFound(BadInput):
     """What was asked for does not exist (a platform the documents never name, a file)."""
 
 
+class MalformedBody(BadInput):
+    """A request body that cannot be parsed as JSON at all (400, not 422: nothing in it
+    could be checked)."""
+
+
+class StaleCursor(BadInput):
+    """A well-formed page cursor that belongs to another build or to other filters: the
+    list it pointed into is gone, so the client starts again from the first page."""
+
+
 class RuledOut(BadInput):
     """A combination the documents rule out (HA3 in active/passive, HSCI on a platform
     without one, an HA2 transport no document names); `extra["rules"]` cites the rule."""
-
-
-class BadConfig(BadInput):
-    """A pasted HA configuration that cannot be read (malformed XML: `extra` has its line
-    and column; no high-availability section; text that is no `show high-availability all`)."""
-
-
-class HostileConfig(BadConfig):
-    """XML with a document type, entities or external references: refused unread."""
 
 
 class ConfigError(HakbError):
@@ -141,9 +144,9 @@ PROBLEMS: dict[type[BaseException], Problem] = {
     HakbError: Problem(500, "internal_error", EXIT_FAILED, public=False),
     BadInput: Problem(422, "invalid_request", EXIT_USAGE),
     NotFound: Problem(404, "not_found", EXIT_USAGE),
+    MalformedBody: Problem(400, "malformed_json", EXIT_USAGE),
+    StaleCursor: Problem(409, "stale_cursor", EXIT_USAGE),
     RuledOut: Problem(422, "ruled_out", EXIT_USAGE),
-    BadConfig: Problem(422, "bad_config", EXIT_USAGE),
-    HostileConfig: Problem(422, "config_refused", EXIT_USAGE),
     ConfigError: Problem(500, "misconfigured", EXIT_USAGE, public=False),
     Unauthorized: Problem(401, "unauthorized", EXIT_USAGE, {"WWW-Authenticate": "Bearer"}),
     BadSignature: Problem(401, "unauthorized", EXIT_USAGE),
@@ -166,9 +169,47 @@ def problem_for(exc: BaseException) -> Problem:
     return PROBLEMS[HakbError]
 
 
-def error_body(error: str, message: str, **extra: object) -> dict[str, object]:
-    """The one shape of every error response."""
-    return {"error": error, "message": message, **extra}
+# RFC 9457: every error body is a problem document of this media type.
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+# A problem's `type` URI: a name, not a page to fetch (RFC 9457 allows a non-resolvable URI).
+PROBLEM_TYPE_PREFIX = "urn:hakb:problem:"
+# The RFC's members; hakb's own (`error`, `message`, extras) may not take their names.
+_RFC_MEMBERS = ("type", "title", "status", "detail", "instance")
+
+
+# Titles that capitalising the slug would get wrong.
+_TITLES = {"malformed_json": "Malformed JSON"}
+
+
+def problem_title(error: str) -> str:
+    """The RFC's `title`, the same for every occurrence of a problem type:
+    'question_too_long' -> 'Question too long'."""
+    return _TITLES.get(error) or error.replace("_", " ").capitalize()
+
+
+def error_body(
+    error: str,
+    message: str,
+    *,
+    status: int = 500,
+    instance: str | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> dict[str, object]:
+    """The one shape of every error response: an RFC 9457 problem (`type`, `title`,
+    `status`, `detail`, `instance`) with hakb's fields (`error`, `message`, extras such
+    as `known` or `errors`) beside them. An extra that would shadow an RFC member is
+    dropped: the RFC's meaning wins."""
+    body: dict[str, object] = {
+        "type": PROBLEM_TYPE_PREFIX + error,
+        "title": problem_title(error),
+        "status": status,
+        "detail": message,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update({"error": error, "message": message})
+    body.update((k, v) for k, v in (extra or {}).items() if k not in _RFC_MEMBERS)
+    return body
 
 
 @dataclass(frozen=True)
@@ -176,20 +217,22 @@ class Rendered:
     status: int
     headers: dict[str, str]
     body: dict[str, object]
+    media_type: str = PROBLEM_MEDIA_TYPE
 
     def json_bytes(self) -> bytes:
         return json.dumps(self.body).encode()
 
 
-def render(exc: BaseException) -> Rendered:
-    """Status, headers and JSON body for `exc`, from its row in `PROBLEMS`."""
+def render(exc: BaseException, instance: str | None = None) -> Rendered:
+    """Status, headers and problem body for `exc`, from its row in `PROBLEMS`;
+    `instance` is what the problem occurred on (the request path)."""
     problem = problem_for(exc)
     if isinstance(exc, HakbError):
         message = exc.message if problem.public else GENERIC_MESSAGE
-        body = error_body(exc.code or problem.type, message, **exc.extra)
+        body = error_body(exc.code or problem.type, message, status=problem.status, instance=instance, extra=exc.extra)
         headers = {**problem.headers, **exc.headers}
     else:
-        body = error_body(problem.type, GENERIC_MESSAGE)
+        body = error_body(problem.type, GENERIC_MESSAGE, status=problem.status, instance=instance)
         headers = dict(problem.headers)
     return Rendered(problem.status, headers, body)
 

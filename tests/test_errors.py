@@ -87,9 +87,23 @@ def test_the_table_covers_the_tree() -> None:
 
 
 def test_render_uses_the_row_and_the_instance() -> None:
-    rendered = render(NotFound("no such model", code="unknown_model", extra={"known": ["PA-3200"]}))
+    rendered = render(NotFound("no such model", code="unknown_model", extra={"known": ["PA-3200"]}), "/v1/x")
     assert rendered.status == 404
-    assert rendered.body == {"error": "unknown_model", "message": "no such model", "known": ["PA-3200"]}
+    assert rendered.media_type == "application/problem+json"
+    assert rendered.body == {
+        # RFC 9457's members ...
+        "type": "urn:hakb:problem:unknown_model",
+        "title": "Unknown model",
+        "status": 404,
+        "detail": "no such model",
+        "instance": "/v1/x",
+        # ... and hakb's own, as before.
+        "error": "unknown_model",
+        "message": "no such model",
+        "known": ["PA-3200"],
+    }
+    # An extra may not shadow an RFC member.
+    assert render(BadInput("x", extra={"status": 1, "type": "y"})).body["status"] == 422
     assert json.loads(rendered.json_bytes()) == rendered.body
 
     assert render(Unauthorized("key?")).headers == {"WWW-Authenticate": "Bearer"}

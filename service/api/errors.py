@@ -4,7 +4,12 @@ The one place that turns an exception into an HTTP error response. Status, probl
 type and headers come from the table in `hakb.errors`; the exception handlers
 (`install`) and the ASGI middlewares (`send_error`: size limit, rate limit, JSON
 text guard) both render through `hakb.errors.render`, so every error body has the
-same shape: `{"error": <problem type>, "message": ..., **extra}`.
+same shape: an RFC 9457 problem sent as `application/problem+json` (`type`, `title`,
+`status`, `detail`, `instance`) with hakb's fields beside it (`"error": <problem
+type>, "message": ..., **extra`; a validation error lists each bad field in `errors`).
+
+A body that is not JSON at all is a 400 (`malformed_json`); a body that is JSON but
+not what the route takes is a 422 naming each field.
 """
 
 from __future__ import annotations
@@ -20,7 +25,17 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Send
 
-from hakb.errors import BadInput, HakbError, NotFound, NotReady, error_body, problem_for, render
+from hakb.errors import (
+    PROBLEM_MEDIA_TYPE,
+    BadInput,
+    HakbError,
+    MalformedBody,
+    NotFound,
+    NotReady,
+    error_body,
+    problem_for,
+    render,
+)
 
 # Re-exported: routes raise these (`raise NotFound("...", code="unknown_model")`).
 __all__ = ["BadInput", "NotFound", "error_response", "install", "public_reason", "send_error"]
@@ -34,17 +49,22 @@ _ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/[^\s'\"`,;)]+")
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
-def error_response(exc: BaseException) -> JSONResponse:
-    """A JSONResponse for `exc` (a HakbError; anything else is an internal error)."""
-    rendered = render(exc)
-    return JSONResponse(rendered.body, status_code=rendered.status, headers=rendered.headers or None)
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_MEDIA_TYPE
 
 
-async def send_error(send: Send, exc: BaseException) -> None:
+def error_response(exc: BaseException, instance: str | None = None) -> JSONResponse:
+    """A problem response for `exc` (a HakbError; anything else is an internal error);
+    `instance` is the request path it occurred on."""
+    rendered = render(exc, instance)
+    return ProblemResponse(rendered.body, status_code=rendered.status, headers=rendered.headers or None)
+
+
+async def send_error(send: Send, exc: BaseException, instance: str | None = None) -> None:
     """Send `exc` as a whole response from ASGI middleware (no app, no exception handlers)."""
-    rendered = render(exc)
+    rendered = render(exc, instance)
     body = rendered.json_bytes()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers = [(b"content-type", rendered.media_type.encode()), (b"content-length", str(len(body)).encode())]
     headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in rendered.headers.items()]
     await send({"type": "http.response.start", "status": rendered.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -67,6 +87,8 @@ def _explain(errors: list[dict[str, object]]) -> str:
         if e.get("type") == "json_invalid":
             msg = "the request body is not valid JSON"
             loc = ""
+        elif e.get("type") == "string_pattern_mismatch" and loc.endswith("cursor"):
+            msg = "not a cursor of this API: pass next_cursor from the previous page back as it is"
         parts.append(f"{loc}: {msg}" if loc else msg)
     return "; ".join(parts) or "invalid request"
 
@@ -76,28 +98,32 @@ def install(app: FastAPI) -> None:
     async def hakb_error(request: Request, exc: HakbError) -> JSONResponse:
         if not problem_for(exc).public:
             log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc, exc_info=exc)
-        return error_response(exc)
+        return error_response(exc, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        detail = [
-            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-            for e in exc.errors()
+        found = list(exc.errors())
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))} for e in found
         ]
-        return error_response(BadInput(_explain(list(exc.errors())), extra={"detail": detail}))
+        # Not JSON at all: nothing in the body could be checked field by field (400);
+        # JSON of the wrong shape names each field (422).
+        kind = MalformedBody if any(e.get("type") == "json_invalid" for e in found) else BadInput
+        return error_response(kind(_explain(found), extra={"errors": errors}), request.url.path)
 
     @app.exception_handler(NotReady)
     async def not_ready(request: Request, exc: NotReady) -> JSONResponse:
         reason = public_reason(str(exc), request.app.state.settings.data_dir)
-        return error_response(NotReady(f"no build is loaded yet: {reason}"))
+        return error_response(NotReady(f"no build is loaded yet: {reason}"), request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        body = error_body(_HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail))
-        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        error = _HTTP_CODES.get(exc.status_code, "http_error")
+        body = error_body(error, str(exc.detail), status=exc.status_code, instance=request.url.path)
+        return ProblemResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> JSONResponse:
         # Logged with its traceback for us; the client gets a plain message.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(exc)
+        return error_response(exc, request.url.path)

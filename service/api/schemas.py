@@ -6,7 +6,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hakb.ingest.models import Citation, Fact
+from hakb.ingest.models import Citation, Fact, Scope
+from hakb.service.feedback import FeedbackPage
 from hakb.service.scope_choice import NAME_PATTERN, PLATFORM_PATTERN, VERSION_PATTERN
 
 
@@ -79,8 +80,11 @@ class AskRequest(BaseModel):
 
 
 class FactsResponse(BaseModel):
-    count: int
-    facts: list[Fact]
+    count: int = Field(description="Every fact that matches the filters")
+    facts: list[Fact] = Field(description="This page of them")
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ?cursor= for the next page; null on the last page"
+    )
 
 
 class PortEntry(BaseModel):
@@ -94,8 +98,11 @@ class PortEntry(BaseModel):
 
 
 class PortsResponse(BaseModel):
-    count: int
-    ports: list[PortEntry]
+    count: int = Field(description="Every documented port row")
+    ports: list[PortEntry] = Field(description="This page of them")
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ?cursor= for the next page; null on the last page"
+    )
 
 
 class PlatformResponse(BaseModel):
@@ -116,9 +123,37 @@ class ReadyResponse(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    error: str  # short machine-readable code
-    message: str  # what is wrong, for a person
-    detail: list[dict[str, object]] | None = None
+    """Every error: an RFC 9457 problem (`application/problem+json`) with hakb's own
+    fields beside the RFC's; some problems add more (`known`, `covered`, ...)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "urn:hakb:problem:unknown_model",
+                    "title": "Unknown model",
+                    "status": 404,
+                    "detail": "the documents say nothing about 'PA-9999'; documented platforms: PA-3200 Series, ...",
+                    "instance": "/v1/platforms/PA-9999",
+                    "error": "unknown_model",
+                    "message": "the documents say nothing about 'PA-9999'; documented platforms: PA-3200 Series, ...",
+                    "known": ["PA-3200 Series", "PA-400 Series"],
+                }
+            ]
+        },
+    )
+
+    type: str = Field(description="The problem type, a URI: urn:hakb:problem:<error>")
+    title: str = Field(description="A short summary of the problem type")
+    status: int = Field(description="The HTTP status code")
+    detail: str = Field(description="What is wrong with this request, for a person (the same text as `message`)")
+    instance: str | None = Field(default=None, description="The request path the problem occurred on")
+    error: str = Field(description="A short machine-readable code clients may branch on (`unknown_model`)")
+    message: str = Field(description="What is wrong, for a person")
+    errors: list[dict[str, object]] | None = Field(
+        default=None, description="Validation errors: each bad field's location, message and type"
+    )
 
 
 class ScopeOption(BaseModel):
@@ -141,3 +176,58 @@ class ScopesResponse(BaseModel):
     deployments: list[ScopeOption]
     versions: list[ScopeOption]
     scopes: list[CoveredScope]  # each product and deployment the documents cover, with its versions
+
+
+class Passage(BaseModel):
+    """One passage retrieval found, with its scores and the scope it holds for."""
+
+    rank: int = Field(description="1 for the best")
+    score: float = Field(
+        description="The fused score (reciprocal-rank fusion of keyword and dense, plus exact identifiers)"
+    )
+    dense: float = Field(description="Cosine similarity of the passage to the query (0 when dense search missed it)")
+    keyword: float = Field(description="BM25 score of the passage (0 when keyword search missed it)")
+    chunk_id: str
+    doc_id: str
+    title: str
+    url: str | None
+    section: str
+    text: str
+    version: str | None
+    scope: Scope | None
+    scope_label: str = Field(description="What the passage holds for: 'CN-Series on AWS · PAN-OS 10.2 & later'")
+
+
+class SearchResponse(BaseModel):
+    query: str
+    build_id: str
+    count: int
+    passages: list[Passage]
+
+
+class DocumentEntry(BaseModel):
+    doc_id: str
+    title: str
+    url: str | None
+    version: str | None
+    kind: str = Field(description="text, markdown or html: how the document was read")
+    scope: Scope | None
+    scope_label: str
+    build_id: str = Field(description="The build that serves it")
+    facts: int = Field(description="Facts read from it")
+    chunks: int = Field(description="Passages it was cut into")
+
+
+class DocumentsResponse(BaseModel):
+    build_id: str
+    count: int = Field(description="Every document of the build")
+    documents: list[DocumentEntry] = Field(description="This page of them")
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ?cursor= for the next page; null on the last page"
+    )
+
+
+class FeedbackCursorPage(FeedbackPage):
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ?cursor= for the next (older) page; null on the last page"
+    )

@@ -10,9 +10,12 @@ import pytest
 
 def _check_error(response: httpx.Response, status: int, *words: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
+    # RFC 9457: a problem document, with hakb's own fields beside the RFC's.
+    assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
     assert body["error"] and body["message"]
+    assert body["status"] == status and body["detail"] == body["message"]
+    assert body["type"] == f"urn:hakb:problem:{body['error']}" and body["title"]
     for word in words:
         assert word.lower() in body["message"].lower(), body
     assert "Traceback" not in response.text
@@ -54,7 +57,8 @@ def test_malformed_json_says_so(live_server: str) -> None:
     response = httpx.post(
         f"{live_server}/v1/ask", content=b'{"question": ', headers={"content-type": "application/json"}
     )
-    _check_error(response, 422, "not valid JSON")
+    body = _check_error(response, 400, "not valid JSON")  # 400: nothing in it could be checked
+    assert body["error"] == "malformed_json" and body["instance"] == "/v1/ask"
 
 
 @pytest.mark.parametrize(

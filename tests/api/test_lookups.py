@@ -52,7 +52,7 @@ def test_facts_for_a_model_include_its_family(live_server: str) -> None:
 
 def test_facts_with_no_match_is_an_empty_list(live_server: str) -> None:
     body = get(live_server, "/v1/facts", subject="HA1", attribute="no-such-attribute").json()
-    assert body == {"count": 0, "facts": []}
+    assert body == {"count": 0, "facts": [], "next_cursor": None}
 
 
 def _rows(live_server: str) -> list[dict[str, Any]]:

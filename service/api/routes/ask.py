@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from hakb.errors import BadInput
+from hakb.service.api import examples
 from hakb.service.api.deps import EngineDep, SettingsDep
 from hakb.service.api.schemas import AskRequest, ErrorResponse
 from hakb.service.models import Answer
@@ -32,8 +33,14 @@ EXAMPLES: dict[str, Any] = {
 
 @router.post(
     "/v1/ask",
+    operation_id="ask",
     response_model=Answer,
-    responses={401: {"model": ErrorResponse}, 422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    responses={
+        200: {"content": examples.json(examples.ANSWER)},
+        401: {"model": ErrorResponse},
+        422: {"model": ErrorResponse},
+        503: {"model": ErrorResponse},
+    },
     summary="Answer a question with cited facts or passages, or abstain",
 )
 def ask(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
+from hakb.service.api import examples
 from hakb.service.api.deps import EngineDep
+from hakb.service.api.paging import LOOKUP_HEADERS, NOT_MODIFIED, not_modified
 from hakb.service.api.schemas import ErrorResponse
 from hakb.service.changes import Changes, changes
 
@@ -15,8 +17,11 @@ router = APIRouter(tags=["changes"])
 
 @router.get(
     "/v1/changes",
+    operation_id="getChanges",
     response_model=Changes,
     responses={
+        200: {"headers": LOOKUP_HEADERS, "content": examples.json(examples.CHANGES)},
+        **NOT_MODIFIED,
         404: {"model": ErrorResponse, "description": "A subject the documents never name"},
         422: {
             "model": ErrorResponse,
@@ -28,6 +33,8 @@ router = APIRouter(tags=["changes"])
 )
 def changes_between(
     engine: EngineDep,
+    request: Request,
+    response: Response,
     from_version: Annotated[str, Query(alias="from", max_length=40, description="PAN-OS version: 10.1, 10.1.7")],
     to_version: Annotated[str, Query(alias="to", max_length=40, description="PAN-OS version: 11.1")],
     subject: Annotated[
@@ -36,9 +43,12 @@ def changes_between(
     product: Annotated[
         str | None, Query(max_length=40, description="ngfw, panorama, cn-series, ...; every product when omitted")
     ] = None,
-) -> Changes:
+) -> Changes | Response:
     """Compares each page with its own version for the other PAN-OS version (a page of the
     current documentation stands in for the newer one when no version of it names it); a
     value in other words or units is no change. `compared`, `only_from`, `only_to` and
     `notes` say which pages were compared and which had no counterpart."""
-    return changes(engine.build, subject, from_version, to_version, product)
+    build = engine.build
+    if (cached := not_modified(request, response, build.build_id)) is not None:
+        return cached
+    return changes(build, subject, from_version, to_version, product)

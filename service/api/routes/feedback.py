@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from hakb.errors import BadInput
 from hakb.service.api.deps import require_admin_key
-from hakb.service.api.schemas import ErrorResponse
-from hakb.service.feedback import FeedbackIn, FeedbackPage, FeedbackRecord, FeedbackStore, NewVote
+from hakb.service.api.paging import (
+    PAGE_HEADERS,
+    PAGE_RESPONSES,
+    CursorParam,
+    cursor_tag,
+    link_next,
+    make_cursor,
+    read_cursor,
+)
+from hakb.service.api.schemas import ErrorResponse, FeedbackCursorPage
+from hakb.service.feedback import FeedbackIn, FeedbackRecord, FeedbackStore, NewVote
 
 router = APIRouter(tags=["feedback"])
 
@@ -20,7 +29,13 @@ def _store(request: Request) -> FeedbackStore:
     return request.app.state.feedback  # type: ignore[no-any-return]  # app.state is untyped
 
 
-@router.post("/v1/feedback", response_model=FeedbackRecord, status_code=201, summary="Record a vote on an answer")
+@router.post(
+    "/v1/feedback",
+    operation_id="addFeedback",
+    response_model=FeedbackRecord,
+    status_code=201,
+    summary="Record a vote on an answer",
+)
 def add_feedback(body: FeedbackIn, request: Request) -> FeedbackRecord:
     vote = NewVote(
         vote=body.vote,
@@ -41,14 +56,31 @@ def add_feedback(body: FeedbackIn, request: Request) -> FeedbackRecord:
 
 @router.get(
     "/v1/feedback",
-    response_model=FeedbackPage,
+    operation_id="listFeedback",
+    response_model=FeedbackCursorPage,
     dependencies=[Depends(require_admin_key)],
-    responses={403: {"model": ErrorResponse, "description": "Not an admin key (HAKB_ADMIN_KEYS), or none configured"}},
+    responses={
+        200: {"headers": PAGE_HEADERS},
+        403: {"model": ErrorResponse, "description": "Not an admin key (HAKB_ADMIN_KEYS), or none configured"},
+        **PAGE_RESPONSES,
+    },
     summary="The latest votes, newest first, a page at a time (needs an admin key)",
 )
 def list_feedback(
     request: Request,
+    response: Response,
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX, description=f"votes per page, at most {PAGE_MAX}")] = 50,
-    before: Annotated[int | None, Query(ge=1, description="only votes older than this id (from next_before)")] = None,
-) -> FeedbackPage:
-    return _store(request).page(limit, before)
+    cursor: CursorParam = None,
+    before: Annotated[
+        int | None, Query(ge=1, description="only votes older than this id (next_before; `cursor` is the same, opaque)")
+    ] = None,
+) -> FeedbackCursorPage:
+    # A cursor holds the id to go on before; `before` is the older, plain form of it.
+    after = read_cursor(cursor, _FEEDBACK_TAG, "/v1/feedback")
+    page = _store(request).page(limit, after if after is not None else before)
+    next_cursor = make_cursor(page.next_before, _FEEDBACK_TAG) if page.next_before is not None else None
+    link_next(request, response, next_cursor, limit)
+    return FeedbackCursorPage(**page.model_dump(), next_cursor=next_cursor)
+
+
+_FEEDBACK_TAG = cursor_tag("feedback")

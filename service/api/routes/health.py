@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from hakb.service.api import examples
 from hakb.service.api.errors import public_reason
 from hakb.service.api.schemas import ReadyResponse
 from hakb.service.index import NotReady
@@ -10,13 +11,25 @@ from hakb.service.index import NotReady
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="The process is up")
+@router.get(
+    "/healthz",
+    operation_id="healthz",
+    summary="The process is up",
+    responses={200: {"content": examples.json({"status": "ok"})}},
+)
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get(
-    "/readyz", response_model=ReadyResponse, responses={503: {"model": ReadyResponse}}, summary="A build is loaded"
+    "/readyz",
+    operation_id="readyz",
+    response_model=ReadyResponse,
+    responses={
+        200: {"content": examples.json(examples.READY)},
+        503: {"model": ReadyResponse, "description": "No build is loaded yet; `reason` says why"},
+    },
+    summary="A build is loaded",
 )
 def readyz(request: Request) -> JSONResponse:
     holder = request.app.state.holder

@@ -1,34 +1,80 @@
-"""Deterministic lookups straight from the facts table: no ranking, no guessing."""
+"""Deterministic lookups straight from the facts table: no ranking, no guessing.
+
+Lists come a page at a time (`limit`, `cursor`; hakb.service.api.paging) and every
+lookup carries the build's ETag (304 on a matching If-None-Match)."""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from hakb.errors import NotFound
 from hakb.ingest import lexicon
+from hakb.service.api import examples
 from hakb.service.api.deps import EngineDep
+from hakb.service.api.paging import (
+    LOOKUP_HEADERS,
+    NOT_MODIFIED,
+    PAGE_HEADERS,
+    PAGE_RESPONSES,
+    CursorParam,
+    cursor_tag,
+    link_next,
+    not_modified,
+    page_of,
+)
 from hakb.service.api.schemas import ErrorResponse, FactsResponse, PlatformResponse, PortEntry, PortsResponse
 
 router = APIRouter(tags=["lookups"])
 
+FACTS_PAGE, FACTS_MAX = 100, 1000
+# The chat page lists every port in one call: a build documents a few dozen.
+PORTS_PAGE, PORTS_MAX = 500, 1000
 
-@router.get("/v1/facts", response_model=FactsResponse, summary="Facts, filtered by subject, attribute, platform")
+
+@router.get(
+    "/v1/facts",
+    operation_id="listFacts",
+    response_model=FactsResponse,
+    responses={
+        200: {"headers": {**PAGE_HEADERS, **LOOKUP_HEADERS}, "content": examples.json(examples.FACTS)},
+        **PAGE_RESPONSES,
+        **NOT_MODIFIED,
+    },
+    summary="Facts, filtered by subject, attribute, platform, a page at a time",
+)
 def facts(
     engine: EngineDep,
-    subject: Annotated[str | None, Query(max_length=60, description="HA1, HA2-backup, PA-3200 Series, ...")] = None,
-    attribute: Annotated[str | None, Query(max_length=40, description="port, ethertype, layer, ...")] = None,
-    platform: Annotated[
-        str | None, Query(max_length=40, description="A model or family; families answer for models")
+    request: Request,
+    response: Response,
+    subject: Annotated[
+        str | None, Query(max_length=60, description="HA1, HA2-backup, PA-3200 Series, ...", examples=["HA2"])
     ] = None,
-) -> FactsResponse:
-    table = engine.build.facts
+    attribute: Annotated[
+        str | None, Query(max_length=40, description="port, ethertype, layer, ...", examples=["ethertype"])
+    ] = None,
+    platform: Annotated[
+        str | None,
+        Query(max_length=40, description="A model or family; families answer for models", examples=["PA-3260"]),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=FACTS_MAX, description=f"facts per page (at most {FACTS_MAX})")] = FACTS_PAGE,
+    cursor: CursorParam = None,
+) -> FactsResponse | Response:
+    """`count` is every fact that matches; `facts` holds this page of them, and
+    `next_cursor` (null on the last page) is the `cursor` of the next."""
+    build = engine.build
+    if (cached := not_modified(request, response, build.build_id)) is not None:
+        return cached
+    table = build.facts
     if subject:
         subject = _canonical_subject(subject, table.subjects)
     found = table.query(subject=subject, attribute=attribute, platform=platform)
-    return FactsResponse(count=len(found), facts=found)
+    tag = cursor_tag("facts", build.build_id, subject, attribute, platform)
+    page, next_cursor = page_of(found, limit, cursor, tag, "/v1/facts")
+    link_next(request, response, next_cursor, limit)
+    return FactsResponse(count=len(found), facts=page, next_cursor=next_cursor)
 
 
 def _canonical_subject(subject: str, known: frozenset[str]) -> str:
@@ -39,11 +85,33 @@ def _canonical_subject(subject: str, known: frozenset[str]) -> str:
     return links[0] if len(links) == 1 else subject.strip()
 
 
-@router.get("/v1/ports", response_model=PortsResponse, summary="Every port and protocol between HA peers")
-def ports(engine: EngineDep) -> PortsResponse:
+@router.get(
+    "/v1/ports",
+    operation_id="listPorts",
+    response_model=PortsResponse,
+    responses={
+        200: {"headers": {**PAGE_HEADERS, **LOOKUP_HEADERS}, "content": examples.json(examples.PORTS)},
+        **PAGE_RESPONSES,
+        **NOT_MODIFIED,
+    },
+    summary="Every port and protocol between HA peers, a page at a time",
+)
+def ports(
+    engine: EngineDep,
+    request: Request,
+    response: Response,
+    limit: Annotated[
+        int, Query(ge=1, le=PORTS_MAX, description=f"rows per page (at most {PORTS_MAX}; {PORTS_PAGE} by default)")
+    ] = PORTS_PAGE,
+    cursor: CursorParam = None,
+) -> PortsResponse | Response:
     """What to allow on a filtering device between HA peers: port, protocol, link,
-    purpose and the sentence that says so. One row per (port, link, document)."""
-    table = engine.build.facts
+    purpose and the sentence that says so. One row per (port, link, document).
+    `count` is every row; the default page holds them all on any build seen so far."""
+    build = engine.build
+    if (cached := not_modified(request, response, build.build_id)) is not None:
+        return cached
+    table = build.facts
     rows: list[PortEntry] = []
     seen: set[tuple[str, str, str]] = set()
     for f in table.facts:
@@ -65,7 +133,9 @@ def ports(engine: EngineDep) -> PortsResponse:
             )
         )
     rows.sort(key=lambda r: (r.link, _port_key(r.port), r.source.title))
-    return PortsResponse(count=len(rows), ports=rows)
+    page, next_cursor = page_of(rows, limit, cursor, cursor_tag("ports", build.build_id), "/v1/ports")
+    link_next(request, response, next_cursor, limit)
+    return PortsResponse(count=len(rows), ports=page, next_cursor=next_cursor)
 
 
 def _port_key(port: str) -> int:
@@ -76,12 +146,20 @@ def _port_key(port: str) -> int:
 
 @router.get(
     "/v1/platforms/{model}",
+    operation_id="getPlatform",
     response_model=PlatformResponse,
-    responses={404: {"model": ErrorResponse}},
+    responses={
+        200: {"headers": LOOKUP_HEADERS, "content": examples.json(examples.PLATFORM)},
+        404: {"model": ErrorResponse, "description": "A model the documents never name"},
+        **NOT_MODIFIED,
+    },
     summary="Every documented constraint that applies to a model, through its family",
 )
-def platform(model: str, engine: EngineDep) -> PlatformResponse:
-    table = engine.build.facts
+def platform(model: str, engine: EngineDep, request: Request, response: Response) -> PlatformResponse | Response:
+    build = engine.build
+    if (cached := not_modified(request, response, build.build_id)) is not None:
+        return cached
+    table = build.facts
     canon = lexicon.canonical_model(model)
     names = table.resolve(model) if canon else []
     if not names:

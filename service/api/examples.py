@@ -1,0 +1,243 @@
+"""Example bodies for the OpenAPI schema: one per route, as the bundled seed document
+(data/docs/ha-links-and-backup-links.txt) answers them. Documentation only: no answer
+is ever built from these (the routes answer from the current build)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_URL = "https://docs.paloaltonetworks.com/ngfw/administration/high-availability/ha-links-and-backup-links"
+_SCOPE: dict[str, Any] = {
+    "product": "ngfw",
+    "product_name": "Next-Generation Firewall",
+    "deployment": None,
+    "deployment_name": None,
+    "versions": [],
+    "since": "11.1",
+    "latest": False,
+    "doc_type": "admin-guide",
+    "platforms": [],
+}
+_LABEL = "Next-Generation Firewall · PAN-OS 11.1 & later · admin guide"
+_BUILD = "b20261201T030642970695-28727"
+_HA1_QUOTE = (
+    "Ports used for HA1—TCP port 28769 and 28260 for clear text communication; "
+    "port 28 for encrypted communication (SSH over TCP)."
+)
+_SOURCE: dict[str, Any] = {
+    "doc_id": "ha-links-and-backup-links",
+    "title": "HA Links and Backup Links",
+    "url": _URL,
+    "version": "PAN-OS 11.1 & Later",
+    "scope": _SCOPE,
+}
+
+
+def json(example: Any) -> dict[str, Any]:
+    """An OpenAPI `content` entry holding one example."""
+    return {"application/json": {"example": example}}
+
+
+FACT: dict[str, Any] = {
+    "subject": "HA2",
+    "attribute": "ethertype",
+    "value": "0x7261",
+    "qualifier": "default",
+    "protocol": None,
+    "platforms": [],
+    **_SOURCE,
+    "section": "HA Links and Backup Links > Data Link",
+    "quote": "The HA2 link is a Layer 2 link, and it uses ether type 0x7261 by default.",
+    "conflict": False,
+    "subject_from": "quote",
+}
+
+FACTS: dict[str, Any] = {"count": 1, "facts": [FACT], "next_cursor": None}
+
+PORTS: dict[str, Any] = {
+    "count": 31,
+    "ports": [
+        {
+            "port": "28769",
+            "protocol": "TCP",
+            "link": "HA1",
+            "qualifier": "clear text",
+            "purpose": _HA1_QUOTE,
+            "source": {
+                **_SOURCE,
+                "section": "HA Links and Backup Links > Control Link",
+                "quote": _HA1_QUOTE,
+                "scope_label": _LABEL,
+            },
+            "conflict": False,
+        }
+    ],
+    "next_cursor": "1.3f2a9c0d1b7e",
+}
+
+_HA3_QUOTE = (
+    "On PA-800 Series, PA-3200 Series, PA-3400 Series, PA-5200 Series, and PA-5400 Series firewalls, "
+    "you can configure aggregate interfaces as an HA3 link."
+)
+PLATFORM: dict[str, Any] = {
+    "model": "PA-3260",
+    "documented_as": ["PA-3200 Series"],
+    "count": 1,
+    "facts": [
+        {
+            "subject": "HA3",
+            "attribute": "can-use",
+            "value": "aggregate interfaces",
+            "qualifier": None,
+            "protocol": None,
+            "platforms": ["PA-800 Series", "PA-3200 Series", "PA-3400 Series", "PA-5200 Series", "PA-5400 Series"],
+            **_SOURCE,
+            "section": "HA Links and Backup Links > Packet-Forwarding Link",
+            "quote": _HA3_QUOTE,
+            "conflict": False,
+            "subject_from": "quote",
+        }
+    ],
+}
+
+SEARCH: dict[str, Any] = {
+    "query": "heartbeat backup",
+    "build_id": _BUILD,
+    "count": 1,
+    "passages": [
+        {
+            "rank": 1,
+            "score": 0.0325,
+            "dense": 0.61,
+            "keyword": 7.9,
+            "chunk_id": "ha-links-and-backup-links:7",
+            "doc_id": "ha-links-and-backup-links",
+            "title": "HA Links and Backup Links",
+            "url": _URL,
+            "section": "HA Links and Backup Links > Heartbeat Backup",
+            "text": "If you use an in-band port for the HA1 or HA1 backup links, ...",
+            "version": "PAN-OS 11.1 & Later",
+            "scope": _SCOPE,
+            "scope_label": _LABEL,
+        }
+    ],
+}
+
+DOCUMENTS: dict[str, Any] = {
+    "build_id": _BUILD,
+    "count": 1,
+    "documents": [
+        {
+            "doc_id": "ha-links-and-backup-links",
+            "title": "HA Links and Backup Links",
+            "url": _URL,
+            "version": "PAN-OS 11.1 & Later",
+            "kind": "text",
+            "scope": _SCOPE,
+            "scope_label": _LABEL,
+            "build_id": _BUILD,
+            "facts": 82,
+            "chunks": 14,
+        }
+    ],
+    "next_cursor": None,
+}
+
+ANSWER: dict[str, Any] = {
+    "question": "what port does ha1 use?",
+    "answer": "HA1 port: TCP 28769, 28260 (clear text); TCP 28 (encrypted).",
+    "kind": "fact",
+    "confidence": 0.93,
+    "facts": [],
+    "citations": [
+        {
+            **_SOURCE,
+            "section": "HA Links and Backup Links > Control Link",
+            "quote": _HA1_QUOTE,
+            "scope_label": _LABEL,
+        }
+    ],
+    "conflicts": [],
+    "verdict": None,
+    "score": 0.93,
+    "looked_for": None,
+    "build_id": _BUILD,
+    "timing_ms": 4.2,
+}
+
+SCOPES: dict[str, Any] = {
+    "build_id": _BUILD,
+    "products": [{"value": "ngfw", "label": "Next-Generation Firewall"}],
+    "deployments": [],
+    "versions": [{"value": "11.1", "label": "PAN-OS 11.1 & later"}],
+    "scopes": [
+        {
+            "product": "ngfw",
+            "product_name": "Next-Generation Firewall",
+            "deployment": None,
+            "deployment_name": None,
+            "versions": "PAN-OS 11.1 & later",
+            "label": "Next-Generation Firewall (PAN-OS 11.1 & later)",
+        }
+    ],
+}
+
+
+def _side(value: str, version: str) -> dict[str, Any]:
+    url = (
+        f"https://docs.paloaltonetworks.com/pan-os/{version.replace('.', '-')}/pan-os-admin/high-availability/ha-links"
+    )
+    scope = {**_SCOPE, "versions": [version], "since": None}
+    return {
+        "value": value,
+        "protocol": "UDP",
+        "citation": {
+            "doc_id": f"ha-links-{version}",
+            "title": "HA Links and Ports",
+            "url": url,
+            "section": "HA Links and Ports",
+            "quote": f"HA2 with UDP transport uses port {value}.",
+            "version": f"PAN-OS {version}",
+            "scope": scope,
+            "scope_label": f"Next-Generation Firewall · PAN-OS {version} · admin guide",
+        },
+    }
+
+
+# As the pages of tests/fixtures/changes answer `?subject=HA2&from=10.1&to=11.1`.
+CHANGES: dict[str, Any] = {
+    "subject": "HA2",
+    "product": None,
+    "from_version": "10.1",
+    "to_version": "11.1",
+    "added": [],
+    "removed": [],
+    "changed": [
+        {
+            "kind": "changed",
+            "subject": "HA2",
+            "attribute": "port",
+            "qualifier": None,
+            "platforms": [],
+            "before": _side("29281", "10.1"),
+            "after": _side("29282", "11.1"),
+        }
+    ],
+    "compared": [],
+    "only_from": [],
+    "only_to": [],
+    "same_for_both": [],
+    "notes": [],
+    "count": 1,
+    "summary": "What changed for HA2 from PAN-OS 10.1 to 11.1 (1 page compared): 1 changed.",
+}
+
+READY: dict[str, Any] = {
+    "status": "ready",
+    "build_id": _BUILD,
+    "documents": 1,
+    "facts": 82,
+    "chunks": 14,
+    "passages": "ok",
+    "reason": None,
+}
