@@ -234,7 +234,18 @@ def _normalise_words(text: str, repair: Repair | None = None) -> str:
     return _expand(corrected) if corrected != low else low
 
 
+# A noun's abbreviation takes a plural as chat writes it: "fws" are firewalls, "hbs" heartbeats.
+_PLURAL_OF = {
+    m.group(1): repl
+    for pattern, repl in _ABBREVIATIONS.items()
+    if (m := re.fullmatch(r"\\b([a-z]+)\\b", pattern)) and repl.isalpha()
+}
+_PLURAL = re.compile(rf"\b({'|'.join(map(re.escape, _PLURAL_OF))})s\b") if _PLURAL_OF else None
+
+
 def _expand(low: str) -> str:
+    if _PLURAL is not None:
+        low = _PLURAL.sub(lambda m: f"{_PLURAL_OF[m.group(1)]}s", low)
     for pattern, repl in _ABBREVIATIONS.items():
         low = re.sub(pattern, repl, low)
     return low

@@ -58,3 +58,12 @@ def test_a_question_with_slips_answers_as_the_clean_one(seed_engine: Engine, typ
     assert expected.kind == "fact"  # the clean question is answered, so the comparison means something
     assert got.kind == expected.kind
     assert got.answer == expected.answer
+
+
+def test_a_chat_abbreviation_reads_the_same_in_the_plural(seed_engine: Engine) -> None:
+    # "fws" is no foreign term the documents lack: it is "fw" twice.
+    plural = seed_engine.ask("which link syncs sessions between the two fws?")
+    spelled = seed_engine.ask("which link syncs sessions between the two firewalls?")
+    assert spelled.kind != "abstain"
+    assert plural.kind == spelled.kind
+    assert plural.answer == spelled.answer
