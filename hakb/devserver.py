@@ -37,7 +37,7 @@ import httpx
 
 from hakb.errors import HakbError
 
-ENV_PREFIXES = ("HAKB_", "CHROMA_", "SLACK_")
+ENV_PREFIXES = ("HAKB_", "CHROMA_", "SLACK_", "PROMETHEUS_")
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 120.0  # model load + build open; generous for a loaded 2-core machine
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,8 @@ class Settings(BaseSettings):
     # Shared state (Slack claims, thread memory, user scopes, rate limits) in Redis; unset:
     # SQLite in the data dir. The URL may hold a password: never in a repr or log.
     redis_url: str | None = Field(default=None, alias="HAKB_REDIS_URL", repr=False)
+    # `hakb serve`'s log lines: text for people, json (one object a line) for a log pipeline.
+    log_format: Literal["text", "json"] = Field(default="text", alias="HAKB_LOG_FORMAT")
 
     @field_validator("api_keys", "admin_keys")
     @classmethod

@@ -11,12 +11,13 @@ from fastapi import Depends, FastAPI
 
 from hakb import __version__
 from hakb.errors import NotReady
-from hakb.service.api import errors, mcp_http, openapi, security
+from hakb.service.api import errors, mcp_http, observe, openapi, security
 from hakb.service.api.deps import require_key
 from hakb.service.api.limits import BodySizeLimit
 from hakb.service.api.routes import ask, changes, docs, documents, feedback, health, lookups, page, scopes, search
 from hakb.service.api.routes import check as check_route
 from hakb.service.api.routes import checklist as checklist_route
+from hakb.service.api.routes import metrics as metrics_route
 from hakb.service.engine import Engine
 from hakb.service.feedback import FeedbackStore
 from hakb.service.state import open_state
@@ -25,20 +26,21 @@ from hakb.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def _log_to_stderr() -> None:
+def _log_to_stderr(log_format: str) -> None:
     """uvicorn configures only its own loggers: give ours a handler so the
     one-line-per-request INFO logs are seen (unless the host configured logging)."""
     logger = logging.getLogger("hakb")  # every module's logger is hakb.<package>.<module>
     if not logger.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(observe.formatter(log_format))
+        handler.addFilter(observe.RequestIdFilter())
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    _log_to_stderr()
+    _log_to_stderr(settings.log_format)
     # What every worker and replica must agree on (Slack claims, thread memory, user
     # scopes, rate limits): SQLite in the data dir, or Redis. Connects on first use.
     shared = open_state(settings)
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     openapi.install(app)  # stable operationIds, tags, problem+json errors
     app.include_router(health.router)
+    app.include_router(metrics_route.router)  # /metrics: like the probes, no key
     docs.install(app)
     app.include_router(page.router)  # the chat page loads without a key; its /v1 calls send one
     protected = [Depends(require_key)]
@@ -104,4 +107,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mcp_http.install(app, settings)  # /mcp: the same tools for AI assistants, behind the same keys
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     security.install(app, settings, shared)  # CORS, rate limit, security headers: outside the size limit
+    app.add_middleware(observe.RequestContext)  # outermost: every answer gets an id, a log line, a count
     return app

@@ -45,7 +45,7 @@ from hakb.settings import Settings
 log = logging.getLogger(__name__)
 
 # Paths the rate limit leaves alone: probes must answer even when a client floods.
-RATE_LIMIT_EXEMPT = ("/healthz", "/readyz", "/slack/")
+RATE_LIMIT_EXEMPT = ("/healthz", "/readyz", "/metrics", "/slack/")
 # Between two log lines about a shared state that is down (one per request would flood).
 STATE_DOWN_LOG_EVERY_S = 30.0
 

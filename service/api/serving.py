@@ -19,14 +19,21 @@ and `uvicorn_options()` sets the rest:
   get `503` instead of piling up.
 * a log config that keeps uvicorn's lines and adds ours (`hakb.*`: hakb.ingest,
   hakb.service, ... at INFO) with time and worker pid, so a build switch or a
-  refused build shows up in the server log of the worker it happened in.
+  refused build shows up in the server log of the worker it happened in; every
+  line written during a request carries its id, as text or as JSON
+  (HAKB_LOG_FORMAT). The access lines are ours (`hakb.access`, with latency:
+  service/api/observe.py), so uvicorn's are turned off.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import functools
 import logging
+import os
+import shutil
+import tempfile
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -36,8 +43,6 @@ from hakb.settings import Settings
 KEEP_ALIVE_S = 10
 LIMIT_CONCURRENCY = 512
 MAX_HEADER_BYTES = 64 * 1024
-LOG_FORMAT = "%(asctime)s.%(msecs)03d [%(process)d] %(levelname)s %(name)s: %(message)s"
-LOG_DATEFMT = "%Y-%m-%dT%H:%M:%S"
 
 log = logging.getLogger(__name__)
 
@@ -122,19 +127,40 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
-def log_config(verbose: bool = False) -> dict[str, Any]:
+def log_config(verbose: bool = False, log_format: str = "text") -> dict[str, Any]:
     level = "DEBUG" if verbose else "INFO"
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"hakb": {"format": LOG_FORMAT, "datefmt": LOG_DATEFMT}},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "hakb", "stream": "ext://sys.stderr"}},
+        # Imported by name: uvicorn applies this config in each worker process.
+        "formatters": {"hakb": {"()": "hakb.service.api.observe.formatter", "log_format": log_format}},
+        "filters": {"request_id": {"()": "hakb.service.api.observe.RequestIdFilter"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "hakb",
+                "filters": ["request_id"],
+                "stream": "ext://sys.stderr",
+            }
+        },
         "loggers": {
             "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
             "uvicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
             "hakb": {"handlers": ["stderr"], "level": level, "propagate": False},
         },
     }
+
+
+def prepare_metrics(workers: int) -> None:
+    """With several workers, give prometheus_client a directory for each worker's counters
+    (PROMETHEUS_MULTIPROC_DIR, read by the library itself, so it goes in the environment
+    the workers inherit), so /metrics sums every worker whichever one is scraped. A fresh
+    temporary directory, removed when `hakb serve` exits; one the operator set is kept."""
+    if workers <= 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    path = tempfile.mkdtemp(prefix="hakb-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
 
 
 def uvicorn_options(settings: Settings, verbose: bool = False) -> dict[str, Any]:
@@ -146,5 +172,6 @@ def uvicorn_options(settings: Settings, verbose: bool = False) -> dict[str, Any]
         "http": functools.partial(GuardedHttpToolsProtocol, request_timeout=settings.request_timeout_s),
         "timeout_keep_alive": KEEP_ALIVE_S,
         "limit_concurrency": LIMIT_CONCURRENCY,
-        "log_config": log_config(verbose),
+        "log_config": log_config(verbose, settings.log_format),
+        "access_log": False,  # hakb.access writes them, with latency and the request id
     }

@@ -44,6 +44,7 @@ from hakb.service import question as qparse
 from hakb.service.engine import Engine, EngineError
 from hakb.service.feedback import FeedbackStore, NewVote
 from hakb.service.index import NotReady
+from hakb.service.metrics import metrics, observe_answer
 from hakb.service.models import Answer
 from hakb.service.scope import QuestionScope
 from hakb.service.scope_choice import ScopeChoice
@@ -187,6 +188,7 @@ class SlackBot:
         retry = retries[0] if retries else None
         claim = self.deduper.claim(body.get("event_id"), channel, ts)
         if claim is None:
+            metrics().slack_duplicates.inc()
             log.info(
                 "slack duplicate dropped event=%s channel=%s ts=%s retry=%s", body.get("event_id"), channel, ts, retry
             )
@@ -221,6 +223,7 @@ class SlackBot:
                 ts,
             )
             raise
+        metrics().slack_replies.labels(reply.answer.kind if reply.answer else "notice").inc()
         if question and reply.answer is not None:
             try:
                 self._remember_thread(channel, ts, thread_ts if in_thread else None, question, posted, reply_ts)
@@ -269,6 +272,7 @@ class SlackBot:
             return
         reply = self._reply(question, None, share=True, who=who)
         ack(response_type="ephemeral", **_payload(reply.message))
+        metrics().slack_replies.labels(reply.answer.kind if reply.answer else "notice").inc()
         log.info(
             "slack /hakb kind=%s user=%s ms=%.1f",
             reply.answer.kind if reply.answer else "notice",
@@ -444,6 +448,7 @@ class SlackBot:
         except Exception:
             log.exception("slack question failed: %r (context %r)", question[:120], (context or "")[:120])
             return _Reply(blocks.notice(APOLOGY), started=started)
+        observe_answer(answer, channel="slack")
         message = blocks.answer_message(answer, share=share, shared_by=shared_by)
         if scope is not None:
             # Said before the buttons: the answer holds for the user's default, not for everyone.

@@ -100,10 +100,14 @@ def test_chroma_outage_and_recovery(served: tuple[HakbServer, Path], chroma: Chr
         _wait_for(lambda: _passages(server.url) != "ok", "/readyz to report passages unavailable")
         ready = httpx.get(f"{server.url}/readyz", timeout=10)
         assert ready.status_code == 200  # facts still serve: the instance stays in rotation
+        assert ready.json()["status"] == "degraded"
         assert "unreachable" in ready.json()["passages"] and str(chroma.port) in ready.json()["passages"]
+        assert "hakb_passages_available 0.0" in httpx.get(f"{server.url}/metrics", timeout=10).text
     finally:
         chroma.start()
     # Back by itself: no restart of the API.
     _wait_for(lambda: _passages(server.url) == "ok", "passages to recover")
+    assert httpx.get(f"{server.url}/readyz", timeout=10).json()["status"] == "ready"
+    assert "hakb_passages_available 1.0" in httpx.get(f"{server.url}/metrics", timeout=10).text
     passage = _ask(server.url, PASSAGE_Q)
     assert passage.status_code == 200 and passage.json()["kind"] == "passage"

@@ -9,6 +9,7 @@ from hakb.errors import BadInput
 from hakb.service.api import examples
 from hakb.service.api.deps import EngineDep, SettingsDep
 from hakb.service.api.schemas import AskRequest, ErrorResponse
+from hakb.service.metrics import observe_answer
 from hakb.service.models import Answer
 from hakb.service.scope_choice import ScopeChoice
 
@@ -57,6 +58,7 @@ def ask(
     # cloud, version or model.
     scope = None if chosen.empty else chosen.resolve(engine.build.scope_vocabulary)
     answer = engine.ask(body.question, top_k=body.top_k, context=body.context, version=body.version, scope=scope)
+    observe_answer(answer, channel="api")
     log.info(
         "ask kind=%s conf=%.2f ms=%.1f scope=%r q=%r",
         answer.kind,

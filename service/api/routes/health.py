@@ -40,7 +40,9 @@ def readyz(request: Request) -> JSONResponse:
         body = ReadyResponse(status="not ready", reason=reason)
         return JSONResponse(body.model_dump(), status_code=503)
     body = ReadyResponse(
-        status="ready",
+        # Degraded: facts answer, passages do not (a Chroma server is down). Still 200, so
+        # the instance stays in rotation; /metrics shows hakb_passages_available 0.
+        status="ready" if build.vectors is not None else "degraded",
         build_id=build.build_id,
         documents=len(build.manifest.documents),
         facts=len(build.facts),
