@@ -421,8 +421,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.workers < 1:
         raise BadInput("--workers must be at least 1")
-    from hakb.service.api.serving import uvicorn_options
+    from hakb.service.api.serving import prepare_metrics, uvicorn_options
 
+    prepare_metrics(args.workers)  # several workers: one /metrics over all of them
     uvicorn.run(
         "hakb.service.api.app:create_app",
         factory=True,
