@@ -1,8 +1,8 @@
 """The `hakb` command: a thin adapter over the ingest pipeline and the engine.
 
 Exit codes: 0 done/answered, 1 ingest finished with failures (or a part the
-answers need is down), 2 usage or input error (or no build yet), 3 the engine
-abstained. An error's exit code comes from the table in hakb.errors.
+answers need is down), 2 usage or input error (or no build yet, or a busy port), 3 the
+engine abstained, 141 the reader of stdout closed the pipe (`hakb facts | head`). An error's exit code comes from the table in hakb.errors.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,11 @@ from hakb.settings import Settings
 
 if TYPE_CHECKING:
     from hakb.service.engine import Engine
+    from hakb.service.models import Answer
+
+# Stdout's reader closed the pipe (`hakb facts | head`): what a shell reports for a
+# command killed by SIGPIPE (128 + 13).
+EXIT_PIPE = 141
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,13 +50,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise ConfigError(f"bad configuration: {problems}") from exc
         except ValueError as exc:
             raise ConfigError(f"bad configuration: {exc}") from exc
-        return int(args.func(args, settings))
+        status = int(args.func(args, settings))
+        sys.stdout.flush()  # here, not at exit: a closed pipe is then seen below
+        return status
+    except BrokenPipeError:
+        return _pipe_closed()
     except HakbError as exc:
         print(f"hakb: {exc}", file=sys.stderr)
         return exit_code(exc)
     except KeyboardInterrupt:
         print("hakb: interrupted", file=sys.stderr)
         return 130
+
+
+def _pipe_closed() -> int:
+    """`hakb facts | head`: the reader took what it wanted and left. End quietly, as a
+    Unix command killed by SIGPIPE does (141), with stdout pointed at /dev/null so the
+    interpreter's last flush has nowhere to fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is no file descriptor (captured, closed)
+        pass
+    return EXIT_PIPE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("sources", nargs="*", help="files, directories or URLs (default: the docs directory)")
     ing.add_argument("--replace", action="store_true", help="the build holds exactly these sources")
     ing.add_argument("--json", action="store_true", help="print the report as JSON")
+    ing.add_argument("--progress", action="store_true", help="show each stage on stderr even when it is not a terminal")
     ing.add_argument(
         "--allow-private",
         action="store_true",
@@ -142,6 +165,12 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--deployment", help="answer for this cloud or environment: aws, azure, gcp, ...")
     ask.add_argument("--version", dest="scope_version", metavar="VERSION", help="answer for this PAN-OS version")
     ask.add_argument("--platform", help="answer for this firewall model or family: PA-3410, PA-3400 Series")
+    ask.add_argument(
+        "--server",
+        metavar="URL",
+        help="ask this running hakb service instead of loading the index (default: $HAKB_SERVER; "
+        "its key: $HAKB_SERVER_KEY)",
+    )
     ask.set_defaults(func=cmd_ask)
 
     serve = sub.add_parser("serve", help="run the HTTP API with uvicorn")
@@ -204,8 +233,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from tqdm import tqdm
-
     from hakb.ingest.loaders import FetchPolicy, fetch_policy
     from hakb.ingest.pipeline import IngestOptions, Pipeline
 
@@ -218,23 +245,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         replace=replace,
         embedder_dir=settings.embedder_dir,
     )
-    bars: dict[str, tqdm] = {}
+    from hakb.progress import for_ingest
 
-    def progress(stage: str, done: int, total: int) -> None:
-        if args.json or not sys.stderr.isatty() and os.environ.get("HAKB_PROGRESS") != "1":
-            return
-        bar = bars.get(stage)
-        if bar is None:
-            bar = bars[stage] = tqdm(
-                total=total,
-                desc=f"{stage:>6}",
-                unit="doc" if stage == "read" else "chunk",
-                file=sys.stderr,
-                leave=False,
-            )
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+    # On stderr, when it is a terminal or --progress asks: stdout (--json) stays clean.
+    progress = for_ingest(force=args.progress)
 
     from hakb.ingest import builds
     from hakb.ingest.core_facts import build_core_changes
@@ -244,8 +258,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     with fetch_policy(policy):
         result = Pipeline(options).run(sources, progress)
     core = build_core_changes(settings.index_dir, previous, result.build_id) if result.changed else []
-    for bar in bars.values():
-        bar.close()
+    if progress is not None:
+        progress.close()
     if args.json:
         print(
             json.dumps(
@@ -375,23 +389,44 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAILED if report.errors else EXIT_OK
 
 
-def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from hakb.service.engine import EngineError
+def _asker(args: argparse.Namespace, settings: Settings) -> Callable[[str], Answer]:
+    """Answers questions with the scope the flags name: through a running service
+    (--server, $HAKB_SERVER: no index loaded here) or with the engine over the build."""
+    server = args.server or settings.server
+    if server:
+        from hakb.client import HakbClient
+
+        client = HakbClient(server, api_key=settings.server_key)
+        scope = {
+            "product": args.product,
+            "deployment": args.deployment,
+            "version": args.scope_version,
+            "platform": args.platform,
+        }
+        # The service reads the scope (a value it cannot read is its 422: exit 2 here).
+        return lambda question: client.ask(question, scope=scope, top_k=args.top_k)
     from hakb.service.scope_choice import ScopeChoice
 
-    questions = args.question
     engine = _engine(settings)
     chosen = ScopeChoice(args.product, args.deployment, args.scope_version, args.platform)
     # A value that cannot be read is a BadInput: main() prints what is wrong, exit 2.
     asked = None if chosen.empty else chosen.resolve(engine.build.scope_vocabulary)
+    return lambda question: engine.ask(question, top_k=args.top_k, scope=asked)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from hakb.errors import Unavailable
+
+    questions = args.question
+    ask = _asker(args, settings)
     if questions == ["-"]:
         status = EXIT_OK
         for line in sys.stdin:
             if not line.strip():
                 continue
             try:
-                answer = engine.ask(line.strip()[: settings.max_question_chars], top_k=args.top_k, scope=asked)
-            except EngineError as exc:
+                answer = ask(line.strip()[: settings.max_question_chars])
+            except Unavailable as exc:  # the engine's EngineError, or a service out of reach
                 print(json.dumps({"question": line.strip(), "error": str(exc)}), flush=True)
                 status = EXIT_FAILED
                 continue
@@ -402,8 +437,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise BadInput("the question is empty")
     if len(question) > settings.max_question_chars:
         raise BadInput(f"the question is {len(question)} characters; the limit is {settings.max_question_chars}")
-    # An EngineError is a HakbError: main() reports it.
-    answer = engine.ask(question, top_k=args.top_k, scope=asked)
+    # An EngineError (or the service's error) is a HakbError: main() reports it.
+    answer = ask(question)
     if args.json:
         print(answer.model_dump_json(indent=2))
     else:
@@ -421,6 +456,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.workers < 1:
         raise BadInput("--workers must be at least 1")
+    # Before the engine loads: uvicorn finds a busy port only after starting the app,
+    # and its exit then aborts ("terminate called ...", 134) instead of saying so.
+    _check_port(args.host, args.port)
     from hakb.service.api.serving import prepare_metrics, uvicorn_options
 
     prepare_metrics(args.workers)  # several workers: one /metrics over all of them
@@ -435,6 +473,30 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         **uvicorn_options(settings, verbose=args.verbose),
     )
     return EXIT_OK
+
+
+def _check_port(host: str, port: int) -> None:
+    """BadInput (exit 2, one line) when `hakb serve` could not listen on host:port."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError, OverflowError) as exc:
+        raise BadInput(f"cannot listen on {host}:{port}: {exc}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise BadInput(
+                    f"port {port} on {host} is already in use: stop what listens there or pick another --port"
+                ) from None
+            if exc.errno == errno.EACCES:
+                raise BadInput(f"no permission to listen on {host}:{port}: pick a port above 1023") from None
+            raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def cmd_mcp(args: argparse.Namespace, settings: Settings) -> int:

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     feedback_retention_days: float = Field(default=365.0, gt=0, alias="HAKB_FEEDBACK_RETENTION_DAYS")
     # `hakb ingest URL`: the whole fetch (redirects and body) must finish within this.
     fetch_deadline_s: float = Field(default=30.0, gt=0, alias="HAKB_FETCH_DEADLINE")
+    # `hakb ask`: ask this running service (its base URL) instead of loading the index, with
+    # this key (one of the server's HAKB_API_KEYS) when it has keys.
+    server: str | None = Field(default=None, alias="HAKB_SERVER")
+    server_key: str | None = Field(default=None, alias="HAKB_SERVER_KEY", repr=False)
     # Shared state (Slack claims, thread memory, user scopes, rate limits) in Redis; unset:
     # SQLite in the data dir. The URL may hold a password: never in a repr or log.
     redis_url: str | None = Field(default=None, alias="HAKB_REDIS_URL", repr=False)
