@@ -34,6 +34,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 # A fixed list, so nothing else under the package can be read through this route.
 _FILES = {
     "app.js": "text/javascript; charset=utf-8",
+    "checklist.js": "text/javascript; charset=utf-8",
+    "checklist.css": "text/css; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }
