@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from hakb import __version__
+from hakb import __version__, admin
 from hakb.errors import EXIT_ABSTAIN, EXIT_FAILED, EXIT_OK, EXIT_USAGE, BadInput, ConfigError, HakbError, exit_code
 from hakb.settings import Settings
 
@@ -229,6 +229,7 @@ def _parser() -> argparse.ArgumentParser:
         "--hostile", action="store_true", help="pathological questions against hakb serve: the worst p99 they provoke"
     )
     bench.set_defaults(func=cmd_bench)
+    admin.add_parsers(sub)  # builds list|rollback, docs list
     return p
 
 

@@ -1,0 +1,177 @@
+"""`hakb builds list|rollback` and `hakb docs list`: an operator's view of the builds on disk.
+
+A build is sealed by its manifest; CURRENT names the one served. Rolling back points
+CURRENT at an earlier sealed build, after reading it whole (every fact and chunk the
+manifest counts), so a damaged build never becomes current; a running service (every
+worker) follows CURRENT by itself within HAKB_WATCH_INTERVAL, as after an ingest. The
+builds kept are the newest three and the current one (ingest's cleanup): older ones are
+gone and cannot be rolled back to.
+
+Reads and writes the index directory only: no model, no engine, so each command takes
+well under a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from hakb.errors import EXIT_OK, BadInput, NotFound, NotReady
+from hakb.settings import Settings
+
+# hakb.ingest (numpy, pydantic models) is imported by the commands, not here: every
+# `hakb` invocation builds this parser.
+
+
+@dataclass(frozen=True)
+class BuildRow:
+    build_id: str
+    current: bool
+    created_at: str | None
+    documents: int | None
+    facts: int | None
+    chunks: int | None
+    problem: str | None = None  # why the manifest cannot be read
+
+
+def list_builds(settings: Settings) -> list[BuildRow]:
+    """Every sealed build, newest first."""
+    from hakb.ingest import builds
+    from hakb.ingest.errors import IngestError
+
+    index_dir = settings.index_dir
+    current = builds.current_build_id(index_dir)
+    rows = []
+    for build_id in reversed(builds.finished_builds(index_dir)):
+        try:
+            manifest = builds.read_manifest(builds.build_path(index_dir, build_id))
+        except IngestError as exc:
+            rows.append(BuildRow(build_id, build_id == current, None, None, None, None, problem=str(exc)))
+            continue
+        rows.append(
+            BuildRow(
+                build_id,
+                build_id == current,
+                manifest.created_at,
+                len(manifest.documents),
+                manifest.counts.get("facts"),
+                manifest.counts.get("chunks"),
+            )
+        )
+    return rows
+
+
+def rollback(settings: Settings, target: str | None) -> tuple[str, str | None]:
+    """Make `target` (default: the newest sealed build older than the current one) current;
+    (new current, previous current)."""
+    from hakb.ingest import builds
+
+    index_dir = settings.index_dir
+    current = builds.current_build_id(index_dir)
+    finished = builds.finished_builds(index_dir)
+    if target is None:
+        older = [b for b in finished if current is None or b < current]
+        if not older:
+            raise BadInput("there is no earlier build to roll back to (`hakb builds list` shows what is kept)")
+        target = older[-1]
+    elif target not in finished:
+        known = ", ".join(reversed(finished)) or "none"
+        raise NotFound(f"no sealed build {target!r}; the builds kept are: {known}")
+    if target == current:
+        raise BadInput(f"build {target} is already current")
+    builds.read_build(index_dir, target)  # a damaged build is refused (BuildError, exit 1) before it serves
+    builds.set_current(index_dir, target)
+    return target, current
+
+
+def current_documents(settings: Settings) -> tuple[str, list[dict[str, Any]]]:
+    from hakb.ingest import builds
+
+    index_dir = settings.index_dir
+    current = builds.current_build_id(index_dir)
+    if current is None:
+        raise NotReady(f"no build in {index_dir}: run `hakb ingest` first")
+    manifest = builds.read_manifest(builds.build_path(index_dir, current))
+    docs = [
+        {
+            "doc_id": meta.doc_id,
+            "title": meta.title,
+            "url": meta.url,
+            "version": meta.version,
+            "scope": (meta.scope.label or None) if meta.scope is not None else None,
+            "source": meta.source,
+        }
+        for meta in sorted(manifest.documents, key=lambda m: m.doc_id)
+    ]
+    return current, docs
+
+
+# -- the command line ------------------------------------------------------------------
+
+
+def add_parsers(sub: Any) -> None:
+    """`hakb builds ...` and `hakb docs ...` (called by hakb.cli with its subparsers)."""
+    b = sub.add_parser("builds", help="list the builds kept, or roll back to an earlier one")
+    bsub = b.add_subparsers(dest="builds_command", required=True)
+    bl = bsub.add_parser("list", help="the sealed builds, newest first; * marks the one served")
+    bl.add_argument("--json", action="store_true")
+    bl.set_defaults(func=cmd_builds_list)
+    br = bsub.add_parser("rollback", help="serve an earlier build (default: the one before the current)")
+    br.add_argument("build", nargs="?", help="a build id from `hakb builds list`")
+    br.set_defaults(func=cmd_builds_rollback)
+
+    d = sub.add_parser("docs", help="list the documents of the current build")
+    dsub = d.add_subparsers(dest="docs_command", required=True)
+    dl = dsub.add_parser("list", help="the documents the current build answers from")
+    dl.add_argument("--json", action="store_true")
+    dl.set_defaults(func=cmd_docs_list)
+
+
+def cmd_builds_list(args: argparse.Namespace, settings: Settings) -> int:
+    rows = list_builds(settings)
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows], indent=2))
+        return EXIT_OK
+    if not rows:
+        print(f"no builds in {settings.index_dir}: run `hakb ingest` first")
+        return EXIT_OK
+    width = max(len(r.build_id) for r in rows)
+    print(f"  {'BUILD':<{width}}  {'CREATED':<25}  {'DOCS':>5}  {'FACTS':>6}  {'CHUNKS':>6}")
+    for r in rows:
+        mark = "*" if r.current else " "
+        if r.problem:
+            print(f"{mark} {r.build_id:<{width}}  unreadable: {r.problem}")
+            continue
+        print(
+            f"{mark} {r.build_id:<{width}}  {(r.created_at or '')[:25]:<25}  {_n(r.documents):>5}  "
+            f"{_n(r.facts):>6}  {_n(r.chunks):>6}"
+        )
+    return EXIT_OK
+
+
+def cmd_builds_rollback(args: argparse.Namespace, settings: Settings) -> int:
+    new, old = rollback(settings, args.build)
+    print(
+        f"build {new} is current (was {old or 'none'}); a running service switches to it "
+        f"within {settings.watch_interval_s:g} s"
+    )
+    return EXIT_OK
+
+
+def cmd_docs_list(args: argparse.Namespace, settings: Settings) -> int:
+    build_id, docs = current_documents(settings)
+    if args.json:
+        print(json.dumps({"build_id": build_id, "documents": docs}, indent=2))
+        return EXIT_OK
+    print(f"{len(docs)} documents in build {build_id}:")
+    for doc in docs:
+        where = doc["url"] or doc["source"]
+        scope = f" [{doc['scope']}]" if doc["scope"] else ""
+        print(f"- {doc['doc_id']}: {doc['title']}{scope} <{where}>")
+    return EXIT_OK
+
+
+def _n(value: int | None) -> str:
+    return "-" if value is None else str(value)
