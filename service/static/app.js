@@ -35,6 +35,9 @@
     scopeClear: $("scope-clear"),
   };
   const SCOPE_STORAGE = "hakb.scope";
+  const COMMENT_MAX = 1000; // what POST /v1/feedback keeps of a comment
+  const NEAREST_MAX = 5;
+  const LONG_ANSWER = 160; // characters: a longer answer is not set in bold
 
   const history = []; // questions asked, oldest first
   let historyIndex = -1; // position while recalling with Up/Down; -1: not recalling
@@ -126,7 +129,9 @@
   }
 
   function explain(status, body) {
-    const message = body && typeof body.message === "string" ? body.message : "";
+    // Today's {error, message}; an RFC 9457 problem's `detail` does as well.
+    const message = body && typeof body.message === "string" ? body.message
+      : body && typeof body.detail === "string" ? body.detail : "";
     const code = body && typeof body.error === "string" ? body.error : "";
     if (status === 503) {
       if (code === "not_ready") {
@@ -292,28 +297,101 @@
     return value;
   }
 
+  // The section as worth showing: without the page title it starts with, and nothing at all
+  // when it only repeats the title ("HA Links and Backup Links > Data Link" -> "Data Link").
+  function sectionBeyondTitle(title, section) {
+    let rest = (section || "").trim();
+    const head = (title || "").trim();
+    if (!head) return rest;
+    if (rest.toLowerCase() === head.toLowerCase()) return "";
+    const prefix = head.toLowerCase() + " > ";
+    if (rest.toLowerCase().startsWith(prefix)) rest = rest.slice(prefix.length);
+    return rest.toLowerCase() === head.toLowerCase() ? "" : rest;
+  }
+
+  // What a quote holds for, as the API's Citation.scope_label writes it; Facts carry the
+  // scope without the label, so it is read here from the same fields.
+  function scopeText(scope, version) {
+    if (!scope) return version || "";
+    const product = scope.product_name || scope.product || "";
+    const where = scope.deployment_name || scope.deployment || "";
+    const productLabel = where ? (product + " on " + where).trim() : product;
+    const versions = [...(scope.versions || [])];
+    if (scope.since) versions.push(scope.since + " & later");
+    let versionLabel = "";
+    if (versions.length) {
+      if (scope.latest && !scope.since) versions.push("current");
+      versionLabel = "PAN-OS " + versions.join(", ");
+    } else if (scope.latest) {
+      versionLabel = "current docs";
+    }
+    return [productLabel, versionLabel].filter(Boolean).join(" · ") || version || "";
+  }
+
+  const NO_SCOPE = "product and version not stated";
+
+  function citationScope(c) {
+    return (c && (c.scope_label || scopeText(c.scope, c.version))) || NO_SCOPE;
+  }
+
+  function sameText(text) {
+    return String(text || "").toLowerCase().replace(/\s+/g, " ").replace(/[.;,]+$/, "").trim();
+  }
+
+  // Several documents (or versions of one page) often state the same fact: one row each,
+  // with every source that states it.
+  function distinctFacts(facts) {
+    const rows = new Map();
+    for (const f of facts) {
+      const key = [f.subject, f.attribute, sameText(factValue(f)), sameText(f.qualifier),
+        [...(f.platforms || [])].sort().join("|")].join("\u0000");
+      const row = rows.get(key);
+      if (!row) {
+        rows.set(key, { fact: f, conflict: !!f.conflict, sources: [f] });
+        continue;
+      }
+      row.conflict = row.conflict || !!f.conflict;
+      const label = citationScope(f);
+      if (!row.sources.some((s) => s.title === f.title && s.url === f.url && citationScope(s) === label)) {
+        row.sources.push(f);
+      }
+    }
+    return [...rows.values()];
+  }
+
+  function sourceWithScope(c) {
+    return el("span", { class: "fact-source" },
+      sourceLink(c.title, c.url),
+      el("span", { class: "scope" }, citationScope(c)));
+  }
+
+  // Qualifier and Platforms are shown only when a row has one: empty columns squeeze the sources.
   function factsTable(facts, caption) {
-    const rows = facts.map((f) =>
-      el("tr", { class: f.conflict ? "conflict" : null },
-        el("td", { "data-label": "Subject" }, f.subject),
-        el("td", { "data-label": "Attribute" }, f.attribute),
-        el("td", { "data-label": "Value", class: "value" }, factValue(f),
-          f.conflict ? el("span", { class: "badge warn", title: "Another document gives a different value" }, "differs") : null),
-        el("td", { "data-label": "Qualifier" }, f.qualifier || ""),
-        el("td", { "data-label": "Platforms" }, (f.platforms || []).join(", ")),
-        el("td", { "data-label": "Source" }, sourceLink(f.title, f.url))
-      )
-    );
+    const distinct = distinctFacts(facts);
+    const columns = [
+      ["Subject", (r) => r.fact.subject],
+      ["Attribute", (r) => r.fact.attribute],
+      ["Value", null],
+      ["Qualifier", (r) => r.fact.qualifier || ""],
+      ["Platforms", (r) => (r.fact.platforms || []).join(", ")],
+      ["Source", null],
+    ].filter(([name, text]) => !["Qualifier", "Platforms"].includes(name) || distinct.some((r) => text(r)));
+    const cell = (name, text, r) => {
+      if (name === "Value") {
+        return el("td", { "data-label": "Value", class: "value" }, factValue(r.fact),
+          r.conflict ? el("span", { class: "badge warn", title: "Another document gives a different value" }, "differs") : null);
+      }
+      if (name === "Source") {
+        return el("td", { "data-label": r.sources.length > 1 ? "Sources" : "Source" }, ...r.sources.map(sourceWithScope));
+      }
+      return el("td", { "data-label": name }, text(r));
+    };
+    const rows = distinct.map((r) =>
+      el("tr", { class: r.conflict ? "conflict" : null }, ...columns.map(([name, text]) => cell(name, text, r))));
     return el("div", { class: "table-wrap" },
       el("table", { class: "facts" },
         el("caption", { class: "visually-hidden" }, caption),
-        el("thead", {}, el("tr", {},
-          el("th", { scope: "col" }, "Subject"),
-          el("th", { scope: "col" }, "Attribute"),
-          el("th", { scope: "col" }, "Value"),
-          el("th", { scope: "col" }, "Qualifier"),
-          el("th", { scope: "col" }, "Platforms"),
-          el("th", { scope: "col" }, "Source"))),
+        el("thead", {}, el("tr", {}, ...columns.map(([name]) => el("th", { scope: "col" }, name)))),
         el("tbody", {}, ...rows)));
   }
 
@@ -328,15 +406,18 @@
       el("p", { class: "warning-help" }, "Check which document matches your PAN-OS version before relying on one value."));
   }
 
+  // The top source's quote is open: the sentence is the answer's proof, so it shows first.
   function citationsList(citations) {
-    const items = citations.map((c) =>
-      el("li", { class: "citation" },
+    const items = citations.map((c, i) => {
+      const section = sectionBeyondTitle(c.title, c.section);
+      return el("li", { class: "citation" },
         sourceLink(c.title, c.url),
-        c.section ? el("span", { class: "section" }, " — " + c.section) : null,
-        c.scope_label ? el("span", { class: "scope" }, " (" + c.scope_label + ")") : null,
-        c.quote ? el("details", {},
+        section ? el("span", { class: "section" }, " › " + section) : null,
+        el("span", { class: "scope" }, citationScope(c)),
+        c.quote ? el("details", { open: i === 0 },
           el("summary", {}, "Quote"),
-          el("blockquote", {}, c.quote)) : null));
+          el("blockquote", {}, c.quote)) : null);
+    });
     return el("section", { class: "citations", "aria-label": "Sources" },
       el("h3", {}, "Sources"),
       el("ol", {}, ...items));
@@ -352,8 +433,9 @@
     if (cites.length) {
       lines.push("", "Sources:");
       cites.forEach((c, i) => {
-        lines.push((i + 1) + ". " + c.title + (c.section ? " — " + c.section : "") +
-          (c.scope_label ? " (" + c.scope_label + ")" : "") + (c.url ? " <" + c.url + ">" : ""));
+        const section = sectionBeyondTitle(c.title, c.section);
+        lines.push((i + 1) + ". " + c.title + (section ? " › " + section : "") +
+          " (" + citationScope(c) + ")" + (c.url ? " <" + c.url + ">" : ""));
         if (c.quote) lines.push("   “" + c.quote + "”");
       });
     }
@@ -375,7 +457,9 @@
     if (!ok) throw new Error("copy refused");
   }
 
-  function actionsBar(a, question) {
+  // Helpful is one click; Wrong first asks what is wrong (optional) in a short box. Each vote
+  // carries the thread's earlier question, so a follow-up can be read as it was asked.
+  function actionsBar(a, question, earlier) {
     const note = el("span", { class: "action-note", role: "status" });
     const copy = el("button", { type: "button", class: "secondary copy" }, "Copy");
     copy.addEventListener("click", async () => {
@@ -387,47 +471,163 @@
       }
     });
     const helpful = el("button", { type: "button", class: "secondary vote", "aria-pressed": "false" }, "Helpful");
-    const wrong = el("button", { type: "button", class: "secondary vote", "aria-pressed": "false" }, "Wrong");
-    const vote = async (kind, button) => {
-      helpful.disabled = wrong.disabled = true;
+    const wrong = el("button", { type: "button", class: "secondary vote", "aria-pressed": "false", "aria-expanded": "false" }, "Wrong");
+    const commentId = "comment-" + Math.random().toString(36).slice(2, 10);
+    const comment = el("textarea", { id: commentId, rows: 2, maxlength: COMMENT_MAX, class: "comment-input",
+      placeholder: "e.g. the port is 28770 on PA-5400, or the answer is for another version" });
+    const send = el("button", { type: "submit" }, "Send");
+    const cancel = el("button", { type: "button", class: "secondary" }, "Cancel");
+    const box = el("form", { class: "comment-box", hidden: true, "aria-label": "What is wrong" },
+      el("label", { for: commentId }, "What is wrong? (optional)"),
+      comment,
+      el("div", { class: "comment-actions" }, send, cancel));
+
+    const closeBox = () => {
+      box.hidden = true;
+      wrong.setAttribute("aria-expanded", "false");
+    };
+    const vote = async (kind, button, text) => {
+      helpful.disabled = wrong.disabled = send.disabled = true;
       note.textContent = "Sending…";
+      const body = {
+        vote: kind, question, answer: a.answer.slice(0, 20000), source: "page", build_id: a.build_id || null,
+        kind: a.kind || null,
+      };
+      if (earlier) body.context = earlier.slice(0, 4000);
+      if (text) body.comment = text;
       try {
-        await api("POST", "/v1/feedback", {
-          vote: kind, question, answer: a.answer.slice(0, 20000), source: "page", build_id: a.build_id || null,
-        });
+        await api("POST", "/v1/feedback", body);
         button.setAttribute("aria-pressed", "true");
+        closeBox();
         note.textContent = kind === "helpful" ? "Thanks — recorded as helpful." : "Thanks — recorded as wrong; we will look at it.";
       } catch (err) {
-        helpful.disabled = wrong.disabled = false;
+        helpful.disabled = wrong.disabled = send.disabled = false;
         note.textContent = "Your vote was not saved: " + err.message;
       }
     };
-    helpful.addEventListener("click", () => vote("helpful", helpful));
-    wrong.addEventListener("click", () => vote("wrong", wrong));
-    return el("div", { class: "actions" },
-      copy,
-      el("span", { class: "vote-group", role: "group", "aria-label": "Was this answer right?" }, helpful, wrong),
-      note);
+    helpful.addEventListener("click", () => {
+      closeBox();
+      vote("helpful", helpful, "");
+    });
+    wrong.addEventListener("click", () => {
+      if (!box.hidden) {
+        closeBox();
+        return;
+      }
+      box.hidden = false;
+      wrong.setAttribute("aria-expanded", "true");
+      note.textContent = "";
+      comment.focus();
+    });
+    box.addEventListener("submit", (event) => {
+      event.preventDefault();
+      vote("wrong", wrong, comment.value.trim());
+    });
+    cancel.addEventListener("click", () => {
+      closeBox();
+      wrong.focus();
+    });
+    comment.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        closeBox();
+        wrong.focus();
+      } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        box.requestSubmit();
+      }
+    });
+    return el("div", { class: "feedback" },
+      el("div", { class: "actions" },
+        copy,
+        el("span", { class: "vote-group", role: "group", "aria-label": "Was this answer right?" }, helpful, wrong),
+        note),
+      box);
   }
 
-  function renderAnswer(a, question, roundTripMs) {
+  // "The documents do not say (looked for: X)." says nothing the title and "Looked for" do not.
+  function saysOnlyNotSaid(text) {
+    return /^the documents? do(?:es)? not say(?:\s*\(looked for:[^)]*\))?\.?$/i.test((text || "").trim());
+  }
+
+  // Where to turn when the documents do not say: what the API returns that is nearest. The
+  // answer's own citations first; else the passages GET /v1/search finds for the question
+  // (when the server has it); else what the build covers (GET /v1/scopes).
+  async function nearestTopics(a, question) {
+    const topics = [];
+    const seen = new Set();
+    const add = (c) => {
+      const section = sectionBeyondTitle(c.title, c.section);
+      const key = (c.title || "") + "\u0000" + section;
+      if (!c.title || seen.has(key) || topics.length >= NEAREST_MAX) return;
+      seen.add(key);
+      topics.push(el("li", {}, sourceLink(c.title, c.url),
+        section ? el("span", { class: "section" }, " › " + section) : null,
+        el("span", { class: "scope" }, citationScope(c))));
+    };
+    (a.citations || []).forEach(add);
+    if (!topics.length) {
+      try {
+        const found = await callOnce("GET", "/v1/search?" + new URLSearchParams({ q: question, limit: String(NEAREST_MAX * 2) }));
+        const hits = (found && (found.results || found.passages || found.items || found.hits)) || [];
+        hits.forEach((h) => add(h.citation || h.source || h));
+      } catch (_) {
+        /* no search endpoint on this server: the covered scopes below */
+      }
+    }
+    if (topics.length) {
+      return el("div", { class: "nearest" },
+        el("p", { class: "nearest-title" }, "Nearest topics the documents cover:"),
+        el("ul", {}, ...topics));
+    }
+    let scopes = null;
+    try {
+      scopes = await callOnce("GET", "/v1/scopes");
+    } catch (_) {
+      return null;
+    }
+    const labels = ((scopes && scopes.scopes) || []).map((s) => s.label).filter(Boolean);
+    if (!labels.length) return null;
+    return el("div", { class: "nearest" },
+      el("p", { class: "nearest-title" }, "The documents cover:"),
+      el("ul", {}, ...labels.map((l) => el("li", {}, l))),
+      el("p", { class: "help" }, "Try the question with one of these in “Answer for”, or ask about a link, port or platform they name."));
+  }
+
+  function renderAnswer(a, question, roundTripMs, earlier) {
     const abstain = a.kind === "abstain";
+    const passage = a.kind === "passage";
     const article = el("article", { class: "answer kind-" + a.kind, "aria-label": abstain ? "No answer in the documentation" : "Answer" });
     if (abstain) {
       article.append(el("p", { class: "abstain-title" }, "The documentation does not say"));
+      if (!saysOnlyNotSaid(a.answer)) article.append(el("p", { class: "answer-text" }, a.answer));
+      if (a.looked_for) article.append(el("p", { class: "looked-for" }, "Looked for: " + a.looked_for));
+    } else {
+      // A long answer in bold is a wall: only a short one is set in bold.
+      const long = (a.answer || "").length > LONG_ANSWER;
+      article.append(el("p", { class: "answer-text" + (long ? " long" : "") }, a.answer));
     }
-    article.append(el("p", { class: "answer-text" }, a.answer));
-    if (abstain && a.looked_for) {
-      article.append(el("p", { class: "looked-for" }, "Looked for: " + a.looked_for));
+    if (passage) {
+      article.append(el("p", { class: "passage-note" },
+        "Closest passage in the documents: read its quote to check it answers your question."));
     }
     if (a.conflicts && a.conflicts.length) article.append(conflictWarning(a.conflicts));
     if (a.facts && a.facts.length) article.append(factsTable(a.facts, "Facts behind this answer"));
     if (a.citations && a.citations.length) article.append(citationsList(a.citations));
+    if (abstain && !/\bcover/i.test(a.answer || "")) {
+      // The engine's own text names what is covered for a link or scope it does not know.
+      const slot = el("div", { class: "nearest-slot" });
+      article.append(slot);
+      nearestTopics(a, question).then((node) => {
+        if (node) slot.replaceWith(node);
+        else slot.remove();
+      });
+    }
+    const how = a.kind === "fact" ? " · confidence " + Math.round((a.confidence || 0) * 100) + "%" : passage ? " · closest passage" : "";
     const timing = el("p", { class: "timing" },
       "Answered in " + formatMs(a.timing_ms) +
-      (typeof roundTripMs === "number" ? " (" + formatMs(roundTripMs) + " with the network)" : "") +
-      (a.kind !== "abstain" ? " · confidence " + Math.round((a.confidence || 0) * 100) + "%" : ""));
-    article.append(timing, actionsBar(a, question));
+      (typeof roundTripMs === "number" ? " (" + formatMs(roundTripMs) + " with the network)" : "") + how);
+    article.append(timing, actionsBar(a, question, earlier));
     return article;
   }
 
@@ -545,7 +745,7 @@
       if (scope) body.scope = scope;
       const answer = await api("POST", "/v1/ask", body);
       if (!scopesLoaded) loadScopes(); // the key the answer needed may list them now
-      pending.replaceWith(renderAnswer(answer, question, performance.now() - started));
+      pending.replaceWith(renderAnswer(answer, question, performance.now() - started, body.context || null));
     } catch (err) {
       pending.replaceWith(renderError(err.message));
     } finally {
@@ -605,6 +805,20 @@
 
   // ---------- lookups: ports ----------
 
+  // Every item of a list endpoint: pages are followed by `next_cursor` while the server
+  // gives one (a server without pagination answers everything in one page).
+  async function allPages(path, field) {
+    const items = [];
+    let cursor = null;
+    for (let page = 0; page < 100; page++) {
+      const data = await api("GET", cursor ? path + "?" + new URLSearchParams({ cursor }) : path);
+      items.push(...((data && data[field]) || []));
+      cursor = data && data.next_cursor;
+      if (!cursor) break;
+    }
+    return items;
+  }
+
   let portsLoaded = false;
 
   function renderPorts(data) {
@@ -618,10 +832,12 @@
         el("td", { "data-label": "Purpose", class: "purpose" }, p.purpose),
         el("td", { "data-label": "Source" },
           sourceLink(p.source && p.source.title, p.source && p.source.url),
-          p.source && p.source.section ? el("span", { class: "section" }, " — " + p.source.section) : null)));
+          p.source && sectionBeyondTitle(p.source.title, p.source.section)
+            ? el("span", { class: "section" }, " › " + sectionBeyondTitle(p.source.title, p.source.section)) : null,
+          el("span", { class: "scope" }, citationScope(p.source)))));
     const table = el("div", { class: "table-wrap" },
       el("table", { class: "ports" },
-        el("caption", {}, data.count + " documented ports and protocols"),
+        el("caption", {}, rows.length + " documented ports and protocols"),
         el("thead", {}, el("tr", {},
           el("th", { scope: "col" }, "Port"),
           el("th", { scope: "col" }, "Protocol"),
@@ -631,7 +847,7 @@
         el("tbody", {}, ...rows)));
     els.portsView.replaceChildren(table);
     // Screen readers hear a one-line summary, not the whole table.
-    els.portsStatus.textContent = data.count + " documented ports and protocols are listed under Ports between HA peers.";
+    els.portsStatus.textContent = rows.length + " documented ports and protocols are listed under Ports between HA peers.";
   }
 
   async function showPorts() {
@@ -648,7 +864,7 @@
     if (portsLoaded) return;
     els.portsView.replaceChildren(el("p", { class: "pending" }, "Loading ports…"));
     try {
-      renderPorts(await api("GET", "/v1/ports"));
+      renderPorts({ ports: await allPages("/v1/ports", "ports") });
       portsLoaded = true;
     } catch (err) {
       els.portsView.replaceChildren(el("p", { class: "form-error", role: "alert" }, "Could not load the ports: " + err.message));

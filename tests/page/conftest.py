@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 import pytest
@@ -42,6 +43,7 @@ ARTIFACTS = REPO / "test-artifacts" / "page"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 API_KEY = "page-test-key-5f1c"
+ADMIN_KEY = "page-admin-key-9d2e"  # reads votes on /review (HAKB_ADMIN_KEYS)
 # Answers take milliseconds, but a loaded 2-core CI box can stall a request for seconds.
 TIMEOUT_MS = 20_000
 
@@ -95,15 +97,17 @@ class Guard:
 
 
 OpenPage = Callable[..., Page]
+ColorScheme = Literal["dark", "light", "no-preference"]
 
 
 @pytest.fixture
 def open_page(browser: Browser) -> Iterator[OpenPage]:
-    """open_page(url, viewport=DESKTOP) -> a loaded page in its own context (own storage)."""
+    """open_page(url, viewport=DESKTOP, color_scheme=None) -> a loaded page in its own
+    context (own storage); color_scheme "dark" or "light" emulates prefers-color-scheme."""
     opened: list[tuple[BrowserContext, Guard]] = []
 
-    def open_(url: str, viewport: dict[str, int] | None = None) -> Page:
-        context = browser.new_context(viewport=viewport or DESKTOP)
+    def open_(url: str, viewport: dict[str, int] | None = None, color_scheme: ColorScheme | None = None) -> Page:
+        context = browser.new_context(viewport=viewport or DESKTOP, color_scheme=color_scheme)
         context.set_default_timeout(TIMEOUT_MS)
         guard = Guard()
         context.route("**/*", guard.route)
@@ -123,9 +127,10 @@ def open_page(browser: Browser) -> Iterator[OpenPage]:
 
 @pytest.fixture(scope="session")
 def keyed_server(corpus_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A second real server over the same (read-only) build that requires HAKB_API_KEYS."""
+    """A second real server over the same (read-only) build that requires HAKB_API_KEYS,
+    and reads votes (/review) with HAKB_ADMIN_KEYS."""
     log_path = tmp_path_factory.mktemp("keyed-server") / "server.log"
-    with hakb_server(corpus_data_dir, log_path, {"HAKB_API_KEYS": API_KEY}) as server:
+    with hakb_server(corpus_data_dir, log_path, {"HAKB_API_KEYS": API_KEY, "HAKB_ADMIN_KEYS": ADMIN_KEY}) as server:
         yield server.url
 
 

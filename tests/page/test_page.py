@@ -78,12 +78,35 @@ def test_a_fact_answer_shows_value_facts_citation_and_time(
     expect(link).to_have_attribute("href", re.compile(r"^https?://"))
     expect(answer.locator(".timing")).to_contain_text(re.compile(r"Answered in [\d.]+ m?s"))
 
-    # The quoted sentence is collapsed and opens with one click.
-    quote = answer.locator("details blockquote").first
-    expect(quote).to_be_hidden()
-    answer.locator("details summary").first.click()
-    expect(quote).to_be_visible()
-    expect(quote).not_to_have_text("")
+    # The top source's quote is open (it is the answer's proof); the others open with a click.
+    quotes = answer.locator(".citation blockquote")
+    expect(quotes.first).to_be_visible()
+    expect(quotes.first).to_contain_text("29281")
+    assert quotes.count() >= 2, "two pages state the HA2 port"
+    expect(quotes.nth(1)).to_be_hidden()
+    answer.locator(".citation summary").nth(1).click()
+    expect(quotes.nth(1)).to_be_visible()
+    expect(quotes.nth(1)).not_to_have_text("")
+
+    # Each source names its product and version; a section shows only what it adds to the
+    # title ("HA Links and Backup Links › Data Link", never the title twice).
+    for citation in answer.locator(".citation").all():
+        expect(citation.locator(".scope")).to_have_text(re.compile(r"Next-Generation Firewall · (PAN-OS|current docs)"))
+        title = citation.locator(".source-link").inner_text()
+        for section in citation.locator(".section").all():
+            assert title not in section.inner_text(), (title, section.inner_text())
+    expect(answer.locator(".citation", has_text="HA Links and Backup Links").locator(".section")).to_have_text(
+        "› Data Link"
+    )
+
+    # One row per distinct fact: both pages' UDP 29281 is one row naming both sources.
+    cells = answer.locator("table.facts tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.cells].slice(0, -1).map(c => c.textContent).join('|'))"
+    )
+    assert len(cells) == len(set(cells)), cells
+    row = answer.locator("table.facts tbody tr", has_text="29281")
+    expect(row).to_have_count(1)
+    assert row.get_by_role("link").count() >= 2
 
     # The conversation keeps each question above its answer.
     expect(page.locator("#conversation .question")).to_contain_text([HA2_PORT])
@@ -141,7 +164,7 @@ def test_documents_that_disagree_raise_a_warning_and_copy_includes_sources(
     expect(warning).to_contain_text("0x7261")
     expect(warning).to_contain_text("0x7262")
 
-    page.get_by_label("Firewall model").fill("PA-3260")
+    page.locator("#platform-form").get_by_label("Firewall model").fill("PA-3260")
     page.get_by_role("button", name="Look up").click()
     expect(page.locator("#platform-result")).to_contain_text("PA-3200 Series")
     # A long answer is shown from its first line; the header and the question box stay put.
@@ -178,7 +201,7 @@ def test_ports_view_lists_ports_with_link_protocol_and_source(open_page: OpenPag
 
 def test_platform_box_shows_family_and_constraints(open_page: OpenPage, live_server: str) -> None:
     page = open_page(live_server)
-    model = page.get_by_label("Firewall model")
+    model = page.locator("#platform-form").get_by_label("Firewall model")
     model.fill("PA-3260")
     model.press("Enter")
     result = page.locator("#platform-result")
@@ -224,7 +247,7 @@ def test_keyboard_only_ask_vote_and_look_up(open_page: OpenPage, live_server: st
     for _ in range(3):  # Answer for: product, deployment, PAN-OS version
         page.keyboard.press("Tab")
     page.keyboard.press("Tab")  # Firewall model
-    expect(page.get_by_label("Firewall model")).to_be_focused()
+    expect(page.locator("#platform-form").get_by_label("Firewall model")).to_be_focused()
     page.keyboard.type("PA-440")
     page.keyboard.press("Enter")
     expect(page.locator("#platform-result")).to_contain_text("PA-400 Series")
@@ -317,7 +340,7 @@ def test_usable_at_375_px(open_page: OpenPage, live_server: str, artifacts: Path
     expect(last_answer(page).locator(".answer-text")).to_contain_text("29281")
     ask(page, HA2_ETHERTYPE)
     expect(last_answer(page).get_by_role("note", name="Documents disagree")).to_be_visible()
-    page.get_by_label("Firewall model").fill("PA-3260")
+    page.locator("#platform-form").get_by_label("Firewall model").fill("PA-3260")
     page.get_by_role("button", name="Look up").click()
     expect(page.locator("#platform-result")).to_contain_text("PA-3200 Series")
     page.get_by_role("button", name="Show ports").click()

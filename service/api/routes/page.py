@@ -1,7 +1,9 @@
-"""The chat page: `GET /` and its static files, served by the same service.
+"""The chat page (`GET /`), the maintainers' review page (`GET /review`) and their static
+files, served by the same service.
 
-No build step and nothing fetched from the internet: three files in `service/static/`.
-The page needs no key itself (it has to load to ask for one); the `/v1/*` calls it makes do.
+No build step and nothing fetched from the internet: the files in `service/static/`.
+A page needs no key itself (it has to load to ask for one); the `/v1/*` calls it makes do:
+the review page reads `GET /v1/feedback`, which takes an admin key (HAKB_ADMIN_KEYS) only.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ _FILES = {
     "app.js": "text/javascript; charset=utf-8",
     "checklist.js": "text/javascript; charset=utf-8",
     "checklist.css": "text/css; charset=utf-8",
+    "review.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }
@@ -48,10 +51,19 @@ _HEADERS = {
 }
 
 
+def _page(name: str) -> FileResponse:
+    headers = {**_HEADERS, "Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Frame-Options": "DENY"}
+    return FileResponse(STATIC_DIR / name, media_type="text/html; charset=utf-8", headers=headers)
+
+
 @router.api_route("/", methods=["GET", "HEAD"])
 def index() -> FileResponse:
-    headers = {**_HEADERS, "Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Frame-Options": "DENY"}
-    return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8", headers=headers)
+    return _page("index.html")
+
+
+@router.api_route("/review", methods=["GET", "HEAD"])
+def review() -> FileResponse:
+    return _page("review.html")
 
 
 @router.api_route("/static/{name}", methods=["GET", "HEAD"])
