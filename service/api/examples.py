@@ -241,3 +241,17 @@ READY: dict[str, Any] = {
     "passages": "ok",
     "reason": None,
 }
+
+VOTE: dict[str, Any] = {
+    "id": 42,
+    "created_at": "2026-12-01T03:06:42+00:00",
+    "vote": "wrong",
+    "question": "what port does ha1 use?",
+    "answer": "HA1 port: TCP 28769, 28260 (clear text); TCP 28 (encrypted).",
+    "user": "key:3f2a9c0d",
+    "source": "api",
+    "build_id": _BUILD,
+    "comment": "the encrypted port is missing its protocol",
+}
+
+VOTES: dict[str, Any] = {"votes": [VOTE], "next_before": 42, "next_cursor": "42.8e1f0c2b9a77"}

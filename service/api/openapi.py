@@ -28,6 +28,8 @@ TAGS: list[dict[str, str]] = [
     {"name": "documents", "description": "The documents the current build serves"},
     {"name": "scopes", "description": "The products, deployments and PAN-OS versions the documents cover"},
     {"name": "changes", "description": "What changed between two PAN-OS versions, each side cited"},
+    {"name": "checks", "description": "The connectivity checklist between HA peers, each flow cited"},
+    {"name": "check", "description": "A pasted HA configuration checked against the documents"},
     {"name": "feedback", "description": "Votes on answers (reading them needs an admin key)"},
     {"name": "health", "description": "Liveness and readiness probes (no key needed)"},
 ]
@@ -46,7 +48,15 @@ def camel(name: str) -> str:
     return first + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+def operation_id(route: APIRoute) -> str:
+    """The route's own `operation_id`, else its function name in camelCase."""
+    return route.operation_id or camel(route.name)
+
+
 def install(app: FastAPI) -> None:
+    """Call before the routers are included: they take the app's id function then."""
+    app.router.generate_unique_id_function = operation_id
+
     def schema() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = build(app)
@@ -64,15 +74,8 @@ def build(app: FastAPI) -> dict[str, Any]:
         routes=app.routes,
         tags=TAGS,
     )
-    ids = {
-        (route.path_format, method.lower()): route.operation_id or camel(route.name)
-        for route in app.routes
-        if isinstance(route, APIRoute)
-        for method in route.methods
-    }
-    for path, item in spec.get("paths", {}).items():
-        for method, op in item.items():
-            op["operationId"] = ids.get((path, method), op.get("operationId"))
+    for item in spec.get("paths", {}).values():
+        for op in item.values():
             responses = op.setdefault("responses", {})
             for status, response in responses.items():
                 if status[:1] in ("4", "5") and status != "503" or _is_problem(response):

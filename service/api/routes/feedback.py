@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from hakb.errors import BadInput
+from hakb.service.api import examples
 from hakb.service.api.deps import require_admin_key
 from hakb.service.api.paging import (
     PAGE_HEADERS,
@@ -34,6 +35,7 @@ def _store(request: Request) -> FeedbackStore:
     operation_id="addFeedback",
     response_model=FeedbackRecord,
     status_code=201,
+    responses={201: {"content": examples.json(examples.VOTE)}},
     summary="Record a vote on an answer",
 )
 def add_feedback(body: FeedbackIn, request: Request) -> FeedbackRecord:
@@ -60,7 +62,7 @@ def add_feedback(body: FeedbackIn, request: Request) -> FeedbackRecord:
     response_model=FeedbackCursorPage,
     dependencies=[Depends(require_admin_key)],
     responses={
-        200: {"headers": PAGE_HEADERS},
+        200: {"headers": PAGE_HEADERS, "content": examples.json(examples.VOTES)},
         403: {"model": ErrorResponse, "description": "Not an admin key (HAKB_ADMIN_KEYS), or none configured"},
         **PAGE_RESPONSES,
     },

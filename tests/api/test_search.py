@@ -1,0 +1,63 @@
+"""`GET /v1/search` (issue 15): passages only, best first, with their scores and the
+scope each holds for, over the real server on the corpus build."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+
+def _search(base: str, **params: Any) -> httpx.Response:
+    return httpx.get(f"{base}/v1/search", params=params, timeout=30)
+
+
+def test_search_returns_ranked_passages_with_scores_and_scope(live_server: str) -> None:
+    response = _search(live_server, q="heartbeat backup port", limit=5)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["query"] == "heartbeat backup port" and body["build_id"]
+    passages = body["passages"]
+    assert body["count"] == len(passages) == 5
+    assert [p["rank"] for p in passages] == [1, 2, 3, 4, 5]
+    scores = [p["score"] for p in passages]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+    # The best passage is about what was asked, with where it comes from and what it holds for.
+    top = passages[0]
+    assert "heartbeat backup" in top["text"].lower()
+    assert top["title"] and top["section"] and top["url"].startswith("https://")
+    assert top["scope_label"] and top["scope"]["product"]
+    assert all(0.0 <= p["dense"] <= 1.0 for p in passages)
+    # Passages only: no answer is composed.
+    assert "answer" not in body and "kind" not in body
+
+
+def test_search_finds_an_exact_port_number(live_server: str) -> None:
+    passages = _search(live_server, q="28771", limit=3).json()["passages"]
+    assert "28771" in passages[0]["text"]
+
+
+def test_search_is_shorter_with_a_smaller_limit(live_server: str) -> None:
+    few = _search(live_server, q="HA3 packet forwarding", limit=2).json()["passages"]
+    many = _search(live_server, q="HA3 packet forwarding", limit=10).json()["passages"]
+    assert len(few) == 2 and len(many) == 10
+    assert [p["chunk_id"] for p in few] == [p["chunk_id"] for p in many[:2]]
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({}, "q"),
+        ({"q": ""}, "q"),
+        ({"q": "  ?! "}, "empty"),
+        ({"q": "ha1", "limit": 0}, "limit"),
+        ({"q": "ha1", "limit": 51}, "limit"),
+        ({"q": "x" * 2001}, "q"),
+    ],
+)
+def test_bad_search_input_is_a_422_naming_it(live_server: str, params: dict[str, Any], named: str) -> None:
+    response = _search(live_server, **params)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert named in response.json()["message"]
