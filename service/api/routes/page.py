@@ -38,6 +38,8 @@ _FILES = {
     "app.js": "text/javascript; charset=utf-8",
     "checklist.js": "text/javascript; charset=utf-8",
     "checklist.css": "text/css; charset=utf-8",
+    "check.js": "text/javascript; charset=utf-8",
+    "check.css": "text/css; charset=utf-8",
     "review.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
