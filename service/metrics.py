@@ -14,13 +14,14 @@ Only counters and histograms are kept that way (they add up across workers, dead
 included); gauges are read at scrape time instead.
 
 Nothing is created at import: `metrics()` makes the collectors on first use, once per
-process (prometheus_client refuses a second registration of a name).
+process (prometheus_client refuses a second registration of a name), under a lock: the
+first requests of a worker arrive on the event loop and in the thread pool at once.
 """
 
 from __future__ import annotations
 
-import functools
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,8 +50,20 @@ class Metrics:
     slack_duplicates: Counter
 
 
-@functools.cache
+_made: Metrics | None = None
+_making = threading.Lock()
+
+
 def metrics() -> Metrics:
+    global _made
+    if _made is None:
+        with _making:
+            if _made is None:
+                _made = _make()
+    return _made
+
+
+def _make() -> Metrics:
     from prometheus_client import Counter, Histogram
 
     return Metrics(

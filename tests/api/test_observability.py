@@ -1,9 +1,12 @@
 """What an operator sees: /metrics scraped from `hakb serve --workers 2` (counters summed
 over both workers), the X-Request-ID echoed and in the log lines of its request, and
-JSON logs (HAKB_LOG_FORMAT=json) that parse line by line.
+JSON logs (HAKB_LOG_FORMAT=json) that parse line by line. The same server shows that its
+two workers share one state (`state.sqlite3`): a Slack retry storm is answered once, and
+the rate limit is one budget.
 
 A new connection per request, so the kernel spreads them over both workers: a scrape
-that saw only its own worker's counts would come up short.
+that saw only its own worker's counts would come up short (so would a worker's own claims
+or buckets).
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, unique
 from tests.slack.recorder import start_recorder
 from tests.slack.test_bot import mention
 
+# A minute, per client address: one token back every 7.5 s. Each test sends its /v1 calls from
+# a loopback address of its own (a client with its own budget), at most RATE_LIMIT of them.
+RATE_LIMIT = 8
 FACT_Q = {"question": "what port does ha1 use?"}
 ABSTAIN_Q = {"question": "what colour is the sky?"}
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -36,6 +42,7 @@ def served(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     recorder, thread = start_recorder()
     env = {
         "HAKB_LOG_FORMAT": "json",
+        "HAKB_RATE_LIMIT": str(RATE_LIMIT),
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_API_URL": recorder.api_url,
@@ -47,6 +54,12 @@ def served(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         recorder.server.shutdown()
         recorder.server.server_close()
         thread.join(timeout=5)
+
+
+def call(method: str, url: str, *, source: str, **kwargs: Any) -> httpx.Response:
+    """One request on a new connection (the kernel picks a worker) from loopback address `source`."""
+    with httpx.Client(transport=httpx.HTTPTransport(local_address=source), timeout=60) as client:
+        return client.request(method, url, **kwargs)
 
 
 def scrape(url: str) -> Samples:
@@ -75,12 +88,12 @@ def test_metrics_count_every_workers_requests_and_answers(served: tuple[HakbServ
     sent = [FACT_Q] * 4 + [ABSTAIN_Q] * 2 + [{"question": ""}]
 
     def ask(body: dict[str, str]) -> int:
-        return httpx.post(f"{server.url}/v1/ask", json=body, timeout=60).status_code
+        return call("POST", f"{server.url}/v1/ask", json=body, source="127.0.0.2").status_code
 
     with ThreadPoolExecutor(4) as pool:
         statuses = list(pool.map(ask, sent))
     assert statuses == [200] * 6 + [422]
-    assert httpx.get(f"{server.url}/v1/platforms/PA-0000", timeout=30).status_code == 404
+    assert call("GET", f"{server.url}/v1/platforms/PA-0000", source="127.0.0.2").status_code == 404
     after = scrape(server.url)
 
     requests = "hakb_http_requests_total"
@@ -137,7 +150,7 @@ def _log_lines(server: HakbServer, found: Any, timeout_s: float = 10.0) -> list[
 def test_a_request_id_is_echoed_and_in_every_log_line_of_its_request(served: tuple[HakbServer, FakeSlack]) -> None:
     server, _ = served
     given = "trace-42.a:B"
-    response = httpx.post(f"{server.url}/v1/ask", json=FACT_Q, headers={"X-Request-ID": given}, timeout=60)
+    response = call("POST", f"{server.url}/v1/ask", json=FACT_Q, headers={"X-Request-ID": given}, source="127.0.0.3")
     assert response.status_code == 200 and response.headers["x-request-id"] == given
 
     # No id, or one that is no id (spaces, too long): a fresh one is made and echoed.
@@ -160,3 +173,10 @@ def test_a_request_id_is_echoed_and_in_every_log_line_of_its_request(served: tup
     assert access["http"]["status"] == 200 and access["http"]["route"] == "/v1/ask"
     assert access["http"]["ms"] > 0 and '"POST /v1/ask" 200' in access["message"]
     assert {"time", "level", "pid"} <= access.keys()
+
+
+def test_the_rate_limit_is_one_budget_across_the_workers(served: tuple[HakbServer, FakeSlack]) -> None:
+    server, _ = served
+    statuses = [call("GET", f"{server.url}/v1/ports", source="127.0.0.5").status_code for _ in range(RATE_LIMIT + 3)]
+    assert statuses == [200] * RATE_LIMIT + [429] * 3
+    assert call("GET", f"{server.url}/v1/ports", source="127.0.0.6").status_code == 200  # another client

@@ -2,9 +2,10 @@
 limit, one thread memory. Real `hakb serve` processes, real signed Slack requests, a real
 redis-server; replies are read from the recording stand-in for Slack's Web API.
 
-- one host: `hakb serve --workers 2` sharing `state.sqlite3` in its data dir;
-- two hosts: two `hakb serve` over separate data dirs sharing one Redis, each delivery
-  sent to the other replica in turn (as a load balancer would spread them).
+Two hosts here: two `hakb serve` over separate data dirs sharing one Redis, each delivery
+sent to the other replica in turn (as a load balancer would spread them). One host,
+`hakb serve --workers 2` sharing `state.sqlite3` in its data dir, is tested on the server
+of tests/api/test_observability.py (a storm, the rate limit), which the metrics need anyway.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import httpx
 import pytest
 
 from hakb.devserver import HakbServer, RedisServer
-from tests.conftest import copy_data_dir, hakb_server
+from tests.conftest import SERVER_ENV, copy_data_dir
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, unique
 from tests.slack.recorder import SlackRecorder, start_recorder
 from tests.slack.test_bot import mention, message
@@ -50,16 +51,6 @@ def _env(recorder: SlackRecorder, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def two_workers(
-    seed_data_dir: Path, recorder: SlackRecorder, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[list[FakeSlack]]:
-    root = tmp_path_factory.mktemp("two-workers")
-    data = copy_data_dir(seed_data_dir, root / "data")
-    with hakb_server(data, root / "server.log", _env(recorder), workers=2) as server:
-        yield [FakeSlack(server.url, recorder)]
-
-
-@pytest.fixture(scope="module")
 def two_replicas(
     seed_data_dir: Path,
     recorder: SlackRecorder,
@@ -67,22 +58,15 @@ def two_replicas(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[list[FakeSlack]]:
     root = tmp_path_factory.mktemp("two-replicas")
-    env = _env(recorder, HAKB_REDIS_URL=redis_server.redis_url)
-    servers: list[HakbServer] = []
-    with (
-        hakb_server(copy_data_dir(seed_data_dir, root / "a"), root / "a.log", env) as a,
-        hakb_server(copy_data_dir(seed_data_dir, root / "b"), root / "b.log", env) as b,
-    ):
-        servers = [a, b]
-        yield [FakeSlack(s.url, recorder) for s in servers]
-
-
-@pytest.fixture(params=["two_workers", "two_replicas"])
-def deployment(request: pytest.FixtureRequest) -> list[FakeSlack]:
-    """Where each request goes: the same server (its workers share the listening socket),
-    or the replicas in turn."""
-    targets: list[FakeSlack] = request.getfixturevalue(request.param)
-    return targets
+    env = {**SERVER_ENV, **_env(recorder, HAKB_REDIS_URL=redis_server.redis_url)}
+    servers = [HakbServer(copy_data_dir(seed_data_dir, root / n), root / f"{n}.log", env=env) for n in ("a", "b")]
+    try:
+        with ThreadPoolExecutor(len(servers)) as pool:  # started side by side: half the wait
+            list(pool.map(lambda server: server.start(), servers))
+        yield [FakeSlack(server.url, recorder) for server in servers]
+    finally:
+        for server in servers:
+            server.stop()
 
 
 def _storm(targets: list[FakeSlack], channel: str) -> list[httpx.Response]:
@@ -106,12 +90,12 @@ def _storm(targets: list[FakeSlack], channel: str) -> list[httpx.Response]:
         return list(pool.map(send, range(len(deliveries))))
 
 
-def test_a_storm_of_deliveries_gets_exactly_one_reply(deployment: list[FakeSlack]) -> None:
+def test_a_storm_of_deliveries_gets_exactly_one_reply(two_replicas: list[FakeSlack]) -> None:
     channel = unique("C")
-    responses = _storm(deployment, channel)
+    responses = _storm(two_replicas, channel)
     assert [r.status_code for r in responses] == [200] * len(responses)  # every delivery acknowledged
     # Each request posts before it answers (process_before_response): every reply is recorded by now.
-    posts = deployment[0].posts(channel)
+    posts = two_replicas[0].posts(channel)
     assert len(posts) == 1, [p.args.get("text") for p in posts]
     assert "28769" in posts[0].args["text"]
 
@@ -131,13 +115,13 @@ def test_a_follow_up_reaching_another_replica_knows_the_thread(two_replicas: lis
     assert not a.recorder.find("conversations.replies", channel=channel)  # known from Redis, not asked of Slack
 
 
-def test_the_rate_limit_is_one_budget_across_workers_and_replicas(deployment: list[FakeSlack]) -> None:
+def test_the_rate_limit_is_one_budget_across_workers_and_replicas(two_replicas: list[FakeSlack]) -> None:
     # A new connection per request: the kernel spreads them over the workers; the replicas alternate.
     statuses = [
-        httpx.post(f"{deployment[i % len(deployment)].base_url}/v1/ask", json=ASK, timeout=30).status_code
+        httpx.post(f"{two_replicas[i % len(two_replicas)].base_url}/v1/ask", json=ASK, timeout=30).status_code
         for i in range(RATE_LIMIT + 4)
     ]
     assert statuses[:RATE_LIMIT] == [200] * RATE_LIMIT
     assert statuses[RATE_LIMIT:] == [429] * 4
-    for target in deployment:
+    for target in two_replicas:
         assert httpx.get(f"{target.base_url}/readyz", timeout=10).status_code == 200  # probes are never limited
