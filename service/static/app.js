@@ -38,6 +38,7 @@
   const COMMENT_MAX = 1000; // what POST /v1/feedback keeps of a comment
   const NEAREST_MAX = 5;
   const LONG_ANSWER = 160; // characters: a longer answer is not set in bold
+  const LONG_VALUE = 60; // likewise for a fact's value in a table
 
   const history = []; // questions asked, oldest first
   let historyIndex = -1; // position while recalling with Up/Down; -1: not recalling
@@ -378,7 +379,9 @@
     ].filter(([name, text]) => !["Qualifier", "Platforms"].includes(name) || distinct.some((r) => text(r)));
     const cell = (name, text, r) => {
       if (name === "Value") {
-        return el("td", { "data-label": "Value", class: "value" }, factValue(r.fact),
+        const value = factValue(r.fact);
+        // A whole sentence as a value (a platform constraint) reads better unbolded.
+        return el("td", { "data-label": "Value", class: value.length > LONG_VALUE ? "value long" : "value" }, value,
           r.conflict ? el("span", { class: "badge warn", title: "Another document gives a different value" }, "differs") : null);
       }
       if (name === "Source") {

@@ -9,7 +9,9 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.page.conftest import OpenPage, save_screenshot
-from tests.page.test_page import HA2_ETHERTYPE, ask, last_answer
+from tests.page.test_page import HA2_ETHERTYPE, HA2_PORT, ask, last_answer
+
+SCREENSHOT = {"width": 1280, "height": 900}  # tall enough for an answer and its sources in docs/
 
 # The colour an element's text is drawn in, and the first opaque background behind it.
 DRAWN = """e => {
@@ -63,6 +65,8 @@ def _answer_and_lookup(page: Page) -> None:
     expect(page.get_by_role("status").first).to_contain_text("Ready")
     ask(page, HA2_ETHERTYPE)
     expect(last_answer(page).get_by_role("note", name="Documents disagree")).to_be_visible()
+    ask(page, HA2_PORT)  # the last one, in the screenshot: a fact, its sources, the open quote
+    expect(page.locator("#conversation .answer")).to_have_count(2)
     page.locator("#platform-form").get_by_label("Firewall model").fill("PA-3260")
     page.get_by_role("button", name="Look up").click()
     expect(page.locator("#platform-result")).to_contain_text("PA-3200 Series")
@@ -79,8 +83,8 @@ def _readability(page: Page) -> dict[str, float]:
 def test_dark_mode_follows_the_system_setting_and_stays_readable(
     open_page: OpenPage, live_server: str, artifacts: Path
 ) -> None:
-    dark = open_page(live_server, color_scheme="dark")
-    light = open_page(live_server, color_scheme="light")
+    dark = open_page(live_server, SCREENSHOT, color_scheme="dark")
+    light = open_page(live_server, SCREENSHOT, color_scheme="light")
     for page in (dark, light):
         _answer_and_lookup(page)
 
