@@ -458,6 +458,10 @@ class SlackBot:
     def on_error(self, error: Exception, body: dict[str, Any]) -> None:
         # Whatever escaped a listener (a failed post, a broken payload): logged with
         # its traceback; bolt answers Slack with 500.
+        if isinstance(error, StateUnavailable):
+            # No claim could be made: no reply (it might be a second one); Slack retries.
+            log.warning("slack %s left to Slack's retry: %s", body.get("event_id") or body.get("type"), error)
+            return
         log.error("slack listener failed on %s", body.get("type"), exc_info=error)
 
 

@@ -125,3 +125,31 @@ def test_the_rate_limit_is_one_budget_across_workers_and_replicas(two_replicas: 
     assert statuses[RATE_LIMIT:] == [429] * 4
     for target in two_replicas:
         assert httpx.get(f"{target.base_url}/readyz", timeout=10).status_code == 200  # probes are never limited
+
+
+def test_with_redis_down_a_delivery_is_left_to_slacks_retry_and_the_api_still_answers(
+    two_replicas: list[FakeSlack], redis_server: RedisServer
+) -> None:
+    """Last in this module: it stops the session's Redis (and starts it again, empty)."""
+    a, b = two_replicas
+    channel, event_id = unique("C"), unique("Ev")
+    body = json.dumps(a.envelope(mention(channel, "what port does ha1 use?"), event_id))
+    redis_server.stop()
+    try:
+        # No claim can be made: no reply (it could be a second one), and an error so Slack tries again.
+        refused = a.post(body, "application/json")
+        assert refused.status_code >= 500 and not a.posts(channel)
+        # Answers need no shared state; the rate limit lets requests through rather than fail them.
+        assert [httpx.get(f"{b.base_url}/v1/ports", timeout=30).status_code for _ in range(RATE_LIMIT + 2)] == [200] * (
+            RATE_LIMIT + 2
+        )
+        ready = httpx.get(f"{a.base_url}/readyz", timeout=10)
+        assert ready.status_code == 200
+        assert 'hakb_shared_state_up{backend="redis"} 0.0' in httpx.get(f"{a.base_url}/metrics", timeout=30).text
+    finally:
+        redis_server.start()
+    # Slack's retry, on the other replica, once Redis is back: answered, once.
+    assert b.post(body, "application/json", headers={"x-slack-retry-num": "1"}).status_code == 200
+    assert a.post(body, "application/json", headers={"x-slack-retry-num": "2"}).status_code == 200
+    posts = a.posts(channel)
+    assert len(posts) == 1 and "28769" in posts[0].args["text"]
