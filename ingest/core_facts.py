@@ -11,10 +11,11 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from hakb import attributes
 from hakb.ingest import builds, lexicon
 from hakb.ingest.models import Fact
 
-CORE_ATTRIBUTES = frozenset({"port", "ip-protocol", "ethertype", "transport", "layer", "protocol"})
+CORE_ATTRIBUTES = attributes.CORE
 
 
 def _core(facts: Iterable[Fact]) -> dict[tuple[str, str, str], str]:

@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from hakb import attributes
 from hakb.ingest import lexicon
 from hakb.ingest.models import DocumentMeta, Fact, Section, SubjectFrom
 from hakb.ingest.scope import sentence_scope
@@ -33,7 +34,7 @@ from hakb.ingest.tables import scope_label
 from hakb.text import split_sentences  # moved to hakb.text; re-exported for old imports
 
 # Attributes where two documents giving two values is a disagreement, not a list.
-SINGLE_VALUED = frozenset({"ethertype", "layer", "encapsulation", "range", "default"})
+SINGLE_VALUED = attributes.SINGLE_VALUED
 
 _NUM = r"\d{2,5}(?:\s*[-\u2013]\s*\d{2,5})?"
 _PORT_RE = re.compile(
@@ -453,6 +454,7 @@ class FactExtractor:
                         attribute,
                         cell,
                         f"{label} \u2014 {column}: {cell}",
+                        column=True,  # the row's label names the attribute, as a column would
                         qualifier=named[1],
                         platforms=[model],
                     )
@@ -473,7 +475,9 @@ class FactExtractor:
                 continue
             quote = f"{column} \u2014 {label}: {cell}"
             for model in models:
-                yield self._fact(section, model, attribute, value, quote, qualifier=qualifier, platforms=[model])
+                yield self._fact(
+                    section, model, attribute, value, quote, column=True, qualifier=qualifier, platforms=[model]
+                )
 
     def _topic(self) -> list[str]:
         """Subject of a row that names no link: the page's own topic, if a known one."""
@@ -493,8 +497,19 @@ class FactExtractor:
 
         quote = f"{quote_prefix} {sentence}".strip()
 
-        def fact(subject: str, attribute: str, value: str, **kw: object) -> Fact:
-            return self._fact(section, subject, attribute, value, quote, platforms=platform_scope, **kw)
+        def fact(
+            subject: str, attribute: str, value: str, qualifier: str | None = None, protocol: str | None = None
+        ) -> Fact:
+            return self._fact(
+                section,
+                subject,
+                attribute,
+                value,
+                quote,
+                platforms=platform_scope,
+                qualifier=qualifier,
+                protocol=protocol,
+            )
 
         def nearest(pos: int) -> list[str]:
             """The link named last before `pos`, else the sentence's/scope's subjects."""
@@ -673,7 +688,21 @@ class FactExtractor:
                     for subject in owners:
                         yield fact(subject, attribute, item)
 
-    def _fact(self, section: Section, subject: str, attribute: str, value: str, quote: str, **kw: object) -> Fact:
+    def _fact(
+        self,
+        section: Section,
+        subject: str,
+        attribute: str,
+        value: str,
+        quote: str,
+        *,
+        column: bool = False,
+        **kw: object,
+    ) -> Fact:
+        # One registry of attributes (hakb.attributes): a misspelt one fails here, where it is
+        # made. A table's own column ("Max Sessions") names the attribute of its cells.
+        if not column:
+            attributes.check(attribute)
         quote = re.sub(r"\s+", " ", quote).strip()
         if "subject_from" not in kw:
             kw["subject_from"] = "quote" if _named_in(subject, quote) else self._origin

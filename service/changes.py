@@ -43,9 +43,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
+from hakb.attributes import SINGLE_VALUED
 from hakb.errors import BadInput, NotFound
 from hakb.ingest import lexicon
-from hakb.ingest.facts import SINGLE_VALUED, same_value
+from hakb.ingest.facts import same_value
 from hakb.ingest.models import Citation, DocumentMeta, Fact
 
 if TYPE_CHECKING:

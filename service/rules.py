@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from wordfreq import zipf_frequency
 
+from hakb import attributes
 from hakb.ingest import lexicon
 from hakb.ingest.facts import same_value
 from hakb.ingest.models import Fact
@@ -38,39 +39,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "interface": ("interface",),
     "purpose": ("purpose", "synchronizes"),
 }
-REVERSE_ATTRIBUTES = ("port", "ip-protocol", "ethertype")
-
-_LABELS = {
-    "port": "port",
-    "ip-protocol": "IP protocol number",
-    "ethertype": "ether type",
-    "layer": "layer",
-    "encapsulation": "encapsulation",
-    "direction": "data flow",
-    "keepalive": "keepalive",
-    "purpose": "used for",
-    "synchronizes": "synchronizes",
-    "can-use": "can use",
-    "not-supported": "not supported",
-    "requires": "requires",
-    "required-in": "required in",
-    "not-required": "not needed",
-    "recommended": "recommended",
-    "interface": "interface",
-    "dedicated-ha-ports": "dedicated HA ports",
-    "spans-subnets": "can",
-    "message-size": "messages",
-    "protocol": "protocol",
-    "transport": "transport",
-    "constraint": "note",
-    "range": "range",
-    "default": "default",
-}
-
-
-def label(attribute: str) -> str:
-    """How an attribute reads in an answer ("ip-protocol" -> "IP protocol number")."""
-    return _LABELS.get(attribute, attribute)
+REVERSE_ATTRIBUTES = attributes.REVERSE
+label = attributes.label  # how an attribute reads in an answer
 
 
 @dataclass
@@ -388,7 +358,7 @@ def _reverse(query: Query, table: FactTable) -> RuleResult:
         for subject, fs in by_subject.items():
             f = fs[0]
             detail = ", ".join(filter(None, [f.protocol if f.protocol != "IP" else None, f.qualifier]))
-            parts.append(f"{subject} ({_LABELS[f.attribute]}{'; ' + detail if detail else ''})")
+            parts.append(f"{subject} ({label(f.attribute)}{'; ' + detail if detail else ''})")
         quote = users[0].quote
         lines.append(f'{value} is used by {", ".join(parts)}: "{quote}"')
     return RuleResult(facts=facts, text=" ".join(lines), confidence=0.95, looked_for=looked)
@@ -495,7 +465,7 @@ def render(query: Query, facts: list[Fact], group: str, platform_names: list[str
 
 
 def _line(subject: str, attribute: str, facts: list[Fact], platform_names: list[str]) -> str:
-    label = _LABELS.get(attribute, attribute)
+    name = label(attribute)
     # The flag was set over the whole build (another product's value counts there); what
     # is shown differs only if two of these facts say different things ("200" and "200ms"
     # say the same).
@@ -530,7 +500,7 @@ def _line(subject: str, attribute: str, facts: list[Fact], platform_names: list[
             f"{v} ({'; '.join(t + (', on ' + ', '.join(ps) if ps else '') for t, ps in titles.items())})"
             for v, titles in by_value.items()
         ]
-        return f"{subject} {label}: documents differ: {' and '.join(parts)}."
+        return f"{subject} {name}: documents differ: {' and '.join(parts)}."
     lone = _lone_claims(facts) if attribute in ("port", "ip-protocol") else []
     if lone:
         # A page whose values no other page shares, beside pages that agree among
@@ -542,11 +512,11 @@ def _line(subject: str, attribute: str, facts: list[Fact], platform_names: list[
             for g in groups
             if g
         ]
-        return f"{subject} {label}: documents differ: {' and '.join(parts)}."
+        return f"{subject} {name}: documents differ: {' and '.join(parts)}."
     values = _distinct_values(facts, attribute)
     if attribute == "constraint":
         return " ".join(dict.fromkeys(values))
-    return f"{subject} {label}: {'; '.join(values)}."
+    return f"{subject} {name}: {'; '.join(values)}."
 
 
 _EVERYDAY_ZIPF = 5.0  # a word this frequent in English names no product, platform or page

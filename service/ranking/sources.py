@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from hakb import attributes
 from hakb.ingest import lexicon
 from hakb.ingest.models import Citation, Fact
 from hakb.ingest.scope import sentence_scope
@@ -33,15 +34,7 @@ _NUMBERISH = re.compile(r"\b0x[0-9a-f]+\b|\b\d+\b", re.I)
 _MAX_ITEMS = 10
 # What a value of an attribute looks like in a sentence: a question that asks for a
 # port is not answered by a sentence without a number in it.
-VALUE_SHAPES: dict[str, re.Pattern[str]] = {
-    "port": re.compile(r"\b\d{2,5}\b"),
-    "ip-protocol": re.compile(r"\b\d{1,3}\b"),
-    "ethertype": re.compile(r"\b0x[0-9a-f]{3,4}\b", re.I),
-    "layer": re.compile(r"\blayer ?[1-7]\b", re.I),
-    "message-size": re.compile(r"\b\d[\d,]*\b"),
-    "range": re.compile(r"\b\d[\d,]*\b"),
-    "default": re.compile(r"\b\d[\d,]*\b"),
-}
+VALUE_SHAPES = attributes.SHAPES
 
 
 @dataclass
