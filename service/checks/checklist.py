@@ -185,29 +185,6 @@ class Checklist(BaseModel):
     platform_notes: list[Sourced]
     lines: list[Line]
 
-    def citations(self) -> list[Citation]:
-        """Every citation of the checklist, once, in the order a reader meets them."""
-        seen: dict[tuple[str, str], Citation] = {}
-
-        def add(found: Iterable[Citation]) -> None:
-            for c in found:
-                seen.setdefault((c.url or c.doc_id, c.quote), c)
-
-        for s in [*self.platform, *self.platform_notes]:
-            add(s.citations)
-        for line in self.lines:
-            for cell in (line.purpose, line.interface):
-                for s in cell.items:
-                    add(s.citations)
-            for flow in line.flows:
-                add(flow.citations)
-            for cell in (line.direction, line.layer):
-                for s in cell.items:
-                    add(s.citations)
-            for s in line.notes:
-                add(s.citations)
-        return list(seen.values())
-
 
 # -- reading a deployment --------------------------------------------------------------
 
@@ -252,7 +229,8 @@ def parse_words(text: str) -> Deployment:
             model = word
             if i < len(words) and words[i].lower() == "series":
                 model, i = f"{word} Series", i + 1
-        elif low in TRANSPORTS:
+        elif low in TRANSPORTS or lexicon.protocols_in(low):
+            # "tcp" too: the checklist then says, citing the documents, which transports exist.
             fields["ha2_transport"] = low
         elif low in ("encrypted", "encryption", "encrypt"):
             fields["ha1_encryption"] = True

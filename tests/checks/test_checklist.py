@@ -180,6 +180,7 @@ def test_chat_words_read_as_a_deployment() -> None:
     assert dep.ha1_encryption and dep.backups == ("ha1", "heartbeat") and dep.version == "10.2"
     assert parse_words("pa-5400 series a/a hsci").model == "pa-5400 Series"
     assert parse_words("PA-5450 cluster").mode == "cluster"
+    assert parse_words("PA-3260 tcp").ha2_transport == "tcp"  # refused with the documents' transports, cited
     with pytest.raises(BadInput, match="'sideways' is not a model"):
         parse_words("PA-3260 sideways")
     with pytest.raises(BadInput, match="name a firewall model"):
