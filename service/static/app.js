@@ -559,9 +559,10 @@
   async function nearestTopics(a, question) {
     const topics = [];
     const seen = new Set();
+    // One line per page: five sections of one page would hide the other pages near it.
     const add = (c) => {
       const section = sectionBeyondTitle(c.title, c.section);
-      const key = (c.title || "") + "\u0000" + section;
+      const key = (c.title || "") + "\u0000" + (c.url || "");
       if (!c.title || seen.has(key) || topics.length >= NEAREST_MAX) return;
       seen.add(key);
       topics.push(el("li", {}, sourceLink(c.title, c.url),
