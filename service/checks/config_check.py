@@ -28,7 +28,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from hakb.errors import BadConfig, NotFound, PayloadTooLarge
+from hakb.errors import BadConfig, BadInput, NotFound, PayloadTooLarge
 from hakb.ingest import lexicon
 from hakb.ingest.models import Citation, Fact
 from hakb.service.checks import doc_rules as rules
@@ -85,35 +85,43 @@ class CheckReport(BaseModel):
 def check_config(
     build: LoadedBuild,
     text: str,
-    model: str,
+    model: str | None,
     scope: ScopeChoice | None = None,
     fmt: FormatChoice = "auto",
     max_chars: int = MAX_CONFIG_CHARS_DEFAULT,
 ) -> CheckReport:
+    """`model` may be None only with a scope product that is no hardware (a CN-Series or
+    VM-Series deployment): then only facts that name no platform apply."""
     if len(text) > max_chars:
         raise PayloadTooLarge(
             f"the configuration is {len(text):,} characters; at most {max_chars:,}: "
             "paste only the high-availability section"
         )
     config = parse_config(text, fmt)
-    canon = lexicon.canonical_model(model) or model.strip()
-    families = build.facts.resolve(canon)
-    if not families:
-        raise NotFound(
-            f"no document names the model {model!r}; known families: {', '.join(build.facts.families())}",
-            code="unknown_model",
-            extra={"known": build.facts.families()},
-        )
+    platforms: set[str] = set()
+    canon, families = "", []
+    if model is not None and model.strip():
+        canon = lexicon.canonical_model(model) or model.strip()
+        families = build.facts.resolve(canon)
+        if not families:
+            raise NotFound(
+                f"no document names the model {model!r}; known families: {', '.join(build.facts.families())}",
+                code="unknown_model",
+                extra={"known": build.facts.families()},
+            )
+        platforms = {canon, *families}
+    elif scope is None or scope.product is None:
+        raise BadInput("give the firewall model (PA-3260), or a scope product without hardware (cn-series)")
     choice = scope or ScopeChoice()
     if choice.product is None and build.main_product:
         choice = dataclasses.replace(choice, product=build.main_product)
     asked = choice.resolve(build.scope_vocabulary)
     view = build.scoped(asked)
-    checker = _Checker(config, view.facts.facts, {canon, *families})
+    checker = _Checker(config, view.facts.facts, platforms)
     checker.run()
     findings = checker.merged_findings()
     return CheckReport(
-        model=canon,
+        model=canon or asked.label,
         documented_as=families,
         scope=asked.label or "all documents",
         format=config.format,
@@ -165,7 +173,7 @@ class _Checker:
 
     def _page_applies(self, f: Fact) -> bool:
         pages = f.scope.platforms if f.scope else ()
-        return not pages or bool(_names(pages) & self.platforms)
+        return not pages or bool(_names(pages) & self.platforms)  # no model: only platform-free pages
 
     def of(self, attributes: tuple[str, ...], links_only: bool = True) -> list[Fact]:
         """Applicable facts of these attributes, one per distinct sentence and subject."""
@@ -459,12 +467,12 @@ class _Checker:
             if link is None or link.port is None:
                 continue
             self.config.mark_read(link.port.where)
-            if link.port.value.strip().lower() != shape.port:
+            if link.port.value.strip().lower() != shape.port.lower():
                 self.find(
                     "error",
                     "port-assigned",
                     link.port.where,
-                    f"{name} is on {link.port.value}; the documents require {shape.port.upper()}" + _on(f),
+                    f"{name} is on {link.port.value}; the documents require {shape.port}" + _on(f),
                     [f],
                 )
             else:
@@ -664,8 +672,9 @@ def _citations(facts: Iterable[Fact]) -> list[Citation]:
 def render_text(report: CheckReport, *, not_checked: bool = False) -> str:
     """The report as a person reads it in a terminal or a ticket: each finding with its
     place, what is wrong and the rule quoted; then how much was checked."""
+    family = f" ({', '.join(report.documented_as)})" if report.documented_as else ""
     lines = [
-        f"{report.model} ({', '.join(report.documented_as)}), checked against {report.scope}: "
+        f"{report.model}{family}, checked against {report.scope}: "
         f"{report.errors} error(s), {report.warnings} warning(s)."
     ]
     for f in report.findings:

@@ -209,7 +209,7 @@ def read_requirement(fact: Fact) -> Shape | None:
     quote, value = fact.quote, fact.value
     if m := _PORT_ASSIGNED.search(quote):
         links = tuple(lexicon.links_in(m.group(2)))
-        return PortAssigned(m.group(1).lower(), links) if links else None
+        return PortAssigned(m.group(1), links) if links else None  # as the document writes it
     if _SEPARATE_PORTS.search(value) or _SEPARATE_PORTS.search(quote):
         links = tuple(lexicon.links_in(quote))
         return PortsDiffer(links) if len(links) >= 2 else None

@@ -17,14 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from hakb.errors import BadConfig, HostileConfig, NotFound, PayloadTooLarge, render
+from hakb.errors import BadConfig, BadInput, HostileConfig, NotFound, PayloadTooLarge, render
 from hakb.service.checks.config_check import check_config, parse_config
 from hakb.service.scope_choice import ScopeChoice
 from tests.conftest import CORPUS_PAGES, ingest, make_data_dir, run_hakb
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ha-configs"
 EXPECTED: dict[str, dict[str, object]] = json.loads((FIXTURES / "expected.json").read_text())["configs"]
-CHECKED = sorted(name for name, e in EXPECTED.items() if "refused" not in e)
+CHECKED = sorted(name for name, e in EXPECTED.items() if "refused" not in e and "build" not in e)
+SCOPED = sorted(name for name, e in EXPECTED.items() if e.get("build") == "scoped")
 REFUSED = sorted(name for name, e in EXPECTED.items() if "refused" in e)
 
 
@@ -57,6 +58,26 @@ def test_the_check_finds_exactly_the_seeded_problems(corpus_engine) -> None:  # 
     precision = len(true_positives) / len(found) if found else 1.0
     recall = len(true_positives) / len(expected)
     assert (precision, recall) == (1.0, 1.0), {"missed": expected - found, "extra": found - expected}
+
+
+def test_a_scope_without_hardware_is_checked_against_its_own_pages(scoped_data_dir: Path) -> None:
+    """CN-Series on AWS: no model, the deployment guide's rules (no backup links, HA2 on
+    ethernet1/1); a firewall page's platform rules do not apply."""
+    from tests.conftest import _engine
+
+    build = _engine(scoped_data_dir).build
+    for name in SCOPED:
+        spec = EXPECTED[name]
+        scope = ScopeChoice(**spec["scope"])  # type: ignore[arg-type]
+        report = check_config(build, (FIXTURES / name).read_text(), None, scope)
+        assert [[f.severity, f.check, f.where] for f in report.findings] == spec["findings"]
+        assert all(c.scope and c.scope.product == "cn-series" for f in report.findings for c in f.rules)
+    moved = (FIXTURES / SCOPED[0]).read_text().replace("<port>ethernet1/1</port>", "<port>ethernet1/3</port>")
+    report = check_config(build, moved, None, ScopeChoice(product="cn-series", deployment="aws"))
+    (ha2,) = [f for f in report.findings if f.check == "port-assigned"]
+    assert ha2.problem == "HA2 is on ethernet1/3; the documents require Ethernet1/1"
+    with pytest.raises(BadInput):
+        check_config(build, moved, None)
 
 
 def test_a_finding_says_what_is_wrong_and_quotes_the_rule(corpus_engine) -> None:  # type: ignore[no-untyped-def]

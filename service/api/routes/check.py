@@ -38,7 +38,13 @@ class CheckRequest(BaseModel):
         "text of `show high-availability all`; at most HAKB_MAX_BODY_BYTES",
         examples=["<high-availability><group><group-id>70</group-id></group></high-availability>"],
     )
-    model: str = Field(max_length=60, description="The firewall model: PA-3260, PA-850, PA-7050", examples=["PA-3260"])
+    model: str | None = Field(
+        default=None,
+        max_length=60,
+        description="The firewall model: PA-3260, PA-850, PA-7050; may be left out only for a scope product "
+        "without hardware (cn-series)",
+        examples=["PA-3260"],
+    )
     format: Literal["auto", "xml", "text"] = Field(default="auto", description="auto: XML when it starts with '<'")
     scope: CheckScope | None = None
 
