@@ -140,40 +140,6 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("--not-checked", action="store_true", help="also list what the check could not judge")
     ck.set_defaults(func=cmd_check)
 
-    ck = sub.add_parser(
-        "check",
-        help="check an HA configuration against the documents (exit 1 when a finding is an error)",
-        description="Check deviceconfig/high-availability (XML) or the text of `show high-availability all`. "
-        "Exit 0: no error findings (warnings allowed); 1: error findings; 2: unreadable configuration, unknown "
-        "model or no build.",
-    )
-    ck.add_argument("file", help="the configuration file ('-' reads stdin)")
-    ck.add_argument("--model", required=True, help="the firewall model: PA-3260, PA-850, PA-7050")
-    ck.add_argument("--format", dest="config_format", choices=("auto", "xml", "text"), default="auto")
-    ck.add_argument("--product", help="check against this product's documents (default: the main one)")
-    ck.add_argument("--deployment", help="aws, azure, ...")
-    ck.add_argument("--version", dest="scope_version", metavar="VERSION", help="a PAN-OS version: 10.2")
-    ck.add_argument("--json", action="store_true", help="print the JSON of POST /v1/check")
-    ck.add_argument("--not-checked", action="store_true", help="also list what the check could not judge")
-    ck.set_defaults(func=cmd_check)
-
-    ck = sub.add_parser(
-        "check",
-        help="check an HA configuration against the documents (exit 1 when a finding is an error)",
-        description="Check deviceconfig/high-availability (XML) or the text of `show high-availability all`. "
-        "Exit 0: no error findings (warnings allowed); 1: error findings; 2: unreadable configuration, unknown "
-        "model or no build.",
-    )
-    ck.add_argument("file", help="the configuration file ('-' reads stdin)")
-    ck.add_argument("--model", required=True, help="the firewall model: PA-3260, PA-850, PA-7050")
-    ck.add_argument("--format", dest="config_format", choices=("auto", "xml", "text"), default="auto")
-    ck.add_argument("--product", help="check against this product's documents (default: the main one)")
-    ck.add_argument("--deployment", help="aws, azure, ...")
-    ck.add_argument("--version", dest="scope_version", metavar="VERSION", help="a PAN-OS version: 10.2")
-    ck.add_argument("--json", action="store_true", help="print the JSON of POST /v1/check")
-    ck.add_argument("--not-checked", action="store_true", help="also list what the check could not judge")
-    ck.set_defaults(func=cmd_check)
-
     ask = sub.add_parser("ask", help="answer a question ('-' reads one per line from stdin)")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--json", action="store_true", help="print the Answer object")
@@ -375,22 +341,6 @@ def cmd_checklist(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    from hakb.service.checks.config_check import check_config, render_text
-    from hakb.service.scope_choice import ScopeChoice
-
-    try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise BadInput(f"cannot read {args.file}: {exc.strerror}") from None
-    scope = ScopeChoice(product=args.product, deployment=args.deployment, version=args.scope_version)
-    report = check_config(
-        _engine(settings).build, text, args.model, scope, args.config_format, max_chars=settings.max_body_bytes
-    )
-    print(report.model_dump_json(indent=2) if args.json else render_text(report, not_checked=args.not_checked), end="")
-    return EXIT_FAILED if report.errors else EXIT_OK
-
-
-def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from hakb.service.checks.config_check import check_config, parse_config, render_text
     from hakb.service.scope_choice import ScopeChoice
 
@@ -430,23 +380,6 @@ def _asker(args: argparse.Namespace, settings: Settings) -> Callable[[str], Answ
     # A value that cannot be read is a BadInput: main() prints what is wrong, exit 2.
     asked = None if chosen.empty else chosen.resolve(engine.build.scope_vocabulary)
     return lambda question: engine.ask(question, top_k=args.top_k, scope=asked)
-
-
-def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    from hakb.service.checks.config_check import check_config, parse_config, render_text
-    from hakb.service.scope_choice import ScopeChoice
-
-    try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise BadInput(f"cannot read {args.file}: {exc.strerror}") from None
-    parse_config(text, args.config_format)  # an unreadable configuration fails before the build loads
-    scope = ScopeChoice(product=args.product, deployment=args.deployment, version=args.scope_version)
-    report = check_config(
-        _engine(settings).build, text, args.model, scope, args.config_format, max_chars=settings.max_body_bytes
-    )
-    print(report.model_dump_json(indent=2) if args.json else render_text(report, not_checked=args.not_checked), end="")
-    return EXIT_FAILED if report.errors else EXIT_OK
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
