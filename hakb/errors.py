@@ -5,7 +5,9 @@
     │   ├── NotFound          404 not_found         exit 2   no such model, file or route
     │   ├── MalformedBody     400 malformed_json    exit 2   a request body that is not JSON at all
     │   ├── StaleCursor       409 stale_cursor      exit 2   a page cursor of another build or other filters
-    │   └── RuledOut          422 ruled_out         exit 2   a deployment the documents rule out (HA3 in active/passive, ...)
+    │   ├── RuledOut          422 ruled_out         exit 2   a deployment the documents rule out (HA3 in active/passive, ...)
+    │   └── BadConfig         422 bad_config        exit 2   an HA configuration that cannot be read (line, column)
+    │       └── HostileConfig 422 config_refused    exit 2   XML with a DTD, entities or external references
     ├── ConfigError           500 misconfigured     exit 2   the settings (environment) are inconsistent
     ├── Unauthorized          401 unauthorized      exit 2   missing or wrong API key (WWW-Authenticate: Bearer)
     │   └── BadSignature      401 unauthorized      exit 2   a Slack request whose signature does not check out
@@ -90,6 +92,15 @@ class RuledOut(BadInput):
     without one, an HA2 transport no document names); `extra["rules"]` cites the rule."""
 
 
+class BadConfig(BadInput):
+    """A pasted HA configuration that cannot be read (malformed XML: `extra` has its line
+    and column; no high-availability section; text that is no `show high-availability all`)."""
+
+
+class HostileConfig(BadConfig):
+    """XML with a document type, entities or external references: refused unread."""
+
+
 class ConfigError(HakbError):
     """The settings contradict each other or cannot be read."""
 
@@ -147,6 +158,8 @@ PROBLEMS: dict[type[BaseException], Problem] = {
     MalformedBody: Problem(400, "malformed_json", EXIT_USAGE),
     StaleCursor: Problem(409, "stale_cursor", EXIT_USAGE),
     RuledOut: Problem(422, "ruled_out", EXIT_USAGE),
+    BadConfig: Problem(422, "bad_config", EXIT_USAGE),
+    HostileConfig: Problem(422, "config_refused", EXIT_USAGE),
     ConfigError: Problem(500, "misconfigured", EXIT_USAGE, public=False),
     Unauthorized: Problem(401, "unauthorized", EXIT_USAGE, {"WWW-Authenticate": "Bearer"}),
     BadSignature: Problem(401, "unauthorized", EXIT_USAGE),
