@@ -195,8 +195,24 @@ def test_ports_view_lists_ports_with_link_protocol_and_source(open_page: OpenPag
     expect(ha2).to_contain_text("UDP")
     expect(ha2.get_by_role("link")).to_have_attribute("href", re.compile(r"^https?://"))
     assert table.locator("tbody tr").count() >= 5
+    expect(ha2.locator(".scope")).to_contain_text("Next-Generation Firewall")
     page.get_by_role("button", name="Hide ports").click()
     expect(table).to_be_hidden()
+
+
+def test_ports_view_follows_next_cursor_to_the_last_page(open_page: OpenPage, live_server: str) -> None:
+    everything = httpx.get(f"{live_server}/v1/ports", timeout=30).json()["count"]
+    page = open_page(live_server)
+    # The real server, a page of 7 at a time: the view must follow next_cursor to the end.
+    sent = asked(page, "/v1/ports")
+    page.route(
+        re.compile(r".*/v1/ports(\?.*)?$"),
+        lambda route: route.continue_(url=route.request.url + ("&" if "?" in route.request.url else "?") + "limit=7"),
+    )
+    page.get_by_role("button", name="Show ports").click()
+    expect(page.locator("#ports-view tbody tr")).to_have_count(everything)
+    expect(page.locator("#ports-view caption")).to_have_text(f"{everything} documented ports and protocols")
+    assert len(sent) == -(-everything // 7) > 1
 
 
 def test_platform_box_shows_family_and_constraints(open_page: OpenPage, live_server: str) -> None:
