@@ -144,10 +144,10 @@ class Engine:
         asked = _asked_scope(named.scope, scope, version)
         uncovered = [u for u in build.scope_vocabulary.uncovered(asked) if not build.mentions(u)]
         if uncovered:
-            answer = _scope_abstain(question, uncovered, build.scope_vocabulary.describe())
-            answer.build_id = build.build_id
-            answer.timing_ms = round((time.perf_counter() - started) * 1000, 3)
-            return answer
+            refused = _scope_abstain(question, uncovered, build.scope_vocabulary.describe())
+            refused.build_id = build.build_id
+            refused.timing_ms = round((time.perf_counter() - started) * 1000, 3)
+            return refused
         wanted = read_changes_question(question)
         if wanted is not None:
             return self._changes(build, question, wanted, asked, started)
@@ -161,35 +161,34 @@ class Engine:
             asked = dataclasses.replace(asked, product=None, product_name=None)
             if not asked.versions:
                 text = question  # its name is what the sentences to find say
-        # A question that names no product is answered for the documents' own product first
-        # (in the version, cloud or kind of page it names, if any). That view is a default,
-        # not a scope the user asked: the rules' abstains ("no document names HA5") stand.
-        home = None
-        if not asked.product and not prefer and build.main_product:
-            home = dataclasses.replace(asked, product=build.main_product, product_name=None)
-        answer = self._ask_in(build.scoped(home or asked), question, text, asked, top_k, context, started, prefer)
-        if home is not None and asked.empty and answer.kind == "fact":
-            _add_other_scopes(answer, build)
-        if home is not None and answer.kind == "abstain":
-            # Nothing for the documents' own product: what another product or a cloud
-            # deployment says is still worth saying, labelled with its scope.
-            wider = self._ask_in(build.scoped(asked), question, text, asked, top_k, context, started)
-            if wider.kind != "abstain":
-                answer = wider
-        elif asked.product and not (asked.versions or asked.deployment or asked.doc_type) and answer.kind == "abstain":
-            # "config pushed from panorama syncs between peers?": a product named as the
-            # topic, not the scope. What the documents' own product says may answer; the
-            # answer then names the product it holds for.
-            own = QuestionScope(product=build.main_product, model=asked.model, families=asked.families)
-            wider = self._ask_in(build.scoped(own), question, question, own, top_k, context, started)
-            # The product is the topic, so the evidence's page must name it ("Log in to the
-            # Panorama web interface" on the page that configures a cluster).
-            name = asked.product_name or asked.product
-            if wider.kind != "abstain" and any(build.doc_mentions(c.doc_id, name) for c in wider.citations):
-                label = next((c.scope.product_label for c in wider.citations if c.scope), "")
+        answer: Answer | None = None
+        for reading in _readings(build, asked, prefer, question, text):
+            found = self._ask_in(
+                build.scoped(reading.view),
+                question,
+                reading.text,
+                reading.scope,
+                top_k,
+                context,
+                started,
+                reading.prefer,
+            )
+            if reading.topic and found.kind != "abstain":
+                # The product is the topic, so the evidence's page must name it ("Log in to the
+                # Panorama web interface" on the page that configures a cluster); the answer
+                # then names the product it holds for.
+                if not any(build.doc_mentions(c.doc_id, reading.topic) for c in found.citations):
+                    continue
+                label = next((c.scope.product_label for c in found.citations if c.scope), "")
                 if label:
-                    wider.answer = _labelled(wider.answer, label)
-                answer = wider
+                    found.answer = _labelled(found.answer, label)
+            if reading.home and asked.empty and found.kind == "fact":
+                _add_other_scopes(found, build)
+            answer = answer or found  # if every reading abstains, the first one's abstain
+            if found.kind != "abstain":
+                answer = found
+                break
+        assert answer is not None  # there is always a first reading
         answer.build_id = build.build_id
         return answer
 
@@ -763,6 +762,36 @@ def _labelled(text: str, label: str) -> str:
     verdict = re.match(r"(?:Yes|No)\. ", text)
     head = verdict.group(0) if verdict else ""
     return f"{head}{label}: {text[len(head) :]}"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Reading:
+    """One way to read what a question's scope is, tried in order until one answers."""
+
+    view: QuestionScope  # whose pages answer
+    scope: QuestionScope  # what the question is taken to ask for
+    text: str
+    prefer: str | None = None
+    home: bool = False  # the documents' own product, taken as the default
+    topic: str | None = None  # a product named as the topic: the evidence's page must name it
+
+
+def _readings(build: LoadedBuild, asked: QuestionScope, prefer: str | None, question: str, text: str) -> list[_Reading]:
+    if not asked.product and not prefer and build.main_product:
+        # A question that names no product is answered for the documents' own product first
+        # (in the version, cloud or kind of page it names, if any). That view is a default,
+        # not a scope the user asked: the rules' abstains ("no document names HA5") stand.
+        # With nothing there, what another product or a cloud deployment says is still
+        # worth saying, labelled with its scope.
+        home = dataclasses.replace(asked, product=build.main_product, product_name=None)
+        return [_Reading(home, asked, text, home=True), _Reading(asked, asked, text)]
+    readings = [_Reading(asked, asked, text, prefer)]
+    if asked.product and not (asked.versions or asked.deployment or asked.doc_type):
+        # "config pushed from panorama syncs between peers?": a product named as the topic,
+        # not the scope. What the documents' own product says may answer.
+        own = QuestionScope(product=build.main_product, model=asked.model, families=asked.families)
+        readings.append(_Reading(own, own, question, topic=asked.product_name or asked.product))
+    return readings
 
 
 def _names_home_only(named: QuestionScope, main_product: str | None) -> bool:

@@ -349,15 +349,8 @@ class PassageSource:
         # VM-Series firewall in AWS, ..."); otherwise its page does.
         scope = sentence_scope(chunk.scope, sentence)
         sentence = " ".join([sentence, *window])
-        citation = Citation(
-            doc_id=chunk.doc_id,
-            title=chunk.title,
-            url=chunk.url,
-            section=chunk.section,
-            quote=sentence,
-            version=chunk.version,
-            scope=scope,
-        )
+        citation = chunk.citation(sentence)
+        citation.scope = scope
         e = Evidence(text=sentence, citation=citation, source="passage", items=items, rank=rank)
         body = " ".join([sentence, *items])
         feats = e.features
