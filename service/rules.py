@@ -494,7 +494,7 @@ def _line(subject: str, attribute: str, facts: list[Fact], platform_names: list[
             if same is None:
                 shown.append(f)
             titles = by_value.setdefault((same or f).value, OrderedDict())
-            platforms = titles.setdefault(f.title, [])
+            platforms = titles.setdefault(_source(f, facts), [])
             platforms.extend(p for p in f.platforms if p not in platforms)
         parts = [
             f"{v} ({'; '.join(t + (', on ' + ', '.join(ps) if ps else '') for t, ps in titles.items())})"
@@ -520,6 +520,30 @@ def _line(subject: str, attribute: str, facts: list[Fact], platform_names: list[
 
 
 _EVERYDAY_ZIPF = 5.0  # a word this frequent in English names no product, platform or page
+
+
+def _source(fact: Fact, facts: list[Fact]) -> str:
+    """How a disagreeing value names where it is from: its page's title, and, when another
+    value comes from a page of the same title, what tells the two apart: the PAN-OS
+    versions the page holds for (the 10.1 and 11.1 pages of one topic), else the heading
+    the value sits under ("Strata Cloud Manager")."""
+    twins = [
+        g for g in facts if g.title == fact.title and not same_value(g.value, fact.value, g.qualifier, fact.qualifier)
+    ]
+    if not twins:
+        return fact.title
+
+    def version(f: Fact) -> str:
+        return (f.scope.version_label if f.scope else "") or f.version or ""
+
+    def heading(f: Fact) -> str:
+        return f.section.split(" > ")[-1]
+
+    for part in (version, heading):
+        mine = part(fact)
+        if mine and all(part(g) != mine for g in twins):
+            return f"{fact.title}, {mine}"
+    return fact.title
 
 
 def _most_specific(query: Query, facts: list[Fact]) -> list[Fact]:

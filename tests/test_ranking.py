@@ -306,3 +306,18 @@ def test_of_disagreeing_values_the_one_under_the_heading_asked_about_answers() -
     # Nothing in the question tells them apart: both, shown as a disagreement.
     either = rules.render(qparse.parse("beacon interval default?")[0], facts, "default", [], table)
     assert "documents differ" in either.text and "700" in either.text and "900" in either.text
+
+
+def test_two_versions_of_one_page_that_disagree_are_told_apart_by_their_versions() -> None:
+    from hakb.ingest.models import Scope
+    from hakb.service import question as qparse
+    from hakb.service import rules
+    from hakb.service.facts_table import FactTable
+
+    old = _conflicting("700", "Widget Timers").model_copy(update={"scope": Scope(versions=("10.1",))})
+    new = _conflicting("900", "Widget Timers").model_copy(update={"scope": Scope(versions=("11.1",))})
+    text = rules.render(
+        qparse.parse("beacon interval default?")[0], [old, new], "default", [], FactTable([old, new])
+    ).text
+    assert "700 (Widget Timers, PAN-OS 10.1)" in text
+    assert "900 (Widget Timers, PAN-OS 11.1)" in text
