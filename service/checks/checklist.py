@@ -520,14 +520,14 @@ def _rule(message: str, facts: Iterable[Fact], code: str, **extra: object) -> Ru
         first = cited[0]
         message += f'. The documents: "{first.quote}" ({first.title} <{first.url or first.doc_id}>)'
         if len(cited) > 1:
-            message += f" and {len(cited) - 1} more in rules"
+            message += f" and {len(cited) - 1} more source{'s' if len(cited) > 2 else ''}"
     rules = [c.model_dump(mode="json") for c in cited]
     return RuledOut(message, code=code, extra={"rules": rules, **extra})
 
 
 def _check(view: _View, dep: Deployment, table: FactTable, model: str) -> None:
     if dep.ha2_transport not in TRANSPORTS:
-        named = view.facts("HA2", ["transport", "ethertype"])
+        named = view.facts("HA2", ["transport"]) + view.facts("HA2", ["ethertype"])  # the transports first
         raise _rule(
             f"HA2 transport {dep.ha2_transport!r} is not one the documents name; they name: {', '.join(TRANSPORTS)}",
             named,
