@@ -24,6 +24,7 @@ from hakb.errors import BadConfig, HostileConfig
 from hakb.service.checks.ha_config import LINK_ELEMENTS, HaConfig, LinkConfig, Located, Setting
 
 ROOT = "deviceconfig/high-availability"
+MAX_DEPTH = 16  # the schema's deepest HA leaves are about 8 below the section
 
 
 def read_xml(text: str) -> HaConfig:
@@ -69,7 +70,7 @@ def _section(tree: Element) -> Element | None:
 
 def _read(section: Element) -> HaConfig:
     config = HaConfig(format="xml", root=ROOT)
-    for path, element in _leaves(section, ()):
+    for path, element in _leaves(section):
         where = "/".join((ROOT, *path))
         config.settings.append(Setting(path=path, value=(element.text or "").strip(), where=where))
     by_path = {s.path: s for s in config.settings}
@@ -101,18 +102,27 @@ def _read(section: Element) -> HaConfig:
     return config
 
 
-def _leaves(element: Element, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Element]]:
-    """Every element without children, with its path below the section. A list entry
-    (`<entry name="x">`) keeps its name in the path, as XPath writes it."""
+def _leaves(section: Element) -> list[tuple[tuple[str, ...], Element]]:
+    """Every element without children, with its path below the section, in document order.
+    A list entry (`<entry name="x">`) keeps its name in the path, as XPath writes it.
+    Walked without recursion, and no deeper than any HA configuration goes."""
+    parents = {id(child): parent for parent in section.iter() for child in parent}
     out: list[tuple[tuple[str, ...], Element]] = []
-    for child in element:
-        if not isinstance(child.tag, str):
-            continue  # a comment or processing instruction
-        name = child.tag
-        if name == "entry" and child.get("name"):
-            name = f"entry[@name='{child.get('name')}']"
-        if len(child):
-            out.extend(_leaves(child, (*path, name)))
-        else:
-            out.append(((*path, name), child))
+    for element in section.iter():
+        if element is section or len(element) or not isinstance(element.tag, str):
+            continue
+        path: list[str] = []
+        node = element
+        while node is not section:
+            if len(path) >= MAX_DEPTH:
+                raise BadConfig(
+                    f"the XML nests deeper than {MAX_DEPTH} levels below high-availability; no HA configuration does",
+                    code="too_deep",
+                )
+            name = node.tag
+            if name == "entry" and node.get("name"):
+                name = f"entry[@name='{node.get('name')}']"
+            path.append(name)
+            node = parents[id(node)]
+        out.append((tuple(reversed(path)), element))
     return out

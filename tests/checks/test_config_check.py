@@ -125,6 +125,13 @@ def test_malformed_and_hostile_xml_is_refused_with_a_reason(name: str) -> None:
     assert "lol" not in json.dumps(rendered.body)
 
 
+def test_xml_nested_deeper_than_any_configuration_is_refused_not_recursed() -> None:
+    deep = "<high-availability>" + "<group>" * 5000 + "1" + "</group>" * 5000 + "</high-availability>"
+    with pytest.raises(BadConfig) as caught:
+        parse_config(deep)
+    assert render(caught.value).body["error"] == "too_deep"
+
+
 @pytest.fixture
 def recorder() -> Iterator[tuple[str, list[str]]]:
     """A local HTTP server that records every request: where an external entity points."""
