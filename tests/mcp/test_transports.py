@@ -47,10 +47,16 @@ def _leaves(exc: BaseException) -> list[BaseException]:
 def test_http_without_a_valid_key_is_401(keyed_mcp_server: str, headers: dict[str, str]) -> None:
     response = httpx.post(f"{keyed_mcp_server}/mcp", json=INITIALIZE, headers={**MCP_HEADERS, **headers}, timeout=30)
     assert response.status_code == 401, response.text
+    # The same RFC 9457 problem as /v1's (application/problem+json).
     assert response.json() == {
+        "type": "urn:hakb:problem:unauthorized",
+        "title": "Unauthorized",
+        "status": 401,
+        "detail": "missing or wrong API key: send Authorization: Bearer <key>",
         "error": "unauthorized",
         "message": "missing or wrong API key: send Authorization: Bearer <key>",
     }
+    assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["www-authenticate"] == "Bearer"
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from hakb.errors import NotFound
 from hakb.ingest import lexicon
+from hakb.ingest.models import Fact
 from hakb.service.api import examples
 from hakb.service.api.deps import EngineDep
 from hakb.service.api.paging import (
@@ -26,6 +27,8 @@ from hakb.service.api.paging import (
     page_of,
 )
 from hakb.service.api.schemas import ErrorResponse, FactsResponse, PlatformResponse, PortEntry, PortsResponse
+from hakb.service.engine import Engine
+from hakb.service.index import LoadedBuild
 
 router = APIRouter(tags=["lookups"])
 
@@ -45,7 +48,7 @@ PORTS_PAGE, PORTS_MAX = 500, 1000
     },
     summary="Facts, filtered by subject, attribute, platform, a page at a time",
 )
-def facts(
+def facts_page(
     engine: EngineDep,
     request: Request,
     response: Response,
@@ -67,14 +70,28 @@ def facts(
     build = engine.build
     if (cached := not_modified(request, response, build.build_id)) is not None:
         return cached
-    table = build.facts
     if subject:
-        subject = _canonical_subject(subject, table.subjects)
-    found = table.query(subject=subject, attribute=attribute, platform=platform)
+        subject = _canonical_subject(subject, build.facts.subjects)
+    found = matching_facts(build, subject, attribute, platform)
     tag = cursor_tag("facts", build.build_id, subject, attribute, platform)
     page, next_cursor = page_of(found, limit, cursor, tag, "/v1/facts")
     link_next(request, response, next_cursor, limit)
     return FactsResponse(count=len(found), facts=page, next_cursor=next_cursor)
+
+
+def facts(
+    engine: Engine, subject: str | None = None, attribute: str | None = None, platform: str | None = None
+) -> FactsResponse:
+    """Every fact that matches, in one body (the MCP tool's lookup; the route pages it)."""
+    build = engine.build
+    if subject:
+        subject = _canonical_subject(subject, build.facts.subjects)
+    found = matching_facts(build, subject, attribute, platform)
+    return FactsResponse(count=len(found), facts=found)
+
+
+def matching_facts(build: LoadedBuild, subject: str | None, attribute: str | None, platform: str | None) -> list[Fact]:
+    return build.facts.query(subject=subject, attribute=attribute, platform=platform)
 
 
 def _canonical_subject(subject: str, known: frozenset[str]) -> str:
@@ -96,7 +113,7 @@ def _canonical_subject(subject: str, known: frozenset[str]) -> str:
     },
     summary="Every port and protocol between HA peers, a page at a time",
 )
-def ports(
+def ports_page(
     engine: EngineDep,
     request: Request,
     response: Response,
@@ -111,6 +128,20 @@ def ports(
     build = engine.build
     if (cached := not_modified(request, response, build.build_id)) is not None:
         return cached
+    rows = port_rows(build)
+    page, next_cursor = page_of(rows, limit, cursor, cursor_tag("ports", build.build_id), "/v1/ports")
+    link_next(request, response, next_cursor, limit)
+    return PortsResponse(count=len(rows), ports=page, next_cursor=next_cursor)
+
+
+def ports(engine: Engine) -> PortsResponse:
+    """Every port row, in one body (the MCP tool's lookup; the route pages it)."""
+    rows = port_rows(engine.build)
+    return PortsResponse(count=len(rows), ports=rows)
+
+
+def port_rows(build: LoadedBuild) -> list[PortEntry]:
+    """One row per (port, link, document), by link and port number."""
     table = build.facts
     rows: list[PortEntry] = []
     seen: set[tuple[str, str, str]] = set()
@@ -133,9 +164,7 @@ def ports(
             )
         )
     rows.sort(key=lambda r: (r.link, _port_key(r.port), r.source.title))
-    page, next_cursor = page_of(rows, limit, cursor, cursor_tag("ports", build.build_id), "/v1/ports")
-    link_next(request, response, next_cursor, limit)
-    return PortsResponse(count=len(rows), ports=page, next_cursor=next_cursor)
+    return rows
 
 
 def _port_key(port: str) -> int:
@@ -155,10 +184,19 @@ def _port_key(port: str) -> int:
     },
     summary="Every documented constraint that applies to a model, through its family",
 )
-def platform(model: str, engine: EngineDep, request: Request, response: Response) -> PlatformResponse | Response:
+def platform_route(model: str, engine: EngineDep, request: Request, response: Response) -> PlatformResponse | Response:
     build = engine.build
     if (cached := not_modified(request, response, build.build_id)) is not None:
         return cached
+    return platform_of(build, model)
+
+
+def platform(model: str, engine: Engine) -> PlatformResponse:
+    """A model's family and constraints (the MCP tool's lookup); NotFound when unknown."""
+    return platform_of(engine.build, model)
+
+
+def platform_of(build: LoadedBuild, model: str) -> PlatformResponse:
     table = build.facts
     canon = lexicon.canonical_model(model)
     names = table.resolve(model) if canon else []
