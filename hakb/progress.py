@@ -21,7 +21,10 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 # The pipeline's stages: what each counts, and what a person reads.
 STAGES: dict[str, tuple[str, str]] = {
@@ -71,8 +74,8 @@ class IngestProgress:
         self.stream = stream
         self.live = live
         self.current: _Stage | None = None
-        self._bars = None
-        self._task: int | None = None
+        self._bars: Progress | None = None
+        self._task: TaskID | None = None
         if live:
             from rich.console import Console
             from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn

@@ -91,7 +91,7 @@ def build(app: FastAPI) -> dict[str, Any]:
 def _is_problem(response: dict[str, Any]) -> bool:
     content = response.get("content", {}).get("application/json", {})
     ref = content.get("schema", {}).get("$ref", "")
-    return ref.endswith(("/ErrorResponse", "/HTTPValidationError"))
+    return isinstance(ref, str) and ref.endswith(("/ErrorResponse", "/HTTPValidationError"))
 
 
 def _as_problem(response: dict[str, Any]) -> None:
