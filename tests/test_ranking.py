@@ -321,3 +321,28 @@ def test_two_versions_of_one_page_that_disagree_are_told_apart_by_their_versions
     ).text
     assert "700 (Widget Timers, PAN-OS 10.1)" in text
     assert "900 (Widget Timers, PAN-OS 11.1)" in text
+
+
+def test_not_encrypted_also_rules_out_what_the_documents_describe_as_the_encrypted_kind(
+    tmp_path: Path, onnx_embedder: OnnxEmbedder
+) -> None:
+    # Invented ports. The page calls the encrypted port "SSH over TCP", so a row "ssh tunneled"
+    # is of the encrypted kind: "without encryption" must not answer it.
+    data_dir = make_data_dir(tmp_path / "data")
+    (data_dir / "docs" / "ports.md").write_text(
+        "# HA Ports\n\n"
+        "Ports used for HA1—TCP port 41769 and 41260 for clear text communication; "
+        "port 41 for encrypted communication (SSH over TCP).\n\n"
+        "## Ports Used for HA\n\nDestination Port\n\nProtocol\n\nDescription\n\n"
+        "41766 TCP Port used for HA1 ssh tunneled communication.\n",
+        encoding="utf-8",
+    )
+    assert ingest(data_dir, [data_dir / "docs"], onnx_embedder, replace=True).ok
+    engine = Engine.from_settings(Settings(HAKB_DATA_DIR=data_dir, CHROMA_HOST=None, HAKB_EMBEDDER_DIR=None))
+    assert engine.holder.refresh()
+    qualifiers = {f.qualifier for f in engine.holder.current.facts.by_subject("HA1") if f.attribute == "port"}
+    assert {"clear text", "encrypted"} < qualifiers  # a third, ssh-tunneled row exists
+    for question in ("ha1 port without encryption", "ha1 port with encryption disabled"):
+        answer = engine.ask(question)
+        assert "41769" in answer.answer, answer.answer
+        assert "41766" not in answer.answer and "TCP 41 " not in answer.answer, answer.answer

@@ -138,9 +138,11 @@ class FactSource:
         self._postings: dict[str, list[int]] = {}
         self._citations: dict[int, Citation] = {}  # facts live as long as the table
         self._families = frozenset(table.platforms)
+        self._described: dict[tuple[str, str, str], set[str]] = {}
         for i, f in enumerate(table.facts):
             if f.qualifier:
                 self._qualifiers.setdefault((f.subject, f.attribute), set()).add(f.qualifier)
+                self._described.setdefault((f.subject, f.attribute, f.qualifier), set()).add(f.quote)
             for s in _fact_stems(f):
                 self._postings.setdefault(s, []).append(i)
         self.stems = tx.StemIndex(set(self._postings) | {tx.stem(w) for w in vocab.words})
@@ -265,9 +267,28 @@ class FactSource:
             return float(own)
         for other in siblings - {f.qualifier}:
             p = tx.polarity(norm, _qualifier_stems(other, generic))
+            if p < 0 and self._akin(f, other, generic):
+                # "not encrypted" rules out the rows the documents describe as the encrypted
+                # kind too ("ssh tunneled" beside "encrypted (SSH over TCP)").
+                return -1.0
             if p:
                 return float(-p)
         return 0.0
+
+    def _akin(self, f: Fact, other: str, generic: frozenset[str]) -> bool:
+        """Whether the documents describe `other` (a sibling qualifier) in words that
+        f's own qualifier uses: the clause of the sibling's sentence that names it."""
+        assert f.qualifier is not None
+        own = tx.stems_of(f.qualifier) - generic - tx.stems_of(other)
+        if not own:
+            return False
+        named = _qualifier_stems(other, generic)
+        for quote in self._described.get((f.subject, f.attribute, other), ()):
+            for clause in re.split(r"[;,\u2014]\s*|\s+-\s+", quote):
+                stems = tx.stems_of(clause)
+                if stems & named and own & stems:
+                    return True
+        return False
 
 
 def evidence_stems(e: Evidence) -> frozenset[str]:
