@@ -110,10 +110,17 @@ def read_show_ha(text: str) -> HaConfig:
         )
     lines = text.splitlines()
     config = HaConfig(format="text", root=ROOT)
+    # ntc-templates' record gives the group and the mode; the line is found for the finding.
+    first = ntc[0] if ntc else {}
     group = _GROUP.search(text)
-    if group is not None:
-        where = f"line {text.count(chr(10), 0, group.start()) + 1}"
-        config.settings.append(Setting(path=("group", "group-id"), value=group.group(1), where=where))
+    group_id = str(first.get("group") or (group.group(1) if group else ""))
+    if group_id:
+        where = f"line {text.count(chr(10), 0, group.start()) + 1}" if group else ROOT
+        config.settings.append(Setting(path=("group", "group-id"), value=group_id, where=where))
+    if first.get("mode"):
+        mode_line = re.search(rf"^\s*Mode:\s*{re.escape(str(first['mode']))}\s*$", text, re.M)
+        where = f"line {text.count(chr(10), 0, mode_line.start()) + 1}" if mode_line else ROOT
+        config.mode = Located(str(first["mode"]).lower(), where)
     cursor = 0
     for section, indent, key, value in local:
         cursor, where = _line_of(lines, cursor, key, value)
@@ -131,8 +138,6 @@ def read_show_ha(text: str) -> HaConfig:
             path = ("show", section.strip().lower(), label)  # kept, listed as not checked
         number, unit = _split_unit(value)
         config.settings.append(Setting(path=path, value=number, where=where, unit=unit))
-    if config.mode is None and ntc:
-        config.mode = Located(str(ntc[0].get("mode", "")).lower(), "line 2")
     for s in config.settings:
         if s.path == ("group", "election-option", "heartbeat-backup"):
             config.heartbeat_backup = Located(s.value, s.where)
