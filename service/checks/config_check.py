@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
@@ -33,8 +33,10 @@ from hakb.ingest import lexicon
 from hakb.ingest.models import Citation, Fact
 from hakb.service.checks import doc_rules as rules
 from hakb.service.checks.ha_config import ConfigFormat, HaConfig, LinkConfig, Setting
-from hakb.service.index import LoadedBuild
 from hakb.service.scope_choice import ScopeChoice
+
+if TYPE_CHECKING:  # the build's module imports Chroma: not needed to read a configuration
+    from hakb.service.index import LoadedBuild
 
 Severity = Literal["error", "warning"]
 FormatChoice = Literal["auto", "xml", "text"]
