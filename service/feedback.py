@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -104,6 +104,32 @@ def _clip(text: str | None, limit: int) -> str | None:
     return text[: limit - 1] + "…"
 
 
+class VoteStore(Protocol):
+    """What the API and the Slack bot need of a vote store: this file's FeedbackStore (one
+    host), or service/state/votes.py's RedisFeedbackStore (several)."""
+
+    def add(self, item: NewVote, *, dedupe_key: str | None = None) -> FeedbackRecord | None: ...
+
+    def page(self, limit: int = 50, before: int | None = None) -> FeedbackPage: ...
+
+    def count(self) -> int: ...
+
+
+def stored_fields(item: NewVote) -> dict[str, Any]:
+    """A vote's fields as every store keeps them: texts cut to their bounds."""
+    return {
+        "vote": item.vote,
+        "question": _clip(item.question, QUESTION_MAX) or "",
+        "answer": _clip(item.answer, ANSWER_MAX) or "",
+        "user": _clip(item.user, USER_MAX),
+        "source": item.source,
+        "build_id": _clip(item.build_id, BUILD_ID_MAX),
+        "comment": _clip(item.comment, COMMENT_MAX),
+        "context": _clip(item.context, QUESTION_MAX),
+        "kind": item.kind,
+    }
+
+
 class FeedbackStore:
     """One SQLite file; a connection per call keeps it safe across threads and workers."""
 
@@ -147,17 +173,7 @@ class FeedbackStore:
         """Store a vote; None when a vote with the same `dedupe_key` is already there."""
         now = datetime.now(UTC)
         created = now.isoformat(timespec="seconds")
-        row = {
-            "vote": item.vote,
-            "question": _clip(item.question, QUESTION_MAX) or "",
-            "answer": _clip(item.answer, ANSWER_MAX) or "",
-            "user": _clip(item.user, USER_MAX),
-            "source": item.source,
-            "build_id": _clip(item.build_id, BUILD_ID_MAX),
-            "comment": _clip(item.comment, COMMENT_MAX),
-            "context": _clip(item.context, QUESTION_MAX),
-            "kind": item.kind,
-        }
+        row = stored_fields(item)
         with self._lock, self._connect() as db:
             cur = db.execute(
                 "INSERT OR IGNORE INTO feedback"

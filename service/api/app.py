@@ -19,8 +19,8 @@ from hakb.service.api.routes import check as check_route
 from hakb.service.api.routes import checklist as checklist_route
 from hakb.service.api.routes import metrics as metrics_route
 from hakb.service.engine import Engine
-from hakb.service.feedback import FeedbackStore
 from hakb.service.state import open_state
+from hakb.service.state.votes import open_feedback
 from hakb.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,11 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         threading.Thread(target=engine.warm_up, name="hakb-warm-up", daemon=True).start()
         holder.start_watching(settings.watch_interval_s)
         app.state.holder, app.state.engine = holder, engine
-        app.state.feedback = FeedbackStore(
-            settings.feedback_path,
-            max_rows=settings.feedback_max_rows,
-            retention_days=settings.feedback_retention_days,
-        )
+        app.state.feedback = open_feedback(settings)  # Redis with HAKB_REDIS_URL, else feedback.sqlite3
         try:
             build = holder.current
             log.info("ready: build %s", build.build_id)

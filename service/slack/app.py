@@ -42,7 +42,7 @@ from slack_sdk.webhook import WebhookClient
 from hakb.errors import BadInput, ConfigError
 from hakb.service import question as qparse
 from hakb.service.engine import Engine, EngineError
-from hakb.service.feedback import FeedbackStore, NewVote
+from hakb.service.feedback import NewVote, VoteStore
 from hakb.service.index import NotReady
 from hakb.service.metrics import metrics, observe_answer
 from hakb.service.models import Answer
@@ -84,7 +84,7 @@ class SlackDeps:
     the feedback store are opened in the API's lifespan, after the App exists."""
 
     engine: Callable[[], Engine]
-    feedback: Callable[[], FeedbackStore]
+    feedback: Callable[[], VoteStore]
     state: SharedState  # claims and thread memory, shared by every worker and replica
     max_question_chars: int = 2000
     scopes: UserScopes | None = None  # each user's default scope (`/hakb scope ...`); None: no defaults

@@ -64,18 +64,19 @@ class RedisState:
         self.where = f"{parts.hostname or 'localhost'}:{parts.port or 6379}"  # for messages: no password
         self.prefix = prefix
         # No connection yet: the pool connects on the first command.
-        self._client: Any = redis.Redis.from_url(
+        self.client: Any = redis.Redis.from_url(
             url,
             decode_responses=True,
             socket_timeout=TIMEOUT_S,
             socket_connect_timeout=TIMEOUT_S,
             health_check_interval=30,
         )
-        self._add = self._client.register_script(_ADD)
-        self._take = self._client.register_script(_TAKE)
+        self._add = self.client.register_script(_ADD)
+        self._take = self.client.register_script(_TAKE)
 
     @contextmanager
-    def _errors(self) -> Iterator[None]:
+    def errors(self) -> Iterator[None]:
+        """Redis errors inside become StateUnavailable."""
         try:
             yield
         except RedisError as exc:
@@ -87,38 +88,38 @@ class RedisState:
     def add(self, keys: Sequence[str], ttl_s: float, value: str = "1") -> bool:
         if not keys:
             raise ValueError("add() needs at least one key")
-        with self._errors():
+        with self.errors():
             done = self._add(keys=[self._k(k) for k in keys], args=[value, _ms(ttl_s)])
         return bool(int(done))
 
     def get(self, key: str) -> str | None:
-        with self._errors():
-            value = self._client.get(self._k(key))
+        with self.errors():
+            value = self.client.get(self._k(key))
         return None if value is None else str(value)
 
     def set(self, key: str, value: str, ttl_s: float | None = None) -> None:
-        with self._errors():
-            self._client.set(self._k(key), value, px=None if ttl_s is None else _ms(ttl_s))
+        with self.errors():
+            self.client.set(self._k(key), value, px=None if ttl_s is None else _ms(ttl_s))
 
     def delete(self, *keys: str) -> int:
         if not keys:
             return 0
-        with self._errors():
-            return int(self._client.delete(*(self._k(k) for k in keys)))
+        with self.errors():
+            return int(self.client.delete(*(self._k(k) for k in keys)))
 
     def take(self, key: str, capacity: float, per_s: float) -> float:
         if capacity < 1 or per_s <= 0:
             raise ValueError("a bucket needs a capacity of at least 1 and a positive refill rate")
-        with self._errors():
+        with self.errors():
             wait = self._take(keys=[self._k("bucket:" + key)], args=[repr(float(capacity)), repr(float(per_s))])
         return float(wait)
 
     def check(self) -> None:
-        with self._errors():
-            self._client.ping()
+        with self.errors():
+            self.client.ping()
 
     def close(self) -> None:
-        self._client.close()
+        self.client.close()
 
 
 def _ms(seconds: float) -> int:

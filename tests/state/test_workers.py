@@ -15,16 +15,18 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
 
 from hakb.devserver import HakbServer, RedisServer
 from tests.conftest import SERVER_ENV, copy_data_dir
-from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, unique
-from tests.slack.recorder import SlackRecorder, start_recorder
+from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, new_ts, unique
+from tests.slack.recorder import TEAM_ID, SlackRecorder, start_recorder
 from tests.slack.test_bot import mention, message
 
+ADMIN_KEY = "admin-key-for-the-votes"
 RATE_LIMIT = 6  # a minute: one token back every 10 s, far longer than the test's requests take
 ASK = {"question": "what port does ha1 use?"}
 
@@ -58,7 +60,7 @@ def two_replicas(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[list[FakeSlack]]:
     root = tmp_path_factory.mktemp("two-replicas")
-    env = {**SERVER_ENV, **_env(recorder, HAKB_REDIS_URL=redis_server.redis_url)}
+    env = {**SERVER_ENV, **_env(recorder, HAKB_REDIS_URL=redis_server.redis_url, HAKB_ADMIN_KEYS=ADMIN_KEY)}
     servers = [HakbServer(copy_data_dir(seed_data_dir, root / n), root / f"{n}.log", env=env) for n in ("a", "b")]
     try:
         with ThreadPoolExecutor(len(servers)) as pool:  # started side by side: half the wait
@@ -125,6 +127,39 @@ def test_the_rate_limit_is_one_budget_across_workers_and_replicas(two_replicas: 
     assert statuses[RATE_LIMIT:] == [429] * 4
     for target in two_replicas:
         assert httpx.get(f"{target.base_url}/readyz", timeout=10).status_code == 200  # probes are never limited
+
+
+def test_votes_sent_to_either_replica_are_read_from_both(two_replicas: list[FakeSlack]) -> None:
+    a, b = two_replicas
+    channel, voter = unique("C"), unique("U")
+    assert a.event(mention(channel, "what is the ethertype of ha2?")).status_code == 200
+    [post] = a.posts(channel)
+    buttons = [e for block in post.args["blocks"] if block["type"] == "actions" for e in block["elements"]]
+    wrong = next(e for e in buttons if e["action_id"] == "hakb_vote_wrong")
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID},
+        "user": {"id": voter},
+        "channel": {"id": channel},
+        "response_url": a.recorder.hook_url(unique("vote")),
+        "actions": [{"type": "button", "action_id": "hakb_vote_wrong", "value": wrong["value"], "action_ts": new_ts()}],
+    }
+    click = urlencode({"payload": json.dumps(payload)})
+    for target in (a, b, a):  # the click, and replays of the same signed bytes on both replicas
+        assert target.post(click, "application/x-www-form-urlencoded").status_code == 200
+    # From a loopback address of its own: the rate-limit test spent 127.0.0.1's budget.
+    client = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.7"), timeout=30)
+    api_vote = {"vote": "helpful", "question": "what port does ha1 use?", "answer": "HA1 port: TCP 28769"}
+    assert client.post(f"{b.base_url}/v1/feedback", json=api_vote).status_code in (200, 201)
+    for target in (a, b):
+        admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+        page = client.get(f"{target.base_url}/v1/feedback", headers=admin).json()
+        latest = [(v["source"], v["vote"], v["question"]) for v in page["votes"][:2]]
+        assert latest == [
+            ("api", "helpful", "what port does ha1 use?"),
+            ("slack", "wrong", "what is the ethertype of ha2?"),
+        ]
+        assert sum(v["user"] == voter for v in page["votes"]) == 1  # the replays stored nothing
 
 
 def test_with_redis_down_a_delivery_is_left_to_slacks_retry_and_the_api_still_answers(

@@ -19,14 +19,14 @@ from hakb.service.api.paging import (
     read_cursor,
 )
 from hakb.service.api.schemas import ErrorResponse, FeedbackCursorPage
-from hakb.service.feedback import FeedbackIn, FeedbackRecord, FeedbackStore, NewVote
+from hakb.service.feedback import FeedbackIn, FeedbackRecord, NewVote, VoteStore
 
 router = APIRouter(tags=["feedback"])
 
 PAGE_MAX = 100
 
 
-def _store(request: Request) -> FeedbackStore:
+def _store(request: Request) -> VoteStore:
     return request.app.state.feedback  # type: ignore[no-any-return]  # app.state is untyped
 
 
