@@ -18,7 +18,7 @@
   UTF-8, which would break the tokenizer, SQLite and the JSON response. Such a
   body gets a 422 here instead of a 500 deeper in. So does a body nested deeper
   than MAX_JSON_DEPTH (Python's parser would raise RecursionError at about 1,000
-  levels), and invalid UTF-8.
+  levels); invalid UTF-8, which is no JSON at all, gets a 400 (`malformed_json`).
 
 `install(app, settings)` adds them all in the right order.
 """
@@ -36,7 +36,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hakb.errors import BadInput, RateLimited
+from hakb.errors import BadInput, MalformedBody, RateLimited
 from hakb.service.api.errors import send_error
 from hakb.service.api.schemas import ErrorResponse
 from hakb.service.state import SharedState, StateUnavailable
@@ -193,7 +193,9 @@ class JsonTextGuard:
         body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
         problem = _text_problem(body) if size <= self.max_bytes else None
         if problem is not None:
-            await send_error(send, BadInput(problem))
+            # Bytes that are no UTF-8 are no JSON at all (RFC 8259): a 400, as a syntax error is.
+            kind = MalformedBody if problem.startswith(NOT_UTF8) else BadInput
+            await send_error(send, kind(problem), scope.get("path"))
             return
 
         async def replay() -> Message:
@@ -204,13 +206,16 @@ class JsonTextGuard:
         await self.app(scope, replay, send)
 
 
+NOT_UTF8 = "the request body is not valid UTF-8"
+
+
 def _text_problem(body: bytes) -> str | None:
     """Why a JSON body's text is unusable, or None. Invalid UTF-8 would otherwise get
-    FastAPI's bare 400, unlike every other malformed body (422 with a message)."""
+    FastAPI's bare 400, without a message."""
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return f"the request body is not valid UTF-8 (byte 0x{body[exc.start]:02x} at offset {exc.start})"
+        return f"{NOT_UTF8} (byte 0x{body[exc.start]:02x} at offset {exc.start})"
     nesting = nesting_problem(body)
     if nesting is not None:
         return nesting

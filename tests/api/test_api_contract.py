@@ -168,3 +168,18 @@ def test_votes_page_by_cursor_as_by_before(server: HakbServer) -> None:
             break
     assert by_cursor == by_before and len(by_cursor) >= 5
     assert by_cursor == sorted(by_cursor, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/v1/ask", b'{"question": "ha1 port?"'), ("/v1/ask", b"\xff\xfe ha1"), ("/v1/feedback", b"vote=helpful")],
+    ids=["cut-short", "not-utf8", "form-encoded"],
+)
+def test_a_body_that_is_not_json_is_a_400(live_server: str, path: str, body: bytes) -> None:
+    response = httpx.post(
+        f"{live_server}{path}", content=body, headers={"content-type": "application/json"}, timeout=30
+    )
+    assert response.status_code == 400, response.text
+    problem = response.json()
+    assert problem["error"] == "malformed_json" and problem["status"] == 400 and problem["instance"] == path
+    assert "JSON" in problem["message"] or "UTF-8" in problem["message"]

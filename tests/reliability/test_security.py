@@ -113,11 +113,15 @@ def test_unpaired_surrogates_and_invalid_utf8_get_422_not_500(default_client: Te
         b'{"question": "\\ud800 what port does ha1 use"}',
         b'{"question": "what port", "context": "\\udfff"}',
         b'{"question": "ha1 port \\udc00\\ud800"}',  # a low surrogate before a high one is no pair
-        b'{"question": "ha1 \xff\xfe port"}',
     ):
         r = default_client.post("/v1/ask", content=body, headers={"Content-Type": "application/json"})
         assert r.status_code == 422, body
         assert r.json()["error"] == "invalid_request"
+    # Bytes that are no UTF-8 are no JSON at all: a 400, as a syntax error is.
+    r = default_client.post(
+        "/v1/ask", content=b'{"question": "ha1 \xff\xfe port"}', headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 400 and r.json()["error"] == "malformed_json"
     # The feedback store (SQLite) cannot hold a lone surrogate either.
     r = default_client.post(
         "/v1/feedback",
