@@ -66,9 +66,6 @@ WEB_API_TIMEOUT_S = 2
 # joins, bot messages) is not a question.
 _PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
 
-# A signed request is refused after 5 minutes; a day covers every replay that could pass.
-VOTE_CLAIM_TTL_S = 24 * 3600.0
-
 APOLOGY = "Sorry, something went wrong while answering that. It was logged; please try again in a moment."
 NOT_READY = "Sorry, I have no documentation loaded yet (the index is still being built). Please try again in a minute."
 UNAVAILABLE = "Sorry, the documentation search is unavailable right now. Please try again in a minute."
@@ -292,13 +289,8 @@ class SlackBot:
         # A signed request sent again (a replay, or Slack's own retry) is the same bytes:
         # the vote is stored once.
         dedupe_key = "slack:" + hashlib.sha256(request.raw_body.encode()).hexdigest()
-        # The feedback file is per host: the shared state's claim makes a replay that
-        # reaches another replica a duplicate too.
-        claim = "slack:vote:" + dedupe_key
+        # The store holding the key (one host's file, or Redis for every replica) sees to it.
         try:
-            if not self.deps.state.add([claim], VOTE_CLAIM_TTL_S):
-                log.info("slack duplicate vote dropped vote=%s user=%s", vote, user)
-                return
             record = self.deps.feedback().add(
                 NewVote(
                     vote=vote,
@@ -312,10 +304,6 @@ class SlackBot:
             )
         except Exception:
             log.exception("slack vote=%s could not be stored (user %s)", vote, user)
-            try:
-                self.deps.state.delete(claim)  # so the user's next click counts
-            except StateUnavailable:
-                pass
             self._tell_user(
                 body, client, blocks.notice("Sorry, your vote could not be saved. It was logged; please try again.")
             )
