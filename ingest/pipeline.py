@@ -282,22 +282,42 @@ class Pipeline:
         return counts
 
     def _vectors(self, chunks: list[Chunk], previous_id: str | None, progress: Progress) -> np.ndarray:
-        """Reuse the previous build's vector for every unchanged chunk; embed the rest."""
-        known: dict[str, np.ndarray] = {}
-        if previous_id is not None and self._same_embedder(previous_id):
-            known = builds.read_vectors(builds.build_path(self.options.index_dir, previous_id))
+        """One vector per chunk, each distinct text embedded once.
+
+        The corpus holds the same page in several versions, so many chunks embed the
+        same text (same title, heading and passage): each distinct text is embedded
+        once per build, and not at all when the previous build (same embedder) has it.
+        """
+        known = self._previous_vectors(previous_id)
+        texts = [embedding_text(c) for c in chunks]
         # Sorted by length so each batch pads little; the embedder keeps each text's
         # vector independent of its batch-mates.
-        missing = sorted((c for c in chunks if c.chunk_id not in known), key=lambda c: len(c.text))
+        missing = sorted({t for t in texts if t not in known}, key=len)
+        if len(missing) < len(texts):
+            log.info("ingest: %d chunks, %d texts to embed", len(texts), len(missing))
         batch = 128
         for start in range(0, len(missing), batch):
             part = missing[start : start + batch]
-            vecs = self.embedder.embed([embedding_text(c) for c in part])
-            known.update(zip((c.chunk_id for c in part), vecs, strict=True))
+            known.update(zip(part, self.embedder.embed(part), strict=True))
             progress("embed", min(start + batch, len(missing)), len(missing))
         if not chunks:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        return np.stack([known[c.chunk_id] for c in chunks]).astype(np.float32)
+        return np.stack([known[t] for t in texts]).astype(np.float32)
+
+    def _previous_vectors(self, previous_id: str | None) -> dict[str, np.ndarray]:
+        """Embedded text -> vector of the previous build; empty when it used another
+        embedder or its vectors or chunks cannot be read."""
+        if previous_id is None or not self._same_embedder(previous_id):
+            return {}
+        path = builds.build_path(self.options.index_dir, previous_id)
+        by_id = builds.read_vectors(path)
+        if not by_id:
+            return {}
+        try:
+            chunks = builds.read_jsonl(path / "chunks.jsonl", Chunk)
+        except IngestError:
+            return {}
+        return {embedding_text(c): by_id[c.chunk_id] for c in chunks if c.chunk_id in by_id}
 
     def _drop_server_collection(self, build_id: str) -> None:
         """With a Chroma server, a removed build's collection goes too."""
