@@ -201,8 +201,13 @@ class Passage(BaseModel):
 class SearchResponse(BaseModel):
     query: str
     build_id: str
+    scope: str | None = Field(default=None, description="The scope searched, as asked; null: every passage")
     count: int
     passages: list[Passage]
+    uncovered: list[str] = Field(
+        default_factory=list, description="What the scope names that no document covers (then nothing is found)"
+    )
+    covered: str | None = Field(default=None, description="What the documents do cover, when `uncovered` is not empty")
 
 
 class DocumentEntry(BaseModel):

@@ -61,3 +61,27 @@ def test_bad_search_input_is_a_422_naming_it(live_server: str, params: dict[str,
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert named in response.json()["message"]
+
+
+def _labels(base: str, **params: Any) -> list[str]:
+    response = _search(base, q="HA2 link interface", limit=6, **params)
+    assert response.status_code == 200, response.text
+    return [p["scope_label"] for p in response.json()["passages"]]
+
+
+def test_search_in_a_scope_keeps_to_its_passages(scoped_server: str) -> None:
+    everywhere = _labels(scoped_server)
+    assert any("10.1" not in label for label in everywhere)  # other versions' pages, unscoped
+    older = _labels(scoped_server, version="10.1")
+    assert older and all("10.1" in label or "& later" in label or "current" in label for label in older), older
+    cn = _search(scoped_server, q="HA2 link interface", product="cn-series", deployment="aws").json()
+    assert cn["scope"] and cn["passages"]
+    assert {(p["scope"]["product"], p["scope"]["deployment"]) for p in cn["passages"]} == {("cn-series", "aws")}
+
+
+def test_search_in_a_scope_no_document_covers_finds_nothing_and_says_what_is_covered(scoped_server: str) -> None:
+    body = _search(scoped_server, q="HA2 port", version="9.1").json()
+    assert body["count"] == 0 and body["passages"] == []
+    assert body["uncovered"] == ["PAN-OS 9.1"] and "CN-Series on AWS" in body["covered"]
+    bad = _search(scoped_server, q="HA2 port", version="ten")
+    assert bad.status_code == 422 and bad.json()["error"] == "bad_scope" and "ten" in bad.json()["message"]

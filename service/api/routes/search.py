@@ -1,6 +1,8 @@
 """`GET /v1/search`: the passages hybrid retrieval finds for a query, best first, with
 their scores and the scope each holds for. No answer is composed: a client that wants
-to read the documents itself (or rank them its own way) starts here."""
+to read the documents itself (or rank them its own way) starts here. `product`,
+`deployment`, `version` and `platform` narrow it to a scope, read as `POST /v1/ask`'s
+`scope` is (hakb.service.scoped_search)."""
 
 from __future__ import annotations
 
@@ -14,10 +16,14 @@ from hakb.service.api import examples
 from hakb.service.api.deps import EngineDep, SettingsDep
 from hakb.service.api.paging import LOOKUP_HEADERS, NOT_MODIFIED, not_modified
 from hakb.service.api.schemas import ErrorResponse, Passage, SearchResponse
+from hakb.service.scope_choice import NAME_PATTERN, PLATFORM_PATTERN, VERSION_PATTERN, ScopeChoice
+from hakb.service.scoped_search import search as scoped_search
 
 router = APIRouter(tags=["search"])
 
 SEARCH_DEFAULT, SEARCH_MAX = 10, 50
+# Documents what is read (with friendlier messages than a pattern's), as ScopeIn does.
+_NAME = {"pattern": NAME_PATTERN}
 
 
 @router.get(
@@ -48,6 +54,29 @@ def search(
         ),
     ],
     limit: Annotated[int, Query(ge=1, le=SEARCH_MAX, description=f"passages (at most {SEARCH_MAX})")] = SEARCH_DEFAULT,
+    product: Annotated[
+        str | None,
+        Query(max_length=60, description="vm-series, cn-series, ngfw, panorama, ...", json_schema_extra=_NAME),
+    ] = None,
+    deployment: Annotated[
+        str | None, Query(max_length=60, description="A cloud: aws, azure, gcp, ...", json_schema_extra=_NAME)
+    ] = None,
+    version: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="A PAN-OS version: 10.2, 11.1.7",
+            json_schema_extra={"pattern": VERSION_PATTERN},
+        ),
+    ] = None,
+    platform: Annotated[
+        str | None,
+        Query(
+            max_length=60,
+            description="A model or family: PA-3410, PA-3400 Series",
+            json_schema_extra={"pattern": PLATFORM_PATTERN},
+        ),
+    ] = None,
 ) -> SearchResponse | Response:
     if not re.search(r"\w", q):
         raise BadInput("q: the query is empty: type what to look for")
@@ -59,9 +88,12 @@ def search(
     build = engine.build
     if (cached := not_modified(request, response, build.build_id)) is not None:
         return cached
-    # Engine.search reads the current build itself; the ETag names the build taken just
+    chosen = ScopeChoice(product, deployment, version, platform)
+    # A value of no known shape is a 422 bad_scope naming it, as for /v1/ask.
+    asked = None if chosen.empty else chosen.resolve(build.scope_vocabulary)
+    # The search reads the current build itself; the ETag names the build taken just
     # before it, so a build that turns current in between is, at worst, sent again.
-    hits = engine.search(q, top_k=limit)
+    found = scoped_search(engine, q, asked, top_k=limit)
     passages = [
         Passage(
             rank=rank,
@@ -78,6 +110,14 @@ def search(
             scope=hit.chunk.scope,
             scope_label=hit.chunk.citation("").scope_label,
         )
-        for rank, hit in enumerate(hits, 1)
+        for rank, hit in enumerate(found.hits, 1)
     ]
-    return SearchResponse(query=q, build_id=build.build_id, count=len(passages), passages=passages)
+    return SearchResponse(
+        query=q,
+        build_id=found.build_id,
+        scope=chosen.label or None,
+        count=len(passages),
+        passages=passages,
+        uncovered=found.uncovered,
+        covered=found.covered or None,
+    )
