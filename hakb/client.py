@@ -110,8 +110,11 @@ class Passage(_Body):
 class SearchResult(_Body):
     query: str
     build_id: str
+    scope: str | None = None
     count: int
     passages: list[Passage]
+    uncovered: list[str] = Field(default_factory=list)  # what the scope names that no document covers
+    covered: str | None = None
 
 
 class Document(_Body):
@@ -262,9 +265,13 @@ class HakbClient:
         """GET /v1/platforms/{model}; NotFound (with `extra["known"]`) for a model the documents never name."""
         return self._call("GET", f"/v1/platforms/{quote(model, safe='')}", Platform)
 
-    def search(self, query: str, *, limit: int | None = None) -> SearchResult:
-        """GET /v1/search: passages only, best first, with their scores and scope."""
-        return self._call("GET", "/v1/search", SearchResult, params={"q": query, "limit": limit})
+    def search(
+        self, query: str, *, limit: int | None = None, scope: Mapping[str, str | None] | None = None
+    ) -> SearchResult:
+        """GET /v1/search: passages only, best first, with their scores and scope; `scope`
+        (product, deployment, version, platform) keeps to the passages it admits."""
+        params: dict[str, Any] = {"q": query, "limit": limit, **(scope or {})}
+        return self._call("GET", "/v1/search", SearchResult, params=params)
 
     def documents(self, *, limit: int | None = None, cursor: str | None = None) -> DocumentsPage:
         """GET /v1/documents: the documents of the current build, one page."""

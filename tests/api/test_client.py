@@ -44,6 +44,8 @@ def test_lookups_are_typed_and_iter_facts_follows_the_pages(hakb: HakbClient) ->
     assert "PA-3200 Series" in platform.documented_as and platform.count == len(platform.facts) > 0
     found = hakb.search("heartbeat backup", limit=3)
     assert len(found.passages) == 3 and found.passages[0].rank == 1
+    nowhere = hakb.search("heartbeat backup", scope={"version": "9.1"})
+    assert nowhere.passages == [] and nowhere.uncovered == ["PAN-OS 9.1"]
     docs = hakb.documents(limit=5)
     assert len(docs.documents) == 5 and docs.count > 5 and docs.next_cursor
     scopes = hakb.scopes()
