@@ -15,12 +15,15 @@ themselves), so an assistant gets exactly the answers the API gives:
     facts      GET /v1/facts               facts filtered by subject, attribute, platform
     ports      GET /v1/ports               every port and protocol between HA peers
     platform   GET /v1/platforms/{model}   every constraint that applies to a model
+    checklist  GET /v1/checklist           every flow between two HA peers for a deployment, each cited
+    check_config  POST /v1/check           findings on a pasted HA configuration, each rule cited
 
 Each returns a short text for the model to read (the answer and its sources) and
 the same data as structured content (`outputSchema`), citations included. Bad
 input (an empty question, a model the documents never name, no build yet) comes
-back as a tool error (`isError`) whose text says what is wrong; the server keeps
-serving.
+back as a tool error (`isError`) whose text says what is wrong (a combination the
+documents rule out quotes the rule; malformed XML names its line and column; XML with
+a DTD or entities is refused unread); the server keeps serving.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -41,8 +44,12 @@ from hakb.errors import HakbError, NotReady, problem_for, render
 from hakb.ingest.models import Citation, Fact
 from hakb.service.api.errors import public_reason
 from hakb.service.api.routes import ask as ask_route
+from hakb.service.api.routes import check as check_route
+from hakb.service.api.routes import checklist as checklist_route
 from hakb.service.api.routes import lookups
 from hakb.service.api.schemas import AskRequest, PortEntry, ScopeIn
+from hakb.service.checks import checklist as checklist_module
+from hakb.service.checks import config_check
 from hakb.service.engine import Engine
 from hakb.service.models import Answer
 from hakb.settings import Settings
@@ -53,7 +60,8 @@ NAME = "hakb"
 INSTRUCTIONS = (
     "Cited answers about PAN-OS high-availability (HA) links, ports and platform constraints, "
     "from the Palo Alto Networks documentation. Use `ask` for a question in words; `facts`, `ports` "
-    "and `platform` for exact lookups. Quote the citations you rely on; when `ask` abstains, the "
+    "and `platform` for exact lookups; `checklist` for the flows to allow between two HA peers; "
+    "`check_config` to check a pasted HA configuration. Quote the citations you rely on; when `ask` abstains, the "
     "documents do not say, so do not guess."
 )
 FACTS_LIMIT = 50  # rows a `facts` call returns unless it asks for more
@@ -62,6 +70,7 @@ FACTS_MAX = 500
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 
 EngineSource = Callable[[], Engine]
+M = TypeVar("M", bound=BaseModel)
 
 
 # -- structured results --------------------------------------------------------
@@ -86,6 +95,14 @@ class PlatformResult(BaseModel):
     count: int
     facts: list[Fact]
     citations: list[Citation] = Field(description="The sources of the facts, each once")
+
+
+class ChecklistResult(checklist_module.Checklist):
+    citations: list[Citation] = Field(description="Every source the checklist quotes, each once")
+
+
+class CheckResult(config_check.CheckReport):
+    citations: list[Citation] = Field(description="Every rule the report quotes, each once")
 
 
 # -- the server ----------------------------------------------------------------
@@ -129,12 +146,13 @@ def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
             str | None, Field(max_length=60, description="Answer for this firewall model or family, e.g. PA-3410")
         ] = None,
     ) -> Annotated[CallToolResult, Answer]:
-        with _tool_errors(settings):
+        def answer() -> Answer:
             chosen = product or deployment or platform
             scope = ScopeIn(product=product, deployment=deployment, platform=platform) if chosen else None
             body = AskRequest(question=question, version=version, context=context, scope=scope)
-            answer = ask_route.ask(body, engine(), settings)
-        return _result(_answer_text(answer), answer)
+            return ask_route.ask(body, engine(), settings)
+
+        return _reply(settings, answer, _answer_text)
 
     @server.tool(
         title="Look up facts",
@@ -151,11 +169,12 @@ def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
         platform: Annotated[str | None, Field(max_length=40, description="A model or family, e.g. PA-3260")] = None,
         limit: Annotated[int, Field(ge=1, le=FACTS_MAX, description="At most this many facts")] = FACTS_LIMIT,
     ) -> Annotated[CallToolResult, FactsResult]:
-        with _tool_errors(settings):
+        def result() -> FactsResult:
             found = lookups.facts(engine(), subject=subject, attribute=attribute, platform=platform)
-        shown = found.facts[:limit]
-        result = FactsResult(count=found.count, shown=len(shown), facts=shown, citations=_cited(shown))
-        return _result(_facts_text(result), result)
+            shown = found.facts[:limit]
+            return FactsResult(count=found.count, shown=len(shown), facts=shown, citations=_cited(shown))
+
+        return _reply(settings, result, _facts_text)
 
     @server.tool(
         title="HA ports",
@@ -166,11 +185,11 @@ def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
         annotations=READ_ONLY,
     )
     def ports() -> Annotated[CallToolResult, PortsResult]:
-        with _tool_errors(settings):
+        def result() -> PortsResult:
             found = lookups.ports(engine())
-        citations = _unique([p.source for p in found.ports])
-        result = PortsResult(count=found.count, ports=found.ports, citations=citations)
-        return _result(_ports_text(result), result)
+            return PortsResult(count=found.count, ports=found.ports, citations=_unique([p.source for p in found.ports]))
+
+        return _reply(settings, result, _ports_text)
 
     @server.tool(
         title="Platform constraints",
@@ -183,16 +202,100 @@ def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
     def platform(
         model: Annotated[str, Field(min_length=1, max_length=40, description="A model or family, e.g. PA-3260")],
     ) -> Annotated[CallToolResult, PlatformResult]:
-        with _tool_errors(settings):
+        def result() -> PlatformResult:
             found = lookups.platform(model, engine())
-        result = PlatformResult(
-            model=found.model,
-            documented_as=found.documented_as,
-            count=found.count,
-            facts=found.facts,
-            citations=_cited(found.facts),
-        )
-        return _result(_platform_text(result), result)
+            return PlatformResult(
+                model=found.model,
+                documented_as=found.documented_as,
+                count=found.count,
+                facts=found.facts,
+                citations=_cited(found.facts),
+            )
+
+        return _reply(settings, result, _platform_text)
+
+    @server.tool(
+        title="HA connectivity checklist",
+        description=(
+            "Every flow to allow between two HA peers for a firewall model and deployment: per link "
+            "(HA1, HA2, their backups, HA3 in active/active, HA4 in a cluster) the interface kind, the "
+            "ports, ether type or IP protocol number, direction and layer, each value with its citations; "
+            "what the documents do not give is marked as not documented. A combination the documents "
+            "rule out (HA3 in active/passive, HSCI on a platform without one, an HA2 transport no "
+            "document names) is an error quoting the rule."
+        ),
+        annotations=READ_ONLY,
+    )
+    def checklist(
+        model: Annotated[str, Field(min_length=1, max_length=40, description="A model or family, e.g. PA-3260")],
+        mode: checklist_module.Mode = "active-passive",
+        ha1_encryption: Annotated[bool, Field(description="HA1 encryption on")] = False,
+        ha2_transport: Annotated[
+            str, Field(max_length=20, description="HA2 transport: " + ", ".join(checklist_module.TRANSPORTS))
+        ] = "ethernet",
+        backups: Annotated[
+            list[Annotated[str, Field(max_length=20)]],
+            Field(max_length=10, description="Backup links: any of " + ", ".join(checklist_module.BACKUPS)),
+        ] = [],  # noqa: B006  # never mutated: read once into the route's comma-separated form
+        ha3: Annotated[
+            bool | None, Field(description="HA3 packet-forwarding link (default: on in active/active)")
+        ] = None,
+        hsci: Annotated[bool, Field(description="HA2 (and HA3) over the platform's HSCI port")] = False,
+        product: Annotated[str | None, Field(max_length=60, description="ngfw, cn-series, ...")] = None,
+        deployment: Annotated[str | None, Field(max_length=60, description="aws, azure, ...")] = None,
+        version: Annotated[str | None, Field(max_length=20, description="A PAN-OS version, e.g. 11.1")] = None,
+    ) -> Annotated[CallToolResult, ChecklistResult]:
+        def result() -> ChecklistResult:
+            found = checklist_route.checklist(
+                engine(),
+                model=model,
+                mode=mode,
+                ha1_encryption=ha1_encryption,
+                ha2_transport=ha2_transport,
+                backups=",".join(backups),
+                ha3=ha3,
+                hsci=hsci,
+                product=product,
+                deployment=deployment,
+                version=version,
+            )
+            assert isinstance(found, checklist_module.Checklist)  # format="json" (the default)
+            return ChecklistResult(**dict(found), citations=_collected(found))
+
+        return _reply(settings, result, checklist_module.render_text)
+
+    @server.tool(
+        title="Check an HA configuration",
+        description=(
+            "Check a PAN-OS HA configuration against the documents: deviceconfig/high-availability as "
+            "XML (the XML API's or `show config running`'s), or the text of `show high-availability all`. "
+            "Findings (error: out of range, not supported, required otherwise; warning: a recommendation "
+            "left out), each with where it is and the documented rules quoted; `not_checked` lists what "
+            "the check cannot judge, `passed` what holds. The configuration is neither stored nor logged."
+        ),
+        annotations=READ_ONLY,
+    )
+    def check_config(
+        config: Annotated[str, Field(min_length=1, description="The configuration text, XML or CLI output")],
+        model: Annotated[
+            str | None,
+            Field(max_length=60, description="The firewall model, e.g. PA-3260 (may be left out for cn-series)"),
+        ] = None,
+        format: Annotated[
+            Literal["auto", "xml", "text"], Field(description="auto: XML when it starts with '<'")
+        ] = "auto",
+        product: Annotated[str | None, Field(max_length=60, description="ngfw, cn-series, ...")] = None,
+        deployment: Annotated[str | None, Field(max_length=60, description="aws, azure, ...")] = None,
+        version: Annotated[str | None, Field(max_length=20, description="A PAN-OS version, e.g. 11.1")] = None,
+    ) -> Annotated[CallToolResult, CheckResult]:
+        def result() -> CheckResult:
+            chosen = product or deployment or version
+            scope = check_route.CheckScope(product=product, deployment=deployment, version=version) if chosen else None
+            body = check_route.CheckRequest(config=config, model=model, format=format, scope=scope)
+            report = check_route.check(body, engine(), settings)
+            return CheckResult(**dict(report), citations=_collected(report))
+
+        return _reply(settings, result, config_check.render_text)
 
     return server
 
@@ -209,6 +312,14 @@ class _Server(MCPServer[Any]):
             if type(exc) is ToolError and isinstance(exc.__cause__, ValidationError):
                 raise ToolError(f"invalid arguments for {name}: {_explain(exc.__cause__)}") from exc.__cause__
             raise
+
+
+def _reply(settings: Settings, make: Callable[[], M], text: Callable[[M], str]) -> CallToolResult:
+    """Every tool's answer: `make()` (hakb's errors as tool errors), read by the model as
+    `text(result)`, and as structured content."""
+    with _tool_errors(settings):
+        result = make()
+    return _result(text(result), result)
 
 
 @contextmanager
@@ -257,6 +368,25 @@ def _cited(facts: list[Fact]) -> list[Citation]:
     return _unique([f.citation() for f in facts])
 
 
+def _collected(model: BaseModel) -> list[Citation]:
+    """Every citation anywhere in `model` (a checklist's cells and flows, a report's
+    findings), in order, each once."""
+    found: list[Citation] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, Citation):
+            found.append(value)
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(model)
+    return _unique(found)
+
+
 # -- the text the model reads ------------------------------------------------------
 
 
@@ -284,32 +414,41 @@ def _answer_text(answer: Answer) -> str:
     return _with_sources(lines, answer.citations)
 
 
+def _extra(protocol: str | None, qualifier: str | None) -> str:
+    """' TCP (encrypted)' after a value; '' when there is neither."""
+    extra = " ".join(filter(None, [protocol, f"({qualifier})" if qualifier else None]))
+    return f" {extra}" if extra else ""
+
+
+def _flag(conflict: bool) -> str:
+    return " (documents disagree)" if conflict else ""
+
+
 def _fact_line(f: Fact) -> str:
-    extra = " ".join(filter(None, [f.protocol, f"({f.qualifier})" if f.qualifier else None]))
     scope = f" [{', '.join(f.platforms)}]" if f.platforms else ""
-    flag = " (documents disagree)" if f.conflict else ""
-    return f"- {f.subject} {f.attribute}: {f.value}{' ' + extra if extra else ''}{scope}{flag}"
+    return f"- {f.subject} {f.attribute}: {f.value}{_extra(f.protocol, f.qualifier)}{scope}{_flag(f.conflict)}"
+
+
+def _facts_block(head: str, facts: list[Fact], citations: list[Citation]) -> str:
+    return _with_sources([head, *(_fact_line(f) for f in facts)], citations)
 
 
 def _facts_text(result: FactsResult) -> str:
     if not result.count:
         return "No documented fact matches."
     head = f"{result.count} facts" + (f" (the first {result.shown})" if result.shown < result.count else "") + ":"
-    return _with_sources([head, *(_fact_line(f) for f in result.facts)], result.citations)
+    return _facts_block(head, result.facts, result.citations)
 
 
 def _ports_text(result: PortsResult) -> str:
     lines = [f"{result.count} ports between HA peers:"]
-    for p in result.ports:
-        extra = " ".join(filter(None, [p.protocol, f"({p.qualifier})" if p.qualifier else None]))
-        flag = " (documents disagree)" if p.conflict else ""
-        lines.append(f"- {p.link}: {p.port}{' ' + extra if extra else ''}{flag}")
+    lines += [f"- {p.link}: {p.port}{_extra(p.protocol, p.qualifier)}{_flag(p.conflict)}" for p in result.ports]
     return _with_sources(lines, result.citations)
 
 
 def _platform_text(result: PlatformResult) -> str:
     head = f"{result.model} (documented as {', '.join(result.documented_as)}): {result.count} facts:"
-    return _with_sources([head, *(_fact_line(f) for f in result.facts)], result.citations)
+    return _facts_block(head, result.facts, result.citations)
 
 
 # -- stdio ---------------------------------------------------------------------------

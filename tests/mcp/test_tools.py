@@ -11,7 +11,7 @@ from mcp_types import CallToolResult, TextContent
 
 from tests.mcp.conftest import Connect
 
-TOOLS = {"ask", "facts", "ports", "platform"}
+TOOLS = {"ask", "facts", "ports", "platform", "checklist", "check_config"}
 
 
 def text(result: CallToolResult) -> str:

@@ -18,7 +18,7 @@ from hakb.service.api.app import create_app
 from hakb.settings import Settings
 from tests.conftest import hakb_server
 from tests.mcp.conftest import KEY, http_client, stdio_params
-from tests.mcp.test_tools import text
+from tests.mcp.test_tools import TOOLS, text
 
 INITIALIZE = {
     "jsonrpc": "2.0",
@@ -147,6 +147,6 @@ def test_stdio_without_a_build_answers_how_to_make_one(tmp_path: Path) -> None:
             return bool(result.is_error), text(result), tools
 
     is_error, message, tools = anyio.run(scenario)
-    assert tools == {"ask", "facts", "ports", "platform"}
+    assert tools == TOOLS
     assert is_error and "no build is loaded yet" in message and "hakb ingest" in message, message
     assert str(tmp_path) not in message and "$HAKB_DATA_DIR" in message  # as /v1 says it, no server path
