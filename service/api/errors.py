@@ -23,7 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import Send
+from starlette.types import Scope, Send
 
 from hakb.errors import (
     PROBLEM_MEDIA_TYPE,
@@ -60,9 +60,11 @@ def error_response(exc: BaseException, instance: str | None = None) -> JSONRespo
     return ProblemResponse(rendered.body, status_code=rendered.status, headers=rendered.headers or None)
 
 
-async def send_error(send: Send, exc: BaseException, instance: str | None = None) -> None:
-    """Send `exc` as a whole response from ASGI middleware (no app, no exception handlers)."""
-    rendered = render(exc, instance)
+async def send_error(scope: Scope, send: Send, exc: BaseException) -> None:
+    """Send `exc` as a whole response from ASGI middleware (no app, no exception handlers).
+    It takes the request's scope, not a path, so no middleware's problem can go without
+    the `instance` (the request path) the exception handlers' problems carry."""
+    rendered = render(exc, scope.get("path") or None)
     body = rendered.json_bytes()
     headers = [(b"content-type", rendered.media_type.encode()), (b"content-length", str(len(body)).encode())]
     headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in rendered.headers.items()]

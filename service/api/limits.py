@@ -20,7 +20,7 @@ class BodySizeLimit:
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._reject(send)
+            await self._reject(scope, send)
             return
         seen = 0
         started = False
@@ -37,7 +37,7 @@ class BodySizeLimit:
                     # alone would lose the 413 of a chunked (length-less) body.
                     if not started and not rejected:
                         rejected = True
-                        await self._reject(send)
+                        await self._reject(scope, send)
                     return {"type": "http.disconnect"}
             return message
 
@@ -53,7 +53,7 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except PayloadTooLarge:
             if not started:
-                await self._reject(send)
+                await self._reject(scope, send)
 
-    async def _reject(self, send: Send) -> None:
-        await send_error(send, PayloadTooLarge(f"request body is over the limit of {self.max_bytes} bytes"))
+    async def _reject(self, scope: Scope, send: Send) -> None:
+        await send_error(scope, send, PayloadTooLarge(f"request body is over the limit of {self.max_bytes} bytes"))

@@ -58,7 +58,7 @@ class McpEndpoint:
             if self.manager is None:
                 raise NotReady("the MCP endpoint is not running yet")
         except HakbError as exc:
-            await send_error(send, exc)
+            await send_error(scope, send, exc)
             return
         await self.manager.handle_request(scope, receive, send)
 

@@ -144,7 +144,7 @@ class RateLimit:
             f"too many requests: the limit is {self.per_minute} per minute (HAKB_RATE_LIMIT); retry in {retry_after} s",
             headers={"Retry-After": str(retry_after)},
         )
-        await send_error(send, limited)
+        await send_error(scope, send, limited)
 
     def _take(self, key: str) -> float:
         """Spend one token; 0 if there was one, else the seconds until there is. Called on
@@ -195,7 +195,7 @@ class JsonTextGuard:
         if problem is not None:
             # Bytes that are no UTF-8 are no JSON at all (RFC 8259): a 400, as a syntax error is.
             kind = MalformedBody if problem.startswith(NOT_UTF8) else BadInput
-            await send_error(send, kind(problem), scope.get("path"))
+            await send_error(scope, send, kind(problem))
             return
 
         async def replay() -> Message:

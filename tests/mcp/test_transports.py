@@ -53,11 +53,34 @@ def test_http_without_a_valid_key_is_401(keyed_mcp_server: str, headers: dict[st
         "title": "Unauthorized",
         "status": 401,
         "detail": "missing or wrong API key: send Authorization: Bearer <key>",
+        "instance": "/mcp",
         "error": "unauthorized",
         "message": "missing or wrong API key: send Authorization: Bearer <key>",
     }
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("path", ["/mcp", "/v1/ask"])
+def test_an_oversized_body_is_a_413_problem_naming_its_path(keyed_mcp_server: str, path: str) -> None:
+    """The size limit answers before any route (or the MCP transport) reads the body; its
+    problem carries `instance` like every other, whether the length is declared or not."""
+    body = b'{"question": "' + b"x" * 70_000 + b'"}'
+    headers = {**MCP_HEADERS, "Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+    declared = httpx.post(f"{keyed_mcp_server}{path}", content=body, headers=headers, timeout=30)
+    chunked = httpx.post(f"{keyed_mcp_server}{path}", content=iter([body[:40_000], body[40_000:]]), headers=headers)
+    for response in (declared, chunked):
+        assert response.status_code == 413, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        problem = response.json()
+        assert problem["instance"] == path
+        assert (problem["type"], problem["status"], problem["error"]) == (
+            "urn:hakb:problem:too_large",
+            413,
+            "too_large",
+        )
+        assert problem["detail"] == problem["message"] == "request body is over the limit of 64000 bytes"
+    assert "transfer-encoding" not in declared.request.headers and "content-length" not in chunked.request.headers
 
 
 def test_http_with_the_key_answers_the_handshake(keyed_mcp_server: str) -> None:
