@@ -27,7 +27,7 @@ from hakb.service import question as qparse
 from hakb.service import rules
 from hakb.service.changes import ChangesQuestion, changes
 from hakb.service.changes import read_question as read_changes_question
-from hakb.service.facts_table import norm_value, stem
+from hakb.service.facts_table import FactTable, norm_value, stem
 from hakb.service.index import BuildHolder, LoadedBuild
 from hakb.service.models import Answer, Conflict
 from hakb.service.ranking import sources
@@ -238,6 +238,9 @@ class Engine:
             q.original = question
             q.scope = asked
             q.prefer = prefer
+            # A platform chosen as the scope (API, Slack default, page) is the one asked.
+            q.platform = q.platform or asked.model
+            _read_bare_model(q, build.facts)
         ctx = qparse.parse(context, repair)[-1] if context else None
         parts = []
         for i, q in enumerate(queries[:MAX_PARTS]):
@@ -285,7 +288,8 @@ class Engine:
             answer.answer = _labelled(answer.answer, where.product_label)
         answer.score = round(top.score, 4)
         answer.looked_for = answer.looked_for or looked
-        return verify(answer, q.original)
+        # The platform the question was read as ("3410" -> PA-3410) is the asker's own word.
+        return verify(answer, f"{q.original} {q.platform or ''}")
 
     def evidence(self, question: str, *, top_k: int = 5) -> list[Evidence]:
         """Every candidate the sources proposed for a one-part question, scored, best
@@ -293,6 +297,7 @@ class Engine:
         ranker and explaining an answer read."""
         build = self.holder.current
         q = qparse.parse(question, build.vocabulary.closest)[0]
+        _read_bare_model(q, build.facts)
         evidence, _, _ = self._rank(build, q, top_k, None, exhaustive=True)
         return evidence
 
@@ -795,6 +800,22 @@ def _readings(build: LoadedBuild, asked: QuestionScope, prefer: str | None, ques
         own = QuestionScope(product=build.main_product, model=asked.model, families=asked.families)
         readings.append(_Reading(own, own, question, topic=asked.product_name or asked.product))
     return readings
+
+
+def _read_bare_model(q: qparse.Query, table: FactTable) -> None:
+    """ "a/p on a 3410, ha2 udp ok?": a bare number that names a documented model (PA-3410,
+    of the PA-3400 Series) and is no value the documents state is the platform asked, not
+    a port to look for."""
+    if q.platform is not None:
+        return
+    for number in q.numbers:
+        model = f"PA-{number}"
+        # A number inside a name ("802.1x", "10.2", "ethernet1/3") is not a model.
+        alone = re.search(rf"(?<![\w./-]){re.escape(number)}(?![\w./-])", q.text)
+        if alone and not table.by_value(number) and table.resolve(model):
+            q.platform = model
+            q.numbers = [n for n in q.numbers if n != number]
+            return
 
 
 def _names_home_only(named: QuestionScope, main_product: str | None) -> bool:

@@ -23,6 +23,8 @@ Repair = Callable[[str], str]
 
 # Words people shorten or mistype in chat -> the word the documents use.
 _ABBREVIATIONS = {
+    r"\bw/o\b": "without",  # before "w/": the negation must survive ("port w/o encryption")
+    r"\bw/(?=\s|$)": "with",
     r"\bhb\b": "heartbeat",
     r"\bka\b": "keep-alive",
     r"\bkeep ?alives?\b": "keep-alive",

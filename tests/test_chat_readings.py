@@ -1,0 +1,37 @@
+"""How chat is read: a bare model number is the platform asked, "w/o" keeps its negation,
+a platform chosen as the scope is the one asked, and a number inside a standard's name is
+no model. Real seed build; the questions are written for these tests, not taken from the
+gold, test or sealed splits.
+"""
+
+from __future__ import annotations
+
+from hakb.service.engine import Engine
+from hakb.service.scope import QuestionScope
+
+
+def test_a_bare_model_number_is_the_platform_asked(seed_engine: Engine) -> None:
+    bare = seed_engine.ask("does a 440 have dedicated ha ports?")
+    named = seed_engine.ask("does a pa-440 have dedicated ha ports?")
+    assert named.kind == "fact" and named.answer.startswith("No.")
+    assert bare.answer == named.answer  # not "no document names 440 as a port"
+
+
+def test_a_number_inside_a_name_is_no_model(seed_engine: Engine) -> None:
+    answer = seed_engine.ask("802.1x on ha ports?")
+    assert "PA-800" not in answer.answer  # 802.1x is a standard, not a PA-802
+
+
+def test_w_slash_o_keeps_its_negation(seed_engine: Engine) -> None:
+    without = seed_engine.ask("ha1 port without encryption?")
+    assert "28769" in without.answer and "(encrypted)" not in without.answer
+    assert seed_engine.ask("ha1 port w/o encryption?").answer == without.answer
+    assert "(encrypted)" in seed_engine.ask("ha1 port w/ encryption?").answer
+
+
+def test_a_platform_chosen_as_the_scope_is_the_platform_asked(seed_engine: Engine) -> None:
+    scope = QuestionScope(model="PA-440", families=("PA-400 Series",))
+    scoped = seed_engine.ask("dedicated ha ports?", scope=scope)
+    named = seed_engine.ask("pa-440 dedicated ha ports?")
+    assert "PA-400 Series" in scoped.answer
+    assert scoped.answer == named.answer
