@@ -42,6 +42,9 @@ Severity = Literal["error", "warning"]
 FormatChoice = Literal["auto", "xml", "text"]
 MAX_CONFIG_CHARS_DEFAULT = 64_000
 _LINK_SUBJECTS = frozenset(lexicon.LINKS)
+# Longer numbers are not read: Python's int() refuses more than 4,300 digits, and a range
+# check of a number no setting could hold would only echo it back.
+_MAX_DIGITS = 18
 
 
 class Finding(BaseModel):
@@ -257,6 +260,11 @@ class _Checker:
                 continue
             key = _setting_match(s, documented)
             if key is None:
+                continue
+            digits = len(s.value.lstrip("-"))
+            if digits > _MAX_DIGITS:  # int() refuses these (and no setting is that long): listed, not judged
+                self.config.mark_read(s.where)
+                self.skip(s.name, f"its value is a number of {digits} digits, too long to read", where=s.where)
                 continue
             ranges = [(f, r) for f in documented[key] if f.attribute == "range" and (r := rules.read_range(f))]
             self.config.mark_read(s.where)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,3 +95,16 @@ def test_the_schema_documents_the_route(server: tuple[str, Path]) -> None:
     operation = spec["paths"]["/v1/check"]["post"]
     assert {"200", "404", "413", "422"} <= set(operation["responses"])
     assert json.dumps(operation).count("CheckRequest") >= 1
+
+
+def test_a_number_too_long_to_read_is_not_checked_rather_than_a_500(server: tuple[str, Path]) -> None:
+    """Python refuses int() of more than 4,300 digits: such a value is listed as not checked."""
+    huge = "9" * 5000
+    for leaf in ("hello-interval", "group-id"):
+        config = re.sub(rf"<{leaf}>\d+<", f"<{leaf}>{huge}<", fixture("hello-interval-out-of-range.xml"))
+        response = post(server, {"config": config, "model": "PA-850"})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert not [f for f in body["findings"] if f["where"].endswith(leaf)]
+        (skipped,) = [n for n in body["not_checked"] if (n["where"] or "").endswith(leaf)]
+        assert "5000 digits" in skipped["why"], skipped
