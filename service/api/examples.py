@@ -255,3 +255,165 @@ VOTE: dict[str, Any] = {
 }
 
 VOTES: dict[str, Any] = {"votes": [VOTE], "next_before": 42, "next_cursor": "42.8e1f0c2b9a77"}
+
+
+def _cited(section: str, quote: str) -> dict[str, Any]:
+    return {**_SOURCE, "section": f"HA Links and Backup Links > {section}", "quote": quote, "scope_label": _LABEL}
+
+
+_HA1_ROLE = (
+    "The HA1 link is used to exchange hellos, heartbeats, and HA state information, and management plane "
+    "sync for routing, and User-ID information."
+)
+_HA1_LAYER = "The HA1 link is a Layer 3 link and requires an IP address."
+_HEARTBEAT_BACKUP = (
+    "Consider the following guidelines when configuring backup HA links: Palo Alto Networks recommends "
+    "enabling heartbeat backup (uses port 28771 on the MGT interface) if you use an in-band port for the "
+    "HA1 or the HA1 backup links."
+)
+_IN_BAND = (
+    "In-band ports can be used for backup links for both HA1 and HA2 connections when dedicated backup "
+    "links are not available."
+)
+
+# `?model=PA-3260` (active/passive, no backups), the HA1 line only (HA2's follows it).
+CHECKLIST: dict[str, Any] = {
+    "model": "PA-3260",
+    "documented_as": ["PA-3200 Series"],
+    "deployment": {
+        "model": "PA-3260",
+        "mode": "active-passive",
+        "ha1_encryption": False,
+        "ha2_transport": "ethernet",
+        "backups": [],
+        "ha3": None,
+        "hsci": False,
+        "product": None,
+        "deployment": None,
+        "version": None,
+    },
+    "scope": "Next-Generation Firewall",
+    "platform": [],
+    "platform_notes": [],
+    "lines": [
+        {
+            "link": "HA1",
+            "purpose": {
+                "items": [
+                    {
+                        "text": "hellos, heartbeats, HA state information, management plane sync for routing, "
+                        "User-ID information",
+                        "qualifier": None,
+                        "meaning": None,
+                        "citations": [_cited("Control Link", _HA1_ROLE)],
+                    }
+                ],
+                "missing": None,
+                "conflict": False,
+            },
+            "interface": {
+                "items": [],
+                "missing": "not documented: the documents do not say which interface carries it for HA1 on the "
+                "PA-3200 Series",
+                "conflict": False,
+            },
+            "flows": [
+                {
+                    "protocol": "TCP",
+                    "port": "28769",
+                    "ethertype": None,
+                    "ip_protocol": None,
+                    "qualifier": "clear text",
+                    "detail": None,
+                    "conflict": False,
+                    "citations": [_cited("Control Link", _HA1_QUOTE)],
+                    "label": "TCP 28769",
+                }
+            ],
+            "flows_missing": None,
+            "direction": {
+                "items": [],
+                "missing": "not documented: the documents do not say its direction for HA1 on the PA-3200 Series",
+                "conflict": False,
+            },
+            "layer": {
+                "items": [
+                    {
+                        "text": "Layer 3",
+                        "qualifier": None,
+                        "meaning": "IP-addressed: each peer has an address; the path may be routed",
+                        "citations": [_cited("Control Link", _HA1_LAYER)],
+                    }
+                ],
+                "missing": None,
+                "conflict": False,
+            },
+            "notes": [
+                {
+                    "text": _HA1_LAYER,
+                    "qualifier": None,
+                    "meaning": None,
+                    "citations": [_cited("Control Link", _HA1_LAYER)],
+                }
+            ],
+        }
+    ],
+}
+
+# tests/fixtures/ha-configs/heartbeat-backup-missing.xml without HA1's <ip-address>, model PA-3260.
+CHECK: dict[str, Any] = {
+    "model": "PA-3260",
+    "documented_as": ["PA-3200 Series"],
+    "scope": "Next-Generation Firewall",
+    "format": "xml",
+    "errors": 1,
+    "warnings": 1,
+    "findings": [
+        {
+            "severity": "error",
+            "check": "needs-address",
+            "where": "deviceconfig/high-availability/interface/ha1",
+            "problem": "HA1 has no IP address",
+            "rules": [_cited("Control Link", _HA1_LAYER)],
+        },
+        {
+            "severity": "warning",
+            "check": "recommended",
+            "where": "deviceconfig/high-availability/group/election-option/heartbeat-backup",
+            "problem": "heartbeat-backup is not enabled (HA1 and HA1-backup on a data port), which the documents "
+            "recommend",
+            "rules": [_cited("HA1 and HA2 Backup Links", _HEARTBEAT_BACKUP)],
+        },
+    ],
+    "not_checked": [],
+    "passed": [
+        {
+            "what": "HA1-backup on ethernet1/5 (data)",
+            "where": "deviceconfig/high-availability/interface/ha1-backup/port",
+            "rules": [_cited("HA1 and HA2 Backup Links", _IN_BAND)],
+        }
+    ],
+    "build_id": _BUILD,
+}
+
+# GET /metrics: hakb's own families (the Python process's come first), after one answer.
+METRICS = f"""\
+# HELP hakb_http_requests_total HTTP requests answered, by route template, method and status
+# TYPE hakb_http_requests_total counter
+hakb_http_requests_total{{method="POST",route="/v1/ask",status="200"}} 1.0
+# HELP hakb_answers_total Answers given, by kind (fact, passage, abstain) and channel
+# TYPE hakb_answers_total counter
+hakb_answers_total{{channel="api",kind="fact"}} 1.0
+# HELP hakb_ready 1 when a build is loaded and answers
+# TYPE hakb_ready gauge
+hakb_ready 1.0
+# HELP hakb_build_info The build this worker serves
+# TYPE hakb_build_info gauge
+hakb_build_info{{build_id="{_BUILD}"}} 1.0
+# HELP hakb_build_facts Facts in the build served
+# TYPE hakb_build_facts gauge
+hakb_build_facts 82.0
+# HELP hakb_abstain_ratio Share of answers that abstained, over every answer counted since the service started
+# TYPE hakb_abstain_ratio gauge
+hakb_abstain_ratio 0.0
+"""

@@ -33,6 +33,9 @@ WITH_EXAMPLES = {
     "GET /v1/changes",
     "POST /v1/feedback",
     "GET /v1/feedback",
+    "GET /v1/checklist",
+    "POST /v1/check",
+    "GET /metrics",
 }
 # What FastAPI generates when a route names none: function, path and method glued together.
 GENERATED_ID = re.compile(r"_(get|post|put|delete|patch)$")

@@ -11,6 +11,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from hakb.service.api import examples
 from hakb.service.api.deps import EngineDep, SettingsDep
 from hakb.service.api.schemas import ErrorResponse
 from hakb.service.checks.config_check import CheckReport, check_config
@@ -53,6 +54,7 @@ class CheckRequest(BaseModel):
     "/v1/check",
     response_model=CheckReport,
     responses={
+        200: {"content": examples.json(examples.CHECK)},
         404: {"model": ErrorResponse, "description": "A model no document names (with the known families)"},
         413: {"model": ErrorResponse, "description": "A configuration over the size limit"},
         422: {

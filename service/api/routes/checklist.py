@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse, Response
 
+from hakb.service.api import examples
 from hakb.service.api.deps import EngineDep
 from hakb.service.api.schemas import ErrorResponse
 from hakb.service.checks.checklist import (
@@ -36,7 +37,7 @@ _TEXT = {"schema": {"type": "string"}}
     responses={
         200: {
             "description": "The checklist: JSON, or CSV (`format=csv`) or plain text (`format=text`)",
-            "content": {"text/csv": _TEXT, "text/plain": _TEXT},
+            "content": {**examples.json(examples.CHECKLIST), "text/csv": _TEXT, "text/plain": _TEXT},
         },
         404: {"model": ErrorResponse, "description": "A model the documents never name (`known` lists them)"},
         422: {

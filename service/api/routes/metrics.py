@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from hakb.service.api import examples
 from hakb.service.metrics import render
 
 router = APIRouter(tags=["health"])
@@ -19,7 +20,12 @@ router = APIRouter(tags=["health"])
     "/metrics",
     summary="Prometheus metrics: requests, answers by kind, Slack replies, the build served",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition format"}},
+    responses={
+        200: {
+            "content": {"text/plain": {"example": examples.METRICS}},
+            "description": "Prometheus text exposition format",
+        }
+    },
 )
 def prometheus_metrics(request: Request) -> Response:
     body, content_type = render(request.app.state.holder, getattr(request.app.state, "shared", None))
