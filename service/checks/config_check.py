@@ -286,15 +286,27 @@ class _Checker:
                 continue
             (inside.append(f) if r.low <= scaled <= r.high else outside.append((f, r)))
         name = ranges[0][0].subject
-        if outside:
-            shown = "; ".join(dict.fromkeys(r.text() for _, r in outside))
-            unit = f" {s.unit}" if s.unit else ""
+        shown = "; ".join(dict.fromkeys(r.text() for _, r in outside))
+        unit = f" {s.unit}" if s.unit else ""
+        if outside and not inside:
             self.find(
                 "error",
                 "range",
                 s.where,
                 f"{name} is {s.value}{unit}, outside its documented range ({shown})",
                 [f for f, _ in outside],
+            )
+        elif outside:
+            # Another applicable page (another version's) allows it: the documents differ, so
+            # a warning naming whose range holds it and whose does not, never an error.
+            allowed = "; ".join(dict.fromkeys(r.text() for f, r in ranges if f in inside))
+            self.find(
+                "warning",
+                "range",
+                s.where,
+                f"{name} is {s.value}{unit}: within its documented range for {_versions(inside)} ({allowed}) "
+                f"but outside it for {_versions([f for f, _ in outside])} ({shown})",
+                [*inside, *(f for f, _ in outside)],
             )
         elif inside:
             self.ok(f"{name} = {s.value} is within its documented range", s.where, inside)
@@ -642,6 +654,18 @@ def _feature_at(config: HaConfig, link: LinkConfig, feature: str) -> str | None:
     if feature == "layer3":
         return link.ip.where if link.ip else None
     return None
+
+
+def _versions(facts: Iterable[Fact]) -> str:
+    """Which versions' pages these facts come from, as the documents label them."""
+    labels: list[str] = []
+    for f in facts:
+        versions = f.scope.versions if f.scope and f.scope.versions else (f.version,) if f.version else ()
+        if versions:
+            labels.append("version " + ", ".join(versions))
+        else:
+            labels.append("the latest version" if f.scope and f.scope.latest else f"'{f.title}'")
+    return " and ".join(dict.fromkeys(labels))
 
 
 def _on(f: Fact) -> str:

@@ -224,3 +224,37 @@ def test_the_cli_prints_findings_and_exits_1_on_errors(seed_data_dir: Path, tmp_
     assert hostile.returncode == 2 and "document type" in hostile.stderr and "Traceback" not in hostile.stderr
     missing = run_hakb("check", str(tmp_path / "nope.xml"), "--model", "PA-3260", data_dir=seed_data_dir)
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_a_value_another_versions_range_allows_is_a_warning_not_an_error(corpus_engine) -> None:  # type: ignore[no-untyped-def]
+    """Two applicable pages, two ranges: an error only when no range holds the value; when
+    one does, a warning that names the versions that differ and cites both."""
+    from hakb.ingest.models import Scope
+    from hakb.service.checks.config_check import _Checker
+
+    facts = corpus_engine.build.facts.facts
+    (latest,) = [f for f in facts if f.attribute == "range" and f.subject == "Hello Interval"]
+    assert latest.value == "8,000 to 60,000"
+    older = latest.model_copy(
+        update={
+            "value": "1,000 to 60,000",
+            "quote": latest.quote.replace("8,000 to 60,000", "1,000 to 60,000"),
+            "scope": Scope(product="ngfw", versions=("10.1",), latest=False),
+            "version": "10.1",
+        }
+    )
+    text = (FIXTURES / "hello-interval-out-of-range.xml").read_text()
+
+    def ranges(value: str) -> list[tuple[str, str, list[str]]]:
+        checker = _Checker(parse_config(text.replace(">5000<", f">{value}<")), [*facts, older], {"PA-3260"})
+        checker.run()
+        return [(f.severity, f.problem, [c.quote for c in f.rules]) for f in checker.findings if f.check == "range"]
+
+    ((severity, problem, quotes),) = ranges("5000")
+    assert severity == "warning"
+    assert "version 10.1" in problem and "the latest version" in problem
+    assert "1,000 to 60,000" in problem and "8,000 to 60,000" in problem
+    assert sorted(quotes) == sorted([latest.quote, older.quote])
+    ((severity, problem, quotes),) = ranges("500")  # no documented range holds it
+    assert severity == "error" and len(quotes) == 2, problem
+    assert ranges("9000") == []
