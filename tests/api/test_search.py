@@ -3,6 +3,7 @@ scope each holds for, over the real server on the corpus build."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -85,3 +86,25 @@ def test_search_in_a_scope_no_document_covers_finds_nothing_and_says_what_is_cov
     assert body["uncovered"] == ["PAN-OS 9.1"] and "CN-Series on AWS" in body["covered"]
     bad = _search(scoped_server, q="HA2 port", version="ten")
     assert bad.status_code == 422 and bad.json()["error"] == "bad_scope" and "ten" in bad.json()["message"]
+
+
+_PLATFORM = re.compile(r"\bPA-\d{2,4}[A-Z]?(?: Series)?")
+
+
+def _platforms_named(passage: dict[str, Any]) -> set[str]:
+    return set(_PLATFORM.findall(f"{passage['title']}\n{passage['section']}\n{passage['text']}"))
+
+
+def test_search_for_a_platform_leaves_out_passages_about_other_hardware(live_server: str) -> None:
+    # Review finding: `platform` was read and echoed as the scope but narrowed nothing.
+    everywhere = _search(live_server, q="HA ports", limit=10).json()["passages"]
+    assert any("PA-5200 Series" in _platforms_named(p) for p in everywhere)  # other hardware, unscoped
+    body = _search(live_server, q="HA ports", limit=10, platform="PA-7500").json()
+    assert body["scope"] == "PA-7500" and body["count"] == len(body["passages"]) == 10
+    for p in body["passages"]:
+        named = _platforms_named(p)
+        assert not named or named & {"PA-7500", "PA-7500 Series"}, (p["section"], named)
+    # The passages about the asked model's family stay: it is a filter, not "no hardware at all".
+    own = _search(live_server, q="HA ports", limit=10, platform="PA-5220").json()["passages"]
+    assert any("PA-5200 Series" in _platforms_named(p) for p in own)
+    assert not any(_platforms_named(p) - {"PA-5220", "PA-5200", "PA-5200 Series"} for p in own)
