@@ -11,8 +11,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
 from wordfreq import zipf_frequency
 
 from hakb.ingest import lexicon
@@ -63,63 +61,6 @@ _ABBREVIATIONS = {
 }
 
 # Vocabulary that typo correction may snap a word to (length >= 5 words only).
-_VOCAB = [
-    "heartbeat",
-    "backup",
-    "protocol",
-    "encryption",
-    "aggregate",
-    "unidirectional",
-    "direction",
-    "synchronize",
-    "synchronization",
-    "management",
-    "dedicated",
-    "interface",
-    "control",
-    "packet",
-    "forwarding",
-    "encapsulation",
-    "layer",
-    "ports",
-    "keep-alive",
-    "transport",
-    "support",
-    "supported",
-    "required",
-    "require",
-    "recommend",
-    "recommended",
-    "session",
-    "sessions",
-    "cluster",
-    "passive",
-    "active",
-    "ether",
-    "subnet",
-    "subnets",
-    "frames",
-    "jumbo",
-    "address",
-    "addresses",
-    "permitted",
-    "dataplane",
-    "firewall",
-    "firewalls",
-    "purpose",
-    "between",
-    "peers",
-    "which",
-    "what",
-    "encrypted",
-    "links",
-    "sync",
-    "models",
-    "messages",
-    "size",
-    "where",
-    "when",
-]
 
 # Question words -> the attributes that answer them. Checked in order; all that
 # match are kept.
@@ -254,21 +195,15 @@ def _expand(low: str) -> str:
 
 
 def _correct_typos(low: str, repair: Repair | None = None) -> str:
-    """Snap mistyped words to the documents' own words (`repair`, the build's vocabulary),
-    or, with no build at hand, to the domain words below. Damerau-Levenshtein counts a
-    swapped pair of letters ("pakcet", "whcih", "sycn") as one slip."""
+    """Snap mistyped words to the documents' own words (`repair`, the build's vocabulary:
+    see Vocabulary.closest); with no build at hand, none are."""
+    if repair is None:
+        return low
     words = re.findall(r"[a-z][a-z\-]{3,}", low)
     for word in set(words):
-        if word in _VOCAB or word in _STOP or zipf_frequency(word, "en") >= 3.0:
+        if word in _STOP or zipf_frequency(word, "en") >= 3.0:
             continue  # a real English word ("port", "mode") is not a typo
-        if repair is not None:
-            fixed = repair(word)
-        else:
-            cutoff = 0.74 if len(word) == 4 else 0.79
-            match = process.extractOne(
-                word, _VOCAB, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=cutoff
-            )
-            fixed = match[0] if match else word
+        fixed = repair(word)
         if fixed != word:
             low = re.sub(rf"\b{re.escape(word)}\b", fixed, low)
     return low

@@ -23,10 +23,10 @@ def test_a_number_inside_a_name_is_no_model(seed_engine: Engine) -> None:
 
 
 def test_w_slash_o_keeps_its_negation(seed_engine: Engine) -> None:
-    without = seed_engine.ask("ha1 port without encryption?")
+    without = seed_engine.ask("what ha1 port is used without encryption?")
     assert "28769" in without.answer and "(encrypted)" not in without.answer
-    assert seed_engine.ask("ha1 port w/o encryption?").answer == without.answer
-    assert "(encrypted)" in seed_engine.ask("ha1 port w/ encryption?").answer
+    assert seed_engine.ask("what ha1 port is used w/o encryption?").answer == without.answer
+    assert "(encrypted)" in seed_engine.ask("what ha1 port is used w/ encryption?").answer
 
 
 def test_a_platform_chosen_as_the_scope_is_the_platform_asked(seed_engine: Engine) -> None:

@@ -39,7 +39,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from hakb.errors import BadInput, ConfigError
+from hakb.errors import BadInput, ConfigError, HakbError
 from hakb.service import question as qparse
 from hakb.service.engine import Engine, EngineError
 from hakb.service.feedback import NewVote, VoteStore
@@ -161,11 +161,18 @@ class SlackBot:
             and thread_ts != ts
             and self.threads.answered(channel, thread_ts)
             # Without a mention: people also say "thanks" there, so only a question about HA things.
-            and _is_follow_up_question(strip_mentions(str(event.get("text", ""))))
+            and _is_follow_up_question(strip_mentions(str(event.get("text", ""))), self._repair())
         ):
             # A follow-up in a channel thread the bot answered.
             self._answer_event(body, event, client, context, request, explicit=False, top_level_in_thread=True)
         # Anything else in a channel is people talking to each other.
+
+    def _repair(self) -> qparse.Repair | None:
+        """Typos snap to the build's words, as when the question is answered."""
+        try:
+            return self.deps.engine().build.vocabulary.closest
+        except HakbError:
+            return None
 
     def _answer_event(
         self,
@@ -481,7 +488,7 @@ def _drop_token_warning(record: logging.LogRecord) -> bool:
 _FOLLOW_UP_OPENER = re.compile(r"^(?:and|also|what about|how about|same (?:for|on|with))\b", re.IGNORECASE)
 
 
-def _is_follow_up_question(text: str) -> bool:
+def _is_follow_up_question(text: str, repair: qparse.Repair | None = None) -> bool:
     """'and ha2?', 'what about encryption?': yes. 'thanks!', 'is this a known bug?': no.
 
     Only for thread messages that do not mention the bot: a mention or a DM is
@@ -490,7 +497,7 @@ def _is_follow_up_question(text: str) -> bool:
         return False
     if _FOLLOW_UP_OPENER.match(text.strip()):
         return True
-    return any(q.subjects or q.attributes or q.platform or q.numbers or q.hexes for q in qparse.parse(text))
+    return any(q.subjects or q.attributes or q.platform or q.numbers or q.hexes for q in qparse.parse(text, repair))
 
 
 def _not_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
