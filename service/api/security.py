@@ -9,7 +9,10 @@
   Buckets live in the shared state (SQLite in the data dir, or Redis), so the
   limit holds however many workers and replicas a client's connections reach.
   If the store is down the request is let through (and logged): a broken limit
-  must not take the API down with it.
+  must not take the API down with it. The call runs in a worker thread, never on
+  the event loop, and after a failure the store is skipped for STATE_BACKOFF_S: a
+  Redis that stops answering (rather than refusing) costs one timeout per window,
+  not one per request, and never stalls the other requests of the worker.
 * Security headers on every response (a route that sets its own
   Content-Security-Policy, such as the chat page and /docs, keeps it; no path is
   left without one).
@@ -32,6 +35,7 @@ import re
 import time
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,8 +50,8 @@ log = logging.getLogger(__name__)
 
 # Paths the rate limit leaves alone: probes must answer even when a client floods.
 RATE_LIMIT_EXEMPT = ("/healthz", "/readyz", "/metrics", "/slack/")
-# Between two log lines about a shared state that is down (one per request would flood).
-STATE_DOWN_LOG_EVERY_S = 30.0
+# After the shared state fails, how long the limit leaves it alone (one log line per window).
+STATE_BACKOFF_S = 30.0
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 # For HTML without a policy of its own: only this origin's scripts, styles and calls.
@@ -127,7 +131,7 @@ class RateLimit:
         self.per_minute = per_minute
         self.rate = per_minute / 60.0  # tokens per second
         self.state = state
-        self._down_logged_at = -math.inf
+        self._skip_until = -math.inf  # time.monotonic() until which the shared state is not asked
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.per_minute <= 0 or scope["type"] != "http" or scope.get("path", "").startswith(RATE_LIMIT_EXEMPT):
@@ -135,7 +139,7 @@ class RateLimit:
             return
         client = scope.get("client")
         key = client[0] if client else "unknown"
-        wait = self._take(key)
+        wait = await self._take(key)
         if wait <= 0:
             await self.app(scope, receive, send)
             return
@@ -146,17 +150,18 @@ class RateLimit:
         )
         await send_error(scope, send, limited)
 
-    def _take(self, key: str) -> float:
-        """Spend one token; 0 if there was one, else the seconds until there is. Called on
-        the event loop: one SQLite transaction or Redis round trip (well under a millisecond
-        locally) costs less than a hop to the thread pool would."""
+    async def _take(self, key: str) -> float:
+        """Spend one token; 0 if there was one (or the store is down), else the seconds until
+        there is. In a worker thread: a SQLite lock wait or a Redis timeout (2 s) must not
+        stall every other request of this worker, which the event loop serves."""
+        if time.monotonic() < self._skip_until:
+            return 0.0
         try:
-            return self.state.take("rate:" + key, float(self.per_minute), self.rate)
+            return await anyio.to_thread.run_sync(self.state.take, "rate:" + key, float(self.per_minute), self.rate)
         except StateUnavailable as exc:
-            now = time.monotonic()
-            if now - self._down_logged_at >= STATE_DOWN_LOG_EVERY_S:
-                self._down_logged_at = now
-                log.warning("rate limit not applied: %s", exc)
+            if time.monotonic() >= self._skip_until:  # concurrent failures: one line, one window
+                self._skip_until = time.monotonic() + STATE_BACKOFF_S
+                log.warning("rate limit not applied: %s; the shared state is skipped for %g s", exc, STATE_BACKOFF_S)
             return 0.0
 
 
