@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hakb import attributes
+from hakb.ingest.models import Fact
 
 
 def test_ingest_refuses_a_fact_with_an_unregistered_attribute_naming_the_known_ones() -> None:
@@ -23,15 +24,23 @@ def test_every_fact_of_the_corpus_build_has_a_registered_attribute(corpus_engine
     assert {"port", "ethertype", "range"} <= used  # the walk saw real facts
 
 
-def test_the_lists_are_views_of_the_registry() -> None:
-    from hakb.ingest.core_facts import CORE_ATTRIBUTES
-    from hakb.ingest.facts import SINGLE_VALUED
-    from hakb.service import rules
-    from hakb.service.ranking.sources import VALUE_SHAPES
+def _fact(attribute: str, value: str, doc: str) -> Fact:
+    return Fact(subject="HA1", attribute=attribute, value=value, doc_id=doc, title=doc, section=doc, quote=value)
 
-    assert SINGLE_VALUED == {a.name for a in attributes.ATTRIBUTES.values() if a.single_valued}
-    assert CORE_ATTRIBUTES == {a.name for a in attributes.ATTRIBUTES.values() if a.core}
-    assert set(rules.REVERSE_ATTRIBUTES) == {a.name for a in attributes.ATTRIBUTES.values() if a.reverse}
-    assert set(VALUE_SHAPES) == {a.name for a in attributes.ATTRIBUTES.values() if a.shape}
-    assert rules.label("ip-protocol") == "IP protocol number"
-    assert VALUE_SHAPES["ethertype"].search("uses ether type 0x7261")
+
+def test_the_registry_decides_what_is_a_disagreement_and_how_it_is_worded() -> None:
+    from hakb.ingest.facts import mark_conflicts
+    from hakb.service import question as qparse
+    from hakb.service import rules
+    from hakb.service.facts_table import FactTable
+
+    # Single-valued in the registry: two pages giving two layers disagree.
+    layers = [_fact("layer", "Layer 3", "a"), _fact("layer", "Layer 2", "b")]
+    assert mark_conflicts(layers) == 1 and all(f.conflict for f in layers)
+    # Not single-valued: two purposes are a list, not a disagreement.
+    purposes = [_fact("purpose", "hellos", "a"), _fact("purpose", "heartbeats", "b")]
+    assert mark_conflicts(purposes) == 0 and not any(f.conflict for f in purposes)
+    # The answer says the attribute with its registered label.
+    protocol = [_fact("ip-protocol", "99", "a")]
+    text = rules.render(qparse.parse("ha1 ip protocol?")[0], protocol, "ip-protocol", [], FactTable(protocol)).text
+    assert text.startswith(f"HA1 {attributes.label('ip-protocol')}: 99")
