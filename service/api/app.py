@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         threading.Thread(target=engine.warm_up, name="hakb-warm-up", daemon=True).start()
         holder.start_watching(settings.watch_interval_s)
         app.state.holder, app.state.engine = holder, engine
-        app.state.feedback = open_feedback(settings)  # Redis with HAKB_REDIS_URL, else feedback.sqlite3
+        app.state.feedback = open_feedback(settings, shared)  # Redis with HAKB_REDIS_URL, else feedback.sqlite3
         try:
             build = holder.current
             log.info("ready: build %s", build.build_id)

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hakb.service.feedback import FeedbackPage, FeedbackRecord, FeedbackStore, NewVote, stored_fields
+from hakb.service.state.base import SharedState
 from hakb.service.state.redis import RedisState
 from hakb.settings import Settings
 
@@ -106,13 +107,12 @@ class RedisFeedbackStore:
                     return int(self._client.zcard(self.prefix + "ids"))
 
 
-def open_feedback(settings: Settings) -> FeedbackStore | RedisFeedbackStore:
-    """The vote store the settings name: Redis with HAKB_REDIS_URL, else the SQLite file."""
-    if settings.redis_url:
+def open_feedback(settings: Settings, shared: SharedState) -> FeedbackStore | RedisFeedbackStore:
+    """The vote store the settings name: in the app's shared state when that is Redis (its
+    one connection pool, closed with it), else the SQLite file `feedback.sqlite3`."""
+    if isinstance(shared, RedisState):
         return RedisFeedbackStore(
-            RedisState(settings.redis_url),
-            max_rows=settings.feedback_max_rows,
-            retention_days=settings.feedback_retention_days,
+            shared, max_rows=settings.feedback_max_rows, retention_days=settings.feedback_retention_days
         )
     return FeedbackStore(
         settings.feedback_path, max_rows=settings.feedback_max_rows, retention_days=settings.feedback_retention_days

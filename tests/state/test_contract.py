@@ -6,7 +6,7 @@ connection pool, as a second worker or replica would have.
 
 from __future__ import annotations
 
-import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -34,17 +34,54 @@ def test_a_claim_takes_every_key_or_none(open_store: OpenStore) -> None:
     assert store.add(["event:Ev1", "message:C1:1.1"], ttl_s=60)
 
 
-def test_claims_and_values_expire(open_store: OpenStore) -> None:
-    store = open_store()
-    assert store.add(["short"], ttl_s=0.2)
-    store.set("value", "v", ttl_s=0.2)
-    store.set("kept", "k")
-    assert not store.add(["short"], ttl_s=0.2)
-    time.sleep(0.4)
-    assert store.get("value") is None
-    assert store.delete("value") == 0
-    assert store.add(["short"], ttl_s=60)
-    assert store.get("kept") == "k"
+class ManualClock:
+    """SQLite's clock, moved by the test: expiry without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_claims_and_values_expire_in_sqlite(tmp_path: Path) -> None:
+    clock = ManualClock()
+    store, other = (SqliteState(tmp_path / FILE_NAME, clock=clock) for _ in range(2))
+    try:
+        assert store.add(["short"], ttl_s=60)
+        store.set("value", "v", ttl_s=60)
+        store.set("kept", "k")
+        clock.now += 59.9
+        assert not other.add(["short"], ttl_s=60)
+        assert other.get("value") == "v"
+        clock.now += 0.2
+        assert other.get("value") is None
+        assert other.delete("value") == 0  # expired counts as absent
+        assert other.add(["short"], ttl_s=60)
+        clock.now += 365 * 86400.0
+        assert other.get("kept") == "k"
+    finally:
+        store.close()
+        other.close()
+
+
+def test_claims_and_values_expire_in_redis(redis_server) -> None:  # type: ignore[no-untyped-def]
+    # Redis keeps the time: its own PTTL shows what expires when, without sleeping.
+    store = RedisState(redis_server.redis_url, prefix=f"test-{uuid.uuid4().hex[:12]}:")
+    try:
+        assert store.add(["short", "pair"], ttl_s=60)
+        store.set("value", "v", ttl_s=30)
+        store.set("kept", "k")
+        assert not store.add(["short"], ttl_s=60)
+        for key, ttl_ms in (("short", 60_000), ("pair", 60_000), ("value", 30_000)):
+            assert ttl_ms - 5_000 < store.client.pttl(store.prefix + key) <= ttl_ms, key
+        assert store.client.pttl(store.prefix + "kept") == -1  # no expiry
+        store.client.delete(store.prefix + "short")  # as its expiry would
+        assert store.add(["short"], ttl_s=60)
+        assert store.get("value") == "v" and store.get("kept") == "k"
+    finally:
+        store.client.delete(*(store.prefix + k for k in ("short", "pair", "value", "kept")))
+        store.close()
 
 
 def test_values_are_shared_replaced_and_deleted(open_store: OpenStore) -> None:
