@@ -101,6 +101,46 @@ def test_lookups_answer_304_to_their_own_etag(live_server: str, path: str) -> No
     assert httpx.get(f"{live_server}{path}", headers={"If-None-Match": f"W/{etag}"}, timeout=30).status_code == 304
 
 
+_STALE = "2.000000000000"  # a cursor of the right shape made for no list of this build
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "error"),
+    [
+        ("/v1/search?q=ha2+port&version=ten", 422, "bad_scope"),
+        ("/v1/search?q=ha2+port&platform=PA-3410&product=x%21", 422, "bad_scope"),
+        ("/v1/changes?from=ten&to=10.2", 422, None),
+        ("/v1/changes?from=10.2&to=10.2", 422, None),
+        ("/v1/changes?from=10.1&to=10.2&subject=HA9", 404, None),
+        (f"/v1/facts?subject=HA2&cursor={_STALE}", 409, "stale_cursor"),
+        (f"/v1/ports?cursor={_STALE}", 409, "stale_cursor"),
+        (f"/v1/documents?cursor={_STALE}", 409, "stale_cursor"),
+        ("/v1/platforms/PA-9999", 404, None),
+    ],
+)
+def test_a_bad_request_with_the_current_etag_is_told_what_is_wrong_not_304(
+    scoped_server: str, path: str, status: int, error: str | None
+) -> None:
+    # Review finding: the ETag was compared before the input was read, so a client
+    # revalidating a bad URL heard "not modified" instead of its 4xx.
+    etag = httpx.get(f"{scoped_server}/v1/ports", timeout=30).headers["etag"]
+    response = httpx.get(f"{scoped_server}{path}", headers={"If-None-Match": etag}, timeout=30)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    if error:
+        assert response.json()["error"] == error
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/search?q=ha2+port&platform=PA-3410", "/v1/changes?from=10.1&to=10.2&subject=HA1"]
+)
+def test_a_good_search_or_comparison_with_the_current_etag_is_304(scoped_server: str, path: str) -> None:
+    first = httpx.get(f"{scoped_server}{path}", timeout=30)
+    assert first.status_code == 200, first.text
+    again = httpx.get(f"{scoped_server}{path}", headers={"If-None-Match": first.headers["etag"]}, timeout=30)
+    assert again.status_code == 304 and again.content == b""
+
+
 # -- a build of its own: the ETag and cursors follow the build -----------------
 
 

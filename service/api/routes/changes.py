@@ -49,6 +49,9 @@ def changes_between(
     value in other words or units is no change. `compared`, `only_from`, `only_to` and
     `notes` say which pages were compared and which had no counterpart."""
     build = engine.build
+    # The comparison is what reads the versions, subject and product: a request it refuses
+    # is a 4xx even with the current ETag, so it runs before the 304 is decided.
+    found = changes(build, subject, from_version, to_version, product)
     if (cached := not_modified(request, response, build.build_id)) is not None:
         return cached
-    return changes(build, subject, from_version, to_version, product)
+    return found

@@ -20,6 +20,7 @@ from hakb.service.api.paging import (
     link_next,
     not_modified,
     page_of,
+    read_cursor,
 )
 from hakb.service.api.schemas import DocumentEntry, DocumentsResponse
 
@@ -50,12 +51,14 @@ def documents(
 ) -> DocumentsResponse | Response:
     """In document-id order; `count` is every document of the build."""
     build = engine.build
+    tag = cursor_tag("documents", build.build_id)
+    read_cursor(cursor, tag, "/v1/documents")  # a stale cursor is a 409, ETag or not
     if (cached := not_modified(request, response, build.build_id)) is not None:
         return cached
     facts = Counter(f.doc_id for f in build.facts.facts)
     chunks = Counter(c.doc_id for c in build.chunks.values())
     docs = sorted(build.manifest.documents, key=lambda d: d.doc_id)
-    page, next_cursor = page_of(docs, limit, cursor, cursor_tag("documents", build.build_id), "/v1/documents")
+    page, next_cursor = page_of(docs, limit, cursor, tag, "/v1/documents")
     link_next(request, response, next_cursor, limit)
     entries = [
         DocumentEntry(

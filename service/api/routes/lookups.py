@@ -25,6 +25,7 @@ from hakb.service.api.paging import (
     link_next,
     not_modified,
     page_of,
+    read_cursor,
 )
 from hakb.service.api.schemas import ErrorResponse, FactsResponse, PlatformResponse, PortEntry, PortsResponse
 from hakb.service.engine import Engine
@@ -68,12 +69,14 @@ def facts_page(
     """`count` is every fact that matches; `facts` holds this page of them, and
     `next_cursor` (null on the last page) is the `cursor` of the next."""
     build = engine.build
-    if (cached := not_modified(request, response, build.build_id)) is not None:
-        return cached
     if subject:
         subject = _canonical_subject(subject, build.facts.subjects)
-    found = matching_facts(build, subject, attribute, platform)
     tag = cursor_tag("facts", build.build_id, subject, attribute, platform)
+    # A stale cursor is a 409 even with the current ETag: checked before the 304.
+    read_cursor(cursor, tag, "/v1/facts")
+    if (cached := not_modified(request, response, build.build_id)) is not None:
+        return cached
+    found = matching_facts(build, subject, attribute, platform)
     page, next_cursor = page_of(found, limit, cursor, tag, "/v1/facts")
     link_next(request, response, next_cursor, limit)
     return FactsResponse(count=len(found), facts=page, next_cursor=next_cursor)
@@ -126,10 +129,12 @@ def ports_page(
     purpose and the sentence that says so. One row per (port, link, document).
     `count` is every row; the default page holds them all on any build seen so far."""
     build = engine.build
+    tag = cursor_tag("ports", build.build_id)
+    read_cursor(cursor, tag, "/v1/ports")  # a stale cursor is a 409, ETag or not
     if (cached := not_modified(request, response, build.build_id)) is not None:
         return cached
     rows = port_rows(build)
-    page, next_cursor = page_of(rows, limit, cursor, cursor_tag("ports", build.build_id), "/v1/ports")
+    page, next_cursor = page_of(rows, limit, cursor, tag, "/v1/ports")
     link_next(request, response, next_cursor, limit)
     return PortsResponse(count=len(rows), ports=page, next_cursor=next_cursor)
 
@@ -186,9 +191,10 @@ def _port_key(port: str) -> int:
 )
 def platform_route(model: str, engine: EngineDep, request: Request, response: Response) -> PlatformResponse | Response:
     build = engine.build
+    found = platform_of(build, model)  # a model the documents never name is a 404, ETag or not
     if (cached := not_modified(request, response, build.build_id)) is not None:
         return cached
-    return platform_of(build, model)
+    return found
 
 
 def platform(model: str, engine: Engine) -> PlatformResponse:

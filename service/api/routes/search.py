@@ -86,11 +86,12 @@ def search(
             code="question_too_long",
         )
     build = engine.build
+    chosen = ScopeChoice(product, deployment, version, platform)
+    # A value of no known shape is a 422 bad_scope naming it, as for /v1/ask: before the
+    # ETag is compared, so a bad request with the current ETag is still told what is wrong.
+    asked = None if chosen.empty else chosen.resolve(build.scope_vocabulary)
     if (cached := not_modified(request, response, build.build_id)) is not None:
         return cached
-    chosen = ScopeChoice(product, deployment, version, platform)
-    # A value of no known shape is a 422 bad_scope naming it, as for /v1/ask.
-    asked = None if chosen.empty else chosen.resolve(build.scope_vocabulary)
     # The search reads the current build itself; the ETag names the build taken just
     # before it, so a build that turns current in between is, at worst, sent again.
     found = scoped_search(engine, q, asked, top_k=limit)
