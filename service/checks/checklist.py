@@ -35,6 +35,7 @@ from hakb.errors import BadInput, NotFound, RuledOut
 from hakb.ingest import lexicon
 from hakb.ingest.models import Citation, Fact
 from hakb.service.facts_table import FactTable
+from hakb.service.ranking import sources
 from hakb.service.scope import QuestionScope, ScopeVocabulary
 from hakb.service.scope_choice import ScopeChoice
 
@@ -368,14 +369,13 @@ def _layer_meaning(f: Fact) -> str | None:
     return LAYER_MEANING.get(m.group(1)) if m else None
 
 
-def _encrypted(f: Fact) -> bool | None:
-    """Whether a fact holds for encrypted HA1 traffic (True), clear text (False) or both (None)."""
-    q = (f.qualifier or "").lower()
-    if "encrypt" in q:
-        return True
-    if "clear" in q:
-        return False
-    return None
+def _encrypted(table: FactTable, f: Fact) -> bool | None:
+    """Whether a fact holds for encrypted HA1 traffic (True), clear text (False) or both
+    (None). Its qualifier's kinds as the engine reads them: "ssh tunneled" is of the
+    encrypted kind where the page describes the encrypted port as "SSH over TCP"."""
+    kinds = " ".join(sources.qualifier_kinds(table, f)).lower()
+    encrypted, clear = "encrypt" in kinds, "clear" in kinds
+    return encrypted if encrypted != clear else None
 
 
 # -- the lines -------------------------------------------------------------------------
@@ -396,12 +396,12 @@ def _flows(view: _View, link: str, dep: Deployment, cluster_ports: bool) -> list
                 flow.conflict = True
         return flows
     if link.startswith("HA1"):
-        ports = [f for f in ports if _encrypted(f) in (None, dep.ha1_encryption)]
+        ports = [f for f in ports if _encrypted(view.table, f) in (None, dep.ha1_encryption)]
     flows = [_flow(fs) for fs in _by_value(ports).values()]
     protocols = [
         f
         for f in view.facts(link, ["protocol"])
-        if not link.startswith("HA1") or _encrypted(f) in (None, dep.ha1_encryption)
+        if not link.startswith("HA1") or _encrypted(view.table, f) in (None, dep.ha1_encryption)
     ]
     port_quotes = {f.quote: flow for flow, fs in zip(flows, _by_value(ports).values(), strict=True) for f in fs}
     for fs in _by_value(protocols).values():

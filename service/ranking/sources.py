@@ -10,7 +10,7 @@ Both describe a candidate with the same features, so they compete on one score.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -278,17 +278,38 @@ class FactSource:
     def _akin(self, f: Fact, other: str, generic: frozenset[str]) -> bool:
         """Whether the documents describe `other` (a sibling qualifier) in words that
         f's own qualifier uses: the clause of the sibling's sentence that names it."""
-        assert f.qualifier is not None
-        own = tx.stems_of(f.qualifier) - generic - tx.stems_of(other)
-        if not own:
-            return False
-        named = _qualifier_stems(other, generic)
-        for quote in self._described.get((f.subject, f.attribute, other), ()):
-            for clause in re.split(r"[;,\u2014]\s*|\s+-\s+", quote):
-                stems = tx.stems_of(clause)
-                if stems & named and own & stems:
-                    return True
+        return _akin(f, other, generic, self._described.get((f.subject, f.attribute, other), ()))
+
+
+def _akin(f: Fact, other: str, generic: frozenset[str], quotes: Iterable[str]) -> bool:
+    assert f.qualifier is not None
+    own = tx.stems_of(f.qualifier) - generic - tx.stems_of(other)
+    if not own:
         return False
+    named = _qualifier_stems(other, generic)
+    for quote in quotes:
+        for clause in re.split(r"[;,\u2014]\s*|\s+-\s+", quote):
+            stems = tx.stems_of(clause)
+            if stems & named and own & stems:
+                return True
+    return False
+
+
+def qualifier_kinds(table: FactTable, f: Fact) -> frozenset[str]:
+    """The qualifiers whose kind a row is: its own, and each sibling's (same subject and
+    attribute) that the documents describe in words the row's qualifier uses ("ssh
+    tunneled" is of the kind "encrypted", described as "SSH over TCP"). What a question
+    negating a sibling rules out (FactSource._qualifier); public so that the checklist
+    reads the qualifiers as the engine does."""
+    if not f.qualifier:
+        return frozenset()
+    described: dict[str, set[str]] = {}
+    for g in table.by_subject(f.subject):
+        if g.attribute == f.attribute and g.qualifier:
+            described.setdefault(g.qualifier, set()).add(g.quote)
+    generic = tx.stems_of(f"{f.subject} {f.attribute} {rules.label(f.attribute)}")
+    akin = {q for q, quotes in described.items() if q != f.qualifier and _akin(f, q, generic, quotes)}
+    return frozenset({f.qualifier, *akin})
 
 
 def evidence_stems(e: Evidence) -> frozenset[str]:

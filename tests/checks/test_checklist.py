@@ -24,6 +24,7 @@ from hakb.service.checks.checklist import (
     render_text,
 )
 from hakb.service.facts_table import FactTable
+from hakb.service.ranking.sources import qualifier_kinds
 from tests.conftest import SEED_DOC, ingest, make_data_dir, run_hakb
 
 FLOW_ATTRIBUTES = ("port", "ethertype", "ip-protocol", "protocol")
@@ -46,12 +47,14 @@ def applies(f: Fact, names: set[str], products: set[str]) -> bool:
     return "cluster" not in f"{f.section} {f.title}".lower()
 
 
-def for_encryption(f: Fact, encrypted: bool) -> bool:
-    """A port for encrypted HA1, for clear text, or said of neither (both)."""
-    qualifier = (f.qualifier or "").lower()
-    if "encrypt" in qualifier:
+def for_encryption(table: FactTable, f: Fact, encrypted: bool) -> bool:
+    """A port for encrypted HA1, for clear text, or said of neither (both), by the kinds
+    the engine reads its qualifier as (test_ha1_ports_agree_with_the_engine_s_answer
+    checks that reading against the engine's answer, apart from this helper)."""
+    kinds = " ".join(qualifier_kinds(table, f)).lower()
+    if "encrypt" in kinds and "clear" not in kinds:
         return encrypted
-    return not encrypted if "clear" in qualifier else True
+    return not encrypted if "clear" in kinds and "encrypt" not in kinds else True
 
 
 def products_of(table: FactTable, names: list[str]) -> set[str]:
@@ -85,7 +88,9 @@ def test_every_family_s_checklist_holds_what_the_facts_table_holds(corpus_engine
                 wanted_ha1 = {
                     f.value
                     for f in table.by_subject("HA1")
-                    if f.attribute == "port" and applies(f, set(names), products) and for_encryption(f, encrypted)
+                    if f.attribute == "port"
+                    and applies(f, set(names), products)
+                    and for_encryption(table, f, encrypted)
                 }
                 got_ha1 = {flow.port for flow in lines["HA1"].flows if flow.port}
                 assert got_ha1 == wanted_ha1, (family, encrypted)
@@ -261,3 +266,14 @@ def test_the_cli_prints_the_checklist_and_refuses_an_unknown_model(seed_data_dir
     assert ",UDP,29281," in done.stdout and "TCP" in done.stdout
     failed = run_hakb("checklist", "--model", "PA-9999", data_dir=seed_data_dir)
     assert failed.returncode == 2 and "the documents say nothing about 'PA-9999'" in failed.stderr
+
+
+def test_ha1_ports_agree_with_the_engine_s_answer(corpus_engine) -> None:  # type: ignore[no-untyped-def]
+    """With encryption off, the HA1 ports are those the engine answers to the same question:
+    not the SSH-tunnelled ones, which the page describes as the encrypted kind."""
+    answer = corpus_engine.ask("ha1 port without encryption")
+    answered = {f.value for f in answer.facts if f.subject == "HA1" and f.attribute == "port"}
+    assert answered == {"28769", "28260"}, answer.answer
+    found = checklist_of(corpus_engine, model="PA-3260", ha1_encryption=False)
+    (ha1,) = [line for line in found.lines if line.link == "HA1"]
+    assert {flow.port for flow in ha1.flows if flow.port} == answered
