@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from hakb.errors import EXIT_OK, BadInput, NotFound, NotReady
@@ -69,6 +70,17 @@ def rollback(settings: Settings, target: str | None) -> tuple[str, str | None]:
     from hakb.ingest import builds
 
     index_dir = settings.index_dir
+    if not index_dir.is_dir():
+        return _rollback_locked(index_dir, target)  # no build to race for: it says so, and makes no lock file
+    # Under the lock ingest's cleanup takes: the target cannot be removed between its check
+    # and the switch, and a cleanup that follows keeps it (it is current then).
+    with builds.locked(index_dir):
+        return _rollback_locked(index_dir, target)
+
+
+def _rollback_locked(index_dir: Path, target: str | None) -> tuple[str, str | None]:
+    from hakb.ingest import builds
+
     current = builds.current_build_id(index_dir)
     finished = builds.finished_builds(index_dir)
     if target is None:

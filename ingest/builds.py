@@ -1,6 +1,7 @@
 """The on-disk build format, in one place: written by ingest, read by the service.
 
     <index>/CURRENT                 the id of the build being served (replaced atomically)
+    <index>/.builds.lock            held while builds are removed or a rollback switches (`locked`)
     <index>/builds/<id>/
         manifest.json              written last: a build without it is incomplete
         facts.jsonl  chunks.jsonl  sections.jsonl
@@ -14,11 +15,13 @@ so a killed or failed ingest never changes what is served.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -30,6 +33,7 @@ from hakb.ingest.errors import IngestError
 from hakb.ingest.models import Chunk, Fact, Manifest, Section
 
 KEEP_BUILDS = 3  # the current one, the one before it (workers may still hold it), one spare
+LOCK_NAME = ".builds.lock"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -68,6 +72,20 @@ def current_build_id(index_dir: Path) -> str | None:
     except FileNotFoundError:
         return None
     return value or None
+
+
+@contextmanager
+def locked(index_dir: Path) -> Iterator[None]:
+    """Hold the index's lock (every process on the host; it waits for another holder).
+
+    Ingest's cleanup removes builds under it and a rollback checks its target and switches
+    CURRENT under it, so a rollback never points CURRENT at a build removed meanwhile, and
+    a cleanup always sees the build a rollback made current. Not reentrant: a holder must
+    not call `cleanup`."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / LOCK_NAME).open("a") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # released when the file is closed
+        yield
 
 
 def set_current(index_dir: Path, build_id: str) -> None:
@@ -188,11 +206,17 @@ def finished_builds(index_dir: Path) -> list[str]:
 def cleanup(index_dir: Path, keep: int = KEEP_BUILDS) -> list[str]:
     """Remove unfinished builds and all but the newest `keep` finished ones.
 
-    The current build is never removed, whatever its age.
+    The current build is never removed, whatever its age. Under the index's lock (`locked`):
+    a rollback switching meanwhile waits, and its target is kept once current.
     """
     root = builds_root(index_dir)
     if not root.is_dir():
         return []
+    with locked(index_dir):
+        return _remove_old(index_dir, root, keep)
+
+
+def _remove_old(index_dir: Path, root: Path, keep: int) -> list[str]:
     current = current_build_id(index_dir)
     finished = finished_builds(index_dir)
     keep_ids = set(finished[-keep:]) | ({current} if current else set())

@@ -32,9 +32,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -280,6 +282,23 @@ def _existing_parent(path: Path) -> Path:
     while not path.is_dir():
         path = path.parent
     return path
+
+
+T = TypeVar("T")
+
+
+def wait_until(predicate: Callable[[], T], timeout_s: float, what: str, *, poll_s: float = 0.1) -> T:
+    """Poll `predicate` until it returns something truthy, and return that; after `timeout_s`,
+    an AssertionError naming `what`. For a state a test waits for (a server on a new build,
+    a log line written after the response), never to measure time."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
+        time.sleep(poll_s)
 
 
 # -- servers -----------------------------------------------------------------

@@ -4,13 +4,17 @@ with two real builds: the seed, then the seed plus one more page."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import threading
 from pathlib import Path
 
 import pytest
 
 from hakb.ingest import builds
 from hakb.ingest.embedder import OnnxEmbedder
-from tests.conftest import copy_data_dir, ingest, run_hakb
+from tests.conftest import clean_env, copy_data_dir, hakb_command, ingest, run_hakb, wait_until
 
 EXTRA_PAGE = Path(__file__).parent / "fixtures" / "html" / "ports.html"
 
@@ -66,6 +70,60 @@ def test_a_rollback_that_cannot_be_done_says_why_and_changes_nothing(two_builds:
     damaged = run_hakb("builds", "rollback", data_dir=data_dir)
     assert damaged.returncode == 1 and "damaged" in damaged.stderr and "Traceback" not in damaged.stderr
     assert builds.current_build_id(data_dir / "index") == second  # still served
+
+
+def _waits_for_the_lock(pid: int, index_dir: Path) -> bool:
+    """Whether process `pid` is blocked on the index's lock (a waiter line in /proc/locks)."""
+    inode = str((index_dir / builds.LOCK_NAME).stat().st_ino)
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 7 and fields[1] == "->" and fields[5] == str(pid) and fields[6].rsplit(":", 1)[-1] == inode:
+            return True
+    return False
+
+
+def test_a_rollback_waits_for_an_ingest_cleanup_and_never_serves_a_removed_build(
+    two_builds: tuple[Path, str, str],
+) -> None:
+    data_dir, first, second = two_builds
+    index = data_dir / "index"
+    with builds.locked(index):  # an ingest switching builds, about to remove `first`
+        rollback = subprocess.Popen(
+            [hakb_command(), "builds", "rollback", first],
+            env=clean_env({"HAKB_DATA_DIR": str(data_dir)}),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+        def waiting() -> bool:
+            assert rollback.poll() is None, f"the rollback did not wait for the ingest: {rollback.communicate()}"
+            return _waits_for_the_lock(rollback.pid, index)
+
+        wait_until(waiting, 60, "the rollback to wait for the index lock")
+        shutil.rmtree(builds.build_path(index, first))  # the cleanup removes the rollback's target
+    out, err = rollback.communicate(timeout=60)
+    assert rollback.returncode == 2 and f"no sealed build {first!r}" in err, (out, err)
+    assert builds.current_build_id(index) == second  # still served, never a build that is gone
+
+
+def test_an_ingest_cleanup_waits_for_a_rollback_and_keeps_its_build(two_builds: tuple[Path, str, str]) -> None:
+    data_dir, first, second = two_builds
+    index = data_dir / "index"
+    removed: list[str] = []
+    with builds.locked(index):  # a rollback to `first`, between its check and its switch
+        cleanup = threading.Thread(target=lambda: removed.extend(builds.cleanup(index, keep=1)))
+        cleanup.start()
+
+        def waiting() -> bool:
+            assert cleanup.is_alive(), f"the cleanup did not wait for the rollback (removed {removed})"
+            return _waits_for_the_lock(os.getpid(), index)
+
+        wait_until(waiting, 60, "the cleanup to wait for the index lock")
+        builds.set_current(index, first)
+    cleanup.join(60)
+    assert first not in removed and builds.read_build(index, first)  # current: kept, whole
+    assert builds.finished_builds(index) == [first, second] and builds.current_build_id(index) == first
 
 
 def test_with_no_build_the_commands_say_so(tmp_path: Path) -> None:
