@@ -35,3 +35,13 @@ def test_a_platform_chosen_as_the_scope_is_the_platform_asked(seed_engine: Engin
     named = seed_engine.ask("pa-440 dedicated ha ports?")
     assert "PA-400 Series" in scoped.answer
     assert scoped.answer == named.answer
+
+
+def test_a_port_said_of_another_link_is_not_given_for_the_link_asked(seed_engine: Engine) -> None:
+    # The seed names no HA1-backup port; the sentence beside it gives heartbeat backup's
+    # ("enabling heartbeat backup (uses port 28771 ...) if you use an in-band port for the
+    # HA1 or the HA1 backup links"): that number is no answer to the HA1 backup port.
+    heartbeat = seed_engine.ask("which port does the heartbeat backup use?")
+    assert "28771" in heartbeat.answer  # the number is in the build, so its absence below means something
+    for question in ("which port does the ha1 backup link use?", "ha1-backup port number?"):
+        assert "28771" not in seed_engine.ask(question).answer

@@ -405,7 +405,7 @@ class PassageSource:
         feats["platform"] = _platform_feature(sig, named)
         feats["numbers"] = _numbers_feature(sig, body)
         if sig.shape is not None:
-            feats["shape"] = 1.0 if sig.shape.search(body) else -1.0
+            feats["shape"] = _shape_feature(sig, body)
         # Soft, unlike a fact's qualifier: a sentence can hold both sides ("28769 for clear
         # text; 28 for encrypted").
         feats["polar"] = 0.0 if sig.query.yes_no else _polar_agreement(sig, sentence)
@@ -417,6 +417,30 @@ class PassageSource:
         _common(sig, e)
         feats["window_how"] = feats["window"] * max(feats["asks_how"], feats["asks_why"])
         return e
+
+
+def _shape_feature(sig: Signals, body: str) -> float:
+    """+1 when the passage holds a value of the shape asked for that is said of the link
+    asked; -1 when it holds none, or only values said of another link ("heartbeat backup
+    (uses port 28771 ...)" is no HA1 backup port). A value belongs to the links named
+    before it in its clause, else to the link named last before it."""
+    assert sig.shape is not None
+    low = lexicon.normalise(body)
+    values = [m.start() for m in sig.shape.finditer(low)]
+    if not values:
+        return -1.0
+    mentions = lexicon.find_links(body)
+    if not sig.subjects or not mentions:
+        return 1.0
+    for pos in values:
+        start = max(low.rfind(". ", 0, pos), low.rfind(";", 0, pos), low.rfind(":", 0, pos))
+        owners = {name for at, name in mentions if start < at <= pos}
+        if not owners:
+            before = [name for at, name in mentions if at <= pos]
+            owners = {before[-1]} if before else set()
+        if not owners or owners & set(sig.subjects):
+            return 1.0
+    return -1.0
 
 
 @lru_cache(maxsize=20_000)
