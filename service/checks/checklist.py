@@ -70,7 +70,8 @@ BACKUPS: dict[str, str] = {
 }
 _LINK_ORDER = {name: i for i, name in enumerate([*lexicon.LINKS, *lexicon.INTERFACES, lexicon.CLUSTER])}
 
-# What a layer means for the path between the peers (general networking, not a documented value).
+# What a layer means for the path between the peers: general networking, not a documented
+# value, so it is shown only as hakb's own note (`note_by_hakb`), apart from what is cited.
 LAYER_MEANING = {
     "1": "physical: a cable straight between the two peers' ports",
     "2": "same broadcast domain: back to back or through a switch (one VLAN), not routed",
@@ -127,8 +128,12 @@ class Sourced(BaseModel):
 
     text: str
     qualifier: str | None = None
-    meaning: str | None = None  # for a layer: what it means for the path between the peers
     citations: list[Citation]
+    note_by_hakb: str | None = Field(
+        default=None,
+        description="hakb's own explanatory note (for a layer: what it means for the path between the peers); "
+        "general networking, not from the documents, so no citation supports it",
+    )
 
 
 class Cell(BaseModel):
@@ -336,7 +341,7 @@ def _group(
     for f in facts:
         groups.setdefault((text(f), f.qualifier), []).append(f)
     return [
-        Sourced(text=t, qualifier=q, meaning=meaning(fs[0]) if meaning else None, citations=_cite(fs))
+        Sourced(text=t, qualifier=q, note_by_hakb=meaning(fs[0]) if meaning else None, citations=_cite(fs))
         for (t, q), fs in groups.items()
     ]
 
@@ -527,12 +532,16 @@ def _rule(message: str, facts: Iterable[Fact], code: str, **extra: object) -> Ru
 
 def _check(view: _View, dep: Deployment, table: FactTable, model: str) -> None:
     if dep.ha2_transport not in TRANSPORTS:
-        named = view.facts("HA2", ["transport"]) + view.facts("HA2", ["ethertype"])  # the transports first
+        # The transports that a cited fact gives an identifier for here, not every one hakb knows.
+        identifiers = view.facts("HA2", ["ethertype", "ip-protocol", "port"])
+        named = {name: [f for f in identifiers if wanted(f)] for name, wanted in TRANSPORTS.items()}
+        named = {name: facts for name, facts in named.items() if facts}
+        said = ", ".join(named) if named else "none for this platform"
         raise _rule(
-            f"HA2 transport {dep.ha2_transport!r} is not one the documents name; they name: {', '.join(TRANSPORTS)}",
-            named,
+            f"HA2 transport {dep.ha2_transport!r} is not one the documents name; they name: {said}",
+            [f for facts in named.values() for f in facts],
             "unknown_transport",
-            transports=list(TRANSPORTS),
+            transports=list(named),
         )
     if dep.uses_ha3 and dep.mode == "active-passive":
         only_aa = [
@@ -672,10 +681,10 @@ class _Refs:
 
 
 def _sourced(s: Sourced, refs: _Refs) -> str:
-    text = s.text + (f" ({s.qualifier})" if s.qualifier else "")
-    if s.meaning:
-        text += f": {s.meaning}"
-    return text + refs(s.citations)
+    text = s.text + (f" ({s.qualifier})" if s.qualifier else "") + refs(s.citations)
+    if s.note_by_hakb:  # after the citations: they do not support it
+        text += f" (hakb's note, not from the documents: {s.note_by_hakb})"
+    return text
 
 
 def _cell_text(cell: Cell, refs: _Refs, limit: int = 0) -> list[str]:
@@ -745,7 +754,7 @@ CSV_COLUMNS = (
     "qualifier",
     "direction",
     "layer",
-    "layer_meaning",
+    "layer_note_by_hakb",
     "documented",
     "sources",
     "quotes",
@@ -761,7 +770,7 @@ def render_csv(found: Checklist) -> str:
         interface = "; ".join(s.text for s in line.interface.items) or (line.interface.missing or "")
         direction = "; ".join(s.text for s in line.direction.items) or (line.direction.missing or "")
         layer = "; ".join(s.text for s in line.layer.items) or (line.layer.missing or "")
-        meaning = "; ".join(dict.fromkeys(s.meaning for s in line.layer.items if s.meaning))
+        meaning = "; ".join(dict.fromkeys(s.note_by_hakb for s in line.layer.items if s.note_by_hakb))
         flows: list[Flow | None] = list(line.flows) or [None]
         for flow in flows:
             citations = flow.citations if flow else []

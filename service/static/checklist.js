@@ -152,7 +152,7 @@
   function cell(name, data) {
     const values = data.items.length
       ? el("ul", { class: "cl-values" }, ...data.items.map((s) =>
-        item(s.text + (s.qualifier ? " (" + s.qualifier + ")" : ""), s.citations, s.meaning ? " — " + s.meaning : "")))
+        item(s.text + (s.qualifier ? " (" + s.qualifier + ")" : ""), s.citations, s.note_by_hakb ? " — hakb's note, not from the documents: " + s.note_by_hakb : "")))
       : el("p", { class: "cl-missing", text: data.missing || "not documented" });
     return [el("dt", { text: name + (data.conflict ? " (documents differ)" : "") }), el("dd", {}, values)];
   }

@@ -32,7 +32,7 @@ FLOW_ATTRIBUTES = ("port", "ethertype", "ip-protocol", "protocol")
 
 def checklist_of(engine, **kwargs: object) -> Checklist:  # type: ignore[no-untyped-def]
     build = engine.build
-    return build_checklist(build.facts, build.scope_vocabulary, Deployment(**kwargs))  # type: ignore[arg-type]
+    return build_checklist(build.facts, build.scope_vocabulary, Deployment(**kwargs))
 
 
 def applies(f: Fact, names: set[str], products: set[str]) -> bool:
@@ -145,7 +145,7 @@ def test_hsci_ha3_and_backups_add_their_lines(corpus_engine) -> None:  # type: i
     assert [i.text for i in lines["HA2"].interface.items] == ["HSCI port"]
     assert any("28771" == f.port for f in lines["heartbeat-backup"].flows)
     assert lines["HA3"].layer.items[0].text == "Layer 2"
-    assert "not routed" in (lines["HA3"].layer.items[0].meaning or "")
+    assert "not routed" in (lines["HA3"].layer.items[0].note_by_hakb or "")
     assert lines["HA3"].flows == [] and "not documented" in (lines["HA3"].flows_missing or "")
     cluster = checklist_of(corpus_engine, model="PA-5450", mode="cluster")
     ports = {f.port for line in cluster.lines for f in line.flows if "cluster" in line.link or line.link == "cluster"}
@@ -277,3 +277,31 @@ def test_ha1_ports_agree_with_the_engine_s_answer(corpus_engine) -> None:  # typ
     found = checklist_of(corpus_engine, model="PA-3260", ha1_encryption=False)
     (ha1,) = [line for line in found.lines if line.link == "HA1"]
     assert {flow.port for flow in ha1.flows if flow.port} == answered
+
+
+def test_what_no_document_says_is_never_shown_as_documented(corpus_engine) -> None:  # type: ignore[no-untyped-def]
+    """The transports a refusal lists are those the cited facts name (a table without the
+    UDP port names two); what a layer means is hakb's own note, apart from cited values."""
+    table: FactTable = corpus_engine.build.facts
+    udp = [f for f in table.by_subject("HA2") if f.attribute == "port" and f.protocol == "UDP"]
+    assert udp
+    without_udp = FactTable([f for f in table.facts if f not in udp])
+    with pytest.raises(BadInput) as refused:
+        build_checklist(
+            without_udp, corpus_engine.build.scope_vocabulary, Deployment(model="PA-3260", ha2_transport="tcp")
+        )
+    assert refused.value.extra["transports"] == ["ethernet", "ip"]
+    assert "they name: ethernet, ip." in str(refused.value)
+    cited = {r["quote"] for r in refused.value.extra["rules"]}  # type: ignore[attr-defined]
+    assert cited and all("0x72" in q or "99" in q for q in cited)
+
+    found = checklist_of(corpus_engine, model="PA-3260", mode="active-active")
+    ha3 = next(line for line in found.lines if line.link == "HA3")
+    (layer,) = ha3.layer.items
+    assert layer.text == "Layer 2" and layer.note_by_hakb and "meaning" not in layer.model_dump()
+    text = render_text(found)
+    shown = next(row for row in text.splitlines() if "Layer 2" in row and layer.note_by_hakb in row)
+    # The note comes after the citation marks, labelled as not from the documents.
+    assert re.search(r"Layer 2 \[[\d, ]+\] \(hakb's note, not from the documents: ", shown), shown
+    header = next(csv.reader(io.StringIO(render_csv(found))))
+    assert "layer_note_by_hakb" in header and "layer_meaning" not in header
