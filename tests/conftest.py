@@ -287,7 +287,7 @@ def _existing_parent(path: Path) -> Path:
 T = TypeVar("T")
 
 
-def wait_until(predicate: Callable[[], T], timeout_s: float, what: str, *, poll_s: float = 0.1) -> T:
+def wait_until(predicate: Callable[[], T | None], timeout_s: float, what: str, *, poll_s: float = 0.1) -> T:
     """Poll `predicate` until it returns something truthy, and return that; after `timeout_s`,
     an AssertionError naming `what`. For a state a test waits for (a server on a new build,
     a log line written after the response), never to measure time."""

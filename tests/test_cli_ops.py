@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from hakb.devserver import clean_env
+from hakb.devserver import clean_env, free_port
 from tests.conftest import copy_data_dir, hakb_command, run_hakb
 
 STAGE_LINE = re.compile(r"^hakb ingest: (?P<label>[^:]+): (?P<rest>.*)$")
@@ -153,9 +153,7 @@ def test_ask_server_asks_a_running_service_without_an_index(live_server: str, tm
 
 
 def test_ask_server_out_of_reach_is_one_line_exit_1(tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed again: nothing listens there
+    port = free_port()  # closed again: nothing listens there
     done = run_hakb("ask", "--server", f"http://127.0.0.1:{port}", "ha1 port?", data_dir=tmp_path)
     assert done.returncode == 1, done.stderr
     _no_traceback(done.stderr)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import httpx
 import pytest
 
 from hakb.devserver import HakbServer
-from tests.conftest import copy_data_dir, hakb_server, run_hakb
+from tests.conftest import copy_data_dir, hakb_server, run_hakb, wait_until
 
 ADMIN_KEY = "contract-admin-key"
 # The routes of issue 15's API work, each with an example body in the schema.
@@ -153,11 +152,11 @@ def server(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 def _wait_for_build(server: HakbServer, build_id: str) -> None:
-    for _ in range(200):
-        if httpx.get(f"{server.url}/readyz", timeout=10).json().get("build_id") == build_id:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"the server never moved to {build_id}")
+    wait_until(
+        lambda: httpx.get(f"{server.url}/readyz", timeout=10).json().get("build_id") == build_id,
+        20,
+        f"the server to move to {build_id}",
+    )
 
 
 def test_a_new_build_changes_the_etag_and_ends_old_cursors(server: HakbServer, tmp_path: Path) -> None:

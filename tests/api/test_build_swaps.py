@@ -16,7 +16,7 @@ import httpx
 
 from hakb.ingest import builds
 from hakb.ingest.embedder import OnnxEmbedder
-from tests.conftest import SEED_DOC, copy_data_dir, ingest
+from tests.conftest import SEED_DOC, copy_data_dir, ingest, wait_until
 
 SWITCH_TIMEOUT_S = 30.0
 
@@ -25,15 +25,6 @@ def _ask(base: str, question: str) -> dict[str, Any]:
     response = httpx.post(f"{base}/v1/ask", json={"question": question}, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
-
-
-def _wait_for(condition: Callable[[], bool], what: str, timeout_s: float = SWITCH_TIMEOUT_S) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
 
 
 def _ready(base: str) -> httpx.Response:
@@ -54,7 +45,11 @@ def test_server_moves_to_a_build_from_an_edited_document(
     result = ingest(data_dir, [data_dir / "docs"], onnx_embedder, replace=True)
     assert result.ok and result.changed
 
-    _wait_for(lambda: _ready(server.url).json().get("build_id") == result.build_id, "the server to load the new build")
+    wait_until(
+        lambda: _ready(server.url).json().get("build_id") == result.build_id,
+        SWITCH_TIMEOUT_S,
+        "the server to load the new build",
+    )
     after = _ask(server.url, "what port does ha1 use?")
     assert after["build_id"] == result.build_id != old_build
     assert "28799" in after["answer"] and "28769" not in after["answer"]
@@ -87,7 +82,7 @@ def test_damaged_builds_are_never_served(
     result = ingest(data_dir, [data_dir / "docs"], onnx_embedder, replace=True)
     assert result.ok and result.changed
     good = result.build_id
-    _wait_for(lambda: _ready(server.url).status_code == 200, "the server to become ready")
+    wait_until(lambda: _ready(server.url).status_code == 200, SWITCH_TIMEOUT_S, "the server to become ready")
     assert _ready(server.url).json()["build_id"] == good
     assert "28769" in _ask(server.url, "what port does ha1 use?")["answer"]
 

@@ -7,8 +7,7 @@ says passages are unavailable; when it comes back, passages recover by themselve
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 
 from hakb.devserver import ChromaServer, HakbServer, start_chroma
 from hakb.ingest import builds
-from tests.conftest import hakb_server, make_data_dir, run_hakb
+from tests.conftest import hakb_server, make_data_dir, run_hakb, wait_until
 
 FACT_Q = "what port does ha1 use?"
 PASSAGE_Q = "where can I view the status of the HA4 links?"
@@ -50,15 +49,6 @@ def _ask(base: str, question: str) -> httpx.Response:
 
 def _passages(base: str) -> str:
     return str(httpx.get(f"{base}/readyz", timeout=10).json()["passages"])
-
-
-def _wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_ingest_writes_vectors_to_the_server_not_the_build_folder(
@@ -97,7 +87,7 @@ def test_chroma_outage_and_recovery(served: tuple[HakbServer, Path], chroma: Chr
         fact = _ask(server.url, FACT_Q)
         assert fact.status_code == 200 and "28769" in fact.json()["answer"]
         # Readiness tells an operator, without anyone asking a question first.
-        _wait_for(lambda: _passages(server.url) != "ok", "/readyz to report passages unavailable")
+        wait_until(lambda: _passages(server.url) != "ok", 30, "/readyz to report passages unavailable", poll_s=0.2)
         ready = httpx.get(f"{server.url}/readyz", timeout=10)
         assert ready.status_code == 200  # facts still serve: the instance stays in rotation
         assert ready.json()["status"] == "degraded"
@@ -106,7 +96,7 @@ def test_chroma_outage_and_recovery(served: tuple[HakbServer, Path], chroma: Chr
     finally:
         chroma.start()
     # Back by itself: no restart of the API.
-    _wait_for(lambda: _passages(server.url) == "ok", "passages to recover")
+    wait_until(lambda: _passages(server.url) == "ok", 30, "passages to recover", poll_s=0.2)
     assert httpx.get(f"{server.url}/readyz", timeout=10).json()["status"] == "ready"
     assert "hakb_passages_available 1.0" in httpx.get(f"{server.url}/metrics", timeout=10).text
     passage = _ask(server.url, PASSAGE_Q)

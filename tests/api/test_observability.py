@@ -12,7 +12,6 @@ or buckets).
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,7 +22,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from hakb.devserver import HakbServer
-from tests.conftest import copy_data_dir, hakb_server
+from tests.conftest import copy_data_dir, hakb_server, wait_until
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, unique
 from tests.slack.recorder import start_recorder
 from tests.slack.test_bot import mention
@@ -139,12 +138,12 @@ def test_metrics_count_slack_replies_and_the_duplicates_dropped(served: tuple[Ha
 def _log_lines(server: HakbServer, found: Any, timeout_s: float = 10.0) -> list[dict[str, Any]]:
     """The log as JSON objects, once `found(lines)` holds (the access line is written
     just after the response leaves)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        text = server.log()
-        lines = [json.loads(line) for line in text.splitlines() if line.strip()]
-        if found(lines) or time.monotonic() > deadline:
-            return lines
+
+    def parsed() -> list[dict[str, Any]] | None:
+        lines = [json.loads(line) for line in server.log().splitlines() if line.strip()]
+        return lines if found(lines) else None
+
+    return wait_until(parsed, timeout_s, "the request's lines in the log")
 
 
 def test_a_request_id_is_echoed_and_in_every_log_line_of_its_request(served: tuple[HakbServer, FakeSlack]) -> None:
