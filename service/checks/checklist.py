@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Literal
+from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field, computed_field
 
@@ -106,6 +107,26 @@ class Deployment(BaseModel):
     product: str | None = None
     deployment: str | None = None
     version: str | None = None
+
+    @property
+    def query(self) -> str:
+        """This deployment as GET /v1/checklist's query string: the link opens this checklist."""
+        fields: dict[str, str] = {
+            "model": self.model,
+            "mode": self.mode,
+            "ha1_encryption": str(self.ha1_encryption).lower(),
+            "ha2_transport": self.ha2_transport,
+        }
+        if self.backups:
+            fields["backups"] = ",".join(self.backups)
+        if self.ha3 is not None:
+            fields["ha3"] = str(self.ha3).lower()
+        if self.hsci:
+            fields["hsci"] = "true"
+        for name in ("product", "deployment", "version"):
+            if getattr(self, name):
+                fields[name] = getattr(self, name)
+        return urlencode(fields)
 
     @property
     def uses_ha3(self) -> bool:

@@ -18,7 +18,7 @@ _BLOCK_TEXT = 2900  # Slack allows 3,000 characters in a section; the code fence
 _MAX_BLOCKS = 45  # of Slack's 50 per message
 
 
-def checklist_message(build: LoadedBuild, words: str) -> Message:
+def checklist_message(build: LoadedBuild, words: str, max_blocks: int = _MAX_BLOCKS) -> Message:
     """The checklist for the deployment `words` names, or what is wrong with them."""
     if not words.strip():
         return _plain(f"Which deployment? {USAGE}")
@@ -37,9 +37,11 @@ def checklist_message(build: LoadedBuild, words: str) -> Message:
             chunk += piece
     if chunk:
         blocks.append(_code(chunk))
-    if len(blocks) > _MAX_BLOCKS:
-        blocks = blocks[:_MAX_BLOCKS]
-        blocks.append(_section(f"(cut here: the whole checklist is at GET /v1/checklist?model={found.model})"))
+    if len(blocks) > max_blocks:
+        blocks = blocks[:max_blocks]
+        # The whole deployment in the link (mode, transport, backups, ...): the same checklist.
+        link = f"GET /v1/checklist?{found.deployment.query}"
+        blocks.append(_section(f"(cut here: the whole checklist is at {escape(link)})"))
     summary = f"HA connectivity checklist for {found.model}: " + ", ".join(line.link for line in found.lines)
     return Message(text=escape(summary), blocks=blocks)
 

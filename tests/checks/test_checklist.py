@@ -305,3 +305,20 @@ def test_what_no_document_says_is_never_shown_as_documented(corpus_engine) -> No
     assert re.search(r"Layer 2 \[[\d, ]+\] \(hakb's note, not from the documents: ", shown), shown
     header = next(csv.reader(io.StringIO(render_csv(found))))
     assert "layer_note_by_hakb" in header and "layer_meaning" not in header
+
+
+def test_slack_s_cut_here_link_opens_the_same_checklist(corpus_engine, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    """A message cut short links the whole checklist: that link gives the checklist shown,
+    mode, transport, encryption and backups included (not the model's defaults)."""
+    from hakb.service.slack.checklist import checklist_message
+
+    words = "PA-3260 a/a udp encrypted backups ha1,ha2"
+    message = checklist_message(corpus_engine.build, words, max_blocks=1)
+    cut = message.blocks[-1]["text"]["text"]
+    m = re.search(r"cut here: the whole checklist is at GET (/v1/checklist\?\S+)\)", cut)
+    assert m, cut
+    opened = httpx.get(live_server + m.group(1).replace("&amp;", "&"), timeout=30)
+    assert opened.status_code == 200, opened.text
+    shown = build_checklist(corpus_engine.build.facts, corpus_engine.build.scope_vocabulary, parse_words(words))
+    assert opened.json() == shown.model_dump(mode="json")
+    assert [line.link for line in shown.lines] == ["HA1", "HA1-backup", "HA2", "HA2-backup", "HA3"]
