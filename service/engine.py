@@ -142,7 +142,7 @@ class Engine:
                 scope=QuestionScope(model=named.scope.model, families=named.scope.families), text=question
             )
         asked = _asked_scope(named.scope, scope, version)
-        uncovered = [u for u in build.scope_vocabulary.uncovered(asked) if not build.mentions(u)]
+        uncovered = build.uncovered(asked)
         if uncovered:
             refused = _scope_abstain(question, uncovered, build.scope_vocabulary.describe())
             refused.build_id = build.build_id

@@ -81,6 +81,11 @@ class LoadedBuild:
         patterns = [re.compile(rf"(?<![\w-]){re.escape(w)}(?![\w-])") for w in words]
         return any(all(p.search(c.text.lower()) for p in patterns) for c in self.chunks.values())
 
+    def uncovered(self, asked: QuestionScope) -> list[str]:
+        """What a scope asks for that no document covers: neither a page's scope nor what a
+        sentence is about ("VM-Series on Azure" on the main product's pages)."""
+        return [u for u in self.scope_vocabulary.uncovered(asked) if not self.mentions(u)]
+
     @cached_property
     def chunk_scopes(self) -> dict[frozenset[Scope | None], list[str]]:
         """Chunk ids grouped by the scopes their page and sentences hold for."""

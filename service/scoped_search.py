@@ -40,8 +40,7 @@ def search(engine: Engine, text: str, asked: QuestionScope | None, *, top_k: int
     if asked is None or asked.empty:
         return ScopedHits(build.build_id, engine.search(text, top_k=top_k))
     vocabulary = build.scope_vocabulary
-    # As Engine.ask reads it: a name no page lists but a sentence is about still counts.
-    uncovered = [u for u in vocabulary.uncovered(asked) if not build.mentions(u)]
+    uncovered = build.uncovered(asked)  # as Engine.ask reads it
     if uncovered:
         return ScopedHits(build.build_id, [], uncovered, vocabulary.describe())
     view = build.scoped(asked)
