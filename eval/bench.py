@@ -6,15 +6,19 @@ A benchmark, not a test: it prints figures beside their targets and exits 0
 whatever they are (2 only when it cannot run). In one run, in a fresh temporary
 data directory:
 
-1. `hakb ingest` of the bundled docs plus the corpus, cold (fresh directory),
-   then again unchanged. Both as the command a user runs; the pipeline's own
-   time (what the targets apply to) and the command's wall time are shown.
+1. `hakb ingest` of the bundled docs plus the corpus (by default
+   ../shared/corpus/pages and /scoped), cold (fresh directory), then again
+   unchanged. Both as the command a user runs; the pipeline's own time (what
+   the targets apply to) and the command's wall time are shown.
 2. `hakb serve` on a free port: time from process start to `/readyz` 200.
 3. Latency in process (`Engine.ask`) and over HTTP (one httpx client, keep-alive,
    one request at a time), for fact questions and passage questions separately.
    The questions are the gold set's, sorted by the kind of answer hakb gives.
 4. Throughput at concurrency 16 (asyncio + httpx), for fact questions and for the
-   whole gold mix; then the server's peak RSS (VmHWM).
+   whole gold mix; then the server's peak RSS (VmHWM): one worker's memory.
+   Then `hakb serve --workers 2` under the gold mix: each worker's peak RSS, and
+   what the second worker adds (the PSS of all the server's processes, minus the
+   one-worker server's: shared pages counted once).
 5. The naive llama-index baseline (`eval.baseline`), top-1 retrieval in process
    over the same build, for the same questions: the ratio column is naive/hakb.
 
@@ -41,7 +45,7 @@ import httpx
 
 from hakb.devserver import HakbServer, ServerStartError, hakb_argv, start_hakb_serve
 from hakb.eval.baseline import NaiveBaseline
-from hakb.eval.harness import BUNDLED_DOCS, DEFAULT_CORPUS, DEFAULT_GOLD, EXIT_OK, EXIT_USAGE
+from hakb.eval.harness import BUNDLED_DOCS, DEFAULT_CORPORA, DEFAULT_GOLD, EXIT_OK, EXIT_USAGE
 from hakb.eval.metrics import load_gold, percentile
 from hakb.ingest import builds
 from hakb.ingest.embedder import OnnxEmbedder
@@ -59,6 +63,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "throughput_fact": (">=", 300.0),
     "ready_s": ("<=", 2.0),
     "rss_mb": ("<=", 400.0),
+    "extra_worker_mb": ("<=", 250.0),
     "ingest_cold_s": ("<", 15.0),
     "ingest_unchanged_s": ("<", 1.0),
 }
@@ -93,52 +98,46 @@ def run_bench(
     settings: Settings, corpus: Path | None = None, requests: int = 2000, *, stream: TextIO | None = None
 ) -> int:
     stream = stream or sys.stdout
-    corpus = corpus or (DEFAULT_CORPUS if DEFAULT_CORPUS.is_dir() else None)
     if corpus is not None and not corpus.is_dir():
         print(f"hakb bench: corpus directory not found: {corpus}", file=sys.stderr)
         return EXIT_USAGE
+    corpora = [corpus] if corpus is not None else [c for c in DEFAULT_CORPORA if c.is_dir()]
     if requests < CONCURRENCY:
         print(f"hakb bench: --requests must be at least {CONCURRENCY}", file=sys.stderr)
         return EXIT_USAGE
     bench = Bench()
-    bench.info["load_before"] = _load()
+    bench.info["load_before"] = load_average()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="hakb-bench-") as tmp:
         data_dir = Path(tmp)
         try:
-            _measure(bench, settings, data_dir, corpus, requests, stream)
+            _measure(bench, settings, data_dir, corpora, requests, stream)
         except BenchError as exc:
             print(f"hakb bench: {exc}", file=sys.stderr)
             return EXIT_USAGE
-    bench.info["load_after"] = _load()
+    bench.info["load_after"] = load_average()
     bench.info["seconds"] = round(time.perf_counter() - started, 1)
     print(render(bench), file=stream)
     return EXIT_OK
 
 
 def _measure(
-    bench: Bench, settings: Settings, data_dir: Path, corpus: Path | None, requests: int, stream: TextIO
+    bench: Bench, settings: Settings, data_dir: Path, corpora: Sequence[Path], requests: int, stream: TextIO
 ) -> None:
-    env = {
-        **os.environ,
-        "HAKB_DATA_DIR": str(data_dir),
-        "HAKB_API_KEYS": "",
-        "HAKB_RATE_LIMIT": "0",
-        "ORT_DISABLE_TELEMETRY": "1",
-    }
-    sources = [str(BUNDLED_DOCS)] + ([str(corpus)] if corpus else [])
+    env = server_env(data_dir)
+    sources = [str(BUNDLED_DOCS)] + [str(c) for c in corpora]
     bench.info["sources"] = sources
 
     _progress(stream, "cold ingest")
-    cold, cold_wall = _ingest(sources, env)
+    cold, cold_wall = run_ingest(sources, env)
     bench.add(
         "ingest_cold_s", "full ingest, cold (pipeline)", cold["seconds"], unit="s", note=f"command {cold_wall:.1f} s"
     )
-    warm, warm_wall = _ingest(sources, env)
+    warm, warm_wall = run_ingest(sources, env)
     if warm.get("changed"):
         # The ingest code itself changed in between (its fingerprint is part of a
         # build's identity: a shared working tree); the next run is the unchanged one.
-        warm, warm_wall = _ingest(sources, env)
+        warm, warm_wall = run_ingest(sources, env)
         if warm.get("changed"):
             raise BenchError("a re-ingest of the same documents made a new build twice")
     bench.add(
@@ -153,7 +152,7 @@ def _measure(
     questions = [item.question for item in load_gold(DEFAULT_GOLD)]
     _progress(stream, "server start")
     server_log = data_dir / "server.log"
-    with _serve(data_dir, server_log, env) as server:
+    with serve(data_dir, server_log, env, poll_s=0.01) as server:
         bench.add("ready_s", "start to /readyz 200", server.ready_s, unit="s")
 
         _progress(stream, "in-process latency")
@@ -187,6 +186,13 @@ def _measure(
         fact_rps, fact_errors = asyncio.run(_throughput(server.url, by_kind["fact"], requests))
         mixed_rps, mixed_errors = asyncio.run(_throughput(server.url, questions, requests))
         rss_mb = server.peak_rss_mb()
+        one_worker_pss = _pss_mb(_process_tree(server.pid))
+
+    _progress(stream, "memory, --workers 2")
+    with serve(data_dir, data_dir / "server-2.log", env, workers=2) as server:
+        asyncio.run(_throughput(server.url, questions, min(requests, 1000)))
+        worker_peaks = [_status_mb(pid, "VmHWM") for pid in server.worker_pids()]
+        two_workers_pss = _pss_mb(_process_tree(server.pid))
 
     _progress(stream, "naive baseline")
     build_id = builds.current_build_id(index_dir)
@@ -231,7 +237,17 @@ def _measure(
         unit="req/s",
         note=f"{requests} requests" + (f", {mixed_errors} errors" if mixed_errors else ""),
     )
-    bench.add("rss_mb", "server peak RSS", rss_mb, unit="MB")
+    bench.add("rss_mb", "one worker (--workers 1): peak RSS", rss_mb, unit="MB")
+    for i, peak in enumerate(worker_peaks, 1):
+        bench.add(f"rss_worker{i}_mb", f"--workers 2, worker {i}: peak RSS", peak, unit="MB")
+    extra = two_workers_pss - one_worker_pss if two_workers_pss and one_worker_pss else None
+    bench.add(
+        "extra_worker_mb",
+        "each extra worker: PSS with --workers 2 minus --workers 1",
+        extra,
+        unit="MB",
+        note=f"{one_worker_pss:.0f} → {two_workers_pss:.0f} MB, supervisor included",
+    )
     bench.info["samples"] = {"in process / HTTP": SAMPLES, "naive": SAMPLES["passage"]}
     bench.info["baseline_nodes"] = len(naive)
 
@@ -244,14 +260,52 @@ def _progress(stream: TextIO, stage: str) -> None:
     print(f"bench: {stage} ...", file=sys.stderr, flush=True)
 
 
-def _load() -> str:
+def load_average() -> str:
     try:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         return "unknown"
 
 
-def _ingest(sources: list[str], env: dict[str, str]) -> tuple[dict, float]:  # type: ignore[type-arg]
+def _status_mb(pid: int, field: str) -> float | None:
+    """A memory figure of /proc/PID/status (VmRSS, VmHWM) in MB; None when unreadable."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (uvicorn's supervisor, workers, resource tracker)."""
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        children = subprocess.run(["pgrep", "-P", str(current)], capture_output=True, text=True).stdout
+        todo.extend(int(c) for c in children.split())
+    return out
+
+
+def _pss_mb(pids: Sequence[int]) -> float:
+    """Proportional set size of the processes, summed (Linux: smaps_rollup): memory they
+    share, such as the code of the libraries, counted once among them; 0 when unreadable."""
+    total_kb = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total_kb += int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return total_kb / 1024
+
+
+def run_ingest(sources: list[str], env: dict[str, str]) -> tuple[dict, float]:  # type: ignore[type-arg]
+    """`hakb ingest --json SOURCES` as a user runs it: (its report, wall seconds); BenchError
+    when it made no build."""
     started = time.perf_counter()
     proc = subprocess.run(hakb_argv("ingest", "--json", *sources), env=env, capture_output=True, text=True, timeout=900)
     wall = time.perf_counter() - started
@@ -304,12 +358,27 @@ async def _throughput(url: str, questions: Sequence[str], total: int) -> tuple[f
     return total / seconds, errors
 
 
+def server_env(data_dir: Path) -> dict[str, str]:
+    """The user's environment (the benchmark measures what they configured), on a
+    fresh data directory, without API keys or a rate limit."""
+    return {
+        **os.environ,
+        "HAKB_DATA_DIR": str(data_dir),
+        "HAKB_API_KEYS": "",
+        "HAKB_RATE_LIMIT": "0",
+        "ORT_DISABLE_TELEMETRY": "1",
+    }
+
+
 @contextmanager
-def _serve(data_dir: Path, log_path: Path, env: dict[str, str]) -> Iterator[HakbServer]:
-    """`hakb serve` on a free port with the user's settings (env), ready; BenchError if not."""
+def serve(
+    data_dir: Path, log_path: Path, env: dict[str, str], *, workers: int = 1, poll_s: float = 0.1
+) -> Iterator[HakbServer]:
+    """`hakb serve` on a free port with `env` (from `server_env`), ready; BenchError if not.
+    The benchmarks' one way to start a server (`hakb bench` and `hakb bench --hostile`)."""
     try:
         with start_hakb_serve(
-            data_dir, log_path, env=env, inherit_env=True, timeout_s=READY_TIMEOUT_S, poll_s=0.01
+            data_dir, log_path, workers=workers, env=env, inherit_env=True, timeout_s=READY_TIMEOUT_S, poll_s=poll_s
         ) as server:
             yield server
     except ServerStartError as exc:
