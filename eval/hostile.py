@@ -18,20 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 import httpx
 
-from hakb.devserver import HakbServer, ServerStartError, hakb_argv, start_hakb_serve
+from hakb.eval.bench import BenchError, load_average, run_ingest, serve, server_env
 from hakb.eval.harness import BUNDLED_DOCS, DEFAULT_CORPUS, EXIT_OK, EXIT_USAGE
 from hakb.eval.metrics import percentile
 
@@ -39,7 +36,6 @@ MAX_CHARS = 2000
 DEFAULT_REQUESTS = 40
 CONCURRENCY = 4
 TARGET_P99_MS = 250.0
-READY_TIMEOUT_S = 120.0
 REQUEST_TIMEOUT_S = 120.0
 
 
@@ -74,10 +70,6 @@ FAMILIES: dict[str, dict[str, object]] = {
 }
 
 
-class HostileBenchError(Exception):
-    """The benchmark cannot run; the message says why."""
-
-
 @dataclass
 class Result:
     family: str
@@ -101,32 +93,28 @@ def run_hostile(corpus: Path | None = None, requests: int = DEFAULT_REQUESTS, *,
         return EXIT_USAGE
     requests = min(requests, 500)  # the default of plain `hakb bench` (2,000) is for throughput
     started = time.perf_counter()
-    load_before = _load()
+    load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="hakb-hostile-") as tmp:
         try:
             results = _measure(Path(tmp), corpus, requests)
-        except HostileBenchError as exc:
+        except BenchError as exc:
             print(f"hakb bench: {exc}", file=sys.stderr)
             return EXIT_USAGE
-    print(render(results, requests, load_before, _load(), time.perf_counter() - started), file=stream)
+    print(render(results, requests, load_before, load_average(), time.perf_counter() - started), file=stream)
     return EXIT_OK
 
 
 def _measure(data_dir: Path, corpus: Path | None, requests: int) -> list[Result]:
-    env = {
-        **os.environ,
-        "HAKB_DATA_DIR": str(data_dir),
-        "HAKB_API_KEYS": "",
-        "HAKB_RATE_LIMIT": "0",
-        "ORT_DISABLE_TELEMETRY": "1",
-    }
+    # The server set-up of `hakb bench`, in one place (eval.bench).
+    env = server_env(data_dir)
     sources = [str(BUNDLED_DOCS)] + ([str(corpus)] if corpus else [])
     _progress("ingest")
-    done = subprocess.run(hakb_argv("ingest", *sources), env=env, capture_output=True, text=True, timeout=900)
-    if done.returncode not in (0, 1):
-        raise HostileBenchError(f"hakb ingest failed (exit {done.returncode}): {done.stderr.strip()[-500:]}")
+    run_ingest(sources, env)
     results: list[Result] = []
-    with _serve(data_dir, env) as server, httpx.Client(base_url=server.url, timeout=REQUEST_TIMEOUT_S) as client:
+    with (
+        serve(data_dir, data_dir / "server.log", env) as server,
+        httpx.Client(base_url=server.url, timeout=REQUEST_TIMEOUT_S) as client,
+    ):
         client.post("/v1/ask", json={"question": "what port does ha1 use?"})  # warm
         for family, body in FAMILIES.items():
             _progress(family)
@@ -178,26 +166,8 @@ async def _concurrent(url: str, family: str, requests: int) -> Result:
     return result
 
 
-@contextmanager
-def _serve(data_dir: Path, env: dict[str, str]) -> Iterator[HakbServer]:
-    try:
-        with start_hakb_serve(
-            data_dir, data_dir / "server.log", env=env, inherit_env=True, timeout_s=READY_TIMEOUT_S
-        ) as server:
-            yield server
-    except ServerStartError as exc:
-        raise HostileBenchError(str(exc)) from exc
-
-
 def _progress(stage: str) -> None:
     print(f"bench --hostile: {stage} ...", file=sys.stderr, flush=True)
-
-
-def _load() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "unknown"
 
 
 def _ms(value: float) -> str:
