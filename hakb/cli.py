@@ -341,13 +341,24 @@ def cmd_checklist(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from hakb.errors import PayloadTooLarge
     from hakb.service.checks.config_check import check_config, parse_config, render_text
     from hakb.service.scope_choice import ScopeChoice
 
-    try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8", errors="replace")
+    limit = settings.max_body_bytes
+    try:  # at most one character over the limit: /dev/zero or a huge file is refused, not read whole
+        if args.file == "-":
+            text = sys.stdin.read(limit + 1)
+        else:
+            with open(args.file, encoding="utf-8", errors="replace") as handle:
+                text = handle.read(limit + 1)
     except OSError as exc:
         raise BadInput(f"cannot read {args.file}: {exc.strerror}") from None
+    if len(text) > limit:
+        name = "standard input" if args.file == "-" else args.file
+        raise PayloadTooLarge(
+            f"{name} is over {limit:,} characters (HAKB_MAX_BODY_BYTES): give only the high-availability section"
+        )
     parse_config(text, args.config_format)  # an unreadable configuration fails before the build loads
     scope = ScopeChoice(product=args.product, deployment=args.deployment, version=args.scope_version)
     report = check_config(

@@ -258,3 +258,13 @@ def test_a_value_another_versions_range_allows_is_a_warning_not_an_error(corpus_
     ((severity, problem, quotes),) = ranges("500")  # no documented range holds it
     assert severity == "error" and len(quotes) == 2, problem
     assert ranges("9000") == []
+
+
+def test_the_cli_refuses_an_endless_or_huge_file_without_reading_it_whole(seed_data_dir: Path, tmp_path: Path) -> None:
+    """/dev/zero never ends: read up to the limit and one more character, then refused."""
+    env = {"HAKB_MAX_BODY_BYTES": "5000"}
+    endless = run_hakb("check", "/dev/zero", "--model", "PA-3260", data_dir=seed_data_dir, env=env, timeout=60)
+    assert endless.returncode == 2, endless.stderr
+    assert "/dev/zero is over 5,000 characters" in endless.stderr and "Traceback" not in endless.stderr
+    piped = run_hakb("check", "-", "--model", "PA-3260", data_dir=seed_data_dir, env=env, input="<a/>" * 2000)
+    assert piped.returncode == 2 and "standard input is over 5,000 characters" in piped.stderr, piped.stderr
