@@ -161,10 +161,9 @@ def _read_link_line(config: HaConfig, link: str, label: str, value: str, where: 
     if leaf is None:
         config.settings.append(Setting(path=("interface", element, label), value=value.strip(), where=where))
         return
-    if entry is None and leaf != ("port",) and leaf != ("ip-address",):
-        # The joint configuration (encryption, monitor interval) of a link whose own section follows.
-        entry = config.links.setdefault(link, LinkConfig(link=link, where=where))
-    elif entry is None:
+    if entry is None:
+        # Its port or address, or the joint configuration (encryption, monitor interval) of a
+        # link whose own section follows: either opens the link's entry here.
         entry = config.links.setdefault(link, LinkConfig(link=link, where=where))
     number, unit = _split_unit(value)
     config.settings.append(Setting(path=("interface", element, *leaf), value=number, where=where, unit=unit))

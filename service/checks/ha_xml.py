@@ -121,8 +121,19 @@ def _leaves(section: Element) -> list[tuple[tuple[str, ...], Element]]:
                 )
             name = node.tag
             if name == "entry" and node.get("name"):
-                name = f"entry[@name='{node.get('name')}']"
+                name = f"entry[@name={_literal(node.get('name') or '')}]"
             path.append(name)
             node = parents[id(node)]
         out.append((tuple(reversed(path)), element))
     return out
+
+
+def _literal(value: str) -> str:
+    """`value` as an XPath 1.0 string literal: quoted with whichever quote it lacks, and
+    with concat() when it has both (XPath 1.0 has no escape inside a literal)."""
+    if "'" not in value:
+        return f"'{value}'"
+    if '"' not in value:
+        return f'"{value}"'
+    parts = value.split("'")
+    return "concat(" + ', "\'", '.join(f"'{p}'" for p in parts) + ")"

@@ -268,3 +268,20 @@ def test_the_cli_refuses_an_endless_or_huge_file_without_reading_it_whole(seed_d
     assert "/dev/zero is over 5,000 characters" in endless.stderr and "Traceback" not in endless.stderr
     piped = run_hakb("check", "-", "--model", "PA-3260", data_dir=seed_data_dir, env=env, input="<a/>" * 2000)
     assert piped.returncode == 2 and "standard input is over 5,000 characters" in piped.stderr, piped.stderr
+
+
+@pytest.mark.parametrize("name", ["o'brien", 'say "hi"', 'it\'s "x"'])
+def test_an_entry_name_with_quotes_gets_an_xpath_that_finds_it(name: str) -> None:
+    from xml.sax.saxutils import quoteattr
+
+    from lxml import etree  # type: ignore[import-untyped]  # no stubs; a full XPath 1.0 (concat)
+
+    section = (
+        "<high-availability><group><monitoring><path-monitoring><path-group>"
+        f"<entry name={quoteattr(name)}><destination-ip>192.0.2.77</destination-ip></entry>"
+        "</path-group></path-monitoring></monitoring></group></high-availability>"
+    )
+    (setting,) = [s for s in parse_config(section).settings if s.value == "192.0.2.77"]
+    document = etree.fromstring(f"<deviceconfig>{section}</deviceconfig>")
+    found = document.xpath("/" + setting.where)  # an invalid XPath raises here
+    assert [e.text for e in found] == ["192.0.2.77"], setting.where
