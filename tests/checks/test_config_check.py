@@ -60,12 +60,10 @@ def test_the_check_finds_exactly_the_seeded_problems(corpus_engine) -> None:  # 
     assert (precision, recall) == (1.0, 1.0), {"missed": expected - found, "extra": found - expected}
 
 
-def test_a_scope_without_hardware_is_checked_against_its_own_pages(scoped_data_dir: Path) -> None:
+def test_a_scope_without_hardware_is_checked_against_its_own_pages(scoped_engine) -> None:  # type: ignore[no-untyped-def]
     """CN-Series on AWS: no model, the deployment guide's rules (no backup links, HA2 on
     ethernet1/1); a firewall page's platform rules do not apply."""
-    from tests.conftest import _engine
-
-    build = _engine(scoped_data_dir).build
+    build = scoped_engine.build
     for name in SCOPED:
         spec = EXPECTED[name]
         scope = ScopeChoice(**spec["scope"])  # type: ignore[arg-type]
