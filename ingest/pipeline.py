@@ -191,13 +191,6 @@ class Pipeline:
             for m in contents.manifest.documents
         }
 
-    def _same_embedder(self, build_id: str) -> bool:
-        try:
-            manifest = builds.read_manifest(builds.build_path(self.options.index_dir, build_id))
-        except IngestError:
-            return False
-        return manifest.embedder == self.embedder.name
-
     def _same_build_recipe(self, build_id: str) -> bool:
         try:
             manifest = builds.read_manifest(builds.build_path(self.options.index_dir, build_id))
@@ -306,8 +299,10 @@ class Pipeline:
 
     def _previous_vectors(self, previous_id: str | None) -> dict[str, np.ndarray]:
         """Embedded text -> vector of the previous build; empty when it used another
-        embedder or its vectors or chunks cannot be read."""
-        if previous_id is None or not self._same_embedder(previous_id):
+        embedder or other ingest code, or its vectors or chunks cannot be read. Other code
+        may make a chunk's embedded text differently: the text read back with this code
+        would then be paired with a vector made from the old one."""
+        if previous_id is None or not self._same_build_recipe(previous_id):
             return {}
         path = builds.build_path(self.options.index_dir, previous_id)
         by_id = builds.read_vectors(path)
