@@ -558,9 +558,15 @@ def _check(view: _View, dep: Deployment, table: FactTable, model: str) -> None:
         named = {name: [f for f in identifiers if wanted(f)] for name, wanted in TRANSPORTS.items()}
         named = {name: facts for name, facts in named.items() if facts}
         said = ", ".join(named) if named else "none for this platform"
+        # The sentences that name those transports as such first ("either IP ... or UDP ...").
+        naming = [
+            f
+            for f in view.facts("HA2", ["transport"])
+            if any(re.search(rf"\b{name}\b", f.value, re.I) for name in named)
+        ]
         raise _rule(
             f"HA2 transport {dep.ha2_transport!r} is not one the documents name; they name: {said}",
-            [f for facts in named.values() for f in facts],
+            [*naming, *(f for facts in named.values() for f in facts)],
             "unknown_transport",
             transports=list(named),
         )
