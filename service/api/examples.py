@@ -304,7 +304,7 @@ CHECKLIST: dict[str, Any] = {
                         "text": "hellos, heartbeats, HA state information, management plane sync for routing, "
                         "User-ID information",
                         "qualifier": None,
-                        "meaning": None,
+                        "note_by_hakb": None,
                         "citations": [_cited("Control Link", _HA1_ROLE)],
                     }
                 ],
@@ -341,7 +341,7 @@ CHECKLIST: dict[str, Any] = {
                     {
                         "text": "Layer 3",
                         "qualifier": None,
-                        "meaning": "IP-addressed: each peer has an address; the path may be routed",
+                        "note_by_hakb": "IP-addressed: each peer has an address; the path may be routed",
                         "citations": [_cited("Control Link", _HA1_LAYER)],
                     }
                 ],
@@ -352,7 +352,7 @@ CHECKLIST: dict[str, Any] = {
                 {
                     "text": _HA1_LAYER,
                     "qualifier": None,
-                    "meaning": None,
+                    "note_by_hakb": None,
                     "citations": [_cited("Control Link", _HA1_LAYER)],
                 }
             ],

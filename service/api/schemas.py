@@ -164,8 +164,10 @@ class ScopeOption(BaseModel):
 class CoveredScope(BaseModel):
     product: str
     product_name: str
-    deployment: str | None
-    deployment_name: str | None
+    # Defaults, not required: the schema's examples drop null values (FastAPI encodes the
+    # OpenAPI document without them), and the example must still be a valid response.
+    deployment: str | None = None
+    deployment_name: str | None = None
     versions: str  # "PAN-OS 10.1, 10.2, current", "current docs"
     label: str  # "VM-Series on AWS (PAN-OS 11.1 & later)"
 
