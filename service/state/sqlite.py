@@ -41,6 +41,23 @@ CREATE TABLE IF NOT EXISTS bucket (
 """
 
 
+def _use_wal(db: sqlite3.Connection) -> None:
+    """WAL mode, set once per file. Switching the mode takes a lock that SQLite's busy
+    timeout does not wait for: connections opened at once by several threads or workers
+    got "database is locked". The mode persists in the file, so a connection that finds
+    it set changes nothing; one that must set it retries while another holds the lock."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 class SqliteState:
     """The file is created on first use (the app exists before its data dir may)."""
 
@@ -62,7 +79,7 @@ class SqliteState:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit: single statements commit alone; read-modify-writes say BEGIN IMMEDIATE.
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
+            _use_wal(db)
             db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
         except (sqlite3.Error, OSError) as exc:
