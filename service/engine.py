@@ -642,13 +642,7 @@ def _deciding_clause(sentence: str, q: qparse.Query, vocab: Vocabulary) -> str:
     """The clause of a sentence that holds most of the question's rare words: "Although
     X is not processing traffic: ... the passive firewall is running routing
     protocols" is decided by its second clause, not by the first one's "not"."""
-    # A window of sentences is decided by the one that holds the question, like a clause.
-    clauses = [
-        c
-        for part in split_sentences(sentence) or [sentence]
-        for c in re.split(r"[;:]\s+|,\s+(?=however\b|but\b|although\b)", part)
-        if c.strip()
-    ]
+    clauses = [c for c in re.split(r"[;:]\s+|,\s+(?=however\b|but\b|although\b)", sentence) if c.strip()]
     if len(clauses) < 2:
         return sentence
     words = [w for w in qparse.content_words(q.text) if w in vocab]
@@ -802,6 +796,10 @@ def _readings(build: LoadedBuild, asked: QuestionScope, prefer: str | None, ques
     return readings
 
 
+# Units a number is read in: a number followed by one is a quantity, not a model.
+_UNIT = r"(?:ms|s|sec|secs|seconds?|milliseconds?|minutes?|mins?|hours?|bytes?|[kmg]b|[kmg]bps|%|percent)\b"
+
+
 def _read_bare_model(q: qparse.Query, table: FactTable) -> None:
     """ "a/p on a 3410, ha2 udp ok?": a bare number that names a documented model (PA-3410,
     of the PA-3400 Series) and is no value the documents state is the platform asked, not
@@ -810,10 +808,12 @@ def _read_bare_model(q: qparse.Query, table: FactTable) -> None:
         return
     for number in q.numbers:
         model = f"PA-{number}"
-        # A number inside a name ("802.1x", "10.2", "ethernet1/3") is not a model.
-        alone = re.search(rf"(?<![\w./-]){re.escape(number)}(?![\w./-])", q.text)
-        if alone and not table.by_value(number) and table.resolve(model):
-            q.platform = model
+        # A number inside a name ("802.1x", "10.2", "ethernet1/3") or with a unit after it
+        # ("7000 ms") is no model; nor is one the documents state as a value ("7,000").
+        alone = re.search(rf"(?<![\w./-]){re.escape(number)}(?![\w./-])(?!\s*{_UNIT})", q.text, re.I)
+        stated = table.by_value(number) or table.by_value(f"{int(number):,}")
+        if alone and not stated and table.resolve(model):
+            q.platform, q.platform_said = model, number
             q.numbers = [n for n in q.numbers if n != number]
             return
 

@@ -134,6 +134,9 @@ class Query:
     subjects: list[str] = field(default_factory=list)
     attributes: list[str] = field(default_factory=list)
     platform: str | None = None  # canonical model as asked ("PA-3260")
+    # How the asker wrote it when that is not the model's name ("3410" for PA-3410): what
+    # an answer repeats, so that it says nothing the asker or a document did not.
+    platform_said: str | None = None
     numbers: list[str] = field(default_factory=list)  # ports / ids asked about
     hexes: list[str] = field(default_factory=list)
     yes_no: bool = False

@@ -106,7 +106,8 @@ def answer(
                 looked_for=query.platform,
             )
         if query.platform not in platform_names:
-            note = f"{query.platform} is covered by the documents as {' / '.join(platform_names)}."
+            said = query.platform_said or query.platform
+            note = f"{said} is covered by the documents as {' / '.join(platform_names)}."
     elif context and context.platform and not query.subjects:
         platform_names = table.resolve(context.platform)
 
@@ -472,20 +473,6 @@ def _line(subject: str, attribute: str, facts: list[Fact], platform_names: list[
     conflict = any(f.conflict for f in facts) and any(
         not same_value(a.value, b.value, a.qualifier, b.qualifier) for i, a in enumerate(facts) for b in facts[i + 1 :]
     )
-    if conflict and not platform_names:
-        # A general question: a value documented only for some platforms is their exception,
-        # not a disagreement with the general one. The answer says the general value and
-        # which platforms differ (asking for one of them gives its value).
-        general = [f for f in facts if not f.platforms]
-        exceptions = [
-            f
-            for f in facts
-            if f.platforms and not any(same_value(f.value, g.value, f.qualifier, g.qualifier) for g in general)
-        ]
-        if general and exceptions:
-            names = ", ".join(dict.fromkeys(p for f in exceptions for p in f.platforms))
-            rest = [f for f in facts if f not in exceptions]
-            return f"{_line(subject, attribute, rest, platform_names).rstrip('.')} (differs on {names})."
     if conflict:
         by_value: OrderedDict[str, OrderedDict[str, list[str]]] = OrderedDict()
         shown: list[Fact] = []

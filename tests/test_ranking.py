@@ -274,21 +274,6 @@ def _conflicting(value: str, section: str, platforms: list[str] | None = None) -
     )  # fmt: skip
 
 
-def test_a_general_question_gets_the_general_value_and_which_platforms_differ() -> None:
-    from hakb.service import question as qparse
-    from hakb.service import rules
-    from hakb.service.facts_table import FactTable
-
-    facts = [_conflicting("700", "Widget Timers"), _conflicting("300", "Widget Timers > WX-90", ["WX-90"])]
-    table = FactTable(facts)
-    general = rules.render(qparse.parse("beacon interval default?")[0], facts, "default", [], table)
-    assert "700" in general.text and "300" not in general.text
-    assert "WX-90" in general.text and "documents differ" not in general.text
-    assert any(f.platforms == ["WX-90"] for f in general.facts)  # the platform named is cited
-    scoped = rules.render(qparse.parse("beacon interval default on WX-90?")[0], facts[1:], "default", ["WX-90"], table)
-    assert "300" in scoped.text
-
-
 def test_of_disagreeing_values_the_one_under_the_heading_asked_about_answers() -> None:
     from hakb.service import question as qparse
     from hakb.service import rules
