@@ -3,6 +3,7 @@
 "use strict";
 
 (function () {
+  const { el, copyText } = window.hakbDom; // dom.js
   const KEY_STORAGE = "hakb.apiKey";
   const HISTORY_LIMIT = 50;
 
@@ -44,23 +45,7 @@
   let historyIndex = -1; // position while recalling with Up/Down; -1: not recalling
   let busy = false;
 
-  // ---------- small DOM helpers ----------
-
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (name === "text") node.textContent = value;
-      else if (name === "class") node.className = value;
-      else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-      else node.setAttribute(name, value === true ? "" : String(value));
-    }
-    for (const child of children) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
+  // ---------- small DOM helpers (el, copyText: dom.js) ----------
 
   // Only web links become clickable; anything else (javascript:, data:) stays plain text.
   function safeUrl(url) {
@@ -445,20 +430,6 @@
     return lines.join("\n");
   }
 
-  async function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(text);
-      return;
-    }
-    // Plain-http deployments have no clipboard API: fall back to a selected off-screen textarea.
-    const area = el("textarea", { class: "offscreen", readonly: true, "aria-hidden": "true" });
-    area.value = text;
-    document.body.append(area);
-    area.select();
-    const ok = document.execCommand("copy");
-    area.remove();
-    if (!ok) throw new Error("copy refused");
-  }
 
   // Helpful is one click; Wrong first asks what is wrong (optional) in a short box. Each vote
   // carries the thread's earlier question, so a follow-up can be read as it was asked.

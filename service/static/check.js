@@ -6,24 +6,11 @@
 "use strict";
 
 (function () {
+  const { el } = window.hakbDom; // dom.js
   const KEY_STORAGE = "hakb.apiKey"; // where app.js keeps the key
   const panel = document.getElementById("check-panel");
   if (!panel) return;
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (name === "text") node.textContent = value;
-      else if (name === "class") node.className = value;
-      else node.setAttribute(name, value === true ? "" : String(value));
-    }
-    for (const child of children) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
 
   function field(id, label, control, extraClass) {
     return el("div", { class: "ck-field" + (extraClass ? " " + extraClass : "") }, el("label", { for: id, text: label }), control);

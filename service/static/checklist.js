@@ -5,26 +5,12 @@
 "use strict";
 
 (function () {
+  const { el } = window.hakbDom; // dom.js
   const KEY_STORAGE = "hakb.apiKey"; // where app.js keeps the key
   const BACKUPS = [["ha1", "HA1 backup"], ["ha2", "HA2 backup"], ["heartbeat", "Heartbeat backup"]];
   const panel = document.getElementById("checklist-panel");
   if (!panel) return;
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (name === "text") node.textContent = value;
-      else if (name === "class") node.className = value;
-      else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-      else node.setAttribute(name, value === true ? "" : String(value));
-    }
-    for (const child of children) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
 
   function field(id, label, control) {
     return el("div", { class: "cl-field" }, el("label", { for: id, text: label }), control);

@@ -4,6 +4,7 @@
 "use strict";
 
 (function () {
+  const { el, copyText } = window.hakbDom; // dom.js
   const KEY_STORAGE = "hakb.adminKey";
   const PAGE_SIZE = 50;
 
@@ -23,19 +24,6 @@
   let next = null; // {cursor} or {before} for the next page, null on the last one
   let shown = 0;
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (name === "class") node.className = value;
-      else node.setAttribute(name, value === true ? "" : String(value));
-    }
-    for (const child of children) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
 
   function storedKey() {
     try {
@@ -78,19 +66,6 @@
     });
   }
 
-  async function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(text);
-      return;
-    }
-    const area = el("textarea", { class: "offscreen", readonly: true, "aria-hidden": "true" });
-    area.value = text;
-    document.body.append(area);
-    area.select();
-    const ok = document.execCommand("copy");
-    area.remove();
-    if (!ok) throw new Error("copy refused");
-  }
 
   function field(label, value, cls) {
     if (!value) return [];

@@ -35,6 +35,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 # A fixed list, so nothing else under the package can be read through this route.
 _FILES = {
+    "dom.js": "text/javascript; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "checklist.js": "text/javascript; charset=utf-8",
     "checklist.css": "text/css; charset=utf-8",
