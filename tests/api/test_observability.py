@@ -24,7 +24,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from hakb.devserver import HakbServer
 from tests.conftest import copy_data_dir, hakb_server, wait_until
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, unique
-from tests.slack.recorder import start_recorder
+from tests.slack.recorder import running_recorder
 from tests.slack.test_bot import mention
 
 # A minute, per client address: one token back every 7.5 s. Each test sends its /v1 calls from
@@ -38,21 +38,16 @@ Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 @pytest.fixture(scope="module")
 def served(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[HakbServer, FakeSlack]]:
     root = tmp_path_factory.mktemp("observed")
-    recorder, thread = start_recorder()
-    env = {
-        "HAKB_LOG_FORMAT": "json",
-        "HAKB_RATE_LIMIT": str(RATE_LIMIT),
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_API_URL": recorder.api_url,
-    }
-    try:
+    with running_recorder() as recorder:
+        env = {
+            "HAKB_LOG_FORMAT": "json",
+            "HAKB_RATE_LIMIT": str(RATE_LIMIT),
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_API_URL": recorder.api_url,
+        }
         with hakb_server(copy_data_dir(seed_data_dir, root / "data"), root / "server.log", env, workers=2) as server:
             yield server, FakeSlack(server.url, recorder)
-    finally:
-        recorder.server.shutdown()
-        recorder.server.server_close()
-        thread.join(timeout=5)
 
 
 def call(method: str, url: str, *, source: str, **kwargs: Any) -> httpx.Response:

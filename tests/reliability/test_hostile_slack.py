@@ -27,7 +27,7 @@ import pytest
 from hakb.devserver import HakbServer
 from tests.conftest import copy_data_dir, hakb_server, run_hakb
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, sign, unique
-from tests.slack.recorder import BOT_USER_ID, SlackRecorder, start_recorder
+from tests.slack.recorder import BOT_USER_ID, SlackRecorder, running_recorder
 
 API_KEY = "reliability-api-key"
 ADMIN_KEY = "reliability-admin-key"
@@ -40,13 +40,8 @@ HOSTILE_DOC = f"HA Links and Backup Links\n\nHeartbeat relay\n\n{HOSTILE_LINE}\n
 
 @pytest.fixture(scope="module")
 def recorder() -> Iterator[SlackRecorder]:
-    recorder, thread = start_recorder()
-    try:
+    with running_recorder() as recorder:
         yield recorder
-    finally:
-        recorder.server.shutdown()
-        recorder.server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="module")

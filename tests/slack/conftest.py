@@ -24,7 +24,7 @@ import pytest
 
 from hakb.devserver import HakbServer
 from tests.conftest import copy_data_dir, hakb_server
-from tests.slack.recorder import BOT_USER_ID, TEAM_ID, SlackRecorder, start_recorder
+from tests.slack.recorder import BOT_USER_ID, TEAM_ID, SlackRecorder, running_recorder
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # a test secret, not a real one
 BOT_TOKEN = "xoxb-0000-test"
@@ -132,13 +132,8 @@ class FakeSlack:
 
 @pytest.fixture(scope="session")
 def slack_recorder() -> Iterator[SlackRecorder]:
-    recorder, thread = start_recorder()
-    try:
+    with running_recorder() as recorder:
         yield recorder
-    finally:
-        recorder.server.shutdown()
-        recorder.server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")

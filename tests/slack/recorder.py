@@ -16,7 +16,8 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -159,10 +160,17 @@ def _handler(recorder: SlackRecorder) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def start_recorder() -> tuple[SlackRecorder, threading.Thread]:
+@contextmanager
+def running_recorder() -> Iterator[SlackRecorder]:
+    """A recorder serving on a free loopback port for the `with` block, then shut down."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     recorder = SlackRecorder(server)
     server.RequestHandlerClass = _handler(recorder)
     thread = threading.Thread(target=server.serve_forever, name="slack-recorder", daemon=True)
     thread.start()
-    return recorder, thread
+    try:
+        yield recorder
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

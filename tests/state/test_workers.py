@@ -23,7 +23,7 @@ import pytest
 from hakb.devserver import HakbServer, RedisServer
 from tests.conftest import SERVER_ENV, copy_data_dir
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, new_ts, unique
-from tests.slack.recorder import TEAM_ID, SlackRecorder, start_recorder
+from tests.slack.recorder import TEAM_ID, SlackRecorder, running_recorder
 from tests.slack.test_bot import mention, message
 
 ADMIN_KEY = "admin-key-for-the-votes"
@@ -33,13 +33,8 @@ ASK = {"question": "what port does ha1 use?"}
 
 @pytest.fixture(scope="module")
 def recorder() -> Iterator[SlackRecorder]:
-    recorder, thread = start_recorder()
-    try:
+    with running_recorder() as recorder:
         yield recorder
-    finally:
-        recorder.server.shutdown()
-        recorder.server.server_close()
-        thread.join(timeout=5)
 
 
 def _env(recorder: SlackRecorder, **extra: str) -> dict[str, str]:
