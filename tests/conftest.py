@@ -38,6 +38,7 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import pytest
 
 from hakb.devserver import ENV_PREFIXES, HakbServer, clean_env, free_port, start_hakb_serve
@@ -64,6 +65,26 @@ _FORMAT_PACKAGES = ("chromadb", "bm25s", "numpy", "pydantic")
 
 
 # -- environment -------------------------------------------------------------
+
+
+class CountingEmbedder:
+    """The real embedder, recording every text it is asked to embed."""
+
+    def __init__(self, inner: OnnxEmbedder) -> None:
+        self.inner = inner
+        self.texts: list[str] = []
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts.extend(texts)
+        return self.inner.embed(texts)
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,29 +25,18 @@ import pytest
 from hakb.ingest import builds
 from hakb.ingest.embedder import OnnxEmbedder
 from hakb.service.index import BuildHolder, NotReady, load_build
-from tests.conftest import CORPUS_PAGES, SEED_DOC, clean_env, copy_data_dir, hakb_command, ingest, run_hakb
+from tests.conftest import (
+    CORPUS_PAGES,
+    SEED_DOC,
+    CountingEmbedder,
+    clean_env,
+    copy_data_dir,
+    hakb_command,
+    ingest,
+    run_hakb,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
-
-
-class CountingEmbedder:
-    """The real embedder, counting the texts it is asked to embed."""
-
-    def __init__(self, inner: OnnxEmbedder) -> None:
-        self.inner = inner
-        self.texts: list[str] = []
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.texts.extend(texts)
-        return self.inner.embed(texts)
 
 
 def _build_dirs(data_dir: Path) -> set[str]:

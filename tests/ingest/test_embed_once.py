@@ -4,10 +4,7 @@ embedding per distinct passage, yet each version keeps its own chunk, found by r
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
-
-import numpy as np
 
 from hakb.ingest import builds
 from hakb.ingest.chunks import embedding_text
@@ -15,6 +12,7 @@ from hakb.ingest.embedder import OnnxEmbedder
 from hakb.ingest.models import Chunk
 from hakb.ingest.pipeline import IngestOptions, Pipeline
 from hakb.ingest.vectors import ChunkVectorStore, open_chroma_client
+from tests.conftest import CountingEmbedder
 
 SHARED = (
     "The HA1 link is used to exchange hellos, heartbeats, and HA state information. "
@@ -35,26 +33,6 @@ url: https://docs.paloaltonetworks.com/pan-os/{slug}/pan-os-admin/high-availabil
 
 {own}
 """
-
-
-class CountingEmbedder:
-    """The real embedder, recording every text it is asked to embed."""
-
-    def __init__(self, inner: OnnxEmbedder) -> None:
-        self.inner = inner
-        self.texts: list[str] = []
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.texts.extend(texts)
-        return self.inner.embed(texts)
 
 
 def _write(docs: Path, slug: str, own: str) -> None:
