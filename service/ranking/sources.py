@@ -425,11 +425,10 @@ def _shape_feature(sig: Signals, body: str) -> float:
     (uses port 28771 ...)" is no HA1 backup port). A value belongs to the links named
     before it in its clause, else to the link named last before it."""
     assert sig.shape is not None
-    low = lexicon.normalise(body)
+    low, mentions = _mentions(body)
     values = [m.start() for m in sig.shape.finditer(low)]
     if not values:
         return -1.0
-    mentions = lexicon.find_links(body)
     if not sig.subjects or not mentions:
         return 1.0
     for pos in values:
@@ -441,6 +440,13 @@ def _shape_feature(sig: Signals, body: str) -> float:
         if not owners or owners & set(sig.subjects):
             return 1.0
     return -1.0
+
+
+@lru_cache(maxsize=20_000)
+def _mentions(body: str) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """A passage's normalised text and its link mentions (positions in that text): the same
+    sentences come back question after question."""
+    return lexicon.normalise(body), tuple(lexicon.find_links(body))
 
 
 @lru_cache(maxsize=20_000)
