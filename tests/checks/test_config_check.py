@@ -188,6 +188,8 @@ def test_a_document_edit_changes_the_finding(tmp_path: Path, onnx_embedder) -> N
     5,000 ms is out of range (the fixture test above); edited to 4,000 to 60,000, 5,000 ms
     is not, and 3,000 ms is, against the edited range."""
     page = CORPUS_PAGES / "ngfw__administration__high-availability__ha-timers.md"
+    if not page.is_file():
+        pytest.skip(f"the corpus is absent: no {page.name} in {CORPUS_PAGES}")
     original = page.read_text(encoding="utf-8")
     assert "range is 8,000 to 60,000" in original
     data_dir = make_data_dir(tmp_path / "data")
