@@ -1,4 +1,4 @@
-"""`hakb builds list|rollback` and `hakb docs list`: an operator's view of the builds on disk.
+"""`hakb builds list|rollback` and `hakb docs list|remove`: an operator's view of the builds on disk.
 
 A build is sealed by its manifest; CURRENT names the one served. Rolling back points
 CURRENT at an earlier sealed build, after reading it whole (every fact and chunk the
@@ -8,19 +8,25 @@ builds kept are the newest three and the current one (ingest's cleanup): older o
 gone and cannot be rolled back to.
 
 Reads and writes the index directory only: no model, no engine, so each command takes
-well under a second.
+well under a second (but `hakb docs remove`, which makes a new build through the ingest
+pipeline; unchanged passages keep their vectors, so it embeds nothing).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hakb.errors import EXIT_OK, BadInput, NotFound, NotReady
+from hakb.errors import EXIT_FAILED, EXIT_OK, BadInput, IngestFailed, NotFound, NotReady
 from hakb.settings import Settings
+
+if TYPE_CHECKING:
+    from hakb.ingest.embedder import Embedder
+    from hakb.ingest.models import DocumentMeta
 
 # hakb.ingest (numpy, pydantic models) is imported by the commands, not here: every
 # `hakb` invocation builds this parser.
@@ -120,6 +126,102 @@ def current_documents(settings: Settings) -> tuple[str, list[dict[str, Any]]]:
     return current, docs
 
 
+@dataclass(frozen=True)
+class Removal:
+    doc_id: str
+    build_id: str  # the new current build, without the document
+    previous: str  # the build it was in
+    counts: dict[str, int]
+    deleted: str | None  # the file taken out of the docs directory, if it was there
+    left_in_place: str | None  # its source outside the docs directory, not ours to delete
+    notes: list[str]  # documents that could not be read again and kept their previous version
+
+
+def remove_document(settings: Settings, doc_id: str, embedder: Embedder | None = None) -> Removal:
+    """A new sealed build holding every document of the current one but `doc_id`, made by the
+    ingest pipeline from the other documents' sources (an unchanged passage keeps its vector:
+    nothing is embedded again); then its file leaves the docs directory (and its line in
+    manifest.json), so a later `hakb ingest` of the docs directory does not bring it back.
+    Unknown `doc_id`: NotFound (exit 2), nothing changes."""
+    from hakb.ingest import builds
+    from hakb.ingest.pipeline import IngestOptions, Pipeline
+
+    index_dir = settings.index_dir
+    current = builds.current_build_id(index_dir)
+    if current is None:
+        raise NotReady(f"no build in {index_dir}: run `hakb ingest` first")
+    manifest = builds.read_manifest(builds.build_path(index_dir, current))
+    target = _document(manifest.documents, doc_id, current)
+    others = [m for m in manifest.documents if m.doc_id != target.doc_id]
+    if not others:
+        raise BadInput(f"{doc_id!r} is the only document of build {current}: a build needs at least one")
+    # Every other document read again from where it came from, and nothing else: the
+    # pipeline keeps each unchanged passage's vector, and one that cannot be read now
+    # keeps its previous version (a note, not a failure of the removal).
+    options = IngestOptions(
+        index_dir=index_dir,
+        chroma_host=settings.chroma_host,
+        chroma_port=settings.chroma_port,
+        replace=True,
+        embedder_dir=settings.embedder_dir,
+    )
+    result = Pipeline(options, embedder).run([m.source for m in others])
+    if result.error or not result.changed or result.build_id is None:
+        raise IngestFailed(f"{target.doc_id} was not removed: {result.error or 'no new build was made'}")
+    deleted, left = _take_out_of_docs_dir(settings.docs_dir, target.source)
+    return Removal(
+        doc_id=target.doc_id,
+        build_id=result.build_id,
+        previous=current,
+        counts=result.counts,
+        deleted=deleted,
+        left_in_place=left,
+        notes=[r.error or "" for r in result.failed],
+    )
+
+
+def _document(documents: list[DocumentMeta], doc_id: str, build_id: str) -> DocumentMeta:
+    for meta in documents:
+        if meta.doc_id == doc_id:
+            return meta
+    for meta in documents:
+        if doc_id in meta.aliases:
+            raise BadInput(f"{doc_id!r} is a copy of {meta.doc_id!r} (the same URL), merged into it: remove that one")
+    import difflib
+
+    ids = sorted(m.doc_id for m in documents)
+    close = difflib.get_close_matches(doc_id, ids, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise NotFound(f"no document {doc_id!r} in build {build_id} (`hakb docs list` shows its {len(ids)}){hint}")
+
+
+def _take_out_of_docs_dir(docs_dir: Path, source: str) -> tuple[str | None, str | None]:
+    """Delete the document's file when it lives in the docs directory, with its manifest.json
+    entry; (deleted path, a source elsewhere left alone)."""
+    from hakb.ingest.loaders import MANIFEST_NAME, is_url
+
+    if is_url(source):
+        return None, source
+    path = Path(source)
+    try:
+        inside = path.resolve().parent == docs_dir.resolve()
+    except OSError:
+        inside = False
+    if not inside:
+        return None, source
+    path.unlink(missing_ok=True)
+    manifest = docs_dir / MANIFEST_NAME
+    try:
+        entries = json.loads(manifest.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return str(path), None  # no manifest, or one ingest would refuse anyway: left as it is
+    if isinstance(entries, dict) and entries.pop(path.name, None) is not None:
+        tmp = manifest.with_name(f".{MANIFEST_NAME}.tmp")
+        tmp.write_text(json.dumps(entries, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.replace(manifest)
+    return str(path), None
+
+
 # -- the command line ------------------------------------------------------------------
 
 
@@ -134,11 +236,18 @@ def add_parsers(sub: Any) -> None:
     br.add_argument("build", nargs="?", help="a build id from `hakb builds list`")
     br.set_defaults(func=cmd_builds_rollback)
 
-    d = sub.add_parser("docs", help="list the documents of the current build")
+    d = sub.add_parser("docs", help="list the documents of the current build, or remove one")
     dsub = d.add_subparsers(dest="docs_command", required=True)
     dl = dsub.add_parser("list", help="the documents the current build answers from")
     dl.add_argument("--json", action="store_true")
     dl.set_defaults(func=cmd_docs_list)
+    dr = dsub.add_parser(
+        "remove",
+        help="a new build without one document (its file leaves the docs directory); nothing is embedded again",
+    )
+    dr.add_argument("doc", help="a document id from `hakb docs list`")
+    dr.add_argument("--json", action="store_true")
+    dr.set_defaults(func=cmd_docs_remove)
 
 
 def cmd_builds_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -183,6 +292,26 @@ def cmd_docs_list(args: argparse.Namespace, settings: Settings) -> int:
         scope = f" [{doc['scope']}]" if doc["scope"] else ""
         print(f"- {doc['doc_id']}: {doc['title']}{scope} <{where}>")
     return EXIT_OK
+
+
+def cmd_docs_remove(args: argparse.Namespace, settings: Settings) -> int:
+    done = remove_document(settings, args.doc)
+    if args.json:
+        print(json.dumps(asdict(done), indent=2))
+        return EXIT_FAILED if done.notes else EXIT_OK
+    c = done.counts
+    print(
+        f"removed {done.doc_id}: new build {done.build_id} (was {done.previous}): {c.get('documents', 0)} documents, "
+        f"{c.get('facts', 0)} facts, {c.get('chunks', 0)} chunks; a running service switches to it "
+        f"within {settings.watch_interval_s:g} s"
+    )
+    if done.deleted:
+        print(f"deleted {done.deleted} from the docs directory")
+    if done.left_in_place:
+        print(f"its source {done.left_in_place} is outside the docs directory and was left in place")
+    for note in done.notes:
+        print(f"warning: {note}", file=sys.stderr)
+    return EXIT_FAILED if done.notes else EXIT_OK
 
 
 def _n(value: int | None) -> str:
