@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from hakb import attributes
 from hakb.ingest import lexicon
-from hakb.ingest.models import DocumentMeta, Fact, Section, SubjectFrom
+from hakb.ingest.models import Citation, DocumentMeta, Fact, Section, SubjectFrom
 from hakb.ingest.scope import sentence_scope
 from hakb.ingest.tables import scope_label
 from hakb.text import split_sentences  # moved to hakb.text; re-exported for old imports
@@ -251,6 +251,8 @@ class FactExtractor:
         self.meta = meta
         self._origin: SubjectFrom = "heading"
         self._setting_base: tuple[tuple[str, ...], str] | None = None  # (path, last setting named there)
+        # One citation per (heading, sentence): every fact of a sentence shares it.
+        self._cited: dict[tuple[str, str], Citation] = {}
 
     def extract(self, sections: Iterable[Section]) -> list[Fact]:
         facts: list[Fact] = []
@@ -706,19 +708,23 @@ class FactExtractor:
         quote = re.sub(r"\s+", " ", quote).strip()
         if "subject_from" not in kw:
             kw["subject_from"] = "quote" if _named_in(subject, quote) else self._origin
-        return Fact(
-            subject=subject,
-            attribute=attribute,
-            value=value,
-            doc_id=self.meta.doc_id,
-            title=self.meta.title,
-            url=self.meta.url,
-            section=section.heading,
-            quote=quote,
-            version=self.meta.version,
-            scope=sentence_scope(self.meta.scope, quote),
-            **kw,
-        )
+        return Fact(subject=subject, attribute=attribute, value=value, citation=self._citation(section, quote), **kw)
+
+    def _citation(self, section: Section, quote: str) -> Citation:
+        key = (section.heading, quote)
+        cited = self._cited.get(key)
+        if cited is None:
+            meta = self.meta
+            cited = self._cited[key] = Citation(
+                doc_id=meta.doc_id,
+                title=meta.title,
+                url=meta.url,
+                section=section.heading,
+                quote=quote,
+                version=meta.version,
+                scope=sentence_scope(meta.scope, quote),
+            )
+        return cited
 
 
 def _off_scope(fact: Fact, nearest: list[str]) -> bool:

@@ -6,9 +6,9 @@ else crosses between the two packages.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 DocKind = Literal["text", "markdown", "html"]
 SectionKind = Literal["paragraph", "list_item", "table_row", "heading"]
@@ -185,7 +185,14 @@ class Citation(BaseModel):
 
 
 class Fact(BaseModel):
-    """One (subject, attribute, value) statement with the sentence that says it."""
+    """One (subject, attribute, value) statement with the sentence that says it.
+
+    The sentence and its source are the fact's `citation`, the one place they live. On
+    the wire and on disk a fact stays flat, as it always was: the citation's fields
+    (doc_id, title, url, section, quote, version, scope) sit beside subject and value, so
+    API and MCP clients, the chat page and builds written before the citation was nested
+    read and load unchanged.
+    """
 
     subject: str  # HA1, HA1-backup, HA2, ..., heartbeat-backup, "PA-3200 Series", ...
     attribute: str  # port, protocol, transport, ethertype, layer, ...
@@ -193,32 +200,69 @@ class Fact(BaseModel):
     qualifier: str | None = None  # "clear text", "encrypted", "default", ...
     protocol: str | None = None  # for ports: TCP, UDP or IP, as the document says
     platforms: list[str] = Field(default_factory=list)  # families the fact is scoped to
-    doc_id: str
-    title: str
-    url: str | None = None
-    section: str
-    quote: str
-    version: str | None = None
-    scope: Scope | None = None
+    # The sentence that says it and where: written flat (the properties below), read back
+    # from either shape.
+    citation: Citation = Field(exclude=True)
     conflict: bool = False  # another document gives a different value for this key
     # Where the subject came from: named in the quote itself, or inherited from the
     # table row label, the heading, or an inline paragraph label the quote sits under.
     subject_from: SubjectFrom | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _nest_citation(cls, data: Any) -> Any:
+        """A flat record (a build's facts.jsonl, an API body) gives its citation's fields
+        beside the fact's own: they become the citation."""
+        if isinstance(data, dict) and "citation" not in data:
+            data = dict(data)
+            data["citation"] = {name: data.pop(name) for name in _CITED if name in data}
+        return data
+
     @property
     def key(self) -> tuple[str, str, str | None, tuple[str, ...]]:
         return (self.subject, self.attribute, self.qualifier, tuple(sorted(self.platforms)))
 
-    def citation(self) -> Citation:
-        return Citation(
-            doc_id=self.doc_id,
-            title=self.title,
-            url=self.url,
-            section=self.section,
-            quote=self.quote,
-            version=self.version,
-            scope=self.scope,
-        )
+    # Read-only views of the citation, serialized flat (computed fields keep the API
+    # schema exact). To change one, give the fact another citation.
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form
+    @property
+    def doc_id(self) -> str:
+        return self.citation.doc_id
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form
+    @property
+    def title(self) -> str:
+        return self.citation.title
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form
+    @property
+    def url(self) -> str | None:
+        return self.citation.url
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form
+    @property
+    def section(self) -> str:
+        return self.citation.section
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form
+    @property
+    def quote(self) -> str:
+        return self.citation.quote
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form
+    @property
+    def version(self) -> str | None:
+        return self.citation.version
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form
+    @property
+    def scope(self) -> Scope | None:
+        return self.citation.scope
+
+
+# The citation's own fields, as a flat fact record writes them (its computed scope_label is
+# not written with a fact).
+_CITED = tuple(Citation.model_fields)
 
 
 class Chunk(BaseModel):

@@ -457,7 +457,7 @@ def _distinct(entries: list[_Entry]) -> list[_Entry]:
 
 
 def _side(e: _Entry) -> ChangeSide:
-    return ChangeSide(value=e.fact.value, protocol=e.fact.protocol, citation=e.fact.citation())
+    return ChangeSide(value=e.fact.value, protocol=e.fact.protocol, citation=e.fact.citation)
 
 
 def _compare(old_facts: list[Fact], new_facts: list[Fact], names: list[str] | None) -> list[Change]:

@@ -709,7 +709,7 @@ def _citations(facts: list[Fact]) -> list[Citation]:
         key = (" ".join(f.quote.split()).casefold(), f.section)
         cited = seen.get(key)
         if cited is None:
-            seen[key] = f.citation()
+            seen[key] = f.citation
         elif f.scope is not None and cited.scope is not None and f.scope != cited.scope:
             seen[key] = cited.model_copy(update={"scope": cited.scope.merged(f.scope)})
     # Every quote that carries a value stays: verification and the reader need them all.

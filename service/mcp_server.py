@@ -365,7 +365,7 @@ def _unique(citations: list[Citation]) -> list[Citation]:
 
 
 def _cited(facts: list[Fact]) -> list[Citation]:
-    return _unique([f.citation() for f in facts])
+    return _unique([f.citation for f in facts])
 
 
 def _collected(model: BaseModel) -> list[Citation]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hakb.ingest.embedder import OnnxEmbedder
-from hakb.ingest.models import Fact
+from hakb.ingest.models import Citation, Fact, Scope
 from hakb.service.engine import PARTS, Engine
 from hakb.service.ranking import text as tx
 from hakb.service.ranking.evidence import FEATURES
@@ -267,10 +267,14 @@ def test_one_value_written_two_ways_is_said_once_and_is_no_disagreement() -> Non
     assert result.text.count("200") == 1
 
 
-def _conflicting(value: str, section: str, platforms: list[str] | None = None) -> Fact:
+def _conflicting(value: str, section: str, platforms: list[str] | None = None, scope: Scope | None = None) -> Fact:
+    cited = Citation(
+        doc_id=section, title=section.split(" > ")[0], section=section,
+        quote=f"The beacon interval default is {value}.", scope=scope,
+    )  # fmt: skip
     return Fact(
-        subject="Beacon Interval", attribute="default", value=value, doc_id=section, title=section.split(" > ")[0],
-        section=section, quote=f"The beacon interval default is {value}.", conflict=True, platforms=platforms or [],
+        subject="Beacon Interval", attribute="default", value=value, citation=cited, conflict=True,
+        platforms=platforms or [],
     )  # fmt: skip
 
 
@@ -294,13 +298,12 @@ def test_of_disagreeing_values_the_one_under_the_heading_asked_about_answers() -
 
 
 def test_two_versions_of_one_page_that_disagree_are_told_apart_by_their_versions() -> None:
-    from hakb.ingest.models import Scope
     from hakb.service import question as qparse
     from hakb.service import rules
     from hakb.service.facts_table import FactTable
 
-    old = _conflicting("700", "Widget Timers").model_copy(update={"scope": Scope(versions=("10.1",))})
-    new = _conflicting("900", "Widget Timers").model_copy(update={"scope": Scope(versions=("11.1",))})
+    old = _conflicting("700", "Widget Timers", scope=Scope(versions=("10.1",)))
+    new = _conflicting("900", "Widget Timers", scope=Scope(versions=("11.1",)))
     text = rules.render(
         qparse.parse("beacon interval default?")[0], [old, new], "default", [], FactTable([old, new])
     ).text

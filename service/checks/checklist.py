@@ -288,7 +288,7 @@ def parse_words(text: str) -> Deployment:
 def _cite(facts: Iterable[Fact]) -> list[Citation]:
     seen: dict[tuple[str, str], Citation] = {}
     for f in facts:
-        seen.setdefault((f.url or f.doc_id, f.quote), f.citation())
+        seen.setdefault((f.url or f.doc_id, f.quote), f.citation)
     return list(seen.values())
 
 

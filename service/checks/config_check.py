@@ -699,7 +699,7 @@ def _citations(facts: Iterable[Fact]) -> list[Citation]:
     for f in facts:
         if f.quote not in seen:
             seen.add(f.quote)
-            out.append(f.citation())
+            out.append(f.citation)
     return out
 
 

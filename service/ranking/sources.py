@@ -194,7 +194,7 @@ class FactSource:
     def _citation(self, f: Fact) -> Citation:
         cached = self._citations.get(id(f))
         if cached is None:
-            cached = self._citations[id(f)] = f.citation()
+            cached = self._citations[id(f)] = f.citation
         return cached
 
     def _bundle(self, sig: Signals, picked: rules.RuleResult) -> Evidence:
@@ -202,7 +202,7 @@ class FactSource:
         first = facts[0]
         e = Evidence(
             text=first.quote,
-            citation=first.citation(),
+            citation=first.citation,
             source="fact",
             fact=first,
             bundle=list(facts),
@@ -210,7 +210,7 @@ class FactSource:
         )
         singles = []
         for f in facts:
-            single = Evidence(text=f.quote, citation=f.citation(), source="fact", fact=f)
+            single = Evidence(text=f.quote, citation=f.citation, source="fact", fact=f)
             self._features(sig, single)
             singles.append(single.features)
         stems = frozenset().union(*(_fact_stems(f) for f in facts))

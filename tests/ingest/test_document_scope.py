@@ -245,7 +245,7 @@ def test_a_build_carries_scope_into_facts_chunks_citations_and_chroma(tmp_path: 
     help_facts = [f for f in contents.facts if f.doc_id == HELP_12_1.removesuffix(".md")]
     assert help_facts and all(f.version == "PAN-OS 12.1" for f in help_facts)
     assert all(f.scope and f.scope.versions == ("12.1",) for f in help_facts)
-    citation = help_facts[0].citation()
+    citation = help_facts[0].citation
     assert citation.scope is not None and citation.scope.label.startswith("Next-Generation Firewall · PAN-OS 12.1")
     # The versioned admin guide and the current one are one product.
     products = {c.doc_id: c.scope.product for c in contents.chunks if c.scope}

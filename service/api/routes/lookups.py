@@ -164,7 +164,7 @@ def port_rows(build: LoadedBuild) -> list[PortEntry]:
                 link=f.subject,
                 qualifier=f.qualifier,
                 purpose=f.quote,
-                source=f.citation(),
+                source=f.citation,
                 conflict=f.conflict,
             )
         )
