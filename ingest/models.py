@@ -185,14 +185,8 @@ class Citation(BaseModel):
 
 
 class Fact(BaseModel):
-    """One (subject, attribute, value) statement with the sentence that says it.
-
-    The sentence and its source are the fact's `citation`, the one place they live. On
-    the wire and on disk a fact stays flat, as it always was: the citation's fields
-    (doc_id, title, url, section, quote, version, scope) sit beside subject and value, so
-    API and MCP clients, the chat page and builds written before the citation was nested
-    read and load unchanged.
-    """
+    """One (subject, attribute, value) statement with the sentence that says it (`quote`)
+    and where it says it (doc_id, title, url, section, version, scope)."""
 
     subject: str  # HA1, HA1-backup, HA2, ..., heartbeat-backup, "PA-3200 Series", ...
     attribute: str  # port, protocol, transport, ethertype, layer, ...
@@ -200,8 +194,10 @@ class Fact(BaseModel):
     qualifier: str | None = None  # "clear text", "encrypted", "default", ...
     protocol: str | None = None  # for ports: TCP, UDP or IP, as the document says
     platforms: list[str] = Field(default_factory=list)  # families the fact is scoped to
-    # The sentence that says it and where: written flat (the properties below), read back
-    # from either shape.
+    # The sentence that says it and where: the one place they live. On the wire and on disk
+    # a fact stays flat, as it always was (the citation's fields, the properties below,
+    # beside subject and value), so API and MCP clients, the chat page and builds written
+    # before the citation was nested read and load unchanged.
     citation: Citation = Field(exclude=True)
     conflict: bool = False  # another document gives a different value for this key
     # Where the subject came from: named in the quote itself, or inherited from the
