@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from hakb.errors import EXIT_FAILED, EXIT_OK, BadInput, IngestFailed, NotFound, NotReady
 from hakb.settings import Settings
@@ -102,6 +103,40 @@ def _rollback_locked(index_dir: Path, target: str | None) -> tuple[str, str | No
     builds.read_build(index_dir, target)  # a damaged build is refused (BuildError, exit 1) before it serves
     builds.set_current(index_dir, target)
     return target, current
+
+
+def export_build(settings: Settings, build_id: str | None, out: BinaryIO) -> str:
+    """Write the export of a sealed build (default: the current one) to `out`; its id."""
+    from hakb.ingest import builds
+
+    index_dir = settings.index_dir
+    build_id = build_id or builds.current_build_id(index_dir)
+    if build_id is None:
+        raise NotReady(f"no build in {index_dir}: run `hakb ingest` first")
+    finished = builds.finished_builds(index_dir)
+    if build_id not in finished:
+        known = ", ".join(reversed(finished)) or "none"
+        raise NotFound(f"no sealed build {build_id!r}; the builds kept are: {known}")
+    builds.export_build(index_dir, build_id, out)
+    return build_id
+
+
+def import_build(settings: Settings, source: BinaryIO, label: str) -> tuple[str, str | None, bool]:
+    """Install an exported build after checking every file against its checksum, and make
+    it current; (build id, the build current before, whether CURRENT moved)."""
+    from hakb.ingest import builds
+    from hakb.ingest.embedder import OnnxEmbedder
+
+    previous = builds.current_build_id(settings.index_dir)
+    build_id, moved = builds.import_build(
+        settings.index_dir,
+        source,
+        chroma_host=settings.chroma_host,
+        chroma_port=settings.chroma_port,
+        embedder=OnnxEmbedder(settings.embedder_dir).name,  # hashes the model file; loads nothing
+        label=label,
+    )
+    return build_id, previous, moved
 
 
 def current_documents(settings: Settings) -> tuple[str, list[dict[str, Any]]]:
@@ -227,7 +262,7 @@ def _take_out_of_docs_dir(docs_dir: Path, source: str) -> tuple[str | None, str 
 
 def add_parsers(sub: Any) -> None:
     """`hakb builds ...` and `hakb docs ...` (called by hakb.cli with its subparsers)."""
-    b = sub.add_parser("builds", help="list the builds kept, or roll back to an earlier one")
+    b = sub.add_parser("builds", help="list the builds kept, roll back, export or import one")
     bsub = b.add_subparsers(dest="builds_command", required=True)
     bl = bsub.add_parser("list", help="the sealed builds, newest first; * marks the one served")
     bl.add_argument("--json", action="store_true")
@@ -235,6 +270,13 @@ def add_parsers(sub: Any) -> None:
     br = bsub.add_parser("rollback", help="serve an earlier build (default: the one before the current)")
     br.add_argument("build", nargs="?", help="a build id from `hakb builds list`")
     br.set_defaults(func=cmd_builds_rollback)
+    be = bsub.add_parser("export", help="write a sealed build, with its files' checksums, to a tar file")
+    be.add_argument("build", nargs="?", help="a build id from `hakb builds list` (default: the current one)")
+    be.add_argument("-o", "--output", required=True, help="the tar file to write (- for standard output)")
+    be.set_defaults(func=cmd_builds_export)
+    bi = bsub.add_parser("import", help="check an exported build against its checksums, then serve it")
+    bi.add_argument("file", help="a tar file from `hakb builds export` or GET /v1/builds/{id}/export (- for stdin)")
+    bi.set_defaults(func=cmd_builds_import)
 
     d = sub.add_parser("docs", help="list the documents of the current build, or remove one")
     dsub = d.add_subparsers(dest="docs_command", required=True)
@@ -277,6 +319,46 @@ def cmd_builds_rollback(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"build {new} is current (was {old or 'none'}); a running service switches to it "
         f"within {settings.watch_interval_s:g} s"
+    )
+    return EXIT_OK
+
+
+def cmd_builds_export(args: argparse.Namespace, settings: Settings) -> int:
+    if args.output == "-":
+        build_id = export_build(settings, args.build, sys.stdout.buffer)
+        print(f"build {build_id} exported", file=sys.stderr)
+        return EXIT_OK
+    target = Path(args.output)
+    # Written beside the target and renamed: a failed export leaves no half file to ship.
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            build_id = export_build(settings, args.build, fh)
+        tmp.replace(target)
+    except OSError as exc:
+        raise BadInput(f"cannot write {target}: {exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    print(f"build {build_id} exported to {target} ({target.stat().st_size:,} bytes)")
+    return EXIT_OK
+
+
+def cmd_builds_import(args: argparse.Namespace, settings: Settings) -> int:
+    if args.file == "-":
+        build_id, previous, moved = import_build(settings, sys.stdin.buffer, "standard input")
+    else:
+        try:
+            fh = Path(args.file).open("rb")
+        except OSError as exc:
+            raise BadInput(f"cannot read {args.file}: {exc.strerror or exc}") from exc
+        with fh:
+            build_id, previous, moved = import_build(settings, fh, args.file)
+    if not moved:
+        print(f"build {build_id} is already current")
+        return EXIT_OK
+    print(
+        f"build {build_id} imported (every file matched its checksum) and current (was {previous or 'none'}); "
+        f"a running service switches to it within {settings.watch_interval_s:g} s"
     )
     return EXIT_OK
 
