@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(default=None, alias="HAKB_REDIS_URL", repr=False)
     # `hakb serve`'s log lines: text for people, json (one object a line) for a log pipeline.
     log_format: Literal["text", "json"] = Field(default="text", alias="HAKB_LOG_FORMAT")
+    # A replica: poll this primary's GET /v1/builds/current, fetch each new build's export,
+    # check it and serve it; with this key when the primary has HAKB_ADMIN_KEYS/HAKB_API_KEYS.
+    primary_url: str | None = Field(default=None, alias="HAKB_PRIMARY_URL")
+    primary_key: str | None = Field(default=None, alias="HAKB_PRIMARY_KEY", repr=False)
+    primary_poll_s: float = Field(default=5.0, gt=0, alias="HAKB_PRIMARY_POLL")
 
     @field_validator("api_keys", "admin_keys")
     @classmethod

@@ -15,10 +15,12 @@ from hakb.service.api import errors, mcp_http, observe, openapi, security
 from hakb.service.api.deps import require_key
 from hakb.service.api.limits import BodySizeLimit
 from hakb.service.api.routes import ask, changes, docs, documents, feedback, health, lookups, page, scopes, search
+from hakb.service.api.routes import builds as builds_route
 from hakb.service.api.routes import check as check_route
 from hakb.service.api.routes import checklist as checklist_route
 from hakb.service.api.routes import metrics as metrics_route
 from hakb.service.engine import Engine
+from hakb.service.replica import follow_primary
 from hakb.service.state import open_state
 from hakb.service.state.votes import open_feedback
 from hakb.settings import Settings
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # readiness does not wait for llama-index to import.
         threading.Thread(target=engine.warm_up, name="hakb-warm-up", daemon=True).start()
         holder.start_watching(settings.watch_interval_s)
+        follower = follow_primary(settings)  # HAKB_PRIMARY_URL: fetch the primary's builds, checked
         app.state.holder, app.state.engine = holder, engine
         app.state.feedback = open_feedback(settings, shared)  # Redis with HAKB_REDIS_URL, else feedback.sqlite3
         try:
@@ -65,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            if follower is not None:
+                follower.stop()
             holder.stop()
             shared.close()
 
@@ -95,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(checklist_route.router, dependencies=protected, responses=security.API_RESPONSES)
     app.include_router(check_route.router, dependencies=protected, responses=security.API_RESPONSES)
     app.include_router(feedback.router, dependencies=protected, responses=security.API_RESPONSES)
+    app.include_router(builds_route.router, dependencies=protected, responses=security.API_RESPONSES)
     if settings.slack_signing_secret:
         # Imported here: with Slack unconfigured, slack_bolt never loads and the route is a 404.
         from hakb.service.api.routes import slack

@@ -1,0 +1,73 @@
+"""A replica follows its primary (issue 13): real `hakb serve` processes, a primary over a
+copy of the seed and a replica started on an empty data dir with HAKB_PRIMARY_URL. The
+replica fetches the primary's build, serves it, follows an ingest of a changed document,
+and keeps serving when the primary goes away. The routes it uses are protected as
+reading votes is: an admin key when HAKB_ADMIN_KEYS is set."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import StartServer, copy_data_dir, run_hakb, wait_until
+
+ADMIN_KEY = "replica-admin-key"
+API_KEY = "replica-user-key"
+SEED_DOC = "ha-links-and-backup-links.txt"
+QUESTION = {"question": "what port does ha1 use?"}
+
+
+def _answer(url: str) -> str:
+    response = httpx.post(f"{url}/v1/ask", json=QUESTION, timeout=30)
+    assert response.status_code == 200, response.text
+    return str(response.json()["answer"])
+
+
+def test_a_replica_serves_the_primarys_builds_and_survives_its_absence(
+    seed_data_dir: Path, tmp_path: Path, start_server: StartServer
+) -> None:
+    primary_dir = copy_data_dir(seed_data_dir, tmp_path / "primary")
+    primary = start_server(primary_dir, {"HAKB_ADMIN_KEYS": ADMIN_KEY, "HAKB_API_KEYS": API_KEY})
+    admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+
+    # The routes a replica uses: an admin key, not a user's key, not none.
+    current = f"{primary.url}/v1/builds/current"
+    assert httpx.get(current, timeout=30).status_code == 401
+    refused = httpx.get(current, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30)
+    assert refused.status_code == 403 and "HAKB_ADMIN_KEYS" in refused.json()["detail"]
+    info = httpx.get(current, headers=admin, timeout=30).json()
+    first = info["build_id"]
+    assert info["export"] == f"/v1/builds/{first}/export" and info["facts"] > 0
+    export = httpx.get(f"{primary.url}{info['export']}", headers=admin, timeout=30)
+    assert export.status_code == 200 and export.headers["x-hakb-build-id"] == first
+    with tarfile.open(fileobj=io.BytesIO(export.content)) as tar:
+        assert tar.getnames()[0] == f"{first}/checksums.json"
+    missing = httpx.get(f"{primary.url}/v1/builds/b2020/export", headers=admin, timeout=30)
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+
+    # A replica with nothing of its own is ready once it has the primary's build.
+    replica_dir = tmp_path / "replica"
+    replica_dir.mkdir()
+    follow = {"HAKB_PRIMARY_URL": primary.url, "HAKB_PRIMARY_KEY": ADMIN_KEY, "HAKB_PRIMARY_POLL": "0.5"}
+    replica = start_server(replica_dir, follow)
+    assert httpx.get(f"{replica.url}/readyz", timeout=30).json()["build_id"] == first
+    assert "28769" in _answer(replica.url)
+
+    # An ingest of a changed document on the primary reaches the replica.
+    doc = primary_dir / "docs" / SEED_DOC
+    doc.write_text(doc.read_text(encoding="utf-8").replace("28769", "28770"), encoding="utf-8")
+    done = run_hakb("ingest", data_dir=primary_dir)
+    assert done.returncode == 0, done.stderr
+    wait_until(lambda: "28770" in _answer(replica.url), 10.0, "the replica to answer from the primary's new build")
+    assert "28769" not in _answer(replica.url)
+    assert "replica: build" in replica.log() and "is current" in replica.log()
+
+    # The primary goes away: the replica says so in its log and keeps answering.
+    primary.stop()
+    wait_until(lambda: "cannot reach the primary" in replica.log(), 10.0, "the replica to log the primary's absence")
+    assert "28770" in _answer(replica.url)
+    assert httpx.get(f"{replica.url}/readyz", timeout=30).status_code == 200
+    assert "Traceback" not in replica.log()
