@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, computed_field, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 DocKind = Literal["text", "markdown", "html"]
 SectionKind = Literal["paragraph", "list_item", "table_row", "heading"]
@@ -213,6 +215,24 @@ class Fact(BaseModel):
             data = dict(data)
             data["citation"] = {name: data.pop(name) for name in _CITED if name in data}
         return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler, /) -> JsonSchemaValue:
+        """The schema a fact is read from is the flat one too (what `_nest_citation` takes,
+        and what an MCP client checks a tool's facts against): the citation's fields in
+        place of `citation`."""
+        schema = handler(core_schema)
+        if handler.mode != "validation":
+            return schema  # the computed fields already list them
+        target = handler.resolve_ref_schema(schema)
+        cited = handler.resolve_ref_schema(handler(Citation.__pydantic_core_schema__))
+        required = {*target.get("required", ()), *cited.get("required", ())}
+        properties: dict[str, Any] = {}
+        for name, prop in target["properties"].items():
+            properties.update(cited["properties"] if name == "citation" else {name: prop})
+        target["properties"] = properties
+        target["required"] = [name for name in properties if name in required]
+        return schema
 
     @property
     def key(self) -> tuple[str, str, str | None, tuple[str, ...]]:

@@ -80,3 +80,12 @@ def test_every_fact_of_a_sentence_shares_one_citation() -> None:
     cited = ports[0].citation
     assert (cited.doc_id, cited.url, cited.section) == ("ha-ports", "https://docs.example/ha", "HA Ports > HA1")
     assert "citation" not in ports[0].model_dump() and ports[0].model_dump()["quote"] == cited.quote
+
+
+def test_the_schema_a_fact_is_read_from_is_the_flat_one() -> None:
+    # MCP clients check a tool's structured facts against this schema; the API documents it.
+    for mode in ("validation", "serialization"):
+        schema = Fact.model_json_schema(mode=mode)
+        assert "citation" not in schema["properties"]
+        assert {"doc_id", "title", "section", "quote"} <= set(schema["required"])
+        assert [k for k in OLD_ORDER if k not in schema["properties"]] == []
