@@ -1,4 +1,5 @@
-"""`hakb builds list|rollback` and `hakb docs list|remove`: an operator's view of the builds on disk.
+"""`hakb builds list|rollback|export|import` and `hakb docs list|remove`: an operator's view
+of the builds on disk.
 
 A build is sealed by its manifest; CURRENT names the one served. Rolling back points
 CURRENT at an earlier sealed build, after reading it whole (every fact and chunk the
