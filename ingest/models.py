@@ -6,7 +6,8 @@ else crosses between the two packages.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, computed_field, model_validator
 from pydantic.json_schema import JsonSchemaValue
@@ -234,12 +235,21 @@ class Fact(BaseModel):
         target["required"] = [name for name in properties if name in required]
         return schema
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; an update of a citation field ("quote", "scope", ...) updates the copy's
+        citation (those names are views, not fields: pydantic would drop them silently)."""
+        if update and any(name in update for name in _CITED):
+            update = dict(update)
+            cited = {name: update.pop(name) for name in _CITED if name in update}
+            update["citation"] = update.get("citation", self.citation).model_copy(update=cited)
+        return super().model_copy(update=update, deep=deep)
+
     @property
     def key(self) -> tuple[str, str, str | None, tuple[str, ...]]:
         return (self.subject, self.attribute, self.qualifier, tuple(sorted(self.platforms)))
 
     # Read-only views of the citation, serialized flat (computed fields keep the API
-    # schema exact). To change one, give the fact another citation.
+    # schema exact). To change one, copy the fact with an update (see model_copy).
     @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form
     @property
     def doc_id(self) -> str:

@@ -89,3 +89,10 @@ def test_the_schema_a_fact_is_read_from_is_the_flat_one() -> None:
         assert "citation" not in schema["properties"]
         assert {"doc_id", "title", "section", "quote"} <= set(schema["required"])
         assert [k for k in OLD_ORDER if k not in schema["properties"]] == []
+
+
+def test_a_copy_that_changes_a_citation_field_changes_the_copys_citation() -> None:
+    fact = Fact.model_validate_json(OLD_LINE)
+    older = fact.model_copy(update={"quote": "HA1 uses TCP port 28.", "scope": Scope(versions=("9.1",)), "value": "28"})
+    assert (older.value, older.quote, older.scope) == ("28", "HA1 uses TCP port 28.", Scope(versions=("9.1",)))
+    assert older.title == fact.title and fact.quote.endswith("28769 for clear text communication.")
