@@ -515,11 +515,12 @@ def _structured_reading(
         # The top passage passed the guard, so the question is answered; the answer is
         # the exact reading: the same sentence read as a fact, or a fact that carries what
         # the question pins down (the link, the attribute and the qualifier it names or negates).
-        # Either way the fact must pass the guard itself: a fact that matches the link and
-        # a qualifier but leaves the rest of the question ("rekey ... default vs range")
-        # uncovered is not a reading of what was asked.
+        # A precise fact from elsewhere must pass the guard itself: one that matches the
+        # link and a qualifier but leaves the rest of the question ("rekey ... default vs
+        # range") uncovered is not a reading of what was asked.
         precise = f.get("subject") == 1 and f.get("attribute") == 1 and f.get("qualifier") == 1
-        if e.score >= threshold and (precise or e.fact.quote in top.text):
+        same_sentence = e.fact.quote in top.text
+        if (same_sentence and (precise or e.score >= threshold)) or (precise and e.score >= threshold):
             return e
     return None
 

@@ -334,3 +334,21 @@ def test_not_encrypted_also_rules_out_what_the_documents_describe_as_the_encrypt
         answer = engine.ask(question)
         assert "41769" in answer.answer, answer.answer
         assert "41766" not in answer.answer and "TCP 41 " not in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the default and the range for rekeying ha1 ssh after a number of packets?",
+        "ha1 ssh session rekey by packet count: default and range?",
+    ],
+)
+def test_a_fact_that_matches_the_link_and_a_qualifier_only_does_not_replace_the_sentence_that_answers(
+    corpus_engine: Engine, question: str
+) -> None:
+    # "HA1 port: TCP 28766 (HA1 ssh tunneled)" names the link and "ssh", but says nothing
+    # of rekeying, packets or a range: a sentence about rekeying answers.
+    answer = corpus_engine.ask(question)
+    assert "28766" not in answer.answer, answer.answer
+    assert answer.kind == "passage", answer.answer
+    assert "rekey" in answer.answer.lower(), answer.answer
