@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from hakb import attributes
 from hakb.ingest import lexicon
-from hakb.ingest.models import Citation, Fact
+from hakb.ingest.models import Fact
 from hakb.ingest.scope import sentence_scope
 from hakb.service import question as qparse
 from hakb.service import rules
@@ -136,7 +136,6 @@ class FactSource:
         self.table = table
         self._qualifiers: dict[tuple[str, str], set[str]] = {}
         self._postings: dict[str, list[int]] = {}
-        self._citations: dict[int, Citation] = {}  # facts live as long as the table
         self._families = frozenset(table.platforms)
         self._described: dict[tuple[str, str, str], set[str]] = {}
         for i, f in enumerate(table.facts):
@@ -185,17 +184,11 @@ class FactSource:
         for f in pool.values():
             once.setdefault((f.subject, f.attribute, f.value, f.qualifier, tuple(f.platforms), f.quote), f)
         for f in once.values():
-            e = Evidence(text=f.quote, citation=self._citation(f), source="fact", fact=f)
+            e = Evidence(text=f.quote, citation=f.citation, source="fact", fact=f)
             self._features(sig, e)
             out.append(e)
         out.sort(key=lambda e: -(e.features.get("rule", 0.0) * 2 + e.features["fact_cov"]))
         return out[:limit]
-
-    def _citation(self, f: Fact) -> Citation:
-        cached = self._citations.get(id(f))
-        if cached is None:
-            cached = self._citations[id(f)] = f.citation
-        return cached
 
     def _bundle(self, sig: Signals, picked: rules.RuleResult) -> Evidence:
         facts = picked.facts
