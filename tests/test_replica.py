@@ -7,17 +7,26 @@ reading votes is: an admin key when HAKB_ADMIN_KEYS is set."""
 from __future__ import annotations
 
 import io
+import json
 import tarfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.conftest import StartServer, copy_data_dir, run_hakb, wait_until
+from hakb.ingest import builds
+from hakb.ingest.embedder import OnnxEmbedder
+from hakb.service.replica import ReplicaFollower
+from hakb.settings import Settings
+from tests.conftest import StartServer, copy_data_dir, ingest, run_hakb, wait_until
 
 ADMIN_KEY = "replica-admin-key"
 API_KEY = "replica-user-key"
 SEED_DOC = "ha-links-and-backup-links.txt"
 QUESTION = {"question": "what port does ha1 use?"}
+PAGE = Path(__file__).parent / "fixtures" / "html" / "ports.html"
 
 
 def _answer(url: str) -> str:
@@ -71,3 +80,51 @@ def test_a_replica_serves_the_primarys_builds_and_survives_its_absence(
     assert "28770" in _answer(replica.url)
     assert httpx.get(f"{replica.url}/readyz", timeout=30).status_code == 200
     assert "Traceback" not in replica.log()
+
+
+class _FakePrimary(BaseHTTPRequestHandler):
+    """A primary whose export was altered on the way: what a replica must refuse."""
+
+    build_id = ""
+    export = b""
+
+    def do_GET(self) -> None:  # noqa: N802  # http.server's name
+        if self.path == "/v1/builds/current":
+            body = json.dumps({"build_id": self.build_id, "export": f"/v1/builds/{self.build_id}/export"}).encode()
+            kind = "application/json"
+        else:
+            body, kind = self.export, "application/x-tar"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_replica_refuses_an_altered_build_and_keeps_its_own(
+    seed_data_dir: Path, tmp_path: Path, onnx_embedder: OnnxEmbedder
+) -> None:
+    primary_dir = copy_data_dir(seed_data_dir, tmp_path / "primary")
+    result = ingest(primary_dir, [PAGE], onnx_embedder)
+    assert result.ok and result.build_id
+    export = io.BytesIO()
+    builds.export_build(primary_dir / "index", result.build_id, export)
+    _FakePrimary.build_id = result.build_id
+    _FakePrimary.export = export.getvalue().replace(b'"28922"', b'"28999"')  # a value, wherever it is
+
+    replica_dir = copy_data_dir(seed_data_dir, tmp_path / "replica")
+    before = builds.current_build_id(replica_dir / "index")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakePrimary)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        follower = ReplicaFollower(Settings(HAKB_DATA_DIR=replica_dir, HAKB_PRIMARY_URL=url))
+        with pytest.raises(builds.ImportRefused, match="does not match its checksum"):
+            follower.poll_once()
+    finally:
+        server.shutdown()
+    assert builds.current_build_id(replica_dir / "index") == before
+    assert result.build_id not in builds.finished_builds(replica_dir / "index")
