@@ -345,6 +345,16 @@ def import_build(
     CURRENT moved). Refused (ImportRefused, nothing changes) when any file does not match
     its checksum, the tar is cut short or holds anything else, the manifest's counts do not
     hold, or the build was embedded by another model than `embedder` (this replica's)."""
+    try:
+        return _import(index_dir, source, chroma_host, chroma_port, embedder, label)
+    except OSError as exc:  # this disk, not the file: said in one line, nothing installed
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise BuildError(f"{label} not imported, the current build is unchanged: {exc.strerror or exc}{where}") from exc
+
+
+def _import(
+    index_dir: Path, source: BinaryIO, chroma_host: str | None, chroma_port: int, embedder: str | None, label: str
+) -> tuple[str, bool]:
     incoming = index_dir / INCOMING_DIR
     _sweep_incoming(incoming)
     staging = incoming / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -419,6 +429,8 @@ def _verify(path: Path, build_id: str, label: str, embedder: str | None) -> Mani
         files: dict[str, dict[str, Any]] = record["files"]
         if record.get("format") != EXPORT_FORMAT or record.get("build_id") != build_id or not isinstance(files, dict):
             raise ValueError("not this build's checksums")
+        if not all(isinstance(entry, dict) for entry in files.values()):
+            raise TypeError("an entry is no {sha256, bytes}")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise _refused(label, f"{CHECKSUMS_NAME} is missing or unreadable ({type(exc).__name__})") from exc
     # Every file unpacked, the ones an export never carries too (a Chroma store, dot files).
