@@ -352,3 +352,33 @@ def test_a_fact_that_matches_the_link_and_a_qualifier_only_does_not_replace_the_
     assert "28766" not in answer.answer, answer.answer
     assert answer.kind == "passage", answer.answer
     assert "rekey" in answer.answer.lower(), answer.answer
+
+
+def test_a_passage_answer_quotes_the_sentences_close_behind_the_best_and_no_more(seed_engine: Engine) -> None:
+    # The composer on its own: three sentences scored close together answer together (the
+    # second and third often hold what the first lacks); one far behind is left out.
+    from hakb.service import question as qparse
+    from hakb.service.engine import CLOSE_BEHIND, MAX_SENTENCES
+    from hakb.service.ranking import sources
+    from hakb.service.ranking.evidence import Evidence
+
+    build = seed_engine.holder.current
+    q = qparse.parse("why does the relay pause?", build.vocabulary.closest)[0]
+    sig = sources.signals(q, build.facts, build.vocabulary)
+    texts = [
+        "The relay pauses when its partner stops answering.",
+        "A pause lasts for one beacon interval.",
+        "During a pause the relay keeps its sessions.",
+        "Relays are painted blue.",
+    ]
+    scores = [0.9, 0.9 - CLOSE_BEHIND / 2, 0.9 - CLOSE_BEHIND, 0.9 - 3 * CLOSE_BEHIND]
+    evidence = []
+    for text, score in zip(texts, scores, strict=True):
+        citation = Citation(doc_id="relay", title="Relay", section="Relay > Pauses", quote=text)
+        evidence.append(Evidence(text=text, citation=citation, source="passage", score=score))
+    answer = seed_engine._compose_passage(q, sig, evidence)
+    assert MAX_SENTENCES == 3
+    for text in texts[:3]:
+        assert text in answer.answer
+    assert texts[3] not in answer.answer
+    assert [c.quote for c in answer.citations] == texts[:3]
