@@ -284,6 +284,10 @@ class Engine:
             top = reading
         if top.source == "fact":
             answer = self._compose_fact(build, q, sig, picked, evidence)
+            beside = _passage_beside(top, evidence, sig)
+            if beside is not None:
+                answer.answer += f"\nAlso: {beside.text}"
+                answer.citations.append(beside.citation)
         else:
             answer = self._compose_passage(q, sig, evidence)
         where = top.citation.scope
@@ -525,6 +529,25 @@ def _structured_reading(
         precise = f.get("subject") == 1 and f.get("attribute") == 1 and f.get("qualifier") == 1
         same_sentence = e.fact.quote in top.text
         if (same_sentence and (precise or e.score >= threshold)) or (precise and e.score >= threshold):
+            return e
+    return None
+
+
+def _passage_beside(top: Evidence, evidence: list[Evidence], sig: sources.Signals) -> Evidence | None:
+    """A sentence scored close behind a fact answer that holds words of the question the
+    fact does not ("hsci via a switch - what port mode?": the HSCI fact says what is not
+    supported, the sentence beside it says trunk mode): quoted after the fact, cited."""
+    have = sources.evidence_stems(top)
+    missing = [w for w in sig.words if not (sig.expand[w] & have)]
+    if not missing:
+        return None
+    for e in evidence[1:8]:
+        if e.source != "passage" or e.score < top.score - CLOSE_BEHIND or not _agrees(e):
+            continue
+        if e.features.get("polar", 0.0) < 0:
+            continue
+        stems = sources.evidence_stems(e)
+        if any(sig.expand[w] & stems for w in missing):
             return e
     return None
 

@@ -382,3 +382,15 @@ def test_a_passage_answer_quotes_the_sentences_close_behind_the_best_and_no_more
         assert text in answer.answer
     assert texts[3] not in answer.answer
     assert [c.quote for c in answer.citations] == texts[:3]
+
+
+def test_a_fact_answer_quotes_the_sentence_beside_it_that_holds_what_the_fact_does_not(
+    corpus_engine: Engine,
+) -> None:
+    # "HA2 layer: Layer 2" answers the first half; "when is l3 needed" is answered by the
+    # sentence scored close behind it, quoted after the fact with its own citation.
+    answer = corpus_engine.ask("ha2: layer 2 or layer 3 transport, when is l3 needed?")
+    assert answer.kind == "fact", answer.answer
+    assert "Layer 2" in answer.answer.splitlines()[0]
+    assert "routed network" in answer.answer, answer.answer
+    assert any("routed network" in c.quote for c in answer.citations)
