@@ -23,7 +23,7 @@ from hakb.eval.metrics import GoldItem, contains, judge, load_gold, normalise
 from hakb.service import rules
 from hakb.service.engine import Engine
 from hakb.service.ranking.evidence import FEATURES, Evidence
-from hakb.service.ranking.ranker import WEIGHTS_PATH
+from hakb.service.ranking.ranker import WEIGHTS_PATH, scoring_weights
 from hakb.settings import Settings
 
 _YES_NO = {"yes", "no"}
@@ -101,6 +101,8 @@ def _sigmoid(z: float) -> float:
 
 
 def rescore(examples: list[Example], weights: list[float], bias: float) -> None:
+    """Score as the engine will: the fit-only features do not count."""
+    weights = list(scoring_weights(weights))
     for ex in examples:
         for e in ex.evidence:
             e.score = _sigmoid(bias + sum(w * v for w, v in zip(weights, e.vector(), strict=True)))

@@ -56,6 +56,9 @@ PARTS = ("facts", "passages", "dense", "ranker", "guard")
 # of it (chosen on the dev split: one more within 0.08 answered 4 fewer dev questions).
 MAX_SENTENCES = 3
 CLOSE_BEHIND = 0.12
+# For "how do I ...", the best candidate that carries the steps answers when it scored
+# within this of the best one.
+PROCEDURE_BEHIND = 0.25
 
 
 class Engine:
@@ -445,6 +448,12 @@ class Engine:
         """The best sentence, a second one close behind it, with the lists they introduce."""
         passages = [e for e in evidence if e.source == "passage"]
         top = passages[0]
+        if _asks_for_steps(q) and not _is_procedure(top):
+            # "how do I ...": the steps that do it answer, not the sentence that describes it.
+            steps = [e for e in passages[1:8] if _is_procedure(e) and e.score >= top.score - PROCEDURE_BEHIND]
+            if steps:
+                top = steps[0]
+                passages = [top] + [e for e in passages if e is not top]
         # Candidates close behind add what the first lacks (the reason after the rule, the
         # other half of "degraded vs failed"); one that brings the list it introduces goes first.
         close = [e for e in passages[1:6] if e.score >= top.score - CLOSE_BEHIND]
@@ -531,6 +540,21 @@ def _structured_reading(
         if (same_sentence and (precise or e.score >= threshold)) or (precise and e.score >= threshold):
             return e
     return None
+
+
+_STEPS_ASKED = re.compile(r"\bhow\s+(?:do|can|should|would|could|must)\s+(?:i|we|you|one)\b|\bhow\s+to\b")
+
+
+def _asks_for_steps(q: qparse.Query) -> bool:
+    """A question that asks how its asker does something ("how do I", "how to"): English
+    grammar's agent after "how", not a list of phrasings."""
+    return bool(_STEPS_ASKED.search(q.norm or q.text.lower()))
+
+
+def _is_procedure(e: Evidence) -> bool:
+    """A candidate that carries at least two UI steps ("Select ...", "Click ...")."""
+    lines = [*split_sentences(e.text), *e.items]
+    return sum(1 for line in lines if sources.is_step(line)) >= 2
 
 
 def _passage_beside(top: Evidence, evidence: list[Evidence], sig: sources.Signals) -> Evidence | None:

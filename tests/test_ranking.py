@@ -394,3 +394,37 @@ def test_a_fact_answer_quotes_the_sentence_beside_it_that_holds_what_the_fact_do
     assert "Layer 2" in answer.answer.splitlines()[0]
     assert "routed network" in answer.answer, answer.answer
     assert any("routed network" in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do i set up ha link monitoring?",
+        "how can i configure link monitoring on my ha pair?",
+    ],
+)
+def test_a_how_do_i_question_the_documents_answer_step_by_step_is_answered_with_steps(
+    corpus_engine: Engine, question: str
+) -> None:
+    # Being a "how" question is no evidence against an answer: the guard decides on the
+    # evidence, and the candidate that carries the UI steps answers.
+    answer = corpus_engine.ask(question)
+    assert answer.kind == "passage", answer.answer
+    assert "link" in answer.answer.lower()
+    assert any(step in answer.answer for step in ("Select", "Add", "Click", "Configure")), answer.answer
+
+
+def test_what_kind_of_question_it_is_never_moves_a_candidates_score() -> None:
+    # The same evidence for a "how" or "why" question scores as for any other: the kind of
+    # question shifts every candidate alike, so scored it could only make the guard abstain.
+    from hakb.service.ranking.evidence import FIT_ONLY, Evidence
+
+    ranker = LinearRanker.load()
+    citation = Citation(doc_id="d", title="T", section="T > S", quote="Select Device > High Availability.")
+    plain = Evidence(text="Select Device > High Availability.", citation=citation, source="passage")
+    plain.features.update({"pass_cov": 0.8, "rank": 1.0, "dense": 0.6, "window": 1.0})
+    asked = Evidence(text=plain.text, citation=citation, source="passage", features=dict(plain.features))
+    asked.features.update({name: 1.0 for name in FIT_ONLY})
+    ranker.score([plain, asked])
+    assert FIT_ONLY and asked.score == pytest.approx(plain.score)
+    assert json.loads(WEIGHTS_PATH.read_text())["weights"]["asks_how"] != 0  # fitted, just not scored

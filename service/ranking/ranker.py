@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hakb.errors import ConfigError
-from hakb.service.ranking.evidence import FEATURES, Evidence
+from hakb.service.ranking.evidence import FEATURES, FIT_ONLY, Evidence
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 
@@ -34,7 +34,7 @@ class LinearRanker:
         if tuple(raw["features"]) != FEATURES:
             raise RankerError(f"{path} was fitted on other features; run `hakb train-ranker`")
         return cls(
-            weights=tuple(float(raw["weights"][name]) for name in FEATURES),
+            weights=scoring_weights([float(raw["weights"][name]) for name in FEATURES]),
             bias=float(raw["bias"]),
             threshold=float(raw["threshold"]),
             fast=float(raw.get("fast", 0.9)),
@@ -44,6 +44,11 @@ class LinearRanker:
         for e in evidence:
             z = self.bias + sum(w * x for w, x in zip(self.weights, e.vector(), strict=True))
             e.score = 1.0 / (1.0 + math.exp(-z))
+
+
+def scoring_weights(fitted: list[float]) -> tuple[float, ...]:
+    """The fitted weights as the engine scores with them: the fit-only features at 0."""
+    return tuple(0.0 if name in FIT_ONLY else w for name, w in zip(FEATURES, fitted, strict=True))
 
 
 class CoverageRanker:

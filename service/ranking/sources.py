@@ -112,6 +112,11 @@ def coverage(sig: Signals, stems: frozenset[str]) -> tuple[float, bool]:
     return cov, sig.rarest is not None and sig.rarest in present
 
 
+def is_step(sentence: str) -> bool:
+    """A UI step of a procedure ("Select Device > High Availability", "Click OK")."""
+    return bool(_STEP.search(sentence.strip()))
+
+
 def _numbers_feature(sig: Signals, text: str) -> float:
     if not sig.values:
         return 0.0
