@@ -287,7 +287,7 @@ class Engine:
             top = reading
         if top.source == "fact":
             answer = self._compose_fact(build, q, sig, picked, evidence)
-            beside = _passage_beside(top, evidence, sig)
+            beside = _passage_beside(top, evidence, sig, build.main_product)
             if beside is not None:
                 answer.answer += f"\nAlso: {beside.text}"
                 answer.citations.append(beside.citation)
@@ -456,7 +456,12 @@ class Engine:
                 passages = [top] + [e for e in passages if e is not top]
         # Candidates close behind add what the first lacks (the reason after the rule, the
         # other half of "degraded vs failed"); one that brings the list it introduces goes first.
-        close = [e for e in passages[1:6] if e.score >= top.score - CLOSE_BEHIND]
+        main = self.holder.current.main_product
+        close = [
+            e
+            for e in passages[1:6]
+            if e.score >= top.score - CLOSE_BEHIND and _same_product(e.citation.scope, top.citation.scope, main)
+        ]
         close.sort(key=lambda e: not e.items)
         picked = [top] + close[: MAX_SENTENCES - 1]
         coverage = top.features.get("pass_cov", 0.0)
@@ -557,7 +562,22 @@ def _is_procedure(e: Evidence) -> bool:
     return sum(1 for line in lines if sources.is_step(line)) >= 2
 
 
-def _passage_beside(top: Evidence, evidence: list[Evidence], sig: sources.Signals) -> Evidence | None:
+def _same_product(a: Scope | None, b: Scope | None, main_product: str | None) -> bool:
+    """Whether two quotes hold for the same product and deployment: what is quoted beside
+    an answer must hold where the answer holds (a CN-Series sentence is no addition to a
+    firewall answer)."""
+
+    def where(scope: Scope | None) -> tuple[str | None, str | None]:
+        if scope is None:
+            return (main_product, None)
+        return (scope.product or main_product, scope.deployment)
+
+    return where(a) == where(b)
+
+
+def _passage_beside(
+    top: Evidence, evidence: list[Evidence], sig: sources.Signals, main_product: str | None
+) -> Evidence | None:
     """A sentence scored close behind a fact answer that holds words of the question the
     fact does not ("hsci via a switch - what port mode?": the HSCI fact says what is not
     supported, the sentence beside it says trunk mode): quoted after the fact, cited."""
@@ -567,6 +587,8 @@ def _passage_beside(top: Evidence, evidence: list[Evidence], sig: sources.Signal
         return None
     for e in evidence[1:8]:
         if e.source != "passage" or e.score < top.score - CLOSE_BEHIND or not _agrees(e):
+            continue
+        if not _same_product(e.citation.scope, top.citation.scope, main_product):
             continue
         if e.features.get("polar", 0.0) < 0:
             continue
