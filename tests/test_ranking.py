@@ -428,3 +428,28 @@ def test_what_kind_of_question_it_is_never_moves_a_candidates_score() -> None:
     ranker.score([plain, asked])
     assert FIT_ONLY and asked.score == pytest.approx(plain.score)
     assert json.loads(WEIGHTS_PATH.read_text())["weights"]["asks_how"] != 0  # fitted, just not scored
+
+
+def test_a_sentence_of_another_product_is_never_quoted_beside_an_answer(seed_engine: Engine) -> None:
+    # Close behind in score is not enough: a CN-Series sentence is no addition to an answer
+    # that holds for the firewall.
+    from hakb.service import question as qparse
+    from hakb.service.ranking import sources
+    from hakb.service.ranking.evidence import Evidence
+
+    build = seed_engine.holder.current
+    q = qparse.parse("why does the relay pause?", build.vocabulary.closest)[0]
+    sig = sources.signals(q, build.facts, build.vocabulary)
+    cn = Scope(product="cn-series", product_name="CN-Series", deployment="aws", deployment_name="AWS")
+    rows = [
+        ("The relay pauses when its partner stops answering.", None, 0.9),
+        ("On AWS the relay pauses for a pod restart.", cn, 0.89),
+        ("A pause lasts for one beacon interval.", None, 0.88),
+    ]
+    evidence = []
+    for text, scope, score in rows:
+        citation = Citation(doc_id="relay", title="Relay", section="Relay > Pauses", quote=text, scope=scope)
+        evidence.append(Evidence(text=text, citation=citation, source="passage", score=score))
+    answer = seed_engine._compose_passage(q, sig, evidence)
+    assert rows[0][0] in answer.answer and rows[2][0] in answer.answer
+    assert "AWS" not in answer.answer
