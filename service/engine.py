@@ -466,7 +466,11 @@ class Engine:
         picked = [top] + close[: MAX_SENTENCES - 1]
         coverage = top.features.get("pass_cov", 0.0)
         label = top.citation.section.split(" > ")[-1]
-        verdict = self._verdict(q, top.text, coverage, label)
+        # A sentence that announces a table or a list ("The following table displays which
+        # deployments are supported") decides nothing itself: its rows do.
+        first = (split_sentences(top.text) or [top.text])[0]
+        announces = bool(top.items) or sources.introduces(first)
+        verdict = None if announces else self._verdict(q, top.text, coverage, label)
         citations = []
         parts = []
         said: set[str] = set()

@@ -453,3 +453,22 @@ def test_a_sentence_of_another_product_is_never_quoted_beside_an_answer(seed_eng
     answer = seed_engine._compose_passage(q, sig, evidence)
     assert rows[0][0] in answer.answer and rows[2][0] in answer.answer
     assert "AWS" not in answer.answer
+
+
+def test_a_sentence_that_announces_a_table_decides_no_yes_or_no(seed_engine: Engine) -> None:
+    # "The following table displays which deployments are supported" is no "Yes": whether a
+    # deployment is supported is in the table's rows, not in the sentence announcing them.
+    from hakb.service import question as qparse
+    from hakb.service.ranking import sources
+    from hakb.service.ranking.evidence import Evidence
+
+    build = seed_engine.holder.current
+    q = qparse.parse("is the relay supported in a layer 2 deployment?", build.vocabulary.closest)[0]
+    sig = sources.signals(q, build.facts, build.vocabulary)
+    text = "The following table displays which relay deployments are supported in layer 2."
+    citation = Citation(doc_id="relay", title="Relay", section="Relay > Deployments", quote=text)
+    evidence = [Evidence(text=text, citation=citation, source="passage", score=0.9)]
+    evidence[0].features["pass_cov"] = 1.0
+    answer = seed_engine._compose_passage(q, sig, evidence)
+    assert answer.verdict is None, answer.answer
+    assert not answer.answer.startswith(("Yes", "No")), answer.answer

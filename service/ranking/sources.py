@@ -470,6 +470,11 @@ _MAX_STEPS = 10
 _INTRODUCES = re.compile(r":\s*$|\bthe following\b[^.:]*[.:]?\s*$", re.I)
 
 
+def introduces(sentence: str) -> bool:
+    """A sentence that announces a list or a table after it ("... the following states:")."""
+    return bool(_INTRODUCES.search(sentence.strip()))
+
+
 def _following(units: list[tuple[str, list[str]]], index: int) -> list[str]:
     """The two sentences after one, or, when they are the steps of a procedure, the
     steps that follow it: a "how do I" is answered by the steps, not by the first."""
