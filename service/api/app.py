@@ -43,6 +43,9 @@ def _log_to_stderr(log_format: str) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     _log_to_stderr(settings.log_format)
+    # A library's warning (urllib3 on a missing optional package, ...) goes through logging,
+    # formatted as every other line, not printed raw into a JSON log.
+    logging.captureWarnings(True)
     # What every worker and replica must agree on (Slack claims, thread memory, user
     # scopes, rate limits): SQLite in the data dir, or Redis. Connects on first use.
     shared = open_state(settings)

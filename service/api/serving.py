@@ -147,6 +147,9 @@ def log_config(verbose: bool = False, log_format: str = "text") -> dict[str, Any
             "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
             "uvicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
             "hakb": {"handlers": ["stderr"], "level": level, "propagate": False},
+            # Python's warnings, once captured (create_app), are log lines like the rest:
+            # with HAKB_LOG_FORMAT=json every line on stderr is one JSON object.
+            "py.warnings": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
         },
     }
 
