@@ -347,13 +347,8 @@ def prepare(settings: Settings, work_dir: Path, corpora: Sequence[Path], *, abla
     sources = [str(BUNDLED_DOCS)] + [str(c) for c in corpora]
     index_dir = work_dir / "index"
     embedder = OnnxEmbedder(settings.embedder_dir)
-    options = IngestOptions(
-        index_dir=index_dir,
-        chroma_host=settings.chroma_host,
-        chroma_port=settings.chroma_port,
-        replace=True,  # exactly these documents, whatever an earlier run held
-        embedder_dir=settings.embedder_dir,
-    )
+    # replace: exactly these documents, whatever an earlier run held
+    options = IngestOptions.from_settings(settings, index_dir=index_dir, replace=True)
     result = Pipeline(options, embedder).run(sources)
     for report in result.failed:
         log.warning("eval ingest: %s", report.error)

@@ -189,13 +189,7 @@ def run_train(settings: Settings, corpus: list[Path], work_dir: Path | None = No
         print(f"hakb train-ranker: corpus directory not found: {', '.join(missing)}", file=sys.stderr)
         return 2
     index_dir = (work_dir or settings.data_dir / "train-cache") / "index"
-    options = IngestOptions(
-        index_dir=index_dir,
-        chroma_host=settings.chroma_host,
-        chroma_port=settings.chroma_port,
-        replace=True,
-        embedder_dir=settings.embedder_dir,
-    )
+    options = IngestOptions.from_settings(settings, index_dir=index_dir, replace=True)
     result = Pipeline(options, OnnxEmbedder(settings.embedder_dir)).run([str(BUNDLED_DOCS), *map(str, corpus)])
     if result.build_id is None:
         print(f"hakb train-ranker: could not build: {result.error}", file=sys.stderr)

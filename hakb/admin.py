@@ -194,13 +194,7 @@ def remove_document(settings: Settings, doc_id: str, embedder: Embedder | None =
     # Every other document read again from where it came from, and nothing else: the
     # pipeline keeps each unchanged passage's vector, and one that cannot be read now
     # keeps its previous version (a note, not a failure of the removal).
-    options = IngestOptions(
-        index_dir=index_dir,
-        chroma_host=settings.chroma_host,
-        chroma_port=settings.chroma_port,
-        replace=True,
-        embedder_dir=settings.embedder_dir,
-    )
+    options = IngestOptions.from_settings(settings, index_dir=index_dir, replace=True)
     result = Pipeline(options, embedder).run([m.source for m in others])
     if result.error or not result.changed or result.build_id is None:
         raise IngestFailed(f"{target.doc_id} was not removed: {result.error or 'no new build was made'}")

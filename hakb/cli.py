@@ -222,13 +222,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     sources = args.sources or [str(settings.docs_dir)]
     replace = args.replace or not args.sources  # the docs directory is the whole truth
-    options = IngestOptions(
-        index_dir=settings.index_dir,
-        chroma_host=settings.chroma_host,
-        chroma_port=settings.chroma_port,
-        replace=replace,
-        embedder_dir=settings.embedder_dir,
-    )
+    options = IngestOptions.from_settings(settings, replace=replace)
     from hakb.progress import for_ingest
 
     # On stderr, when it is a terminal or --progress asks: stdout (--json) stays clean.

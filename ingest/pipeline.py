@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
@@ -33,6 +34,9 @@ from hakb.ingest.models import Chunk, DocumentMeta, DocumentReport, Fact, Manife
 from hakb.ingest.parse import read_document
 from hakb.ingest.scope import scope_of, scopes_of_text, unify_products, version_label
 from hakb.ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_client
+
+if TYPE_CHECKING:
+    from hakb.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +62,20 @@ class IngestOptions:
     chroma_port: int = 8000
     replace: bool = False  # the build holds exactly the given sources
     embedder_dir: Path | None = None
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, index_dir: Path | None = None, replace: bool = False
+    ) -> IngestOptions:
+        """The options every caller takes from the one Settings object (Chroma, the model),
+        with the build's folder (default: the data directory's index) and replace chosen."""
+        return cls(
+            index_dir=index_dir or settings.index_dir,
+            chroma_host=settings.chroma_host,
+            chroma_port=settings.chroma_port,
+            replace=replace,
+            embedder_dir=settings.embedder_dir,
+        )
 
 
 @dataclass

@@ -27,6 +27,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import importlib.metadata
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -36,6 +37,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import TypeVar
 
 import numpy as np
@@ -270,6 +272,20 @@ def corpus_engine(corpus_data_dir: Path):  # type: ignore[no-untyped-def]
 
 
 # -- the CLI -----------------------------------------------------------------
+
+
+def load_script() -> ModuleType:
+    """scripts/load.py (the load test's request mix, client and judge) as a module, for the
+    tests that drive load through it; imported once per session."""
+    module = sys.modules.get("hakb_load_script")
+    if module is not None:
+        return module
+    spec = importlib.util.spec_from_file_location("hakb_load_script", REPO / "scripts" / "load.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being made
+    spec.loader.exec_module(module)
+    return module
 
 
 def hakb_command() -> str:

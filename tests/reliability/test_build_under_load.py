@@ -13,17 +13,15 @@ worker serves it and no request starts on it afterwards.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import random
-import sys
 import threading
 import time
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 from hakb.ingest import builds
 from hakb.ingest.embedder import OnnxEmbedder
-from tests.conftest import REPO, SEED_DOCS, copy_data_dir, ingest
+from tests.conftest import SEED_DOCS, copy_data_dir, ingest, load_script
 from tests.reliability.conftest import StartServe
 
 # A liveness bound, not a speed figure (`hakb bench` measures speed): each worker must
@@ -34,16 +32,7 @@ CLIENTS = 12
 INGESTS = 4
 
 
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("hakb_load_script", REPO / "scripts" / "load.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being made
-    spec.loader.exec_module(module)
-    return module
-
-
-load = _load_script()
+load: Any = load_script()
 
 
 def _changed_page(root: Path, port: str) -> Path:

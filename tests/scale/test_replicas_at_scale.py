@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import importlib.util
 import io
 import json
 import os
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +32,7 @@ import pytest
 
 from hakb.devserver import HakbServer, start_chroma, start_redis
 from hakb.ingest import builds
-from tests.conftest import REPO, SERVER_ENV, make_data_dir, run_hakb, wait_until
+from tests.conftest import SERVER_ENV, load_script, make_data_dir, run_hakb, wait_until
 from tests.scale.balancer import RoundRobinBalancer
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, unique
 from tests.slack.recorder import SlackRecorder, running_recorder
@@ -49,17 +47,7 @@ SEED_DOC = "ha-links-and-backup-links.txt"
 OLD_PORT, NEW_PORT = "28769", "28770"
 
 
-def _load_script() -> Any:
-    """scripts/load.py's request mix, client and judge (the load test's own code)."""
-    spec = importlib.util.spec_from_file_location("hakb_load_script", REPO / "scripts" / "load.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being made
-    spec.loader.exec_module(module)
-    return module
-
-
-load = _load_script()
+load: Any = load_script()  # scripts/load.py's request mix, client and judge
 
 
 @dataclass
