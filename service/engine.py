@@ -287,7 +287,7 @@ class Engine:
             top = reading
         if top.source == "fact":
             answer = self._compose_fact(build, q, sig, picked, evidence)
-            beside = _passage_beside(top, evidence, sig, build.main_product)
+            beside = _passage_beside(top, evidence, sig, build.main_product, answer.answer)
             if beside is not None:
                 answer.answer += f"\nAlso: {beside.text}"
                 answer.citations.append(beside.citation)
@@ -371,10 +371,14 @@ class Engine:
             evidence = [e for e in evidence if _agrees(e)]
         # Confident enough to skip the passages, unless the fact is scoped to a platform the
         # question did not name: a general statement among the passages would outrank it.
+        # ... and unless its answer leaves words of the question unsaid ("hsci via a switch
+        # - what port mode?" answered "HSCI not supported: in this configuration"): the
+        # sentence that says them is among the passages.
         confident = (
             bool(evidence)
             and evidence[0].score >= self.ranker.fast
             and evidence[0].features.get("platform", 0.0) >= 0.0
+            and not _unsaid(sig, _said(evidence[0]))
         )
         if "passages" not in self.ablate and sig.words and (exhaustive or not confident):
             text = q.text
@@ -579,20 +583,52 @@ def _same_product(a: Scope | None, b: Scope | None, main_product: str | None) ->
     return where(a) == where(b)
 
 
+def _said(e: Evidence) -> str:
+    """What a fact candidate's answer line says: the rules' wording for their bundle, else
+    the fact's link, attribute, value, qualifier and platforms."""
+    if e.bundle:
+        return e.rendered or ""
+    f = e.fact
+    if f is None:
+        return e.text
+    return " ".join([f.subject, rules.label(f.attribute), f.value, f.qualifier or "", f.protocol or "", *f.platforms])
+
+
+def _values(shape: re.Pattern[str], text: str) -> set[str]:
+    """The values of a shape a text states, not the digits of a name ("PA-7500")."""
+    return {
+        m.group(0).lower()
+        for m in shape.finditer(text)
+        if not re.match(r"[\w-]", text[max(m.start() - 1, 0) : m.start()])
+    }
+
+
+def _unsaid(sig: sources.Signals, said: str) -> list[str]:
+    """The question's words an answer's text does not say."""
+    have = tx.stems_of(said)
+    return [w for w in sig.words if not (sig.expand[w] & have)]
+
+
 def _passage_beside(
-    top: Evidence, evidence: list[Evidence], sig: sources.Signals, main_product: str | None
+    top: Evidence, evidence: list[Evidence], sig: sources.Signals, main_product: str | None, said: str
 ) -> Evidence | None:
     """A sentence scored close behind a fact answer that holds words of the question the
-    fact does not ("hsci via a switch - what port mode?": the HSCI fact says what is not
-    supported, the sentence beside it says trunk mode): quoted after the fact, cited."""
-    have = sources.evidence_stems(top)
-    missing = [w for w in sig.words if not (sig.expand[w] & have)]
+    answer does not say ("hsci via a switch - what port mode?": the answer says what is not
+    supported, the sentence beside it says trunk mode): quoted after the fact, cited. What
+    the answer says is its text, not the quotes behind its facts, which it may not show."""
+    missing = _unsaid(sig, said)
     if not missing:
         return None
     for e in evidence[1:8]:
         if e.source != "passage" or e.score < top.score - CLOSE_BEHIND or not _agrees(e):
             continue
         if not _same_product(e.citation.scope, top.citation.scope, main_product):
+            continue
+        asked = sig.query.norm or sig.query.text
+        stated = _values(sig.shape, said) if sig.shape is not None else set()
+        if sig.shape is not None and stated and _values(sig.shape, e.text) - _values(sig.shape, f"{said} {asked}"):
+            # The answer states the value asked; the sentence would add another ("IP
+            # (protocol number 99) or UDP (port 29281)" beside the UDP port).
             continue
         if e.features.get("polar", 0.0) < 0:
             continue

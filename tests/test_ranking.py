@@ -472,3 +472,46 @@ def test_a_sentence_that_announces_a_table_decides_no_yes_or_no(seed_engine: Eng
     answer = seed_engine._compose_passage(q, sig, evidence)
     assert answer.verdict is None, answer.answer
     assert not answer.answer.startswith(("Yes", "No")), answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "pa-7500: hsci through a switch, which switch port mode?",
+        "hsci ports of a pa-5500 connected via a switch - access or trunk mode?",
+    ],
+)
+def test_a_confident_fact_that_leaves_the_question_unsaid_still_gets_the_sentence_that_says_it(
+    corpus_engine: Engine, question: str
+) -> None:
+    # The HSCI fact scores above the fast path's bar, but its line says nothing of a switch
+    # or a port mode: the passages are searched, and the sentence that says trunk follows.
+    answer = corpus_engine.ask(question)
+    assert "trunk mode" in answer.answer, answer.answer
+    assert any("trunk mode" in c.quote for c in answer.citations)
+
+
+def test_the_sentence_beside_an_answer_never_adds_another_value_of_what_was_asked(seed_engine: Engine) -> None:
+    # "HA2 port: UDP 29281" answers; a sentence close behind that also says "subnets" but
+    # gives the other transport's value (IP protocol 99) is not quoted beside it; one that
+    # adds words and no other value is.
+    from hakb.service import question as qparse
+    from hakb.service.engine import _passage_beside
+    from hakb.service.ranking import sources
+    from hakb.service.ranking.evidence import Evidence
+
+    build = seed_engine.holder.current
+    q = qparse.parse("ha2 udp port for routing across subnets?", build.vocabulary.closest)[0]
+    sig = sources.signals(q, build.facts, build.vocabulary)
+    fact = next(f for f in build.facts.facts if f.subject == "HA2" and f.attribute == "port")
+    top = Evidence(text=fact.quote, citation=fact.citation, source="fact", fact=fact, score=0.97)
+    said = "HA2 port: UDP 29281."
+
+    def passage(text: str) -> Evidence:
+        citation = Citation(doc_id="d", title="T", section="T > S", quote=text)
+        return Evidence(text=text, citation=citation, source="passage", score=0.95)
+
+    both = passage("HA2 can use IP (protocol number 99) or UDP (port 29281) to span subnets.")
+    words = passage("With UDP the HA2 link can span subnets through a router.")
+    assert _passage_beside(top, [top, both], sig, build.main_product, said) is None
+    assert _passage_beside(top, [top, words], sig, build.main_product, said) is words
