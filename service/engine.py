@@ -292,7 +292,7 @@ class Engine:
                 answer.answer += f"\nAlso: {beside.text}"
                 answer.citations.append(beside.citation)
         else:
-            answer = self._compose_passage(q, sig, evidence)
+            answer = self._compose_passage(q, sig, evidence, build.main_product)
         where = top.citation.scope
         if where is not None and not _is_home(where, build.main_product) and where.product_label:
             # Said for another product or a cloud: the answer says so, right after its verdict.
@@ -448,8 +448,11 @@ class Engine:
         result.confidence = min(result.confidence, round(top.score, 3))
         return _fact_answer(q, result)
 
-    def _compose_passage(self, q: qparse.Query, sig: sources.Signals, evidence: list[Evidence]) -> Answer:
-        """The best sentence, a second one close behind it, with the lists they introduce."""
+    def _compose_passage(
+        self, q: qparse.Query, sig: sources.Signals, evidence: list[Evidence], main_product: str | None
+    ) -> Answer:
+        """The best sentence (for "how do I", the best that carries the steps) and up to two
+        more scored close behind it for the same product, with the lists they introduce."""
         passages = [e for e in evidence if e.source == "passage"]
         top = passages[0]
         if _asks_for_steps(q) and not _is_procedure(top):
@@ -460,11 +463,10 @@ class Engine:
                 passages = [top] + [e for e in passages if e is not top]
         # Candidates close behind add what the first lacks (the reason after the rule, the
         # other half of "degraded vs failed"); one that brings the list it introduces goes first.
-        main = self.holder.current.main_product
         close = [
             e
             for e in passages[1:6]
-            if e.score >= top.score - CLOSE_BEHIND and _same_product(e.citation.scope, top.citation.scope, main)
+            if e.score >= top.score - CLOSE_BEHIND and _same_product(e.citation.scope, top.citation.scope, main_product)
         ]
         close.sort(key=lambda e: not e.items)
         picked = [top] + close[: MAX_SENTENCES - 1]
@@ -619,16 +621,17 @@ def _passage_beside(
     missing = _unsaid(sig, said)
     if not missing:
         return None
+    # When the answer states the value asked, the sentence may not add another ("IP
+    # (protocol number 99) or UDP (port 29281)" beside the UDP port); values the question
+    # itself names are no addition.
+    shape = sig.shape if sig.shape is not None and _values(sig.shape, said) else None
+    known = _values(shape, f"{said} {sig.query.norm or sig.query.text}") if shape is not None else set()
     for e in evidence[1:8]:
         if e.source != "passage" or e.score < top.score - CLOSE_BEHIND or not _agrees(e):
             continue
         if not _same_product(e.citation.scope, top.citation.scope, main_product):
             continue
-        asked = sig.query.norm or sig.query.text
-        stated = _values(sig.shape, said) if sig.shape is not None else set()
-        if sig.shape is not None and stated and _values(sig.shape, e.text) - _values(sig.shape, f"{said} {asked}"):
-            # The answer states the value asked; the sentence would add another ("IP
-            # (protocol number 99) or UDP (port 29281)" beside the UDP port).
+        if shape is not None and _values(shape, e.text) - known:
             continue
         if e.features.get("polar", 0.0) < 0:
             continue

@@ -376,7 +376,7 @@ def test_a_passage_answer_quotes_the_sentences_close_behind_the_best_and_no_more
     for text, score in zip(texts, scores, strict=True):
         citation = Citation(doc_id="relay", title="Relay", section="Relay > Pauses", quote=text)
         evidence.append(Evidence(text=text, citation=citation, source="passage", score=score))
-    answer = seed_engine._compose_passage(q, sig, evidence)
+    answer = seed_engine._compose_passage(q, sig, evidence, build.main_product)
     assert MAX_SENTENCES == 3
     for text in texts[:3]:
         assert text in answer.answer
@@ -450,7 +450,7 @@ def test_a_sentence_of_another_product_is_never_quoted_beside_an_answer(seed_eng
     for text, scope, score in rows:
         citation = Citation(doc_id="relay", title="Relay", section="Relay > Pauses", quote=text, scope=scope)
         evidence.append(Evidence(text=text, citation=citation, source="passage", score=score))
-    answer = seed_engine._compose_passage(q, sig, evidence)
+    answer = seed_engine._compose_passage(q, sig, evidence, build.main_product)
     assert rows[0][0] in answer.answer and rows[2][0] in answer.answer
     assert "AWS" not in answer.answer
 
@@ -469,7 +469,7 @@ def test_a_sentence_that_announces_a_table_decides_no_yes_or_no(seed_engine: Eng
     citation = Citation(doc_id="relay", title="Relay", section="Relay > Deployments", quote=text)
     evidence = [Evidence(text=text, citation=citation, source="passage", score=0.9)]
     evidence[0].features["pass_cov"] = 1.0
-    answer = seed_engine._compose_passage(q, sig, evidence)
+    answer = seed_engine._compose_passage(q, sig, evidence, build.main_product)
     assert answer.verdict is None, answer.answer
     assert not answer.answer.startswith(("Yes", "No")), answer.answer
 
