@@ -198,7 +198,7 @@ def _measure(
     build_id = builds.current_build_id(index_dir)
     assert build_id is not None
     # The baseline gets its own copy of the model: it shares nothing with hakb's engine.
-    embedder = OnnxEmbedder(settings.embedder_dir)
+    embedder = OnnxEmbedder.from_settings(settings)
     naive = NaiveBaseline.from_build(embedder, index_dir, build_id, settings.data_dir / "eval-cache" / "baseline")
     naive.ask(questions[0])
     naive_cpu: dict[str, list[float]] = {"fact": [], "passage": []}

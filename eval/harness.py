@@ -346,7 +346,7 @@ def prepare(settings: Settings, work_dir: Path, corpora: Sequence[Path], *, abla
     service does (`Engine.from_settings`), minus the ablated parts."""
     sources = [str(BUNDLED_DOCS)] + [str(c) for c in corpora]
     index_dir = work_dir / "index"
-    embedder = OnnxEmbedder(settings.embedder_dir)
+    embedder = OnnxEmbedder.from_settings(settings)
     # replace: exactly these documents, whatever an earlier run held
     options = IngestOptions.from_settings(settings, index_dir=index_dir, replace=True)
     result = Pipeline(options, embedder).run(sources)

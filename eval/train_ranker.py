@@ -190,7 +190,7 @@ def run_train(settings: Settings, corpus: list[Path], work_dir: Path | None = No
         return 2
     index_dir = (work_dir or settings.data_dir / "train-cache") / "index"
     options = IngestOptions.from_settings(settings, index_dir=index_dir, replace=True)
-    result = Pipeline(options, OnnxEmbedder(settings.embedder_dir)).run([str(BUNDLED_DOCS), *map(str, corpus)])
+    result = Pipeline(options, OnnxEmbedder.from_settings(settings)).run([str(BUNDLED_DOCS), *map(str, corpus)])
     if result.build_id is None:
         print(f"hakb train-ranker: could not build: {result.error}", file=sys.stderr)
         return 1

@@ -134,7 +134,7 @@ def import_build(settings: Settings, source: BinaryIO, label: str) -> tuple[str,
         source,
         chroma_host=settings.chroma_host,
         chroma_port=settings.chroma_port,
-        embedder=OnnxEmbedder(settings.embedder_dir).name,  # hashes the model file; loads nothing
+        embedder=OnnxEmbedder.from_settings(settings).name,  # hashes the model file; loads nothing
         label=label,
     )
     return build_id, previous, moved

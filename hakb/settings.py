@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -23,6 +24,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64_000, alias="HAKB_MAX_BODY_BYTES")
     # A directory holding model.onnx + tokenizer.json; unset: the packaged MiniLM.
     embedder_dir: Path | None = Field(default=None, alias="HAKB_EMBEDDER_DIR")
+    # Where the embedding model is kept once onnxruntime has optimised it: every process on
+    # the host maps that copy's weights instead of holding its own (about 90 MB less each).
+    model_cache_dir: Path = Field(default_factory=lambda: _user_cache() / "hakb", alias="HAKB_MODEL_CACHE")
+    # Questions a worker answers at once (others wait their turn). Answering is CPU work on
+    # the GIL: more threads add no answers a second, only memory (about 45 MB each at work).
+    answer_threads: int = Field(default=4, ge=1, alias="HAKB_ANSWER_THREADS")
     # How often a running service checks whether a new build became current.
     watch_interval_s: float = Field(default=0.5, alias="HAKB_WATCH_INTERVAL")
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET", repr=False)
@@ -84,6 +91,11 @@ class Settings(BaseSettings):
     @property
     def cors_origin_list(self) -> list[str]:
         return _split(self.cors_origins)
+
+
+def _user_cache() -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return Path(xdg) if xdg else Path.home() / ".cache"
 
 
 def _split(value: str) -> list[str]:

@@ -20,6 +20,8 @@ import hashlib
 import importlib.util
 import logging
 import os
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -34,6 +36,8 @@ from hakb.errors import Unavailable
 if TYPE_CHECKING:
     import onnxruntime
     from tokenizers import Tokenizer
+
+    from hakb.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +137,8 @@ class OnnxEmbedder:
             onnxruntime run uses one thread.
         batch_size: texts per onnxruntime run in `embed`.
         max_tokens: longer texts are truncated to this many tokens.
+        cache_dir: where to keep the optimised copy of the model that processes
+            share (`_optimized_copy`); None: each process optimises it in memory.
 
     The files are checked for existence here (a clear error at start-up), but the
     session and tokenizer load only when `embed` or `dim` is first used.
@@ -145,6 +151,7 @@ class OnnxEmbedder:
         threads: int | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         max_tokens: int = MAX_TOKENS,
+        cache_dir: Path | None = None,
     ) -> None:
         if model_dir is None:
             self.model_path, self.tokenizer_path = default_model_files()
@@ -162,12 +169,17 @@ class OnnxEmbedder:
         self.threads = threads or _default_threads()
         self.batch_size = batch_size
         self.max_tokens = max_tokens
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._lock = threading.Lock()
         self._session: onnxruntime.InferenceSession | None = None
         self._tokenizer: Tokenizer | None = None
         self._input_names: frozenset[str] = frozenset()
         self._dim: int | None = None
         self._name: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OnnxEmbedder:
+        return cls(settings.embedder_dir, cache_dir=settings.model_cache_dir)
 
     def __repr__(self) -> str:
         return f"OnnxEmbedder(model_path={str(self.model_path)!r}, threads={self.threads})"
@@ -214,27 +226,7 @@ class OnnxEmbedder:
             tokenizer.enable_truncation(max_length=self.max_tokens)
             tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest in a batch
 
-            options = ort.SessionOptions()
-            # One thread per run, and `embed` runs batches side by side: on 2 cores
-            # that took 35% less CPU per text than 2 intra-op threads on one batch,
-            # which spin-wait between the model's small matrix products (and steal
-            # the CPU from every other process on a shared machine). A query, one
-            # short text, is faster on one thread too (p50 9 ms against 22 ms).
-            options.intra_op_num_threads = 1
-            options.inter_op_num_threads = 1
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            options.log_severity_level = 3
-            # The CPU memory arena keeps the largest batch's buffers for the life of
-            # the process (about 200 MB after an ingest-sized batch); a service that
-            # embeds one short query at a time gains nothing from it.
-            options.enable_cpu_mem_arena = False
-            try:
-                session = ort.InferenceSession(
-                    str(self.model_path), sess_options=options, providers=["CPUExecutionProvider"]
-                )
-            except Exception as exc:  # onnxruntime's own exception types are not public
-                raise EmbedderError(f"cannot load ONNX model {self.model_path}: {exc}") from exc
+            session = self._open_session(ort)
             self._input_names = frozenset(i.name for i in session.get_inputs())
             if not {"input_ids", "attention_mask"} <= self._input_names:
                 raise EmbedderError(
@@ -251,6 +243,84 @@ class OnnxEmbedder:
                 (time.perf_counter() - started) * 1000,
                 self.threads,
             )
+
+    def _options(self, ort: Any) -> onnxruntime.SessionOptions:
+        options = ort.SessionOptions()
+        # One thread per run, and `embed` runs batches side by side: on 2 cores
+        # that took 35% less CPU per text than 2 intra-op threads on one batch,
+        # which spin-wait between the model's small matrix products (and steal
+        # the CPU from every other process on a shared machine). A query, one
+        # short text, is faster on one thread too (p50 9 ms against 22 ms).
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        # The CPU memory arena keeps the largest batch's buffers for the life of
+        # the process (about 200 MB after an ingest-sized batch); a service that
+        # embeds one short query at a time gains nothing from it.
+        options.enable_cpu_mem_arena = False
+        return options
+
+    def _open_session(self, ort: Any) -> onnxruntime.InferenceSession:
+        """A session on the optimised copy in the cache when there is one (or one can be
+        made), else on the model itself, optimised in memory."""
+        cached = self._optimized_copy(ort) if self.cache_dir is not None else None
+        if cached is not None:
+            options = self._options(ort)
+            # Already optimised: optimising again would fold the mapped weights into
+            # private memory, the very copy the cache is there to avoid.
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+            try:
+                return ort.InferenceSession(str(cached), sess_options=options, providers=["CPUExecutionProvider"])
+            except Exception as exc:  # a damaged cache costs memory, never an answer
+                log.warning("cannot load the optimised model %s (%s); using %s", cached, exc, self.model_path)
+        try:
+            return ort.InferenceSession(
+                str(self.model_path), sess_options=self._options(ort), providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime's own exception types are not public
+            raise EmbedderError(f"cannot load ONNX model {self.model_path}: {exc}") from exc
+
+    def _optimized_copy(self, ort: Any) -> Path | None:
+        """The model as onnxruntime optimises it at load, saved once per host with its
+        weights in a file of their own, which onnxruntime maps rather than reads.
+
+        Why: the packaged model is int8, and constant folding turns its weights into
+        float32 (about 90 MB) in every process that loads it. Loaded from this copy,
+        the weights are pages of one file that all workers share, and a query runs as
+        fast as on the in-memory optimisation (the graph is the same). The copy is keyed
+        by the model's digest, onnxruntime's version and the CPU architecture; it is
+        written to a temporary directory and renamed into place, so workers starting
+        together never see half of one. None when the cache cannot be written."""
+        import platform
+
+        assert self.cache_dir is not None
+        key = f"{self.name.replace('@', '-')}-ort{ort.__version__}-{platform.machine()}"
+        target = self.cache_dir / "onnx" / key
+        if (target / MODEL_FILE).is_file():
+            return target / MODEL_FILE
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            scratch = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=target.parent))
+        except OSError as exc:
+            log.warning("model cache %s not writable (%s): each process optimises the model itself", target, exc)
+            return None
+        try:
+            options = self._options(ort)
+            options.optimized_model_filepath = str(scratch / MODEL_FILE)
+            options.add_session_config_entry("session.optimized_model_external_initializers_file_name", "weights.data")
+            options.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
+            ort.InferenceSession(str(self.model_path), sess_options=options, providers=["CPUExecutionProvider"])
+            try:
+                scratch.rename(target)
+            except OSError:  # another process renamed its copy first: theirs is as good
+                pass
+        except Exception as exc:  # disk full, read-only: the in-memory optimisation still works
+            log.warning("cannot write the optimised model to %s (%s)", target, exc)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return target / MODEL_FILE if (target / MODEL_FILE).is_file() else None
 
     def _run(self, texts: list[str]) -> np.ndarray:
         """Embed one batch: tokenise, run, mean-pool over real tokens, normalise."""

@@ -62,6 +62,7 @@ class IngestOptions:
     chroma_port: int = 8000
     replace: bool = False  # the build holds exactly the given sources
     embedder_dir: Path | None = None
+    model_cache_dir: Path | None = None
 
     @classmethod
     def from_settings(
@@ -75,6 +76,7 @@ class IngestOptions:
             chroma_port=settings.chroma_port,
             replace=replace,
             embedder_dir=settings.embedder_dir,
+            model_cache_dir=settings.model_cache_dir,
         )
 
 
@@ -111,7 +113,7 @@ class Pipeline:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = OnnxEmbedder(self.options.embedder_dir)
+            self._embedder = OnnxEmbedder(self.options.embedder_dir, cache_dir=self.options.model_cache_dir)
         return self._embedder
 
     def run(self, sources: Sequence[str | Path], progress: Progress | None = None) -> IngestResult:

@@ -85,7 +85,7 @@ class Engine:
         from hakb.ingest.embedder import OnnxEmbedder
 
         holder = BuildHolder(index_dir or settings.index_dir, settings.chroma_host, settings.chroma_port)
-        return cls(holder, OnnxEmbedder(settings.embedder_dir), ablate=ablate)
+        return cls(holder, OnnxEmbedder.from_settings(settings), ablate=ablate)
 
     @property
     def build(self) -> LoadedBuild:

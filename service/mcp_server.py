@@ -150,7 +150,7 @@ def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
             chosen = product or deployment or platform
             scope = ScopeIn(product=product, deployment=deployment, platform=platform) if chosen else None
             body = AskRequest(question=question, version=version, context=context, scope=scope)
-            return ask_route.ask(body, engine(), settings)
+            return ask_route.answer_question(body, engine(), settings)
 
         return _reply(settings, answer, _answer_text)
 

@@ -11,9 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from wordfreq import zipf_frequency
-
 from hakb.ingest import lexicon
+from hakb.service.ranking.text import english_zipf
 from hakb.service.scope import QuestionScope
 
 # Snaps a word the documents never use to one they do ("windw" -> "window"), or returns it.
@@ -204,7 +203,7 @@ def _correct_typos(low: str, repair: Repair | None = None) -> str:
         return low
     words = re.findall(r"[a-z][a-z\-]{3,}", low)
     for word in set(words):
-        if word in _STOP or zipf_frequency(word, "en") >= 3.0:
+        if word in _STOP or english_zipf(word) >= 3.0:
             continue  # a real English word ("port", "mode") is not a typo
         fixed = repair(word)
         if fixed != word:

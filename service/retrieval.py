@@ -40,29 +40,25 @@ class Hit:
 class Retriever:
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
-        self._llama: object | None = None  # llama-index is imported on first search
-        self._retrievers: dict[str, object] = {}
+        self._stores: dict[str, object] = {}  # llama-index is imported on first search
         self._lock = threading.Lock()
 
-    def _dense_retriever(self, build: LoadedBuild, top_k: int):  # type: ignore[no-untyped-def]
-        key = f"{build.build_id}:{top_k}:{id(build.vectors)}"
+    def _dense_store(self, build: LoadedBuild):  # type: ignore[no-untyped-def]
+        """llama-index's Chroma store over the build's collection, queried with the vector
+        the question already has. Not through a `VectorStoreIndex`: the index brings the
+        settings machinery, a node parser and tiktoken's vocabulary (about 40 MB per worker)
+        into a process that only looks vectors up."""
+        key = f"{build.build_id}:{id(build.vectors)}"
         with self._lock:
-            retriever = self._retrievers.get(key)
-            if retriever is None:
+            store = self._stores.get(key)
+            if store is None:
                 assert build.vectors is not None
-                from llama_index.core import VectorStoreIndex
-
-                from hakb.ingest.llama_embedding import LlamaIndexEmbedding
-
-                if self._llama is None:
-                    self._llama = LlamaIndexEmbedding(self.embedder)
-                index = VectorStoreIndex.from_vector_store(build.vectors.as_llamaindex_store(), embed_model=self._llama)
-                retriever = index.as_retriever(similarity_top_k=top_k)
-                # Builds come and go: keep the retrievers of the last few only.
-                if len(self._retrievers) > 8:
-                    self._retrievers.pop(next(iter(self._retrievers)))
-                self._retrievers[key] = retriever
-            return retriever
+                store = build.vectors.as_llamaindex_store()
+                # Builds come and go: keep the stores of the last few only.
+                if len(self._stores) > 8:
+                    self._stores.pop(next(iter(self._stores)))
+                self._stores[key] = store
+            return store
 
     def embed_query(self, text: str) -> np.ndarray:
         # A question is a few dozen words; the model's cost grows with every token, and the
@@ -78,20 +74,20 @@ class Retriever:
             raise PassagesUnavailable(build.vector_error or "vector store unavailable")
         depth = max(top_k * 3, 20)
         vector = self.embed_query(text)
-        retriever = self._dense_retriever(build, depth)
-        from llama_index.core.schema import QueryBundle
+        store = self._dense_store(build)
+        from llama_index.core.vector_stores.types import VectorStoreQuery
 
         try:
-            nodes = retriever.retrieve(QueryBundle(query_str=text, embedding=vector.tolist()))
+            found = store.query(VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=depth))
         except VectorStoreError as exc:
             raise PassagesUnavailable(str(exc)) from exc
         except Exception as exc:  # chromadb/httpx errors surface raw through llama-index
             raise PassagesUnavailable(f"vector search failed: {exc.__class__.__name__}") from exc
         # llama-index's Chroma store scores exp(-cosine distance); turn it back into cosine.
         dense = [
-            (n.node.node_id, 1.0 + math.log(n.score) if n.score and n.score > 0 else 0.0)
-            for n in nodes
-            if n.node.node_id in build.chunks
+            (cid, 1.0 + math.log(score) if score and score > 0 else 0.0)
+            for cid, score in zip(found.ids or [], found.similarities or [], strict=False)
+            if cid in build.chunks
         ]
         # A version-filtered build keeps the whole keyword index: drop what it filtered out.
         keyword = [(cid, s) for cid, s in build.keyword.query(text, depth) if cid in build.chunks]

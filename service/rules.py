@@ -10,8 +10,6 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from wordfreq import zipf_frequency
-
 from hakb import attributes
 from hakb.ingest import lexicon
 from hakb.ingest.facts import same_value
@@ -19,6 +17,7 @@ from hakb.ingest.models import Fact
 from hakb.service.facts_table import FactTable, fact_stems, norm_value, stem
 from hakb.service.question import Query
 from hakb.service.ranking import text as tx
+from hakb.service.ranking.text import english_zipf
 from hakb.service.vocabulary import Vocabulary
 
 # Attribute groups answered together, keyed by the attribute a cue names first.
@@ -546,7 +545,7 @@ def _most_specific(query: Query, facts: list[Fact]) -> list[Fact]:
         return facts
     # The link and the attribute are what every one of them is about, and everyday words
     # ("use", "different") are in any heading: neither tells one apart.
-    distinctive = " ".join(w for w in tx.tokens(query.text) if zipf_frequency(w, "en") < _EVERYDAY_ZIPF)
+    distinctive = " ".join(w for w in tx.tokens(query.text) if english_zipf(w) < _EVERYDAY_ZIPF)
     asked = tx.stems_of(distinctive) - tx.stems_of(f"{facts[0].subject} {label(facts[0].attribute)}")
     covered = [asked & tx.stems_of(f.section) for f in facts]
     return [f for f, mine in zip(facts, covered, strict=True) if not any(mine < other for other in covered)]

@@ -9,7 +9,8 @@ from collections.abc import Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
-from wordfreq import top_n_list, zipf_frequency
+
+from hakb.service.ranking.text import common_english, english_zipf
 
 # Below this Zipf frequency a word is rare in general English ("dscp", "fortigate",
 # "cisco"): if the documents never use it either, it is a thing they do not cover.
@@ -63,7 +64,7 @@ class Vocabulary:
         """A short word is snapped only when it is no English word ("windw", "grup", not
         "wait") and one slip away from a document word (a swapped pair is one: "bakcup");
         of several, the one the documents use most ("timr" -> "timer")."""
-        if zipf_frequency(word, "en") >= RARE_ENGLISH_ZIPF:
+        if english_zipf(word) >= RARE_ENGLISH_ZIPF:
             return word
         near = process.extract(word, self._short, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=None)
         near = [m for m in near if _a_slip(word, m[0])]
@@ -83,7 +84,7 @@ class Vocabulary:
         return known
 
     def _is_foreign(self, word: str) -> bool:
-        if word in self or len(word) < 2 or zipf_frequency(word, "en") >= RARE_ENGLISH_ZIPF:
+        if word in self or len(word) < 2 or english_zipf(word) >= RARE_ENGLISH_ZIPF:
             return False
         if len(word) >= 4 and process.extractOne(
             word, _common_english(), scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=0.79
@@ -130,5 +131,5 @@ _COMMON: list[str] = []
 def _common_english() -> list[str]:
     """The 30,000 most frequent English words (bundled with wordfreq), loaded once."""
     if not _COMMON:
-        _COMMON.extend(w for w in top_n_list("en", 30000) if w.isalpha() and len(w) >= 3)
+        _COMMON.extend(w for w in common_english(30000) if w.isalpha() and len(w) >= 3)
     return _COMMON

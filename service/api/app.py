@@ -7,6 +7,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import Depends, FastAPI
 
 from hakb import __version__
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         holder.start_watching(settings.watch_interval_s)
         follower = follow_primary(settings)  # HAKB_PRIMARY_URL: fetch the primary's builds, checked
         app.state.holder, app.state.engine = holder, engine
+        app.state.answer_limiter = anyio.CapacityLimiter(settings.answer_threads)
         app.state.feedback = open_feedback(settings, shared)  # Redis with HAKB_REDIS_URL, else feedback.sqlite3
         try:
             build = holder.current

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import Stemmer
-from wordfreq import zipf_frequency
+from wordfreq import top_n_list, zipf_frequency
 
 _STEMMER = Stemmer.Stemmer("english")
 WORD = re.compile(r"[a-z0-9][a-z0-9\-']*")  # keeps "isn't" whole: its n't negates
@@ -70,12 +70,26 @@ def stems_of(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def english_zipf(word: str) -> float:
+    """A word's frequency in general English on the Zipf scale (0: unknown, 3: once a
+    million words, 7: "the"). From wordfreq's small list, the words used about once a
+    million words or more: what every caller asks is whether a word is that common,
+    and the list costs 4 MB where the large one (rare words too) costs 33 MB per worker."""
+    return zipf_frequency(word, "en", wordlist="small")
+
+
+def common_english(n: int) -> list[str]:
+    """The `n` most frequent English words, most frequent first (at most the small
+    list's 29,000)."""
+    return top_n_list("en", n, wordlist="small")
+
+
 @lru_cache(maxsize=50_000)
 def specificity(word: str) -> float:
     """How much a word can say what a question is about, from its frequency in general
     English: "customer", "actually" and "asking" are everyday words (little), "heartbeat"
     and "encryption" are not (much), "ha1" and "28769" are not English at all (full)."""
-    zipf = zipf_frequency(word, "en")
+    zipf = english_zipf(word)
     return min(1.0, max(0.25, (7.0 - zipf) / 4.0))
 
 

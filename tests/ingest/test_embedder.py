@@ -161,3 +161,39 @@ def test_llamaindex_adapter_async_query(embedder: OnnxEmbedder) -> None:
     adapter = LlamaIndexEmbedding(embedder)
     vector = asyncio.run(adapter.aget_query_embedding("HA4 keepalive"))
     np.testing.assert_allclose(vector, embedder.embed(["HA4 keepalive"])[0], atol=1e-6)
+
+
+# -- the optimised copy that processes share ----------------------------------------------
+
+
+def test_the_shared_optimised_copy_gives_the_same_vectors(tmp_path: Path, embedder: OnnxEmbedder) -> None:
+    texts = ["HA1 uses TCP port 28769 for clear-text communication", "HA4"]
+    first = OnnxEmbedder(cache_dir=tmp_path, threads=1)
+    np.testing.assert_allclose(first.embed(texts), embedder.embed(texts), atol=1e-6)
+    copies = list((tmp_path / "onnx").iterdir())
+    assert len(copies) == 1 and (copies[0] / "model.onnx").is_file() and (copies[0] / "weights.data").is_file()
+    # A second process (here: a second embedder) loads the copy rather than making another.
+    stamp = (copies[0] / "weights.data").stat().st_mtime_ns
+    second = OnnxEmbedder(cache_dir=tmp_path, threads=1)
+    np.testing.assert_allclose(second.embed(texts), embedder.embed(texts), atol=1e-6)
+    assert list((tmp_path / "onnx").iterdir()) == copies
+    assert (copies[0] / "weights.data").stat().st_mtime_ns == stamp
+
+
+def test_a_damaged_optimised_copy_costs_memory_not_answers(
+    tmp_path: Path, embedder: OnnxEmbedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    OnnxEmbedder(cache_dir=tmp_path, threads=1).embed(["warm"])
+    (copy,) = (tmp_path / "onnx").iterdir()
+    (copy / "weights.data").write_bytes(b"\0" * 100)  # truncated: a disk that filled up
+    fresh = OnnxEmbedder(cache_dir=tmp_path, threads=1)
+    np.testing.assert_allclose(fresh.embed(["HA2 keep-alive"]), embedder.embed(["HA2 keep-alive"]), atol=1e-6)
+    assert "cannot load the optimised model" in caplog.text
+
+
+def test_an_unwritable_cache_still_embeds(tmp_path: Path, embedder: OnnxEmbedder) -> None:
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache directory should be")
+    np.testing.assert_allclose(
+        OnnxEmbedder(cache_dir=blocked, threads=1).embed(["HA3"]), embedder.embed(["HA3"]), atol=1e-6
+    )

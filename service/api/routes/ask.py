@@ -3,15 +3,18 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+import anyio.to_thread
+from fastapi import APIRouter, Body, Request
 
 from hakb.errors import BadInput
 from hakb.service.api import examples
 from hakb.service.api.deps import EngineDep, SettingsDep
 from hakb.service.api.schemas import AskRequest, ErrorResponse
+from hakb.service.engine import Engine
 from hakb.service.metrics import observe_answer
 from hakb.service.models import Answer
 from hakb.service.scope_choice import ScopeChoice
+from hakb.settings import Settings
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["answers"])
@@ -44,9 +47,19 @@ EXAMPLES: dict[str, Any] = {
     },
     summary="Answer a question with cited facts or passages, or abstain",
 )
-def ask(
-    body: Annotated[AskRequest, Body(openapi_examples=EXAMPLES)], engine: EngineDep, settings: SettingsDep
+async def ask(
+    body: Annotated[AskRequest, Body(openapi_examples=EXAMPLES)],
+    engine: EngineDep,
+    settings: SettingsDep,
+    request: Request,
 ) -> Answer:
+    # Answering is CPU work: a few threads at a time answer as many questions a second as
+    # forty would, and each thread at work holds its own working memory.
+    return await anyio.to_thread.run_sync(answer_question, body, engine, settings, limiter=request.app.state.answer_limiter)
+
+
+def answer_question(body: AskRequest, engine: Engine, settings: Settings) -> Answer:
+    """The answer to one /v1/ask body (the MCP `ask` tool calls it too)."""
     limit = settings.max_question_chars
     if len(body.question) > limit:
         raise BadInput(
