@@ -432,19 +432,19 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # Before the engine loads: uvicorn finds a busy port only after starting the app,
     # and its exit then aborts ("terminate called ...", 134) instead of saying so.
     _check_port(args.host, args.port)
-    from hakb.service.api.serving import prepare_metrics, uvicorn_options
+    from hakb.service.api.serving import limit_malloc_arenas, prepare_metrics, uvicorn_options
 
+    limit_malloc_arenas()
     prepare_metrics(args.workers)  # several workers: one /metrics over all of them
-    uvicorn.run(
-        "hakb.service.api.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="info",
-        # Timeouts that cut off slow clients, a concurrency cap, logs with worker pids.
-        **uvicorn_options(settings, verbose=args.verbose),
-    )
+    # Timeouts that cut off slow clients, a concurrency cap, logs with worker pids.
+    options = uvicorn_options(settings, verbose=args.verbose)
+    app = "hakb.service.api.app:create_app"
+    if args.workers > 1:
+        from hakb.service.api import workers
+
+        config = uvicorn.Config(app, factory=True, host=args.host, port=args.port, log_level="info", **options)
+        return workers.serve(config, args.workers)  # forked after the imports: one copy of them
+    uvicorn.run(app, factory=True, host=args.host, port=args.port, log_level="info", **options)
     return EXIT_OK
 
 

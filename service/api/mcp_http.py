@@ -11,19 +11,21 @@
   name the server is reached by; the API key guards `/mcp` as it guards `/v1`, and
   the middlewares (size and rate limits, security headers) apply to both alike.
 * The tools answer with the engine the lifespan opened (`app.state.engine`).
+* The MCP SDK is imported, and its session manager started, on the first call that
+  passes the key check: a worker nobody asks over MCP never holds the SDK (about
+  23 MB of modules).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import anyio
+from anyio.abc import TaskGroup, TaskStatus
 from fastapi import FastAPI
 from fastapi.security import HTTPBearer
-from mcp.server.mcpserver import MCPServer
-from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
-from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -32,8 +34,10 @@ from hakb.errors import HakbError, NotReady
 from hakb.service.api.deps import require_key
 from hakb.service.api.errors import send_error
 from hakb.service.engine import Engine
-from hakb.service.mcp_server import build_server
 from hakb.settings import Settings
+
+if TYPE_CHECKING:
+    from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 
 PATH = "/mcp"
 
@@ -43,47 +47,73 @@ _bearer = HTTPBearer(auto_error=False)
 class McpEndpoint:
     """ASGI app at /mcp: the `/v1` key check, then the SDK's transport.
 
-    The SDK's session manager runs once per instance; the app's lifespan may run more
-    than once (a test client per test), so each run gets a new one (`running`)."""
+    The SDK's session manager runs once per instance, in a task of the app's lifespan
+    (`running`), started by the first call; the lifespan may run more than once (a
+    test client per test), so each run starts a new one."""
 
-    def __init__(self, server: MCPServer, settings: Settings) -> None:
-        self.server = server
+    def __init__(self, engine: Callable[[], Engine], settings: Settings) -> None:
+        self.engine = engine
         self.settings = settings
         self.manager: StreamableHTTPSessionManager | None = None
+        self._tasks: TaskGroup | None = None
+        self._lock = anyio.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         try:
             require_key(request, await _bearer(request))
-            if self.manager is None:
-                raise NotReady("the MCP endpoint is not running yet")
+            manager = await self._manager()
         except HakbError as exc:
             await send_error(scope, send, exc)
             return
-        await self.manager.handle_request(scope, receive, send)
+        await manager.handle_request(scope, receive, send)
 
-    @asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
-        self.server.streamable_http_app(
+    async def _manager(self) -> StreamableHTTPSessionManager:
+        async with self._lock:
+            if self.manager is None:
+                if self._tasks is None:
+                    raise NotReady("the MCP endpoint is not running yet")
+                await self._tasks.start(self._run_manager)
+            assert self.manager is not None
+            return self.manager
+
+    async def _run_manager(self, *, task_status: TaskStatus[None]) -> None:
+        from mcp.server.transport_security import TransportSecuritySettings
+
+        from hakb.service.mcp_server import build_server
+
+        server = build_server(self.engine, self.settings)
+        server.streamable_http_app(
             stateless_http=True,
             json_response=True,
             max_request_body_size=self.settings.max_body_bytes,
             transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
         )
-        manager = self.server.session_manager  # the one that call made
+        manager = server.session_manager  # the one that call made
         async with manager.run():
             self.manager = manager
+            task_status.started()
+            try:
+                await anyio.sleep_forever()
+            finally:
+                self.manager = None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        async with anyio.create_task_group() as tasks:
+            self._tasks = tasks
             try:
                 yield
             finally:
-                self.manager = None
+                self._tasks = None
+                tasks.cancel_scope.cancel()
 
 
 def install(app: FastAPI, settings: Settings) -> None:
     def engine() -> Engine:
         return app.state.engine  # type: ignore[no-any-return]  # set by the lifespan
 
-    endpoint = McpEndpoint(build_server(engine, settings), settings)
+    endpoint = McpEndpoint(engine, settings)
     app.router.routes.append(Route(PATH, endpoint=endpoint, methods=["GET", "POST", "DELETE"]))
     app.router.lifespan_context = _with_endpoint(app.router.lifespan_context, endpoint)
 

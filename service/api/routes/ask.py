@@ -55,7 +55,9 @@ async def ask(
 ) -> Answer:
     # Answering is CPU work: a few threads at a time answer as many questions a second as
     # forty would, and each thread at work holds its own working memory.
-    return await anyio.to_thread.run_sync(answer_question, body, engine, settings, limiter=request.app.state.answer_limiter)
+    return await anyio.to_thread.run_sync(
+        answer_question, body, engine, settings, limiter=request.app.state.answer_limiter
+    )
 
 
 def answer_question(body: AskRequest, engine: Engine, settings: Settings) -> Answer:
