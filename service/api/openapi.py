@@ -31,6 +31,7 @@ TAGS: list[dict[str, str]] = [
     {"name": "checks", "description": "The connectivity checklist between HA peers, each flow cited"},
     {"name": "check", "description": "A pasted HA configuration checked against the documents"},
     {"name": "feedback", "description": "Votes on answers (reading them needs an admin key)"},
+    {"name": "builds", "description": "The build served and its checked export, for replicas (an admin key when set)"},
     {"name": "health", "description": "Liveness and readiness probes (no key needed)"},
 ]
 

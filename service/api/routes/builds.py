@@ -44,7 +44,7 @@ def require_build_reader(
         raise Unauthorized("missing or wrong admin key: send Authorization: Bearer <admin key>")
 
 
-router = APIRouter(tags=["documents"], dependencies=[Depends(require_build_reader)])
+router = APIRouter(tags=["builds"], dependencies=[Depends(require_build_reader)])
 
 _KEY_RESPONSES: dict[int | str, dict[str, object]] = {
     403: {"model": ErrorResponse, "description": "HAKB_ADMIN_KEYS is set and this key is not one of them"},
