@@ -235,6 +235,8 @@ class BuildHolder:
         self._thread: threading.Thread | None = None
         self._refused: set[str] = set()
         self._last_probe = 0.0
+        # What an empty index waits for: an ingest here, or a replica's first build (replica.py).
+        self.awaiting = "run `hakb ingest` first"
 
     @property
     def current(self) -> LoadedBuild:
@@ -253,7 +255,7 @@ class BuildHolder:
             target = builds.current_build_id(self.index_dir)
             if target is None:
                 if self._current is None:
-                    self._problem = f"no build in {self.index_dir}: run `hakb ingest` first"
+                    self._problem = f"no build in {self.index_dir}: {self.awaiting}"
                 return False
             if self._current is not None and self._current.build_id == target:
                 self._check_vectors()

@@ -18,7 +18,8 @@ import logging
 import tempfile
 import threading
 import time
-from typing import IO
+from typing import IO, TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -26,6 +27,9 @@ from hakb import __version__
 from hakb.errors import HakbError
 from hakb.ingest import builds
 from hakb.settings import Settings
+
+if TYPE_CHECKING:
+    from hakb.service.index import BuildHolder
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,7 @@ class ReplicaFollower:
         if not settings.primary_url:
             raise ValueError("a replica needs HAKB_PRIMARY_URL")
         self.primary = settings.primary_url.rstrip("/")
+        self.shown = shown_url(self.primary)  # in logs and messages: no credentials
         self.index_dir = settings.index_dir
         self.interval_s = settings.primary_poll_s
         self.chroma_host, self.chroma_port = settings.chroma_host, settings.chroma_port
@@ -68,7 +73,7 @@ class ReplicaFollower:
             info = self._get_json(client, "/v1/builds/current")
             build_id, export = str(info.get("build_id") or ""), str(info.get("export") or "")
             if not build_id or not export.startswith("/"):
-                raise PrimaryUnreachable(f"{self.primary}/v1/builds/current did not name a build and its export")
+                raise PrimaryUnreachable(f"{self.shown}/v1/builds/current did not name a build and its export")
             if build_id == builds.current_build_id(self.index_dir):
                 return None
             if self._tries.get(build_id, 0) >= MAX_TRIES_PER_BUILD:
@@ -85,29 +90,29 @@ class ReplicaFollower:
                         chroma_host=self.chroma_host,
                         chroma_port=self.chroma_port,
                         embedder=self._embedder(),
-                        label=f"build {build_id} from {self.primary}",
+                        label=f"build {build_id} from {self.shown}",
                     )
                 except builds.ImportRefused:
                     self._tries[build_id] = self._tries.get(build_id, 0) + 1
                     raise
         self._tries.pop(build_id, None)
         if moved:
-            log.info("replica: build %s from %s is current", installed, self.primary)
+            log.info("replica: build %s from %s is current", installed, self.shown)
         return installed if moved else None
 
     def _get_json(self, client: httpx.Client, path: str) -> dict[str, object]:
         try:
             response = client.get(path)
         except httpx.HTTPError as exc:
-            raise PrimaryUnreachable(f"cannot reach the primary {self.primary}: {type(exc).__name__}: {exc}") from exc
+            raise PrimaryUnreachable(f"cannot reach the primary {self.shown}: {type(exc).__name__}: {exc}") from exc
         if response.status_code != 200:
-            raise PrimaryUnreachable(f"{self.primary}{path} answered {response.status_code}: {_said(response)}")
+            raise PrimaryUnreachable(f"{self.shown}{path} answered {response.status_code}: {_said(response)}")
         try:
             body = response.json()
         except ValueError as exc:
-            raise PrimaryUnreachable(f"{self.primary}{path} answered no JSON") from exc
+            raise PrimaryUnreachable(f"{self.shown}{path} answered no JSON") from exc
         if not isinstance(body, dict):
-            raise PrimaryUnreachable(f"{self.primary}{path} answered no JSON object")
+            raise PrimaryUnreachable(f"{self.shown}{path} answered no JSON object")
         return body
 
     def _download(self, client: httpx.Client, path: str, out: IO[bytes]) -> None:
@@ -116,14 +121,14 @@ class ReplicaFollower:
             with client.stream("GET", path) as response:
                 if response.status_code != 200:
                     response.read()
-                    raise PrimaryUnreachable(f"{self.primary}{path} answered {response.status_code}: {_said(response)}")
+                    raise PrimaryUnreachable(f"{self.shown}{path} answered {response.status_code}: {_said(response)}")
                 for block in response.iter_bytes(1 << 16):
                     total += len(block)
                     if total > builds.MAX_IMPORT_BYTES:
-                        raise PrimaryUnreachable(f"{self.primary}{path} sent more than a build can hold")
+                        raise PrimaryUnreachable(f"{self.shown}{path} sent more than a build can hold")
                     out.write(block)
         except httpx.HTTPError as exc:
-            raise PrimaryUnreachable(f"fetching {self.primary}{path} failed: {type(exc).__name__}: {exc}") from exc
+            raise PrimaryUnreachable(f"fetching {self.shown}{path} failed: {type(exc).__name__}: {exc}") from exc
 
     def _switch_to_kept(self, build_id: str) -> bool:
         """A build still kept here (the primary rolled back to it): current again once it reads whole."""
@@ -136,7 +141,7 @@ class ReplicaFollower:
                 log.warning("replica: kept build %s is damaged, fetching it again: %s", build_id, exc)
                 return False
             builds.set_current(self.index_dir, build_id)
-        log.info("replica: build %s (kept here) is current again, as on %s", build_id, self.primary)
+        log.info("replica: build %s (kept here) is current again, as on %s", build_id, self.shown)
         return True
 
     def _embedder(self) -> str:
@@ -174,7 +179,7 @@ class ReplicaFollower:
                 self._problem(exc)
             else:
                 if self._last_problem is not None:
-                    log.info("replica: following %s again", self.primary)
+                    log.info("replica: following %s again", self.shown)
                     self._last_problem = None
 
     def _leading(self) -> bool:
@@ -189,7 +194,7 @@ class ReplicaFollower:
             fh.close()
             return False
         self._lock_file = fh
-        log.info("replica: following %s every %g s", self.primary, self.interval_s)
+        log.info("replica: following %s every %g s", self.shown, self.interval_s)
         return True
 
     def _problem(self, exc: Exception) -> None:
@@ -212,10 +217,21 @@ def _said(response: httpx.Response) -> str:
     return " ".join(text.split())[:200] or response.reason_phrase
 
 
-def follow_primary(settings: Settings) -> ReplicaFollower | None:
-    """Start following when HAKB_PRIMARY_URL is set; None otherwise."""
+def shown_url(url: str) -> str:
+    """`url` as logs and clients may see it: without user:password, query or fragment."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def follow_primary(settings: Settings, holder: BuildHolder | None = None) -> ReplicaFollower | None:
+    """Start following when HAKB_PRIMARY_URL is set; None otherwise. Until the first build
+    lands, `holder` (this worker's) says the replica waits for the primary, not for an ingest."""
     if not settings.primary_url:
         return None
     follower = ReplicaFollower(settings)
+    if holder is not None:
+        holder.awaiting = f"waiting for the first build from the primary {follower.shown} (HAKB_PRIMARY_URL)"
+        holder.refresh()
     follower.start()
     return follower

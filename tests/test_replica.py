@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hakb.devserver import free_port
 from hakb.ingest import builds
 from hakb.ingest.embedder import OnnxEmbedder
 from hakb.service.replica import ReplicaFollower
@@ -128,3 +129,23 @@ def test_a_replica_refuses_an_altered_build_and_keeps_its_own(
         server.shutdown()
     assert builds.current_build_id(replica_dir / "index") == before
     assert result.build_id not in builds.finished_builds(replica_dir / "index")
+
+
+def test_a_replica_without_a_build_says_it_waits_for_its_primary(tmp_path: Path, start_server: StartServer) -> None:
+    # A primary that is not there yet; its URL carries a password, which no client sees.
+    port = free_port()
+    url = f"http://ops:url-secret@127.0.0.1:{port}/"
+    replica_dir = tmp_path / "replica"
+    replica_dir.mkdir()
+    follow = {"HAKB_PRIMARY_URL": url, "HAKB_PRIMARY_KEY": ADMIN_KEY, "HAKB_PRIMARY_POLL": "0.5"}
+    replica = start_server(replica_dir, follow, wait_ready=False)
+
+    ready = httpx.get(f"{replica.url}/readyz", timeout=30)
+    asked = httpx.post(f"{replica.url}/v1/ask", json=QUESTION, timeout=30)
+    assert ready.status_code == 503 and asked.status_code == 503
+    for said in (ready.json()["reason"], asked.json()["detail"]):
+        assert f"waiting for the first build from the primary http://127.0.0.1:{port}" in said, said
+        assert "hakb ingest" not in said
+    wait_until(lambda: "cannot reach the primary" in replica.log(), 10.0, "the replica to log the primary's absence")
+    for text in (ready.text, asked.text, replica.log()):
+        assert "url-secret" not in text and ADMIN_KEY not in text

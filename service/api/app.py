@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # readiness does not wait for llama-index to import.
         threading.Thread(target=engine.warm_up, name="hakb-warm-up", daemon=True).start()
         holder.start_watching(settings.watch_interval_s)
-        follower = follow_primary(settings)  # HAKB_PRIMARY_URL: fetch the primary's builds, checked
+        follower = follow_primary(settings, holder)  # HAKB_PRIMARY_URL: fetch the primary's builds, checked
         app.state.holder, app.state.engine = holder, engine
         app.state.answer_limiter = anyio.CapacityLimiter(settings.answer_threads)
         app.state.feedback = open_feedback(settings, shared)  # Redis with HAKB_REDIS_URL, else feedback.sqlite3
