@@ -50,6 +50,7 @@ from hakb.eval.metrics import load_gold, percentile
 from hakb.ingest import builds
 from hakb.ingest.embedder import OnnxEmbedder
 from hakb.service.engine import Engine
+from hakb.service.scope import QuestionScope
 from hakb.settings import Settings
 
 CONCURRENCY = 16
@@ -66,6 +67,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "extra_worker_mb": ("<=", 250.0),
     "ingest_cold_s": ("<", 15.0),
     "ingest_unchanged_s": ("<", 1.0),
+    "scope_overhead_product": ("<=", 1.0),
+    "scope_overhead_version": ("<=", 1.0),
 }
 
 
@@ -170,6 +173,8 @@ def _measure(
         inproc = {
             kind: _latencies(engine.ask, by_kind[kind], SAMPLES[kind], inproc_cpu[kind]) for kind in ("fact", "passage")
         }
+        _progress(stream, "scoped latency")
+        _scope_overhead(bench, engine, by_kind["fact"], percentile(inproc["fact"], 50))
 
         _progress(stream, "HTTP latency")
         with httpx.Client(base_url=server.url, timeout=30) as client:
@@ -253,6 +258,34 @@ def _measure(
 
 
 # -- pieces --------------------------------------------------------------------
+
+
+def _scope_overhead(bench: Bench, engine: Engine, questions: Sequence[str], unscoped_p50: float | None) -> None:
+    """What asking in a scope adds to a fact answer, in process: the same questions with an
+    explicit scope (as `POST /v1/ask` takes it), p50 against the unscoped p50. Two scopes:
+    the build's own product (most documents) and its newest PAN-OS version (a few)."""
+    build = engine.holder.current
+    versions = sorted(
+        {v for s in build.scope_vocabulary.scopes for v in s.versions},
+        key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()),
+    )
+    scopes = {
+        "product": QuestionScope(product=build.main_product) if build.main_product else None,
+        "version": QuestionScope(versions=(versions[-1],)) if versions else None,
+    }
+    for name, scope in scopes.items():
+        if scope is None:
+            continue
+        timed = _latencies(lambda q, scope=scope: engine.ask(q, scope=scope), questions, SAMPLES["fact"])
+        scoped_p50 = percentile(timed, 50)
+        if scoped_p50 is None or unscoped_p50 is None:
+            continue
+        bench.add(
+            f"scope_overhead_{name}",
+            f"scope filter overhead ({name}: {scope.product or ', '.join(scope.versions)}), fact p50",
+            scoped_p50 - unscoped_p50,
+            note=f"scoped {scoped_p50:.2f} ms, unscoped {unscoped_p50:.2f} ms",
+        )
 
 
 def _progress(stream: TextIO, stage: str) -> None:
