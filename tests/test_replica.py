@@ -149,3 +149,30 @@ def test_a_replica_without_a_build_says_it_waits_for_its_primary(tmp_path: Path,
     wait_until(lambda: "cannot reach the primary" in replica.log(), 10.0, "the replica to log the primary's absence")
     for text in (ready.text, asked.text, replica.log()):
         assert "url-secret" not in text and ADMIN_KEY not in text
+
+
+def test_a_replicas_polls_leave_the_rate_limit_to_users(
+    seed_data_dir: Path, tmp_path: Path, start_server: StartServer
+) -> None:
+    # Two requests a minute per address: a replica polling five times a second from the
+    # same address would have drained that long before a user's first question.
+    primary_dir = copy_data_dir(seed_data_dir, tmp_path / "primary")
+    keys = {"HAKB_ADMIN_KEYS": ADMIN_KEY, "HAKB_API_KEYS": API_KEY, "HAKB_RATE_LIMIT": "2"}
+    primary = start_server(primary_dir, keys)
+    replica_dir = tmp_path / "replica"
+    replica_dir.mkdir()
+    follow = {"HAKB_PRIMARY_URL": primary.url, "HAKB_PRIMARY_KEY": ADMIN_KEY, "HAKB_PRIMARY_POLL": "0.2"}
+    replica = start_server(replica_dir, follow)  # ready: it fetched the build (two requests)
+    polled = '"GET /v1/builds/current" 200'
+    wait_until(lambda: primary.log().count(polled) >= 6, 10.0, "the replica to poll the primary six times")
+    assert httpx.get(f"{replica.url}/readyz", timeout=30).status_code == 200
+
+    user = {"Authorization": f"Bearer {API_KEY}"}
+    docs = f"{primary.url}/v1/documents"
+    assert [httpx.get(docs, headers=user, timeout=30).status_code for _ in range(3)] == [200, 200, 429]
+    # Only an admin key reads builds unlimited: a user's key on the same route is counted.
+    current = f"{primary.url}/v1/builds/current"
+    assert httpx.get(current, headers=user, timeout=30).status_code == 429
+    admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    assert httpx.get(current, headers=admin, timeout=30).status_code == 200
+    assert "answered 429" not in replica.log()  # the replica was never refused either

@@ -5,7 +5,9 @@
   answers or send JSON to the API.
 * Per-client rate limit (HAKB_RATE_LIMIT requests per minute, 0 = off): a token
   bucket per client address; over it, 429 with Retry-After. The health probes
-  and Slack (signed, and sent from Slack's shared addresses) are not counted.
+  and Slack (signed, and sent from Slack's shared addresses) are not counted; nor are
+  the builds routes read with an admin key (a replica polling its primary, often and
+  from an address users may share, must neither drain their budget nor be refused).
   Buckets live in the shared state (SQLite in the data dir, or Redis), so the
   limit holds however many workers and replicas a client's connections reach.
   If the store is down the request is let through (and logged): a broken limit
@@ -28,6 +30,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import math
@@ -50,6 +53,8 @@ log = logging.getLogger(__name__)
 
 # Paths the rate limit leaves alone: probes must answer even when a client floods.
 RATE_LIMIT_EXEMPT = ("/healthz", "/readyz", "/metrics", "/slack/")
+# ... and this one, with one of HAKB_ADMIN_KEYS (a replica's polls: service/replica.py).
+ADMIN_EXEMPT = "/v1/builds/"
 # After the shared state fails, how long the limit leaves it alone (one log line per window).
 STATE_BACKOFF_S = 30.0
 
@@ -85,7 +90,9 @@ API_RESPONSES: dict[int | str, dict[str, Any]] = {
 def install(app: FastAPI, settings: Settings, state: SharedState) -> None:
     """Add the middlewares; the last added runs first (outermost)."""
     app.add_middleware(JsonTextGuard, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, state=state)
+    app.add_middleware(
+        RateLimit, per_minute=settings.rate_limit_per_minute, state=state, admin_keys=settings.admin_key_list
+    )
     origins = settings.cors_origin_list
     if origins:
         app.add_middleware(
@@ -126,15 +133,21 @@ class SecurityHeaders:
 class RateLimit:
     """A token bucket per client address: `per_minute` requests, refilled evenly."""
 
-    def __init__(self, app: ASGIApp, per_minute: int, state: SharedState) -> None:
+    def __init__(self, app: ASGIApp, per_minute: int, state: SharedState, admin_keys: list[str] | None = None) -> None:
         self.app = app
+        self.admin_keys = [k.encode() for k in admin_keys or []]
         self.per_minute = per_minute
         self.rate = per_minute / 60.0  # tokens per second
         self.state = state
         self._skip_until = -math.inf  # time.monotonic() until which the shared state is not asked
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.per_minute <= 0 or scope["type"] != "http" or scope.get("path", "").startswith(RATE_LIMIT_EXEMPT):
+        if (
+            self.per_minute <= 0
+            or scope["type"] != "http"
+            or scope.get("path", "").startswith(RATE_LIMIT_EXEMPT)
+            or self._admin_reads_builds(scope)
+        ):
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
@@ -149,6 +162,17 @@ class RateLimit:
             headers={"Retry-After": str(retry_after)},
         )
         await send_error(scope, send, limited)
+
+    def _admin_reads_builds(self, scope: Scope) -> bool:
+        """A builds route with an admin key (the first Authorization header, as the route reads it)."""
+        if not self.admin_keys or not scope.get("path", "").startswith(ADMIN_EXEMPT):
+            return False
+        value = next((v for n, v in scope.get("headers") or [] if n == b"authorization"), b"")
+        scheme, _, given = value.partition(b" ")
+        if scheme.lower() != b"bearer":
+            return False
+        given = given.strip()
+        return any(hmac.compare_digest(given, key) for key in self.admin_keys)
 
     async def _take(self, key: str) -> float:
         """Spend one token; 0 if there was one (or the store is down), else the seconds until
