@@ -13,15 +13,16 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import chromadb
 import httpx
 import pytest
 
-from hakb.devserver import free_port
+from hakb.devserver import free_port, start_chroma
 from hakb.ingest import builds
 from hakb.ingest.embedder import OnnxEmbedder
 from hakb.service.replica import ReplicaFollower
 from hakb.settings import Settings
-from tests.conftest import StartServer, copy_data_dir, ingest, run_hakb, wait_until
+from tests.conftest import SEED_DOCS, StartServer, copy_data_dir, ingest, run_hakb, wait_until
 
 ADMIN_KEY = "replica-admin-key"
 API_KEY = "replica-user-key"
@@ -176,3 +177,53 @@ def test_a_replicas_polls_leave_the_rate_limit_to_users(
     admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
     assert httpx.get(current, headers=admin, timeout=30).status_code == 200
     assert "answered 429" not in replica.log()  # the replica was never refused either
+
+
+def _changed_seed(root: Path, port: str) -> Path:
+    """The seed page with the ha1 port set to `port`: one changed document, a new build."""
+    docs = root / f"docs-{port}"
+    docs.mkdir(parents=True)
+    for name in ("manifest.json", SEED_DOC):
+        (docs / name).write_bytes((SEED_DOCS / name).read_bytes())
+    page = docs / SEED_DOC
+    page.write_text(page.read_text(encoding="utf-8").replace("28769", port), encoding="utf-8")
+    return page
+
+
+def test_a_replica_drops_the_vectors_of_builds_it_no_longer_keeps(
+    seed_data_dir: Path, tmp_path: Path, start_server: StartServer, onnx_embedder: OnnxEmbedder
+) -> None:
+    # The primary keeps its vectors in its build folders; one replica keeps them on its own
+    # Chroma server, another in its build folders. Each follows one build more than it keeps.
+    primary_dir = copy_data_dir(seed_data_dir, tmp_path / "primary")
+    primary = start_server(primary_dir, {"HAKB_ADMIN_KEYS": ADMIN_KEY})
+    with start_chroma(tmp_path / "chroma-store", tmp_path / "chroma.log") as chroma:
+        on_server = ReplicaFollower(
+            Settings(
+                HAKB_DATA_DIR=tmp_path / "on-server",
+                CHROMA_HOST=chroma.host,
+                CHROMA_PORT=chroma.port,
+                HAKB_PRIMARY_URL=primary.url,
+                HAKB_PRIMARY_KEY=ADMIN_KEY,
+            )
+        )
+        embedded = ReplicaFollower(
+            Settings(HAKB_DATA_DIR=tmp_path / "embedded", HAKB_PRIMARY_URL=primary.url, HAKB_PRIMARY_KEY=ADMIN_KEY)
+        )
+        first = on_server.poll_once()
+        assert first and embedded.poll_once() == first
+        fetched = [first]
+        for k in range(builds.KEEP_BUILDS):
+            result = ingest(primary_dir, [_changed_seed(tmp_path, f"2878{k}")], onnx_embedder)
+            assert result.ok and result.changed and result.build_id, result.error
+            wait_until(on_server.poll_once, 10.0, f"the replica to fetch build {result.build_id}")
+            assert embedded.poll_once() == result.build_id
+            fetched.append(result.build_id)
+
+        kept = fetched[-builds.KEEP_BUILDS :]
+        client = chromadb.HttpClient(host=chroma.host, port=chroma.port)
+        on_chroma = sorted(str(getattr(c, "name", c)) for c in client.list_collections())
+        assert on_chroma == sorted(builds.collection_name(b) for b in kept)
+    for replica in (on_server, embedded):
+        assert builds.finished_builds(replica.index_dir) == kept
+        assert not builds.build_path(replica.index_dir, fetched[0]).exists()  # an embedded store with it
