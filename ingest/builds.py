@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import io
 import json
+import logging
 import lzma
 import os
 import re
@@ -40,6 +41,8 @@ from pydantic import BaseModel
 
 from hakb.ingest.errors import IngestError
 from hakb.ingest.models import Chunk, Fact, Manifest, Section
+
+log = logging.getLogger(__name__)
 
 KEEP_BUILDS = 3  # the current one, the one before it (workers may still hold it), one spare
 LOCK_NAME = ".builds.lock"
@@ -377,7 +380,7 @@ def _import(
             set_current(index_dir, build_id)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    cleanup(index_dir)
+    drop_collections(cleanup(index_dir), chroma_host, chroma_port)
     return build_id, True
 
 
@@ -482,6 +485,32 @@ def _vector_store(path: Path, build_id: str, manifest: Manifest, host: str | Non
             store.add(chunks, vectors)
     except VectorStoreError as exc:
         raise BuildError(f"build {build_id}: its vectors could not be stored ({exc})") from exc
+    finally:
+        close = getattr(client, "close", None)
+        if callable(close):
+            close()
+
+
+def drop_collections(build_ids: Iterable[str], chroma_host: str | None, chroma_port: int) -> None:
+    """With a Chroma server, the collections of builds no longer kept go too (an embedded
+    store goes with its build's folder). Best effort: a leftover costs space, not answers;
+    one already gone (another host sharing the server dropped it) is skipped."""
+    removed = list(build_ids)
+    if chroma_host is None or not removed:
+        return
+    from hakb.ingest.vectors import open_chroma_client
+
+    try:
+        client = open_chroma_client(None, chroma_host, chroma_port)
+    except Exception as exc:  # chromadb's and httpx's errors alike: said, then left
+        log.warning("the collections of removed builds %s stay on Chroma: %s", ", ".join(removed), exc)
+        return
+    try:
+        for build_id in removed:
+            try:
+                client.delete_collection(collection_name(build_id))
+            except Exception:  # gone already
+                log.debug("no collection of build %s to drop", build_id, exc_info=True)
     finally:
         close = getattr(client, "close", None)
         if callable(close):

@@ -232,12 +232,10 @@ class Pipeline:
             counts = self._write(path, build_id, docs, previous_id, progress)
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
-            self._drop_server_collection(build_id)
+            builds.drop_collections([build_id], self.options.chroma_host, self.options.chroma_port)
             raise
         builds.set_current(index_dir, build_id)
-        removed = builds.cleanup(index_dir)
-        for old in removed:
-            self._drop_server_collection(old)
+        builds.drop_collections(builds.cleanup(index_dir), self.options.chroma_host, self.options.chroma_port)
         log.info("ingest: build %s is current (%s)", build_id, counts)
         return build_id, counts
 
@@ -333,16 +331,6 @@ class Pipeline:
         except IngestError:
             return {}
         return {embedding_text(c): by_id[c.chunk_id] for c in chunks if c.chunk_id in by_id}
-
-    def _drop_server_collection(self, build_id: str) -> None:
-        """With a Chroma server, a removed build's collection goes too."""
-        if self.options.chroma_host is None:
-            return
-        try:
-            client = open_chroma_client(Path("."), self.options.chroma_host, self.options.chroma_port)
-            client.delete_collection(builds.collection_name(build_id))
-        except Exception:  # best effort: a leftover collection costs space, not correctness
-            log.debug("could not drop collection of build %s", build_id, exc_info=True)
 
 
 def canonical_url(url: str) -> str:

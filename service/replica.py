@@ -19,7 +19,6 @@ import logging
 import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
@@ -82,7 +81,6 @@ class ReplicaFollower:
                 return None  # refused each time already: said so in the log
             if self._switch_to_kept(build_id):
                 return build_id
-            before = _build_folders(self.index_dir)
             with tempfile.TemporaryFile(prefix="hakb-fetch-") as spool:
                 self._download(client, export, spool)
                 spool.seek(0)
@@ -99,9 +97,6 @@ class ReplicaFollower:
                     self._tries[build_id] = self._tries.get(build_id, 0) + 1
                     raise
         self._tries.pop(build_id, None)
-        # The import's cleanup removed the builds beyond those kept (an embedded store goes
-        # with its folder); on a Chroma server their collections go too, as after an ingest.
-        self._drop_collections(sorted(before - _build_folders(self.index_dir)))
         if moved:
             log.info("replica: build %s from %s is current", installed, self.shown)
         return installed if moved else None
@@ -149,27 +144,6 @@ class ReplicaFollower:
             builds.set_current(self.index_dir, build_id)
         log.info("replica: build %s (kept here) is current again, as on %s", build_id, self.shown)
         return True
-
-    def _drop_collections(self, removed: list[str]) -> None:
-        if self.chroma_host is None or not removed:
-            return
-        from hakb.ingest.vectors import open_chroma_client
-
-        try:
-            client = open_chroma_client(None, self.chroma_host, self.chroma_port)
-        except Exception as exc:  # best effort, as ingest's: a leftover costs space, not answers
-            log.warning("replica: the collections of removed builds %s stay on Chroma: %s", ", ".join(removed), exc)
-            return
-        try:
-            for old in removed:
-                try:
-                    client.delete_collection(builds.collection_name(old))
-                except Exception:  # gone already (a primary sharing the server dropped it)
-                    log.debug("replica: no collection of build %s to drop", old, exc_info=True)
-        finally:
-            close = getattr(client, "close", None)
-            if callable(close):
-                close()
 
     def _embedder(self) -> str:
         if self._embedder_name is None:
@@ -232,12 +206,6 @@ class ReplicaFollower:
         if last is None or last[0] != message or now - last[1] >= REPEAT_LOG_S:
             log.warning("replica: %s; trying again every %g s", message, self.interval_s)
             self._last_problem = (message, now)
-
-
-def _build_folders(index_dir: Path) -> set[str]:
-    """The builds on disk, sealed or not (cleanup removes both kinds)."""
-    root = builds.builds_root(index_dir)
-    return {p.name for p in root.iterdir() if not p.name.startswith(".")} if root.is_dir() else set()
 
 
 def _said(response: httpx.Response) -> str:
