@@ -197,7 +197,7 @@ class HakbServer(_Server):
         return _tail(self.log_path, chars)
 
     def worker_pids(self) -> list[int]:
-        """uvicorn's worker processes (with --workers N > 1; spawned children of the server)."""
+        """The worker processes (with --workers N > 1: children the server forked)."""
         out = subprocess.run(["pgrep", "-P", str(self.pid)], capture_output=True, text=True).stdout
         # A multiprocessing resource tracker may sit beside the workers.
         return sorted(p for p in map(int, out.split()) if "resource_tracker" not in _cmdline(p))

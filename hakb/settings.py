@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -59,6 +60,15 @@ class Settings(BaseSettings):
     primary_key: str | None = Field(default=None, alias="HAKB_PRIMARY_KEY", repr=False)
     primary_poll_s: float = Field(default=5.0, gt=0, alias="HAKB_PRIMARY_POLL")
 
+    @field_validator("redis_url")
+    @classmethod
+    def redis_scheme(cls, value: str | None) -> str | None:
+        """Said at start-up, in one line, not as a traceback in each worker later. The
+        URL may hold a password: the message does not repeat it."""
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
     @field_validator("api_keys", "admin_keys")
     @classmethod
     def keys_or_nothing(cls, value: str) -> str:
@@ -95,7 +105,12 @@ class Settings(BaseSettings):
 
 def _user_cache() -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
-    return Path(xdg) if xdg else Path.home() / ".cache"
+    if xdg:
+        return Path(xdg)
+    try:
+        return Path.home() / ".cache"
+    except RuntimeError:  # no HOME and no passwd entry (a container's arbitrary uid)
+        return Path(tempfile.gettempdir())
 
 
 def _split(value: str) -> list[str]:

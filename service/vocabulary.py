@@ -129,7 +129,8 @@ _COMMON: list[str] = []
 
 
 def _common_english() -> list[str]:
-    """The 30,000 most frequent English words (bundled with wordfreq), loaded once."""
+    """The most frequent English words (bundled with wordfreq: its small list, about 29,000
+    words), loaded once."""
     if not _COMMON:
         _COMMON.extend(w for w in common_english(30000) if w.isalpha() and len(w) >= 3)
     return _COMMON

@@ -158,3 +158,11 @@ def test_ask_server_out_of_reach_is_one_line_exit_1(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     _no_traceback(done.stderr)
     assert done.stderr.startswith("hakb: cannot reach hakb at") and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_redis_url_of_another_scheme_is_refused_in_one_line_without_its_password(tmp_path: Path) -> None:
+    # Before: each worker died with a ValueError traceback from redis-py at start-up.
+    done = run_hakb("serve", "--port", "1", data_dir=tmp_path, env={"HAKB_REDIS_URL": "http://user:s3cret@cache:6379"})
+    assert done.returncode == 2, done.stderr
+    assert "HAKB_REDIS_URL" in done.stderr and "redis://" in done.stderr
+    assert "s3cret" not in done.stderr and "Traceback" not in done.stderr

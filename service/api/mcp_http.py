@@ -18,11 +18,14 @@
 
 from __future__ import annotations
 
+import importlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import anyio.to_thread
 from anyio.abc import TaskGroup, TaskStatus
 from fastapi import FastAPI
 from fastapi.security import HTTPBearer
@@ -40,6 +43,8 @@ if TYPE_CHECKING:
     from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 
 PATH = "/mcp"
+
+log = logging.getLogger(__name__)
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -73,7 +78,14 @@ class McpEndpoint:
             if self.manager is None:
                 if self._tasks is None:
                     raise NotReady("the MCP endpoint is not running yet")
-                await self._tasks.start(self._run_manager)
+                try:
+                    # The SDK's import takes a moment: in a thread, not in the event loop
+                    # every other request of this worker is waiting on.
+                    await anyio.to_thread.run_sync(importlib.import_module, "hakb.service.mcp_server")
+                    await self._tasks.start(self._run_manager)
+                except Exception as exc:  # an SDK that cannot start: a 503 that says so, not a 500
+                    log.exception("the MCP endpoint could not start")
+                    raise NotReady(f"the MCP endpoint could not start: {type(exc).__name__}") from exc
             assert self.manager is not None
             return self.manager
 

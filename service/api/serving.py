@@ -185,8 +185,8 @@ def prepare_metrics(workers: int) -> None:
 def uvicorn_options(settings: Settings, verbose: bool = False) -> dict[str, Any]:
     """Keyword arguments for `uvicorn.run`, on top of app, host, port and workers.
 
-    The protocol is a `functools.partial` of an importable class: uvicorn pickles
-    its config into each worker process, and a partial of that pickles cleanly."""
+    The protocol is a `functools.partial` of an importable class, so the config also
+    pickles cleanly should a worker ever be spawned rather than forked."""
     return {
         "http": functools.partial(GuardedHttpToolsProtocol, request_timeout=settings.request_timeout_s),
         "timeout_keep_alive": KEEP_ALIVE_S,

@@ -166,7 +166,9 @@ def test_llamaindex_adapter_async_query(embedder: OnnxEmbedder) -> None:
 # -- the optimised copy that processes share ----------------------------------------------
 
 
-def test_the_shared_optimised_copy_gives_the_same_vectors(tmp_path: Path, embedder: OnnxEmbedder) -> None:
+def test_the_shared_optimised_copy_gives_the_same_vectors(
+    tmp_path: Path, embedder: OnnxEmbedder, caplog: pytest.LogCaptureFixture
+) -> None:
     texts = ["HA1 uses TCP port 28769 for clear-text communication", "HA4"]
     first = OnnxEmbedder(cache_dir=tmp_path, threads=1)
     np.testing.assert_allclose(first.embed(texts), embedder.embed(texts), atol=1e-6)
@@ -178,6 +180,9 @@ def test_the_shared_optimised_copy_gives_the_same_vectors(tmp_path: Path, embedd
     np.testing.assert_allclose(second.embed(texts), embedder.embed(texts), atol=1e-6)
     assert list((tmp_path / "onnx").iterdir()) == copies
     assert (copies[0] / "weights.data").stat().st_mtime_ns == stamp
+    # Loaded from the copy, not quietly from the model itself (same vectors either way).
+    assert "cannot" not in caplog.text and "not usable" not in caplog.text
+    assert oct(copies[0].stat().st_mode & 0o777) == "0o755"  # readable by the service's other users
 
 
 def test_a_damaged_optimised_copy_costs_memory_not_answers(
@@ -189,6 +194,12 @@ def test_a_damaged_optimised_copy_costs_memory_not_answers(
     fresh = OnnxEmbedder(cache_dir=tmp_path, threads=1)
     np.testing.assert_allclose(fresh.embed(["HA2 keep-alive"]), embedder.embed(["HA2 keep-alive"]), atol=1e-6)
     assert "cannot load the optimised model" in caplog.text
+    # The damaged copy is gone: the next process writes a whole one.
+    caplog.clear()
+    again = OnnxEmbedder(cache_dir=tmp_path, threads=1)
+    np.testing.assert_allclose(again.embed(["HA2 keep-alive"]), embedder.embed(["HA2 keep-alive"]), atol=1e-6)
+    assert "cannot" not in caplog.text
+    assert (copy / "weights.data").stat().st_size > 1_000_000
 
 
 def test_an_unwritable_cache_still_embeds(tmp_path: Path, embedder: OnnxEmbedder) -> None:
