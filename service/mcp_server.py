@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal, TypeVar
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
@@ -108,9 +110,13 @@ class CheckResult(config_check.CheckReport):
 # -- the server ----------------------------------------------------------------
 
 
-def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
+def build_server(
+    engine: EngineSource, settings: Settings, limiter: Callable[[], CapacityLimiter | None] = lambda: None
+) -> MCPServer:
     """The MCP server with hakb's tools; `engine()` gives the engine to answer with
-    (called per call: the HTTP app opens its engine in its lifespan, after this)."""
+    (called per call: the HTTP app opens its engine in its lifespan, after this);
+    `limiter()` the threads `ask` may answer in (the HTTP app's HAKB_ANSWER_THREADS, shared
+    with /v1/ask; None: anyio's default pool)."""
     # MCPServer configures the root logger (logging.basicConfig) when it has no handler;
     # a placeholder handler keeps the host's logging (uvicorn's, the CLI's) as it is.
     root, placeholder = logging.getLogger(), logging.NullHandler()
@@ -130,7 +136,7 @@ def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
         ),
         annotations=READ_ONLY,
     )
-    def ask(
+    async def ask(
         question: Annotated[str, Field(description="The question, as a person would ask it")],
         version: Annotated[str | None, Field(description="Answer for this PAN-OS version, e.g. 11.1")] = None,
         context: Annotated[
@@ -152,7 +158,9 @@ def build_server(engine: EngineSource, settings: Settings) -> MCPServer:
             body = AskRequest(question=question, version=version, context=context, scope=scope)
             return ask_route.answer_question(body, engine(), settings)
 
-        return _reply(settings, answer, _answer_text)
+        # In the same few threads as /v1/ask: an MCP client's load must not bring back the
+        # working memory that limit keeps out.
+        return await anyio.to_thread.run_sync(lambda: _reply(settings, answer, _answer_text), limiter=limiter())
 
     @server.tool(
         title="Look up facts",

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.to_thread
+from anyio import CapacityLimiter
 from anyio.abc import TaskGroup, TaskStatus
 from fastapi import FastAPI
 from fastapi.security import HTTPBearer
@@ -56,8 +57,11 @@ class McpEndpoint:
     (`running`), started by the first call; the lifespan may run more than once (a
     test client per test), so each run starts a new one."""
 
-    def __init__(self, engine: Callable[[], Engine], settings: Settings) -> None:
+    def __init__(
+        self, engine: Callable[[], Engine], settings: Settings, limiter: Callable[[], CapacityLimiter | None]
+    ) -> None:
         self.engine = engine
+        self.limiter = limiter
         self.settings = settings
         self.manager: StreamableHTTPSessionManager | None = None
         self._tasks: TaskGroup | None = None
@@ -94,7 +98,7 @@ class McpEndpoint:
 
         from hakb.service.mcp_server import build_server
 
-        server = build_server(self.engine, self.settings)
+        server = build_server(self.engine, self.settings, self.limiter)
         server.streamable_http_app(
             stateless_http=True,
             json_response=True,
@@ -125,7 +129,10 @@ def install(app: FastAPI, settings: Settings) -> None:
     def engine() -> Engine:
         return app.state.engine  # type: ignore[no-any-return]  # set by the lifespan
 
-    endpoint = McpEndpoint(engine, settings)
+    def limiter() -> CapacityLimiter | None:
+        return getattr(app.state, "answer_limiter", None)  # set by the lifespan, as the engine
+
+    endpoint = McpEndpoint(engine, settings, limiter)
     app.router.routes.append(Route(PATH, endpoint=endpoint, methods=["GET", "POST", "DELETE"]))
     app.router.lifespan_context = _with_endpoint(app.router.lifespan_context, endpoint)
 
