@@ -227,12 +227,12 @@ def shown_url(url: str) -> str:
 
 def follow_primary(settings: Settings, holder: BuildHolder | None = None) -> ReplicaFollower | None:
     """Start following when HAKB_PRIMARY_URL is set; None otherwise. Until the first build
-    lands, `holder` (this worker's) says the replica waits for the primary, not for an ingest."""
+    lands, `holder` (this worker's; its next refresh) says the replica waits for the primary,
+    not for an ingest."""
     if not settings.primary_url:
         return None
     follower = ReplicaFollower(settings)
     if holder is not None:
         holder.awaiting = f"waiting for the first build from the primary {follower.shown} (HAKB_PRIMARY_URL)"
-        holder.refresh()
     follower.start()
     return follower

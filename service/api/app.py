@@ -55,13 +55,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = Engine.from_settings(settings)
         holder = engine.holder
+        # HAKB_PRIMARY_URL: fetch the primary's builds, checked; before the first refresh, so an
+        # empty replica says from its first answer that it waits for the primary.
+        follower = follow_primary(settings, holder)
         holder.refresh()
         engine.retriever.embed_query("warm up")  # the model, before the first question
         # The retriever's caches fill in the background: facts answer at once, and
         # readiness does not wait for llama-index to import.
         threading.Thread(target=engine.warm_up, name="hakb-warm-up", daemon=True).start()
         holder.start_watching(settings.watch_interval_s)
-        follower = follow_primary(settings, holder)  # HAKB_PRIMARY_URL: fetch the primary's builds, checked
         app.state.holder, app.state.engine = holder, engine
         app.state.answer_limiter = anyio.CapacityLimiter(settings.answer_threads)
         app.state.feedback = open_feedback(settings, shared)  # Redis with HAKB_REDIS_URL, else feedback.sqlite3

@@ -24,7 +24,7 @@ def get_engine(request: Request) -> Engine:
     return request.app.state.engine  # type: ignore[no-any-return]  # app.state is untyped
 
 
-def _matches(given: str, keys: list[str]) -> str | None:
+def matching_key(given: str, keys: list[str]) -> str | None:
     """The key `given` equals, compared with every key in constant time (timing tells nothing)."""
     found = None
     for key in keys:
@@ -50,7 +50,7 @@ def require_key(
     if not keys:
         return
     given = credentials.credentials if credentials else ""
-    key = _matches(given, keys + settings.admin_key_list)
+    key = matching_key(given, keys + settings.admin_key_list)
     if key is None:
         raise Unauthorized("missing or wrong API key: send Authorization: Bearer <key>")
     request.state.caller = key_id(key)
@@ -66,8 +66,8 @@ def require_admin_key(
     if not admin:
         raise Forbidden("reading feedback is turned off: the server has no HAKB_ADMIN_KEYS")
     given = credentials.credentials if credentials else ""
-    if _matches(given, admin) is None:
-        if _matches(given, settings.api_key_list) is not None:
+    if matching_key(given, admin) is None:
+        if matching_key(given, settings.api_key_list) is not None:
             raise Forbidden("this key may not read feedback: send one of HAKB_ADMIN_KEYS")
         raise Unauthorized("missing or wrong admin key: send Authorization: Bearer <admin key>")
 

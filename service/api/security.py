@@ -30,7 +30,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import math
@@ -44,6 +43,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hakb.errors import BadInput, MalformedBody, RateLimited
+from hakb.service.api.deps import matching_key
 from hakb.service.api.errors import send_error
 from hakb.service.api.schemas import ErrorResponse
 from hakb.service.state import SharedState, StateUnavailable
@@ -135,7 +135,7 @@ class RateLimit:
 
     def __init__(self, app: ASGIApp, per_minute: int, state: SharedState, admin_keys: list[str] | None = None) -> None:
         self.app = app
-        self.admin_keys = [k.encode() for k in admin_keys or []]
+        self.admin_keys = admin_keys or []
         self.per_minute = per_minute
         self.rate = per_minute / 60.0  # tokens per second
         self.state = state
@@ -168,11 +168,8 @@ class RateLimit:
         if not self.admin_keys or not scope.get("path", "").startswith(ADMIN_EXEMPT):
             return False
         value = next((v for n, v in scope.get("headers") or [] if n == b"authorization"), b"")
-        scheme, _, given = value.partition(b" ")
-        if scheme.lower() != b"bearer":
-            return False
-        given = given.strip()
-        return any(hmac.compare_digest(given, key) for key in self.admin_keys)
+        scheme, _, given = value.decode("latin-1").partition(" ")
+        return scheme.lower() == "bearer" and matching_key(given.strip(), self.admin_keys) is not None
 
     async def _take(self, key: str) -> float:
         """Spend one token; 0 if there was one (or the store is down), else the seconds until

@@ -9,7 +9,6 @@ an admin key, as reading votes does; otherwise they sit behind HAKB_API_KEYS as 
 
 from __future__ import annotations
 
-import hmac
 import tempfile
 from collections.abc import Iterator
 from typing import IO, Annotated
@@ -22,7 +21,7 @@ from pydantic import BaseModel, Field
 from hakb.errors import Forbidden, NotFound, Unauthorized
 from hakb.ingest import builds
 from hakb.service.api import examples
-from hakb.service.api.deps import EngineDep, SettingsDep
+from hakb.service.api.deps import EngineDep, SettingsDep, matching_key
 from hakb.service.api.schemas import ErrorResponse
 
 _bearer = HTTPBearer(auto_error=False, description="One of HAKB_ADMIN_KEYS, when set")
@@ -37,9 +36,9 @@ def require_build_reader(
     admin = settings.admin_key_list
     if not admin:
         return
-    given = (credentials.credentials if credentials else "").encode()
-    if not any(hmac.compare_digest(given, key.encode()) for key in admin):
-        if any(hmac.compare_digest(given, key.encode()) for key in settings.api_key_list):
+    given = credentials.credentials if credentials else ""
+    if matching_key(given, admin) is None:
+        if matching_key(given, settings.api_key_list) is not None:
             raise Forbidden("this key may not read builds: send one of HAKB_ADMIN_KEYS")
         raise Unauthorized("missing or wrong admin key: send Authorization: Bearer <admin key>")
 
