@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from hakb.eval.metrics import GoldItem, contains, judge, load_gold, normalise
+from hakb.eval.metrics import GoldItem, contains, first_word, judge, load_gold, normalise
 from hakb.service import rules
-from hakb.service.engine import Engine
+from hakb.service.engine import Engine, Ranking
 from hakb.service.ranking.evidence import FEATURES, Evidence
 from hakb.service.ranking.ranker import WEIGHTS_PATH, scoring_weights
 from hakb.settings import Settings
@@ -46,12 +47,19 @@ def candidate_text(e: Evidence) -> str:
     return " ".join([e.text, *e.items])
 
 
-def label(item: GoldItem, e: Evidence) -> int:
+def label(item: GoldItem, e: Evidence, answer_of: Callable[[Evidence], str] | None = None) -> int:
+    """1 when this candidate alone answers the item: it holds the values asked and, for
+    a yes/no item, the answer it would give (`answer_of`) says the right yes or no. A
+    yes/no item asks for no value: without its verdict every candidate of it would be a
+    0, and the ranker would learn that yes/no questions are never answered."""
     if not item.answerable:
         return 0
     if e.bundle:
         # The rules' whole answer is judged as the answer it would be.
         return int(judge(item, e.rendered or "", "fact").correct)
+    verdict = [v.lower() for v in item.must if v.lower() in _YES_NO]
+    if verdict and (answer_of is None or first_word(answer_of(e)) != verdict[0]):
+        return 0
     text = normalise(candidate_text(e))
     if any(contains(text, v) for v in item.must_not):
         return 0
@@ -63,14 +71,18 @@ def label(item: GoldItem, e: Evidence) -> int:
         return 1
     if item.any_of:
         return int(any(contains(text, v) for v in item.any_of))
-    return 0
+    return int(bool(verdict))
 
 
 def collect(engine: Engine, items: list[GoldItem]) -> list[Example]:
     out = []
     for item in items:
-        evidence = engine.evidence(item.question)
-        out.append(Example(item, evidence, [label(item, e) for e in evidence]))
+        ranking = engine.ranking(item.question)
+
+        def answer_of(e: Evidence, ranking: Ranking = ranking) -> str:
+            return engine.answer_from(ranking, e).answer
+
+        out.append(Example(item, ranking.evidence, [label(item, e, answer_of) for e in ranking.evidence]))
     return out
 
 

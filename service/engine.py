@@ -45,6 +45,17 @@ log = logging.getLogger(__name__)
 _CHECKED = re.compile(r"\b0x[0-9a-f]+\b|\bpa-\d{2,4}[a-z]*\b|(?<![\w.])\d[\d,]*\d(?![\w])", re.I)
 
 
+@dataclasses.dataclass
+class Ranking:
+    """A question as the engine read it and the evidence it ranked for it."""
+
+    build: LoadedBuild
+    q: qparse.Query
+    sig: sources.Signals
+    picked: rules.RuleResult | None
+    evidence: list[Evidence]
+
+
 class EngineError(Unavailable):
     """The engine cannot answer at all (no build, passages down)."""
 
@@ -279,6 +290,19 @@ class Engine:
             answer = _abstain(q, f"The documents do not say (looked for: {looked}).", looked)
             answer.score = round(top.score, 4) if top else None
             return answer
+        return self._compose(build, q, sig, picked, evidence, looked)
+
+    def _compose(
+        self,
+        build: LoadedBuild,
+        q: qparse.Query,
+        sig: sources.Signals,
+        picked: rules.RuleResult | None,
+        evidence: list[Evidence],
+        looked: str,
+    ) -> Answer:
+        """The answer that the first of `evidence` gives, with the rest beside it."""
+        top = evidence[0]
         reading = _structured_reading(top, evidence, sig, self.ranker.threshold)
         if reading is not None:
             # The winning sentence holds a fact the question asks the value of: the fact is
@@ -287,7 +311,7 @@ class Engine:
             top = reading
         if top.source == "fact":
             answer = self._compose_fact(build, q, sig, picked, evidence)
-            beside = _passage_beside(top, evidence, sig, build.main_product, answer.answer)
+            beside = _passage_beside(top, evidence, sig, build.main_product, answer.answer, self.ranker.threshold)
             if beside is not None:
                 answer.answer += f"\nAlso: {beside.text}"
                 answer.citations.append(beside.citation)
@@ -306,11 +330,23 @@ class Engine:
         """Every candidate the sources proposed for a one-part question, scored, best
         first, the passages searched whatever the facts scored: what training the
         ranker and explaining an answer read."""
+        return self.ranking(question, top_k=top_k).evidence
+
+    def ranking(self, question: str, *, top_k: int = 5) -> Ranking:
+        """`evidence` with what the engine read of the question, so that the answer any
+        one candidate would give can be composed (`answer_from`): what the ranker is
+        trained to put first is the candidate whose answer is right."""
         build = self.holder.current
         q = qparse.parse(question, build.vocabulary.closest)[0]
         _read_bare_model(q, build.facts)
-        evidence, _, _ = self._rank(build, q, top_k, None, exhaustive=True)
-        return evidence
+        evidence, picked, sig = self._rank(build, q, top_k, None, exhaustive=True)
+        return Ranking(build, q, sig, picked, evidence)
+
+    def answer_from(self, ranking: Ranking, top: Evidence) -> Answer:
+        """The answer the engine gives when `top` wins, the rest of the evidence beside it."""
+        rest = [e for e in ranking.evidence if e is not top]
+        looked = (ranking.picked.looked_for if ranking.picked else "") or " ".join(ranking.sig.words)
+        return self._compose(ranking.build, ranking.q, ranking.sig, ranking.picked, [top, *rest], looked)
 
     def _rank(
         self, build: LoadedBuild, q: qparse.Query, top_k: int, ctx: qparse.Query | None, *, exhaustive: bool = False
@@ -612,7 +648,12 @@ def _unsaid(sig: sources.Signals, said: str) -> list[str]:
 
 
 def _passage_beside(
-    top: Evidence, evidence: list[Evidence], sig: sources.Signals, main_product: str | None, said: str
+    top: Evidence,
+    evidence: list[Evidence],
+    sig: sources.Signals,
+    main_product: str | None,
+    said: str,
+    threshold: float,
 ) -> Evidence | None:
     """A sentence scored close behind a fact answer that holds words of the question the
     answer does not say ("hsci via a switch - what port mode?": the answer says what is not
@@ -627,7 +668,9 @@ def _passage_beside(
     shape = sig.shape if sig.shape is not None and _values(sig.shape, said) else None
     known = _values(shape, f"{said} {sig.query.norm or sig.query.text}") if shape is not None else set()
     for e in evidence[1:8]:
-        if e.source != "passage" or e.score < top.score - CLOSE_BEHIND or not _agrees(e):
+        # Close behind the fact, or scored as an answer of its own: how far the top fact's
+        # score sits above the guard is no measure of what a sentence beside it adds.
+        if e.source != "passage" or e.score < min(top.score - CLOSE_BEHIND, threshold) or not _agrees(e):
             continue
         if not _same_product(e.citation.scope, top.citation.scope, main_product):
             continue

@@ -513,5 +513,61 @@ def test_the_sentence_beside_an_answer_never_adds_another_value_of_what_was_aske
 
     both = passage("HA2 can use IP (protocol number 99) or UDP (port 29281) to span subnets.")
     words = passage("With UDP the HA2 link can span subnets through a router.")
-    assert _passage_beside(top, [top, both], sig, build.main_product, said) is None
-    assert _passage_beside(top, [top, words], sig, build.main_product, said) is words
+    guard = seed_engine.ranker.threshold
+    assert _passage_beside(top, [top, both], sig, build.main_product, said, guard) is None
+    assert _passage_beside(top, [top, words], sig, build.main_product, said, guard) is words
+
+
+def test_a_sentence_far_behind_a_fact_is_quoted_beside_it_only_if_it_would_answer_alone(seed_engine: Engine) -> None:
+    # How far the top fact scores above the guard is no measure of what the sentence adds:
+    # one the guard would answer with on its own is quoted however far behind it sits.
+    from hakb.service import question as qparse
+    from hakb.service.engine import _passage_beside
+    from hakb.service.ranking import sources
+    from hakb.service.ranking.evidence import Evidence
+
+    build = seed_engine.holder.current
+    guard = seed_engine.ranker.threshold
+    q = qparse.parse("ha2 udp port for routing across subnets?", build.vocabulary.closest)[0]
+    sig = sources.signals(q, build.facts, build.vocabulary)
+    fact = next(f for f in build.facts.facts if f.subject == "HA2" and f.attribute == "port")
+    top = Evidence(text=fact.quote, citation=fact.citation, source="fact", fact=fact, score=0.99)
+    text = "With UDP the HA2 link can span subnets through a router."
+    citation = Citation(doc_id="d", title="T", section="T > S", quote=text)
+    answers = Evidence(text=text, citation=citation, source="passage", score=guard + 0.01)
+    weak = Evidence(text=text, citation=citation, source="passage", score=guard - 0.01)
+    assert _passage_beside(top, [top, answers], sig, build.main_product, "HA2 port: UDP 29281.", guard) is answers
+    assert _passage_beside(top, [top, weak], sig, build.main_product, "HA2 port: UDP 29281.", guard) is None
+
+
+# -- training labels: what the ranker learns to put first ----------------------------
+
+
+def test_the_answer_a_candidate_gives_is_the_answer_when_it_wins(seed_engine: Engine) -> None:
+    question = "is ha3 traffic encrypted?"
+    ranking = seed_engine.ranking(question)
+    assert seed_engine.answer_from(ranking, ranking.evidence[0]).answer == seed_engine.ask(question).answer
+
+
+def test_yes_no_items_label_candidates_by_the_verdict_they_give(seed_engine: Engine) -> None:
+    # A yes/no item asks for no value: were its candidates labelled by values alone, every
+    # one would be a 0 and the ranker would learn that such questions are never answered.
+    from hakb.eval.metrics import GoldItem
+    from hakb.eval.train_ranker import label
+
+    question = "is ha3 traffic encrypted?"
+    ranking = seed_engine.ranking(question)
+
+    def answer_of(e):  # type: ignore[no-untyped-def]
+        return seed_engine.answer_from(ranking, e).answer
+
+    def item(verdict: str) -> GoldItem:
+        return GoldItem(
+            id="t1", split="dev", question=question, kind="fact", must=(verdict,), must_not=(), any_of=(),
+            docs="seed", source_doc=None, source_section=None, category="yesno",
+        )  # fmt: skip
+
+    says_no = [e for e in ranking.evidence if answer_of(e).startswith("No.")]
+    assert says_no
+    assert all(label(item("no"), e, answer_of) == 1 for e in says_no)
+    assert all(label(item("yes"), e, answer_of) == 0 for e in says_no)
