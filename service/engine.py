@@ -67,6 +67,10 @@ PARTS = ("facts", "passages", "dense", "ranker", "guard")
 # of it (chosen on the dev split: one more within 0.08 answered 4 fewer dev questions).
 MAX_SENTENCES = 3
 CLOSE_BEHIND = 0.12
+# A sentence further than CLOSE_BEHIND behind a fact answer is quoted beside it ("Also: ...")
+# when it passes the guard and holds at least this share of the question's weight that the
+# fact's line does not say: one generic word ("link") is no addition.
+BESIDE_SHARE = 0.2
 # For "how do I ...", the best candidate that carries the steps answers when it scored
 # within this of the best one.
 PROCEDURE_BEHIND = 0.25
@@ -311,12 +315,14 @@ class Engine:
             top = reading
         if top.source == "fact":
             answer = self._compose_fact(build, q, sig, picked, evidence)
-            beside = _passage_beside(top, evidence, sig, build.main_product, answer.answer, self.ranker.threshold)
+            beside = _passage_beside(
+                top, evidence, sig, build.main_product, answer.answer, build.facts, self.ranker.threshold
+            )
             if beside is not None:
                 answer.answer += f"\nAlso: {beside.text}"
                 answer.citations.append(beside.citation)
         else:
-            answer = self._compose_passage(q, sig, evidence, build.main_product)
+            answer = self._compose_passage(q, sig, evidence, build.main_product, build.facts)
         where = top.citation.scope
         if where is not None and not _is_home(where, build.main_product) and where.product_label:
             # Said for another product or a cloud: the answer says so, right after its verdict.
@@ -485,7 +491,12 @@ class Engine:
         return _fact_answer(q, result)
 
     def _compose_passage(
-        self, q: qparse.Query, sig: sources.Signals, evidence: list[Evidence], main_product: str | None
+        self,
+        q: qparse.Query,
+        sig: sources.Signals,
+        evidence: list[Evidence],
+        main_product: str | None,
+        table: FactTable,
     ) -> Answer:
         """The best sentence (for "how do I", the best that carries the steps) and up to two
         more scored close behind it for the same product, with the lists they introduce."""
@@ -502,7 +513,10 @@ class Engine:
         close = [
             e
             for e in passages[1:6]
-            if e.score >= top.score - CLOSE_BEHIND and _same_product(e.citation.scope, top.citation.scope, main_product)
+            if e.score >= top.score - CLOSE_BEHIND
+            and _same_product(e.citation.scope, top.citation.scope, main_product)
+            # A value of the kind asked that the facts give another link is no answer for this one.
+            and not (sig.shape is not None and _values_of_others(sig, " ".join([e.text, *e.items]), table))
         ]
         close.sort(key=lambda e: not e.items)
         picked = [top] + close[: MAX_SENTENCES - 1]
@@ -520,13 +534,21 @@ class Engine:
             # Two windows of one passage overlap: a sentence is said once.
             # A window that already said the sentence introducing a list still lacks the list.
             fresh = [s for s in split_sentences(e.text) or [e.text] if s not in said]
-            if not fresh and not e.items:
+            # A value of the kind asked that the facts give another link is not said in an
+            # answer about this one ("heartbeat backup (uses port 28771 ...)" for HA1 backup).
+            foreign = [s for s in (*fresh[1:], *e.items) if sig.shape is not None and _values_of_others(sig, s, table)]
+            fresh = [s for s in fresh if s not in foreign]
+            items = [item for item in e.items if item not in foreign]
+            if not fresh and not items:
                 continue
             said.update(fresh)
             lines = [" ".join(fresh)] if fresh else []
-            lines += [f"- {item}" for item in e.items]
+            lines += [f"- {item}" for item in items]
             parts.append("\n".join(lines))
-            quote = e.text if not e.items else e.text + "\n" + "\n".join(e.items)
+            kept = [s for s in split_sentences(e.text) or [e.text] if s not in foreign]
+            quote = " ".join(kept) if not items else " ".join(kept) + "\n" + "\n".join(items)
+            if not foreign:
+                quote = e.text if not e.items else e.text + "\n" + "\n".join(e.items)
             citations.append(e.citation.model_copy(update={"quote": quote}))
         text = " ".join(parts)
         if verdict:
@@ -653,6 +675,7 @@ def _passage_beside(
     sig: sources.Signals,
     main_product: str | None,
     said: str,
+    table: FactTable,
     threshold: float,
 ) -> Evidence | None:
     """A sentence scored close behind a fact answer that holds words of the question the
@@ -668,20 +691,44 @@ def _passage_beside(
     shape = sig.shape if sig.shape is not None and _values(sig.shape, said) else None
     known = _values(shape, f"{said} {sig.query.norm or sig.query.text}") if shape is not None else set()
     for e in evidence[1:8]:
-        # Close behind the fact, or scored as an answer of its own: how far the top fact's
-        # score sits above the guard is no measure of what a sentence beside it adds.
-        if e.source != "passage" or e.score < min(top.score - CLOSE_BEHIND, threshold) or not _agrees(e):
+        if e.source != "passage" or not _agrees(e):
             continue
+        stems = sources.evidence_stems(e)
+        if e.score < top.score - CLOSE_BEHIND:
+            # Far behind a confident fact, a sentence is still quoted when it would answer on
+            # its own and says a good part of the question that the fact leaves unsaid: how
+            # far the fact scores above the guard is no measure of what the sentence adds.
+            adds = sum(sig.weights[w] for w in missing if sig.expand[w] & stems)
+            if e.score < threshold or adds < BESIDE_SHARE * sig.total:
+                continue
         if not _same_product(e.citation.scope, top.citation.scope, main_product):
             continue
         if shape is not None and _values(shape, e.text) - known:
             continue
+        if sig.shape is not None and _values_of_others(
+            sig, e.text, table, _values(sig.shape, f"{said} {sig.query.norm or sig.query.text}")
+        ):
+            continue
         if e.features.get("polar", 0.0) < 0:
             continue
-        stems = sources.evidence_stems(e)
         if any(sig.expand[w] & stems for w in missing):
             return e
     return None
+
+
+def _values_of_others(sig: sources.Signals, text: str, table: FactTable, named: set[str] | None = None) -> bool:
+    """The sentence holds a value of the shape asked that the facts table gives only to
+    links other than the one asked ("uses port 28771" is heartbeat backup's, beside an
+    answer about the HA1 backup link)."""
+    assert sig.shape is not None
+    if not sig.subjects:
+        return False
+    named = named if named is not None else _values(sig.shape, sig.query.norm or sig.query.text)
+    for value in _values(sig.shape, text) - named:
+        owners = {f.subject for f in table.by_value(value)}
+        if owners and not owners & set(sig.subjects):
+            return True
+    return False
 
 
 def _chat_words(sig: sources.Signals, evidence: list[Evidence], vocab: Vocabulary) -> list[str]:
@@ -698,7 +745,11 @@ def _chat_words(sig: sources.Signals, evidence: list[Evidence], vocab: Vocabular
             continue
         if not (sig.expand.get(w, frozenset()) & used) and tx.specificity(w) < 0.8:
             out.append(w)
-    return out if len(out) < len(sig.words) else []
+    # Chat surrounds a question; it is not all of it but the model asked about. "what is
+    # the price of a PA-3260?" without "price" would be a question about the PA-3260.
+    model = (sig.query.platform or "").lower()
+    rest = [w for w in sig.words if w not in out and w != model]
+    return out if rest else []
 
 
 def _agrees(e: Evidence) -> bool:

@@ -376,7 +376,7 @@ def test_a_passage_answer_quotes_the_sentences_close_behind_the_best_and_no_more
     for text, score in zip(texts, scores, strict=True):
         citation = Citation(doc_id="relay", title="Relay", section="Relay > Pauses", quote=text)
         evidence.append(Evidence(text=text, citation=citation, source="passage", score=score))
-    answer = seed_engine._compose_passage(q, sig, evidence, build.main_product)
+    answer = seed_engine._compose_passage(q, sig, evidence, build.main_product, build.facts)
     assert MAX_SENTENCES == 3
     for text in texts[:3]:
         assert text in answer.answer
@@ -450,7 +450,7 @@ def test_a_sentence_of_another_product_is_never_quoted_beside_an_answer(seed_eng
     for text, scope, score in rows:
         citation = Citation(doc_id="relay", title="Relay", section="Relay > Pauses", quote=text, scope=scope)
         evidence.append(Evidence(text=text, citation=citation, source="passage", score=score))
-    answer = seed_engine._compose_passage(q, sig, evidence, build.main_product)
+    answer = seed_engine._compose_passage(q, sig, evidence, build.main_product, build.facts)
     assert rows[0][0] in answer.answer and rows[2][0] in answer.answer
     assert "AWS" not in answer.answer
 
@@ -469,7 +469,7 @@ def test_a_sentence_that_announces_a_table_decides_no_yes_or_no(seed_engine: Eng
     citation = Citation(doc_id="relay", title="Relay", section="Relay > Deployments", quote=text)
     evidence = [Evidence(text=text, citation=citation, source="passage", score=0.9)]
     evidence[0].features["pass_cov"] = 1.0
-    answer = seed_engine._compose_passage(q, sig, evidence, build.main_product)
+    answer = seed_engine._compose_passage(q, sig, evidence, build.main_product, build.facts)
     assert answer.verdict is None, answer.answer
     assert not answer.answer.startswith(("Yes", "No")), answer.answer
 
@@ -514,13 +514,16 @@ def test_the_sentence_beside_an_answer_never_adds_another_value_of_what_was_aske
     both = passage("HA2 can use IP (protocol number 99) or UDP (port 29281) to span subnets.")
     words = passage("With UDP the HA2 link can span subnets through a router.")
     guard = seed_engine.ranker.threshold
-    assert _passage_beside(top, [top, both], sig, build.main_product, said, guard) is None
-    assert _passage_beside(top, [top, words], sig, build.main_product, said, guard) is words
+    assert _passage_beside(top, [top, both], sig, build.main_product, said, build.facts, guard) is None
+    assert _passage_beside(top, [top, words], sig, build.main_product, said, build.facts, guard) is words
 
 
-def test_a_sentence_far_behind_a_fact_is_quoted_beside_it_only_if_it_would_answer_alone(seed_engine: Engine) -> None:
-    # How far the top fact scores above the guard is no measure of what the sentence adds:
-    # one the guard would answer with on its own is quoted however far behind it sits.
+def test_a_sentence_far_behind_a_fact_is_quoted_when_it_answers_a_good_part_of_what_is_unsaid(
+    seed_engine: Engine,
+) -> None:
+    # How far the top fact scores above the guard is no measure of what a sentence beside it
+    # adds: one far behind is quoted when it would pass the guard on its own and says a good
+    # part of what the fact's line leaves unsaid; one generic word of it is no addition.
     from hakb.service import question as qparse
     from hakb.service.engine import _passage_beside
     from hakb.service.ranking import sources
@@ -532,12 +535,17 @@ def test_a_sentence_far_behind_a_fact_is_quoted_beside_it_only_if_it_would_answe
     sig = sources.signals(q, build.facts, build.vocabulary)
     fact = next(f for f in build.facts.facts if f.subject == "HA2" and f.attribute == "port")
     top = Evidence(text=fact.quote, citation=fact.citation, source="fact", fact=fact, score=0.99)
-    text = "With UDP the HA2 link can span subnets through a router."
-    citation = Citation(doc_id="d", title="T", section="T > S", quote=text)
-    answers = Evidence(text=text, citation=citation, source="passage", score=guard + 0.01)
-    weak = Evidence(text=text, citation=citation, source="passage", score=guard - 0.01)
-    assert _passage_beside(top, [top, answers], sig, build.main_product, "HA2 port: UDP 29281.", guard) is answers
-    assert _passage_beside(top, [top, weak], sig, build.main_product, "HA2 port: UDP 29281.", guard) is None
+    said = "HA2 port: UDP 29281."
+
+    def beside(text: str, score: float) -> bool:
+        citation = Citation(doc_id="d", title="T", section="T > S", quote=text)
+        e = Evidence(text=text, citation=citation, source="passage", score=score)
+        return _passage_beside(top, [top, e], sig, build.main_product, said, build.facts, guard) is e
+
+    says_it = "With UDP, routing the HA2 link across subnets is possible."
+    assert beside(says_it, guard + 0.01)
+    assert not beside(says_it, guard - 0.01)
+    assert not beside("The HA2 link is one of the HA links.", guard + 0.01)
 
 
 # -- training labels: what the ranker learns to put first ----------------------------
@@ -571,3 +579,27 @@ def test_yes_no_items_label_candidates_by_the_verdict_they_give(seed_engine: Eng
     assert says_no
     assert all(label(item("no"), e, answer_of) == 1 for e in says_no)
     assert all(label(item("yes"), e, answer_of) == 0 for e in says_no)
+
+
+def test_a_procedure_window_goes_on_through_a_line_that_is_no_step() -> None:
+    # "For Type:" between two steps is part of the procedure: the steps after it are
+    # what a "how do I" asks for.
+    from hakb.service.ranking.sources import _following
+
+    units = [
+        (s, [])
+        for s in (
+            "To configure a floating address, do the following.",
+            "Select Device > High Availability.",
+            "Add a Virtual Address.",
+            "For Type:",
+            "Select Floating.",
+            "Enter the Device 0 Priority.",
+            "Floating addresses move on failover.",
+            "They answer ARP requests.",
+            "Nothing here is a step.",
+        )
+    ]
+    window = _following(units, 0)
+    assert window[-1] == "Enter the Device 0 Priority."
+    assert "Nothing here is a step." not in window

@@ -481,10 +481,15 @@ def _following(units: list[tuple[str, list[str]]], index: int) -> list[str]:
     after = [s for s, _ in units[index + 1 :]]
     window = after[:2]
     if any(_STEP.search(s.strip()) for s in window):
-        for s in after[2:_MAX_STEPS]:
-            if not _STEP.search(s.strip()):
+        # A procedure goes on through a sentence or two that are no step themselves ("For
+        # Type:", a note), as long as another step follows them.
+        end = 2
+        for i in range(2, min(len(after), _MAX_STEPS)):
+            if _STEP.search(after[i].strip()):
+                end = i + 1
+            elif i - end >= 2:
                 break
-            window.append(s)
+        window = after[:end]
     return window
 
 
