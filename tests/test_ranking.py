@@ -603,3 +603,17 @@ def test_a_procedure_window_goes_on_through_a_line_that_is_no_step() -> None:
     window = _following(units, 0)
     assert window[-1] == "Enter the Device 0 Priority."
     assert "Nothing here is a step." not in window
+
+
+@pytest.mark.parametrize("question", ["what's the warranty on a PA-3260?", "what is the shipping weight of a PA-3260?"])
+def test_chat_around_a_question_is_never_all_of_it_but_the_model(seed_engine: Engine, question: str) -> None:
+    # Without its everyday words the question would be about the PA-3260 alone, and the
+    # platform's constraints would answer it; those words were its topic.
+    answer = seed_engine.ask(question)
+    assert answer.kind == "abstain", answer.answer
+
+
+def test_chat_around_a_question_with_a_topic_is_still_dropped(seed_engine: Engine) -> None:
+    answer = seed_engine.ask("customer asking: ha1 port on a pa-3260? any idea")
+    assert answer.kind == "fact"
+    assert "28769" in answer.answer
