@@ -545,10 +545,10 @@ class Engine:
             lines = [" ".join(fresh)] if fresh else []
             lines += [f"- {item}" for item in items]
             parts.append("\n".join(lines))
-            kept = [s for s in split_sentences(e.text) or [e.text] if s not in foreign]
-            quote = " ".join(kept) if not items else " ".join(kept) + "\n" + "\n".join(items)
-            if not foreign:
-                quote = e.text if not e.items else e.text + "\n" + "\n".join(e.items)
+            # The quote is what this answer says of the passage, no sentence it left out.
+            quote = " ".join(s for s in split_sentences(e.text) or [e.text] if s not in foreign) if foreign else e.text
+            if items:
+                quote += "\n" + "\n".join(items)
             citations.append(e.citation.model_copy(update={"quote": quote}))
         text = " ".join(parts)
         if verdict:
@@ -678,7 +678,8 @@ def _passage_beside(
     table: FactTable,
     threshold: float,
 ) -> Evidence | None:
-    """A sentence scored close behind a fact answer that holds words of the question the
+    """A sentence scored close behind a fact answer (or, further behind, one that passes the
+    guard and says a good part of what is unsaid) that holds words of the question the
     answer does not say ("hsci via a switch - what port mode?": the answer says what is not
     supported, the sentence beside it says trunk mode): quoted after the fact, cited. What
     the answer says is its text, not the quotes behind its facts, which it may not show."""
