@@ -691,6 +691,8 @@ def _passage_beside(
     # itself names are no addition.
     shape = sig.shape if sig.shape is not None and _values(sig.shape, said) else None
     known = _values(shape, f"{said} {sig.query.norm or sig.query.text}") if shape is not None else set()
+    # Values the answer or the question already say belong to the link asked.
+    named = _values(sig.shape, f"{said} {sig.query.norm or sig.query.text}") if sig.shape is not None else set()
     for e in evidence[1:8]:
         if e.source != "passage" or not _agrees(e):
             continue
@@ -706,9 +708,7 @@ def _passage_beside(
             continue
         if shape is not None and _values(shape, e.text) - known:
             continue
-        if sig.shape is not None and _values_of_others(
-            sig, e.text, table, _values(sig.shape, f"{said} {sig.query.norm or sig.query.text}")
-        ):
+        if sig.shape is not None and _values_of_others(sig, e.text, table, named):
             continue
         if e.features.get("polar", 0.0) < 0:
             continue

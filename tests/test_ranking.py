@@ -491,10 +491,9 @@ def test_a_confident_fact_that_leaves_the_question_unsaid_still_gets_the_sentenc
     assert any("trunk mode" in c.quote for c in answer.citations)
 
 
-def test_the_sentence_beside_an_answer_never_adds_another_value_of_what_was_asked(seed_engine: Engine) -> None:
-    # "HA2 port: UDP 29281" answers; a sentence close behind that also says "subnets" but
-    # gives the other transport's value (IP protocol 99) is not quoted beside it; one that
-    # adds words and no other value is.
+def _beside_the_ha2_port(seed_engine: Engine, top_score: float):  # type: ignore[no-untyped-def]
+    """`beside(text, score)`: is a passage sentence quoted beside the answer "HA2 port: UDP
+    29281." (scored `top_score`) to "ha2 udp port for routing across subnets?"."""
     from hakb.service import question as qparse
     from hakb.service.engine import _passage_beside
     from hakb.service.ranking import sources
@@ -504,18 +503,24 @@ def test_the_sentence_beside_an_answer_never_adds_another_value_of_what_was_aske
     q = qparse.parse("ha2 udp port for routing across subnets?", build.vocabulary.closest)[0]
     sig = sources.signals(q, build.facts, build.vocabulary)
     fact = next(f for f in build.facts.facts if f.subject == "HA2" and f.attribute == "port")
-    top = Evidence(text=fact.quote, citation=fact.citation, source="fact", fact=fact, score=0.97)
-    said = "HA2 port: UDP 29281."
-
-    def passage(text: str) -> Evidence:
-        citation = Citation(doc_id="d", title="T", section="T > S", quote=text)
-        return Evidence(text=text, citation=citation, source="passage", score=0.95)
-
-    both = passage("HA2 can use IP (protocol number 99) or UDP (port 29281) to span subnets.")
-    words = passage("With UDP the HA2 link can span subnets through a router.")
+    top = Evidence(text=fact.quote, citation=fact.citation, source="fact", fact=fact, score=top_score)
     guard = seed_engine.ranker.threshold
-    assert _passage_beside(top, [top, both], sig, build.main_product, said, build.facts, guard) is None
-    assert _passage_beside(top, [top, words], sig, build.main_product, said, build.facts, guard) is words
+
+    def beside(text: str, score: float) -> bool:
+        citation = Citation(doc_id="d", title="T", section="T > S", quote=text)
+        e = Evidence(text=text, citation=citation, source="passage", score=score)
+        return _passage_beside(top, [top, e], sig, build.main_product, "HA2 port: UDP 29281.", build.facts, guard) is e
+
+    return beside
+
+
+def test_the_sentence_beside_an_answer_never_adds_another_value_of_what_was_asked(seed_engine: Engine) -> None:
+    # "HA2 port: UDP 29281" answers; a sentence close behind that also says "subnets" but
+    # gives the other transport's value (IP protocol 99) is not quoted beside it; one that
+    # adds words and no other value is.
+    beside = _beside_the_ha2_port(seed_engine, 0.97)
+    assert not beside("HA2 can use IP (protocol number 99) or UDP (port 29281) to span subnets.", 0.95)
+    assert beside("With UDP the HA2 link can span subnets through a router.", 0.95)
 
 
 def test_a_sentence_far_behind_a_fact_is_quoted_when_it_answers_a_good_part_of_what_is_unsaid(
@@ -524,24 +529,8 @@ def test_a_sentence_far_behind_a_fact_is_quoted_when_it_answers_a_good_part_of_w
     # How far the top fact scores above the guard is no measure of what a sentence beside it
     # adds: one far behind is quoted when it would pass the guard on its own and says a good
     # part of what the fact's line leaves unsaid; one generic word of it is no addition.
-    from hakb.service import question as qparse
-    from hakb.service.engine import _passage_beside
-    from hakb.service.ranking import sources
-    from hakb.service.ranking.evidence import Evidence
-
-    build = seed_engine.holder.current
+    beside = _beside_the_ha2_port(seed_engine, 0.99)
     guard = seed_engine.ranker.threshold
-    q = qparse.parse("ha2 udp port for routing across subnets?", build.vocabulary.closest)[0]
-    sig = sources.signals(q, build.facts, build.vocabulary)
-    fact = next(f for f in build.facts.facts if f.subject == "HA2" and f.attribute == "port")
-    top = Evidence(text=fact.quote, citation=fact.citation, source="fact", fact=fact, score=0.99)
-    said = "HA2 port: UDP 29281."
-
-    def beside(text: str, score: float) -> bool:
-        citation = Citation(doc_id="d", title="T", section="T > S", quote=text)
-        e = Evidence(text=text, citation=citation, source="passage", score=score)
-        return _passage_beside(top, [top, e], sig, build.main_product, said, build.facts, guard) is e
-
     says_it = "With UDP, routing the HA2 link across subnets is possible."
     assert beside(says_it, guard + 0.01)
     assert not beside(says_it, guard - 0.01)
