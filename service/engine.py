@@ -27,11 +27,12 @@ from hakb.service import question as qparse
 from hakb.service import rules
 from hakb.service.changes import ChangesQuestion, changes
 from hakb.service.changes import read_question as read_changes_question
-from hakb.service.facts_table import FactTable, norm_value, stem
+from hakb.service.facts_table import FactTable, norm_value
 from hakb.service.index import BuildHolder, LoadedBuild
 from hakb.service.models import Answer, Conflict
 from hakb.service.ranking import sources
 from hakb.service.ranking import text as tx
+from hakb.service.ranking import verdict as verdicts
 from hakb.service.ranking.evidence import Evidence
 from hakb.service.ranking.ranker import CoverageRanker, LinearRanker
 from hakb.service.retrieval import Hit, PassagesUnavailable, Retriever
@@ -520,13 +521,10 @@ class Engine:
         ]
         close.sort(key=lambda e: not e.items)
         picked = [top] + close[: MAX_SENTENCES - 1]
-        coverage = top.features.get("pass_cov", 0.0)
         label = top.citation.section.split(" > ")[-1]
         # A sentence that announces a table or a list ("The following table displays which
         # deployments are supported") decides nothing itself: its rows do.
-        first = (split_sentences(top.text) or [top.text])[0]
-        announces = bool(top.items) or sources.introduces(first)
-        verdict = None if announces else self._verdict(q, top.text, coverage, label)
+        verdict = self._verdict(q, sig, top, label)
         citations = []
         parts = []
         said: set[str] = set()
@@ -563,7 +561,7 @@ class Engine:
             looked_for=" ".join(sig.words),
         )
 
-    def _verdict(self, q: qparse.Query, first: str, coverage: float, label: str = "") -> Literal["yes", "no"] | None:
+    def _verdict(self, q: qparse.Query, sig: sources.Signals, top: Evidence, label: str) -> Literal["yes", "no"] | None:
         # Chat often asks yes/no tersely ("ngfw cluster ikev1?"): no wh-word, no
         # attribute, nothing that asks for a value.
         terse = (
@@ -574,22 +572,9 @@ class Engine:
         ) or bool(rules.TERSE_OK.search(q.text.lower()))
         if not (q.yes_no or terse):
             return None
-        # A yes/no question answered by a documented sentence: a negation in it
-        # is a "No"; for an explicit yes/no question, a close match with no
-        # negation or hedge is a "Yes"; anything else is quoted without a verdict.
         vocab = self.holder.current.vocabulary
-        clause = _deciding_clause(first, q, vocab)
-        # The heading a sentence sits under says what it is about ("Pre-negotiation is not
-        # supported on subinterfaces" under "LACP").
-        if not _verdict_allowed(f"{first} {label}", q, vocab):
-            return None
-        if _NEGATION.search(clause) or rules.contradicts(q.norm or q.text, clause):
-            return "no"
-        # A terse chat question ("members need the same zone names?") is answered Yes only
-        # by a sentence that holds nearly all of it.
-        if (coverage >= 0.7 if q.yes_no else coverage >= 0.85) and not _HEDGE.search(first):
-            return "yes"
-        return None
+        found = verdicts.decide(sig, top.text, top.items, explicit=q.yes_no, rare=vocab.max_idf * 0.5, label=label)
+        return found.verdict if found is not None else None
 
 
 def _structured_reading(
@@ -826,50 +811,7 @@ def _context_for(q: qparse.Query, ctx: qparse.Query | None, vocab: Vocabulary) -
     return ctx
 
 
-_NEGATION = re.compile(
-    r"\b(?:not|cannot|can't|don't|doesn't|isn't|aren't|won't|never|no|disabled|unsupported)\b|n\u2019t\b", re.I
-)
-_IMPERATIVE = re.compile(
-    r"^\(?(?:optional\)\s*)?(?:select|click|enter|go|configure|set|navigate|open|choose|add|edit|run|use)\b", re.I
-)
-
-
-def _verdict_allowed(sentence: str, q: qparse.Query, vocab: Vocabulary) -> bool:
-    """A passage may decide yes or no only when it is a statement (not a UI step)
-    that holds every rare word and every number of the question ("is ha4 layer 3?"
-    is not answered by a sentence about Layer 2)."""
-    if _IMPERATIVE.search(sentence.strip()):
-        return False
-    low = sentence.lower()
-    tokens = set(re.findall(r"[a-z0-9][a-z0-9\-]*", low))
-    stems = {stem(t) for t in tokens}
-    for number in re.findall(r"\b\d+\b", q.text):
-        if number not in tokens:
-            return False
-    rare = [w for w in qparse.content_words(q.text) if w in vocab and vocab.weight(w) >= vocab.max_idf * 0.5]
-    return all(w in tokens or stem(w) in stems for w in rare)
-
-
 _ASKS_VALUE = re.compile(r"\b(?:range|max|maximum|min|minimum|value|time|timer|vs|versus|or|many|much)\b", re.I)
-
-
-def _deciding_clause(sentence: str, q: qparse.Query, vocab: Vocabulary) -> str:
-    """The clause of a sentence that holds most of the question's rare words: "Although
-    X is not processing traffic: ... the passive firewall is running routing
-    protocols" is decided by its second clause, not by the first one's "not"."""
-    clauses = [c for c in re.split(r"[;:]\s+|,\s+(?=however\b|but\b|although\b)", sentence) if c.strip()]
-    if len(clauses) < 2:
-        return sentence
-    words = [w for w in qparse.content_words(q.text) if w in vocab]
-
-    def score(clause: str) -> float:
-        tokens = {stem(t) for t in re.findall(r"[a-z0-9][a-z0-9\-]*", clause.lower())}
-        return sum(vocab.weight(w) for w in words if stem(w) in tokens)
-
-    return max(clauses, key=score)
-
-
-_HEDGE = re.compile(r"\b(?:only|except|unless|however|but|if)\b", re.I)
 
 
 def _fact_answer(q: qparse.Query, result: rules.RuleResult) -> Answer:

@@ -1,0 +1,221 @@
+"""Yes or no from a passage: the clause that says most of the question decides.
+
+A window of evidence holds several sentences, and a sentence several clauses; the
+one that answers a yes/no question is the clause that holds most of its weighted
+words ("Active/passive mode supports a Layer 2 deployment; active/active mode does
+not" is decided by its second clause for "does a/a support layer 2?"). Its
+polarity is grammar, not phrasing: a negator in it is a No; a restriction
+("supported only on active/passive pairs") that leaves out a term the question
+asks is a No too; a clause that holds nearly all of the question and neither
+negates nor hedges is a Yes. Anything else is quoted without a verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from hakb.service.ranking import text as tx
+from hakb.service.ranking.sources import Signals, coverage, introduces, is_step
+from hakb.service.rules import contradicts
+from hakb.text import split_sentences
+
+# English negation (a closed class): in the deciding clause, it turns the answer to No.
+NEGATION = re.compile(
+    r"\b(?:not|cannot|can't|don't|doesn't|isn't|aren't|won't|never|no|disabled|unsupported)\b|n\u2019t\b", re.I
+)
+# What keeps a clause from saying Yes outright: an exception, a contrast, or a
+# quantifier that leaves some out ("most of the configuration settings ... sync").
+HEDGE = re.compile(r"\b(?:except|unless|however|but|most)\b", re.I)
+# Modality, a closed class too: a question of what must be ("do they all have to be
+# pairs?") is not answered Yes by what may be ("can be a combination of ...").
+NECESSITY = re.compile(r"\b(?:must|have to|has to|need to|needs to|required|requires|require|mandatory)\b", re.I)
+POSSIBILITY = re.compile(r"\b(?:can|could|may|optional|optionally)\b", re.I)
+# A restriction: what follows (or, at a clause's end, what precedes) is all it holds for.
+ONLY = re.compile(r"\bonly\b", re.I)
+# "...; active/active mode does not": a clause that is a negated auxiliary alone takes
+# its predicate from the clause before it.
+_ELLIPTIC = re.compile(
+    r"\b(?:does|do|is|are|can|will|did|has|have)\s*(?:not|n't)\s*\.?\s*$|\b(?:cannot|can't)\s*\.?\s*$", re.I
+)
+_CLAUSE = re.compile(r"[;:]\s+|,\s+(?=(?:however|but|although|whereas|while)\b)", re.I)
+# Two words joined by a slash ("active/passive") name one thing, not its two halves.
+_COMPOUND = re.compile(r"\b[a-z][a-z0-9-]+/[a-z][a-z0-9-]+\b")
+
+# How much of the question's weight the deciding clause must hold: enough that it is
+# about the question at all, and, for a Yes, nearly all of it (a terse chat question
+# needs more than an explicit "does/is/can").
+ABOUT = 0.6
+YES_EXPLICIT = 0.7
+YES_TERSE = 0.85
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Literal["yes", "no"]
+    clause: str
+    sentence: str
+    coverage: float
+
+
+@dataclass(frozen=True)
+class _Clause:
+    text: str  # what is tested for polarity
+    words: str  # what is tested for coverage (an elliptic clause with its predicate)
+    sentence: str
+
+
+def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
+    """The statements of a window and its list items, each split into clauses; UI steps
+    and sentences that only announce a list decide nothing."""
+    out: list[_Clause] = []
+    for sentence in [*(split_sentences(text) or [text]), *items]:
+        s = sentence.strip()
+        if not s or is_step(s) or introduces(s):
+            continue
+        before = ""
+        for part in (p for p in _CLAUSE.split(s) if p.strip()):
+            words = f"{before} {part}" if before and _ELLIPTIC.search(part) else part
+            out.append(_Clause(part, words, s))
+            before = part
+    return out
+
+
+def compounds(text: str) -> set[str]:
+    return set(_COMPOUND.findall(text.lower().replace("\u2019", "'")))
+
+
+def decide(
+    sig: Signals, text: str, items: Sequence[str] = (), *, explicit: bool, rare: float, label: str = ""
+) -> Decision | None:
+    """The verdict the window `text` (with its `items`, under the heading `label`) gives
+    the question of `sig`, or None. `explicit`: the question asks "does/is/can ...";
+    otherwise it is terse chat, and a Yes needs more of it said. `rare`: the weight from
+    which a question's word names its topic, so the window must hold it."""
+    if not sig.words:
+        return None
+    question = sig.query.norm or sig.query.text
+    asked = compounds(question)
+    said = " ".join([text, *items])
+    window = tx.stems_of(f"{said} {label}")
+    if not _numbers_held(sig, said):
+        return None
+    if _missing(sig, window, rare) and not contradicts(question, said):
+        # The window is not about everything the question names (unless it says the
+        # opposite of the word it lacks: "separate" for "same").
+        return None
+    best: tuple[tuple[float, bool, float], _Clause, set[str]] | None = None
+    for c in clauses(text, items):
+        named = compounds(f"{c.words} {label}")
+        unsaid = asked - named
+        # "active/active" asked, "active/passive" said: the clause is about the other one.
+        other = {a for a in unsaid if any(_shares_half(a, n) for n in named)}
+        headed = _cover(sig, f"{c.words} {label}", unsaid) + _polarity_agreement(sig, c.words)
+        own = _cover(sig, c.words, unsaid)
+        # Among clauses that cover alike, one that speaks of the kind of thing asked (a
+        # mode, when a mode is asked) decides, then one that says it in its own words
+        # rather than through its heading.
+        key = (round(headed, 6), bool(other), own)
+        if best is None or key > best[0]:
+            best = (key, c, other)
+    if best is None:
+        return None
+    (cov, _, own), c, other = best
+    if cov < ABOUT:
+        return None
+    if ONLY.search(c.text) and not NEGATION.search(c.text):
+        if other or _missing(sig, tx.stems_of(f"{c.words} {label}"), rare):
+            # "supported only on active/passive pairs" for "... in a/a?": the restriction
+            # leaves out what is asked.
+            return Decision("no", c.text, c.sentence, cov)
+    if other:
+        return None
+    if NEGATION.search(c.text) or _negates(sig, c.text) or contradicts(question, c.text):
+        # "must be configured on separate physical ports" for "... on the same port ok?"
+        return Decision("no", c.text, c.sentence, cov)
+    if asked - compounds(f"{c.words} {label}"):
+        return None  # a Yes for "a/a" needs a clause that says active/active
+    if NECESSITY.search(question) and POSSIBILITY.search(c.text) and not NECESSITY.search(c.text):
+        return None
+    if len(_held(sig, c.words)) < 2:
+        return None  # one shared word ("SUSPENDED—Triggered by administrator.") says no Yes
+    if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not HEDGE.search(c.text):
+        return Decision("yes", c.text, c.sentence, own)
+    return None
+
+
+def _negates(sig: Signals, clause: str) -> bool:
+    """A word of the question that the clause negates ("you must disable config sync")."""
+    return any(sig.polar.get(tx.stem(w), 1) > 0 and tx.polarity(clause, sig.expand[w]) < 0 for w in sig.words)
+
+
+def _held(sig: Signals, words: str) -> list[str]:
+    stems = tx.stems_of(words)
+    return [w for w in sig.words if sig.expand[w] & stems]
+
+
+def _cover(sig: Signals, words: str, unsaid: set[str]) -> float:
+    """Coverage of the question by `words`, where a compound asked and not said
+    ("active/active") is not covered by its halves ("active firewall")."""
+    stems = tx.stems_of(words)
+    if unsaid:
+        stems = stems - {tx.stem(h) for a in unsaid for h in a.split("/")}
+    return coverage(sig, stems)[0]
+
+
+def _polarity_agreement(sig: Signals, words: str) -> float:
+    """For the words the question negates, the share of its weight that the clause
+    negates too, less the share it affirms: "no permitted ip list configured" is
+    answered by "if you did not configure a Permitted IP list", not by "if you
+    configured a Permitted IP list". (A clause that negates what the question affirms
+    is its No, not a disagreement.)"""
+    score = 0.0
+    for w in sig.words:
+        if sig.polar.get(tx.stem(w), 0) < 0:
+            score -= sig.weights[w] * tx.polarity(words, sig.expand[w])
+    return score / sig.total
+
+
+def _negates(sig: Signals, clause: str) -> bool:
+    """A word of the question that the clause negates ("you must disable config sync")."""
+    return any(sig.polar.get(tx.stem(w), 1) > 0 and tx.polarity(clause, sig.expand[w]) < 0 for w in sig.words)
+
+
+def _held(sig: Signals, words: str) -> list[str]:
+    stems = tx.stems_of(words)
+    return [w for w in sig.words if sig.expand[w] & stems]
+
+
+def _cover(sig: Signals, words: str, unsaid: set[str]) -> float:
+    """Coverage of the question by `words`, where a compound asked and not said
+    ("active/active") is not covered by its halves ("active firewall")."""
+    stems = tx.stems_of(words)
+    if unsaid:
+        stems = stems - {tx.stem(h) for a in unsaid for h in a.split("/")}
+    return coverage(sig, stems)[0]
+
+
+def _polarity_clash(sig: Signals, words: str) -> float:
+    """The share of the question's weight that it negates and the clause affirms: "no
+    permitted ip list configured" is not answered by "if you configured a Permitted IP
+    list". (A clause that negates what the question affirms is its No, not a clash.)"""
+    clash = sum(
+        sig.weights[w] for w in sig.words if sig.polar.get(tx.stem(w), 0) < 0 and tx.polarity(words, sig.expand[w]) > 0
+    )
+    return clash / sig.total
+
+
+def _shares_half(a: str, b: str) -> bool:
+    return bool(set(a.split("/")) & set(b.split("/")))
+
+
+def _missing(sig: Signals, stems: frozenset[str], rare: float) -> list[str]:
+    """The question's rare words (weight `rare` or more) not in `stems`."""
+    return [w for w in sig.words if sig.weights[w] >= rare and not (sig.expand[w] & stems)]
+
+
+def _numbers_held(sig: Signals, sentence: str) -> bool:
+    tokens = set(re.findall(r"\b\d+\b", sentence.replace(",", "")))
+    return all(n in tokens for n in sig.query.numbers)

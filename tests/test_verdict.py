@@ -1,0 +1,110 @@
+"""Yes or no from a passage: the clause that says most of the question decides, by its
+grammar (negation, restriction, modality), never by the question's phrasing.
+
+The sentences and questions are written for these tests (not gold items); the
+vocabulary and weights are the seed build's.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hakb.service import question as qparse
+from hakb.service.engine import Engine
+from hakb.service.ranking import sources
+from hakb.service.ranking import verdict as verdicts
+
+
+def _decide(engine: Engine, question: str, text: str, items: tuple[str, ...] = (), label: str = ""):  # type: ignore[no-untyped-def]
+    build = engine.holder.current
+    q = qparse.parse(question, build.vocabulary.closest)[0]
+    sig = sources.signals(q, build.facts, build.vocabulary)
+    found = verdicts.decide(
+        sig, text, items, explicit=q.yes_no, rare=build.vocabulary.max_idf * 0.5, label=label
+    )
+    return found.verdict if found else None
+
+
+MODES = (
+    "The heartbeat is sent every second. Heartbeat backup supports a Layer 2 deployment in "
+    "active/passive mode; active/active mode does not."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("does heartbeat backup support a layer 2 deployment in a/a?", "no"),
+        ("does heartbeat backup support a layer 2 deployment in a/p mode?", "yes"),
+    ],
+)
+def test_a_clause_that_leaves_its_predicate_to_the_one_before_decides_for_its_own_mode(
+    seed_engine: Engine, question: str, expected: str
+) -> None:
+    # "...; active/active mode does not" says No for active/active and nothing of
+    # active/passive, whose own clause says Yes.
+    assert _decide(seed_engine, question, MODES) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("heartbeat backup over vlans in active/active?", "no"),
+        ("heartbeat backup over vlans in active/passive, supported?", "yes"),
+    ],
+)
+def test_a_restriction_that_leaves_out_what_is_asked_is_a_no(
+    seed_engine: Engine, question: str, expected: str
+) -> None:
+    text = "Heartbeat backup over VLANs is supported only on active/passive pairs."
+    assert _decide(seed_engine, question, text) == expected
+
+
+def test_a_mode_asked_is_not_answered_yes_by_a_clause_about_no_mode(seed_engine: Engine) -> None:
+    # The sentence covers every other word; it says nothing of active/active.
+    text = "Before you enable heartbeat backup, you must set up the VLANs it runs over."
+    assert _decide(seed_engine, "heartbeat backup over vlans in a/a?", text) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("no peer ip list configured on the management port: do i need to add the peer ha1 ip?", "no"),
+        ("peer ip list configured on the management port: do i need to add the peer ha1 ip?", "yes"),
+    ],
+)
+def test_the_clause_of_the_case_asked_decides_not_the_clause_of_its_opposite(
+    seed_engine: Engine, question: str, expected: str
+) -> None:
+    text = (
+        "If you configured a peer IP list on the management port, you must add the peer HA1 IP address to it. "
+        "If you did not configure a peer IP list, you don't need to add the peer HA1 IP address."
+    )
+    assert _decide(seed_engine, question, text) == expected
+
+
+def test_what_may_be_does_not_answer_what_must_be(seed_engine: Engine) -> None:
+    text = "Heartbeat backup peers can be a combination of standalone members and HA pairs."
+    assert _decide(seed_engine, "do heartbeat backup peers have to be HA pairs?", text) is None
+    assert _decide(seed_engine, "can heartbeat backup peers be HA pairs?", text) == "yes"
+
+
+def test_one_shared_word_and_a_quantifier_that_leaves_some_out_say_no_yes(seed_engine: Engine) -> None:
+    assert _decide(seed_engine, "is heartbeat backup ever restarted?", "HEARTBEAT—Sent by the peer.") is None
+    text = "Most of the heartbeat backup settings are synchronized between the peers."
+    assert _decide(seed_engine, "are heartbeat backup settings synchronized between the peers?", text) is None
+    text = "The heartbeat backup settings are synchronized between the peers."
+    assert _decide(seed_engine, "are heartbeat backup settings synchronized between the peers?", text) == "yes"
+
+
+def test_the_same_against_separate_is_a_no(seed_engine: Engine) -> None:
+    text = "The HA1 backup and HA2 backup links must be configured on separate physical ports."
+    assert _decide(seed_engine, "ha1 backup and ha2 backup links on the same physical port ok?", text) == "no"
+
+
+def test_the_clause_says_it_in_its_own_words_rather_than_through_its_heading(seed_engine: Engine) -> None:
+    # Both clauses cover the question with the heading's help; the one that names the
+    # heartbeat backup itself decides.
+    text = "If the link is configured, change it to the management port. (Heartbeat backup doesn't support the link.)"
+    assert _decide(seed_engine, "heartbeat backup on the link?", text, label="Heartbeat Backup") == "no"
+
