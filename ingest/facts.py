@@ -104,6 +104,9 @@ _FLOW_RE = re.compile(
     re.IGNORECASE,
 )
 _KEEPALIVE_RE = re.compile(r"\b(layer\s*\d\s+keep-?alive(?:\s+messages)?)\b", re.IGNORECASE)
+# What may stand beside a link's name in a phrase that names only links ("the HA1 link").
+_JOINERS = frozenset({"the", "a", "link", "links", "and", "or", "both", "its"})
+
 _PURPOSE_RES = [
     re.compile(r"\b(?:is|are)\s+used\s+(?:to|for)\s+(.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
     re.compile(r"\buse\s+(?:this|these|the|that)\s+links?\s+(?:to|for)\s+(.+?)(?:;|\.(?:\s|$)|$)", re.IGNORECASE),
@@ -686,6 +689,11 @@ class FactExtractor:
                     continue
                 for item in items:
                     if len(item) < 3:
+                        continue
+                    # "The Management port is used for HA1": what serves a link, not what
+                    # the link is for. A purpose that is only a link's name is none.
+                    rest = [w for w in re.findall(r"[\w-]+", item) if not lexicon.links_in(w)]
+                    if lexicon.links_in(item) and all(w.lower() in _JOINERS for w in rest):
                         continue
                     for subject in owners:
                         yield fact(subject, attribute, item)

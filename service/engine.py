@@ -524,7 +524,7 @@ class Engine:
         label = top.citation.section.split(" > ")[-1]
         # A sentence that announces a table or a list ("The following table displays which
         # deployments are supported") decides nothing itself: its rows do.
-        verdict = self._verdict(q, sig, top, label)
+        verdict = self._verdict(q, sig, top, label, evidence)
         citations = []
         parts = []
         said: set[str] = set()
@@ -561,7 +561,9 @@ class Engine:
             looked_for=" ".join(sig.words),
         )
 
-    def _verdict(self, q: qparse.Query, sig: sources.Signals, top: Evidence, label: str) -> Literal["yes", "no"] | None:
+    def _verdict(
+        self, q: qparse.Query, sig: sources.Signals, top: Evidence, label: str, evidence: list[Evidence]
+    ) -> Literal["yes", "no"] | None:
         # Chat often asks yes/no tersely ("ngfw cluster ikev1?"): no wh-word, no
         # attribute, nothing that asks for a value.
         terse = (
@@ -573,7 +575,21 @@ class Engine:
         if not (q.yes_no or terse):
             return None
         vocab = self.holder.current.vocabulary
-        found = verdicts.decide(sig, top.text, top.items, explicit=q.yes_no, rare=vocab.max_idf * 0.5, label=label)
+        rare = vocab.max_idf * 0.5
+        found = verdicts.decide(sig, top.text, top.items, explicit=q.yes_no, rare=rare, label=label)
+        chat = set(_chat_words(sig, evidence, vocab)) if found is None else set()
+        if chat:
+            # Chat around the question ("customer asking: ...") need not be in the clause
+            # that says No; a Yes still holds every word asked (the verb of "can two models
+            # share one cluster?" is no chat, whatever the candidates say).
+            plain = dataclasses.replace(
+                sig,
+                words=[w for w in sig.words if w not in chat],
+                weights={w: v for w, v in sig.weights.items() if w not in chat},
+            )
+            found = verdicts.decide(plain, top.text, top.items, explicit=q.yes_no, rare=rare, label=label)
+            if found is not None and found.verdict == "yes":
+                found = None
         return found.verdict if found is not None else None
 
 
@@ -887,17 +903,21 @@ def _conflicts(facts: list[Fact]) -> list[Conflict]:
     return out
 
 
+MAX_OTHER_SCOPES = 4  # lines of other products' values, each with its quote
+
+
 def _add_other_scopes(answer: Answer, build: LoadedBuild) -> None:
     """A question that names no scope, answered for the documents' own product: where
     another product or a cloud documents the same setting with another value, the answer
-    says so, each value with its scope and source ("Panorama: Ping Interval default 5,000")."""
+    says so, each value with its scope and the sentence it comes from ("Panorama: Ping
+    Count default 3 ("... default is 3)")")."""
     said = {(f.subject, f.attribute, f.qualifier or ""): f for f in answer.facts}
     values = {
         key: {norm_value(f.value) for f in answer.facts if (f.subject, f.attribute, f.qualifier or "") == key}
         for key in said
     }
-    lines: list[str] = []
-    extra: list[Fact] = []
+    # One line per product and sentence: the values one sentence gives are said together.
+    lines: dict[tuple[str, str], list[Fact]] = {}
     for key, first in said.items():
         for f in build.facts.by_subject(first.subject):
             if (f.subject, f.attribute, f.qualifier or "") != key or f.scope is None:
@@ -905,12 +925,19 @@ def _add_other_scopes(answer: Answer, build: LoadedBuild) -> None:
             if _is_home(f.scope, build.main_product) or norm_value(f.value) in values[key]:
                 continue
             values[key].add(norm_value(f.value))
-            unit = f" ({f.qualifier})" if f.qualifier else ""
-            lines.append(f"{f.scope.product_label}: {f.subject} {rules.label(f.attribute)} {f.value}{unit}")
-            extra.append(f)
+            lines.setdefault((f.scope.product_label, f.quote.strip()), []).append(f)
     if not lines:
         return
-    answer.answer += "\nOther products differ: " + "; ".join(lines[:6]) + "."
+    shown = list(lines.items())[:MAX_OTHER_SCOPES]
+    text = []
+    for (product, quote), facts in shown:
+        stated = "; ".join(
+            f"{f.subject} {rules.label(f.attribute)} {f.value}" + (f" ({f.qualifier})" if f.qualifier else "")
+            for f in facts
+        )
+        text.append(f'{product}: {stated} ("{quote}")')
+    answer.answer += "\nOther products differ: " + "; ".join(text) + "."
+    extra = [f for _, facts in shown for f in facts]
     answer.facts = answer.facts + extra
     cited = {(c.quote, c.section) for c in answer.citations}
     answer.citations = answer.citations + [c for c in _citations(extra) if (c.quote, c.section) not in cited]

@@ -217,12 +217,41 @@ MAX_WORDS = 60
 MAX_VALUES = 8
 
 
+def _cues(low: str) -> frozenset[str]:
+    return frozenset(n for pattern, names in _ATTRIBUTE_CUES if pattern.search(low) for n in names)
+
+
+def split_coordinated(text: str) -> list[str]:
+    """'ha2: layer, default ether type, and the two routable transports' -> one question
+    per thing asked of the one link: a coordinated list whose every member asks for a
+    different kind of value, and where one member alone names the link, is several
+    questions about that link. Anything else (two links, a member that asks nothing, two
+    members asking the same) stays one question."""
+    # A list ends in "and": "A, B and C", "A, B, and C", "A and B" ("..., what do I allow"
+    # is a clause and its question, no list).
+    head, sep, last = text.rpartition(" and ")
+    if not sep:
+        return [text]
+    pieces = [p.strip(" :,") for p in [*head.split(","), last] if p.strip(" :,")]
+    if len(pieces) < 2 or len(pieces) > MAX_VALUES:
+        return [text]
+    lows = [_normalise_words(p) for p in pieces]
+    cues = [_cues(low) for low in lows]
+    if not all(cues) or len(set(cues)) < len(cues):
+        return [text]
+    named = [lexicon.links_in(low) for low in lows]
+    if sum(1 for n in named if n) != 1:
+        return [text]
+    links = " ".join(next(n for n in named if n))
+    return [p if n else f"{links} {p}" for p, n in zip(pieces, named, strict=True)]
+
+
 def parse(question: str, repair: Repair | None = None) -> list[Query]:
     """Every distinct sub-question of a chat message, parsed, each bounded to MAX_WORDS."""
     cleaned = clean_chat(question)
     out: list[Query] = []
     seen: set[str] = set()
-    for part in split_questions(cleaned):
+    for part in (p for whole in split_questions(cleaned) for p in split_coordinated(whole)):
         words = part.split()
         bounded = " ".join(words[:MAX_WORDS])
         key = bounded.lower()

@@ -19,9 +19,7 @@ def _decide(engine: Engine, question: str, text: str, items: tuple[str, ...] = (
     build = engine.holder.current
     q = qparse.parse(question, build.vocabulary.closest)[0]
     sig = sources.signals(q, build.facts, build.vocabulary)
-    found = verdicts.decide(
-        sig, text, items, explicit=q.yes_no, rare=build.vocabulary.max_idf * 0.5, label=label
-    )
+    found = verdicts.decide(sig, text, items, explicit=q.yes_no, rare=build.vocabulary.max_idf * 0.5, label=label)
     return found.verdict if found else None
 
 
@@ -53,9 +51,7 @@ def test_a_clause_that_leaves_its_predicate_to_the_one_before_decides_for_its_ow
         ("heartbeat backup over vlans in active/passive, supported?", "yes"),
     ],
 )
-def test_a_restriction_that_leaves_out_what_is_asked_is_a_no(
-    seed_engine: Engine, question: str, expected: str
-) -> None:
+def test_a_restriction_that_leaves_out_what_is_asked_is_a_no(seed_engine: Engine, question: str, expected: str) -> None:
     text = "Heartbeat backup over VLANs is supported only on active/passive pairs."
     assert _decide(seed_engine, question, text) == expected
 
@@ -84,9 +80,13 @@ def test_the_clause_of_the_case_asked_decides_not_the_clause_of_its_opposite(
 
 
 def test_what_may_be_does_not_answer_what_must_be(seed_engine: Engine) -> None:
+    # What may be one thing or another need not be either; what may be, with no
+    # alternative beside it, says nothing of whether it must.
     text = "Heartbeat backup peers can be a combination of standalone members and HA pairs."
-    assert _decide(seed_engine, "do heartbeat backup peers have to be HA pairs?", text) is None
+    assert _decide(seed_engine, "do heartbeat backup peers have to be HA pairs?", text) == "no"
     assert _decide(seed_engine, "can heartbeat backup peers be HA pairs?", text) == "yes"
+    text = "Heartbeat backup peers can be HA pairs."
+    assert _decide(seed_engine, "do heartbeat backup peers have to be HA pairs?", text) is None
 
 
 def test_one_shared_word_and_a_quantifier_that_leaves_some_out_say_no_yes(seed_engine: Engine) -> None:
@@ -107,4 +107,3 @@ def test_the_clause_says_it_in_its_own_words_rather_than_through_its_heading(see
     # heartbeat backup itself decides.
     text = "If the link is configured, change it to the management port. (Heartbeat backup doesn't support the link.)"
     assert _decide(seed_engine, "heartbeat backup on the link?", text, label="Heartbeat Backup") == "no"
-

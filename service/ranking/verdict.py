@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from hakb.service.ranking import text as tx
@@ -33,6 +33,9 @@ HEDGE = re.compile(r"\b(?:except|unless|however|but|most)\b", re.I)
 # pairs?") is not answered Yes by what may be ("can be a combination of ...").
 NECESSITY = re.compile(r"\b(?:must|have to|has to|need to|needs to|required|requires|require|mandatory)\b", re.I)
 POSSIBILITY = re.compile(r"\b(?:can|could|may|optional|optionally)\b", re.I)
+_MODAL_AUX = re.compile(r"\b(?:must|(?:have|has|need|needs) to)\b", re.I)
+# Alternatives offered side by side: what may be one or the other need not be either.
+ALTERNATIVES = re.compile(r"\b(?:or|either|combination)\b", re.I)
 # A restriction: what follows (or, at a clause's end, what precedes) is all it holds for.
 ONLY = re.compile(r"\bonly\b", re.I)
 # "...; active/active mode does not": a clause that is a negated auxiliary alone takes
@@ -94,9 +97,17 @@ def decide(
     the question of `sig`, or None. `explicit`: the question asks "does/is/can ...";
     otherwise it is terse chat, and a Yes needs more of it said. `rare`: the weight from
     which a question's word names its topic, so the window must hold it."""
+    question = sig.query.norm or sig.query.text
+    # "have to", "need to": the modality asked (read below), not a word the topic holds.
+    aux = {w for m in _MODAL_AUX.finditer(question) for w in m.group(0).lower().split()}
+    if aux & set(sig.words):
+        sig = replace(
+            sig,
+            words=[w for w in sig.words if w not in aux],
+            weights={w: v for w, v in sig.weights.items() if w not in aux},
+        )
     if not sig.words:
         return None
-    question = sig.query.norm or sig.query.text
     asked = compounds(question)
     said = " ".join([text, *items])
     window = tx.stems_of(f"{said} {label}")
@@ -138,7 +149,9 @@ def decide(
     if asked - compounds(f"{c.words} {label}"):
         return None  # a Yes for "a/a" needs a clause that says active/active
     if NECESSITY.search(question) and POSSIBILITY.search(c.text) and not NECESSITY.search(c.text):
-        return None
+        # What must be, answered by what may be: with alternatives beside what is asked
+        # ("can be a combination of standalone members and HA pairs"), it need not be.
+        return Decision("no", c.text, c.sentence, cov) if ALTERNATIVES.search(c.text) else None
     if len(_held(sig, c.words)) < 2:
         return None  # one shared word ("SUSPENDED—Triggered by administrator.") says no Yes
     if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not HEDGE.search(c.text):

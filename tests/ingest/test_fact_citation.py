@@ -96,3 +96,19 @@ def test_a_copy_that_changes_a_citation_field_changes_the_copys_citation() -> No
     older = fact.model_copy(update={"quote": "HA1 uses TCP port 28.", "scope": Scope(versions=("9.1",)), "value": "28"})
     assert (older.value, older.quote, older.scope) == ("28", "HA1 uses TCP port 28.", Scope(versions=("9.1",)))
     assert older.title == fact.title and fact.quote.endswith("28769 for clear text communication.")
+
+
+def test_a_port_used_for_a_link_is_no_purpose_of_that_link() -> None:
+    # "The Management port is used for HA1" says what serves HA1, not what HA1 is for:
+    # no "HA1 used for: HA1"; a real purpose under the same heading is still read.
+    meta = DocumentMeta(
+        doc_id="ha-links", title="HA Links", url="https://docs.example/l", source="x.html", kind="html", sha256="0"
+    )
+    section = Section(
+        doc_id="ha-links",
+        path=("HA Links", "Control Link"),
+        text="The Management port is used for HA1. The HA1 link is used to exchange hellos and heartbeats.",
+    )
+    purposes = {(f.subject, f.value) for f in FactExtractor(meta).extract([section]) if f.attribute == "purpose"}
+    assert not any(value.strip().upper() == "HA1" for _, value in purposes), purposes
+    assert any(subject == "HA1" and "hellos" in value for subject, value in purposes), purposes
