@@ -107,3 +107,23 @@ def test_the_clause_says_it_in_its_own_words_rather_than_through_its_heading(see
     # heartbeat backup itself decides.
     text = "If the link is configured, change it to the management port. (Heartbeat backup doesn't support the link.)"
     assert _decide(seed_engine, "heartbeat backup on the link?", text, label="Heartbeat Backup") == "no"
+
+
+def test_a_negated_condition_does_not_negate_the_statement(seed_engine: Engine) -> None:
+    text = "Data ports can be used for heartbeat backup links when dedicated backup links are not available."
+    assert _decide(seed_engine, "can data ports be used for heartbeat backup links?", text) == "yes"
+    text = "If you did not configure a heartbeat backup link, you don't need to add the peer address."
+    assert _decide(seed_engine, "no heartbeat backup link configured: do i need to add the peer address?", text) == "no"
+
+
+def test_a_yes_no_question_asks_for_no_value_so_a_sentence_without_one_can_answer_it(seed_engine: Engine) -> None:
+    # "ports" in a yes/no question names the thing asked about, not a port number the
+    # answer must hold: the sentence that says whether is no worse for holding none.
+    from hakb.service.ranking import sources
+
+    build = seed_engine.holder.current
+    q = qparse.parse("can in-band ports be used as backup links for ha1?", build.vocabulary.closest)[0]
+    assert q.yes_no
+    assert sources.signals(q, build.facts, build.vocabulary).shape is None
+    q = qparse.parse("which port does ha1 backup use?", build.vocabulary.closest)[0]
+    assert sources.signals(q, build.facts, build.vocabulary).shape is not None

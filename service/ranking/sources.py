@@ -90,7 +90,9 @@ def signals(
     wh = re.search(r"\b(how|why|what|which|when|where|who)\b", norm)
     return Signals(
         asks=wh.group(1) if wh and wh.group(1) in ("how", "why") else None,
-        shape=next((VALUE_SHAPES[a] for a in q.attributes if a in VALUE_SHAPES), None),
+        # A yes/no question asks whether, not for a value: "can in-band ports be used as
+        # backup links?" asks for no port number.
+        shape=None if q.yes_no else next((VALUE_SHAPES[a] for a in q.attributes if a in VALUE_SHAPES), None),
         query=q,
         words=words,
         weights=weights,

@@ -34,6 +34,9 @@ HEDGE = re.compile(r"\b(?:except|unless|however|but|most)\b", re.I)
 NECESSITY = re.compile(r"\b(?:must|have to|has to|need to|needs to|required|requires|require|mandatory)\b", re.I)
 POSSIBILITY = re.compile(r"\b(?:can|could|may|optional|optionally)\b", re.I)
 _MODAL_AUX = re.compile(r"\b(?:must|(?:have|has|need|needs) to)\b", re.I)
+# A subordinate condition, up to the comma that ends it or the clause's end: its own
+# negation is the condition's, not the statement's.
+_CONDITION = re.compile(r"\b(?:when|whenever|if|unless|until|because|since)\b[^,;:]*", re.I)
 # Alternatives offered side by side: what may be one or the other need not be either.
 ALTERNATIVES = re.compile(r"\b(?:or|either|combination)\b", re.I)
 # A restriction: what follows (or, at a clause's end, what precedes) is all it holds for.
@@ -136,14 +139,15 @@ def decide(
     (cov, _, own), c, other = best
     if cov < ABOUT:
         return None
-    if ONLY.search(c.text) and not NEGATION.search(c.text):
+    main = _main_part(c.text)
+    if ONLY.search(c.text) and not NEGATION.search(main):
         if other or _missing(sig, tx.stems_of(f"{c.words} {label}"), rare):
             # "supported only on active/passive pairs" for "... in a/a?": the restriction
             # leaves out what is asked.
             return Decision("no", c.text, c.sentence, cov)
     if other:
         return None
-    if NEGATION.search(c.text) or _negates(sig, c.text) or contradicts(question, c.text):
+    if NEGATION.search(main) or _negates(sig, main) or contradicts(question, c.text):
         # "must be configured on separate physical ports" for "... on the same port ok?"
         return Decision("no", c.text, c.sentence, cov)
     if asked - compounds(f"{c.words} {label}"):
@@ -157,6 +161,13 @@ def decide(
     if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not HEDGE.search(c.text):
         return Decision("yes", c.text, c.sentence, own)
     return None
+
+
+def _main_part(clause: str) -> str:
+    """The clause without its conditions: "In-band ports can be used for backup links
+    when dedicated backup links are not available" negates nothing it says of in-band
+    ports; "If you didn't configure a list, you don't need to add the IP" still does."""
+    return _CONDITION.sub(" ", clause)
 
 
 def _negates(sig: Signals, clause: str) -> bool:
@@ -189,6 +200,13 @@ def _polarity_agreement(sig: Signals, words: str) -> float:
         if sig.polar.get(tx.stem(w), 0) < 0:
             score -= sig.weights[w] * tx.polarity(words, sig.expand[w])
     return score / sig.total
+
+
+def _main_part(clause: str) -> str:
+    """The clause without its conditions: "In-band ports can be used for backup links
+    when dedicated backup links are not available" negates nothing it says of in-band
+    ports; "If you didn't configure a list, you don't need to add the IP" still does."""
+    return _CONDITION.sub(" ", clause)
 
 
 def _negates(sig: Signals, clause: str) -> bool:
