@@ -76,7 +76,9 @@ _TABLE_INTRO = re.compile(r"\btables?\b", re.I)
 _INTRO = re.compile(r"\b(?:tables?|following|as follows)\b|:$", re.I)
 _NUMERIC_CELL = re.compile(r"^\d[\d,./\u2013\u2014-]*$")
 _VALUE_TOKEN = re.compile(r"^[^a-z\s]*[A-Z0-9][^a-z\s]*$")
-_KV_VALUE = re.compile(r"^(?:[\w-]+:\s*)?\d[\d,.]*\*?$")
+# A value cell of a two-column table: a number, alternatives of one ("2000/500", "3/3"),
+# with a unit after a space ("2000/500 ms", "1/1 min"). "802.1Q" is a name, not a value.
+_KV_VALUE = re.compile(r"^(?:[\w-]+:\s*)?\d[\d,.]*(?:\s*/\s*\d[\d,.]*)*(?:\s+[A-Za-z]{1,8}|\s*%)?\*?$")
 _CONTINUED = re.compile(r"\s*\((?:continued|cont\.?)\)\s*$", re.I)
 
 MAX_CELL_WORDS = 20
@@ -412,10 +414,17 @@ def _key_value_table(paras: list[str], i: int, j: int) -> CellTable | None:
             rows[-1].desc = [f"{rows[-1].desc[0]}; {cell}" if rows[-1].desc else cell]
         else:
             rows.append(TableRow(cells=[[cell]]))
-    if rows and not rows[0].desc:
-        caption = [rows.pop(0).cells[0][0]]
+    # Leading names without a value are the table's header cells ("HA Timer on ...",
+    # "Default values for Recommended/Aggressive profiles"): its caption.
+    while rows and not rows[0].desc and len(caption) < 2:
+        caption.append(rows.pop(0).cells[0][0])
     if sum(1 for r in rows if r.desc) < max(2, (2 * len(rows)) // 3):
         return None
+    if len(caption) == 2:
+        # The second header cell names what the values are ("Default values for
+        # Recommended/Aggressive profiles"): each row says it beside its value.
+        for r in rows:
+            r.desc = [f"{v} ({caption[1]})" for v in r.desc]
     return CellTable(start=i, end=j, header=["", ""], desc_col=1, rows=rows, caption=caption)
 
 

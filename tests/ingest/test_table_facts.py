@@ -105,3 +105,41 @@ def test_a_settings_table_read_as_one_heading_per_setting_gives_each_its_range_a
     assert facts[("Failover Hold Time", "range")] == ("500 to 9,000", "ms")
     assert facts[("Failover Hold Time", "default")] == ("1,500", "ms")
     assert facts[("Beacon Count", "default")] == ("4", None)
+
+
+def test_a_flattened_two_column_table_of_values_with_units_keeps_each_value_with_its_row() -> None:
+    # Cells one per paragraph: a header pair, then name / value with a unit and
+    # alternatives ("2000/1000 ms" for two profiles). Each row is one section that says
+    # its name, its value and what the values are.
+    text = "\n\n".join(
+        [
+            "---\nurl: https://docs.example/relay-timers\n---",
+            "# Relay Timers Clear",
+            "Relay Timers",
+            "Relay timers detect a failure of the relay and trigger a failover of the pair.",
+            "Relay Timer",
+            "Default values for Quick/Slow profiles",
+            "Probe interval",
+            "2000/1000 ms",
+            "Flap limit",
+            "3/5",
+            "Hold time",
+            "1/2 min",
+        ]
+    )
+    meta, sections = parse_document(load_bytes(text.encode(), "relay-timers.md"))
+    rows = {s.label: s.text for s in sections if s.kind == "table_row"}
+    assert rows["Probe interval"] == "Probe interval: 2000/1000 ms (Default values for Quick/Slow profiles)"
+    assert rows["Flap limit"].startswith("Flap limit: 3/5")
+    assert rows["Hold time"].startswith("Hold time: 1/2 min")
+
+
+@pytest.mark.parametrize(
+    ("cell", "is_value"),
+    [("6", True), ("2000/500 ms", True), ("3/3", True), ("1/1 min", True), ("40%", True)]
+    + [("802.1Q", False), ("PA-3200 Series", False), ("Heartbeat interval", False)],
+)
+def test_a_value_cell_is_a_number_its_alternatives_and_a_unit(cell: str, is_value: bool) -> None:
+    from hakb.ingest.tables import _KV_VALUE
+
+    assert bool(_KV_VALUE.match(cell)) is is_value
