@@ -207,6 +207,8 @@ class Engine:
                     found.answer = _labelled(found.answer, label)
             if reading.home and asked.empty and found.kind == "fact":
                 _add_other_scopes(found, build)
+            if reading.home and asked.empty and found.verdict is not None:
+                _add_other_verdicts(found, build, question)
             answer = answer or found  # if every reading abstains, the first one's abstain
             if found.kind != "abstain":
                 answer = found
@@ -938,6 +940,44 @@ def _add_other_scopes(answer: Answer, build: LoadedBuild) -> None:
         text.append(f'{product}: {stated} ("{quote}")')
     answer.answer += "\nOther products differ: " + "; ".join(text) + "."
     extra = [f for _, facts in shown for f in facts]
+    answer.facts = answer.facts + extra
+    cited = {(c.quote, c.section) for c in answer.citations}
+    answer.citations = answer.citations + [c for c in _citations(extra) if (c.quote, c.section) not in cited]
+
+
+# Of another product's statement, the share of the question's weight it must say to be
+# the same question answered the other way there.
+OTHER_VERDICT_COVERAGE = 0.6
+_VERDICT_OF = {"not-supported": "no", "can-use": "yes"}
+
+
+def _add_other_verdicts(answer: Answer, build: LoadedBuild, question: str) -> None:
+    """A yes or no that names no scope, answered for the documents' own product: where
+    another product's documents say the opposite of the same thing, the answer says so,
+    with its scope and sentence ("CN-Series on AWS: No ("... does not support backup
+    links for HA1 or HA2.")")."""
+    q = qparse.parse(question, build.vocabulary.closest)[0]
+    if not q.subjects:
+        return
+    sig = sources.signals(q, build.facts, build.vocabulary)
+    said = {(c.quote or "").strip() for c in answer.citations}
+    lines: dict[tuple[str, str], Fact] = {}
+    for subject in q.subjects:
+        for f in build.facts.by_subject(subject):
+            verdict = _VERDICT_OF.get(f.attribute)
+            if verdict is None or verdict == answer.verdict or f.scope is None:
+                continue
+            if _is_home(f.scope, build.main_product) or f.quote.strip() in said:
+                continue
+            covered, _ = sources.coverage(sig, tx.stems_of(f.quote))
+            if covered >= OTHER_VERDICT_COVERAGE:
+                lines.setdefault((f.scope.product_label, f.quote.strip()), f)
+    if not lines:
+        return
+    shown = list(lines.items())[:MAX_OTHER_SCOPES]
+    text = "; ".join(f'{product}: {_VERDICT_OF[f.attribute].capitalize()} ("{quote}")' for (product, quote), f in shown)
+    answer.answer += f"\nOther products differ: {text}."
+    extra = [f for _, f in shown]
     answer.facts = answer.facts + extra
     cited = {(c.quote, c.section) for c in answer.citations}
     answer.citations = answer.citations + [c for c in _citations(extra) if (c.quote, c.section) not in cited]

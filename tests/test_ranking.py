@@ -248,6 +248,39 @@ def test_an_unscoped_answer_is_for_the_main_product_and_names_what_others_docume
     assert "4,400" in scoped.answer and "700" not in scoped.answer
 
 
+def test_an_unscoped_yes_or_no_names_the_product_whose_documents_say_the_opposite(
+    tmp_path: Path, onnx_embedder: OnnxEmbedder
+) -> None:
+    # The seed says in-band ports can be used for HA1 and HA2 backup links; an invented
+    # page of another product says that product does not support them (and one more
+    # invented page of the main product keeps it the product most pages are about).
+    data_dir = make_data_dir(tmp_path / "data")
+    docs = data_dir / "docs"
+    (docs / "widget.md").write_text(
+        "---\nurl: https://docs.paloaltonetworks.com/ngfw/administration/widget-backup-links\n---\n\n"
+        "# Widget Backup Links\n\nThe widget pair uses backup links.\n\n"
+        "Widget backup links can be set up for HA1 and HA2 when dedicated backup links are not available.\n",
+        encoding="utf-8",
+    )
+    (docs / "gizmo.md").write_text(
+        "---\nurl: https://docs.paloaltonetworks.com/gizmo-series/deployment/gizmo-ha-links\n---\n\n"
+        "# Gizmo HA Links\n\nThe Gizmo-Series pair uses HA links.\n\n"
+        "The Gizmo-Series firewall does not support widget backup links for HA1 or HA2.\n",
+        encoding="utf-8",
+    )
+    assert ingest(data_dir, [docs], onnx_embedder, replace=True).ok
+    engine = Engine.from_settings(Settings(HAKB_DATA_DIR=data_dir, CHROMA_HOST=None, HAKB_EMBEDDER_DIR=None))
+    assert engine.holder.refresh()
+    answer = engine.ask("can widget backup links be set up for ha1 and ha2?")
+    first, _, rest = answer.answer.partition("\n")
+    assert first.startswith("Yes.") and "Gizmo" not in first, answer.answer
+    assert "Gizmo" in rest and "No (" in rest and "does not support widget backup links" in rest, answer.answer
+    assert any("Gizmo-Series firewall does not support" in c.quote for c in answer.citations)
+    # Asked in its scope, the other product's answer is the answer.
+    scoped = engine.ask("gizmo-series: can widget backup links be set up for ha1 and ha2?")
+    assert scoped.answer.startswith("No."), scoped.answer
+
+
 def test_one_value_written_two_ways_is_said_once_and_is_no_disagreement() -> None:
     from hakb.ingest.models import Fact
     from hakb.service import question as qparse

@@ -147,8 +147,15 @@ def decide(
             return Decision("no", c.text, c.sentence, cov)
     if other:
         return None
-    if NEGATION.search(main) or _negates(sig, main) or contradicts(question, c.text):
+    if contradicts(question, c.text):
         # "must be configured on separate physical ports" for "... on the same port ok?"
+        return Decision("no", c.text, c.sentence, cov)
+    if sig.rarest in sig.weights and not (sig.expand[sig.rarest] & tx.stems_of(c.words)):
+        # The clause must name what the question is most about itself, not through its
+        # heading: "HA1 ... are not supported between cluster members" under "HA Links and
+        # Backup Links" says nothing of backup links.
+        return None
+    if NEGATION.search(main) or _negates(sig, main):
         return Decision("no", c.text, c.sentence, cov)
     if asked - compounds(f"{c.words} {label}"):
         return None  # a Yes for "a/a" needs a clause that says active/active
