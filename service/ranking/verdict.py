@@ -209,42 +209,6 @@ def _polarity_agreement(sig: Signals, words: str) -> float:
     return score / sig.total
 
 
-def _main_part(clause: str) -> str:
-    """The clause without its conditions: "In-band ports can be used for backup links
-    when dedicated backup links are not available" negates nothing it says of in-band
-    ports; "If you didn't configure a list, you don't need to add the IP" still does."""
-    return _CONDITION.sub(" ", clause)
-
-
-def _negates(sig: Signals, clause: str) -> bool:
-    """A word of the question that the clause negates ("you must disable config sync")."""
-    return any(sig.polar.get(tx.stem(w), 1) > 0 and tx.polarity(clause, sig.expand[w]) < 0 for w in sig.words)
-
-
-def _held(sig: Signals, words: str) -> list[str]:
-    stems = tx.stems_of(words)
-    return [w for w in sig.words if sig.expand[w] & stems]
-
-
-def _cover(sig: Signals, words: str, unsaid: set[str]) -> float:
-    """Coverage of the question by `words`, where a compound asked and not said
-    ("active/active") is not covered by its halves ("active firewall")."""
-    stems = tx.stems_of(words)
-    if unsaid:
-        stems = stems - {tx.stem(h) for a in unsaid for h in a.split("/")}
-    return coverage(sig, stems)[0]
-
-
-def _polarity_clash(sig: Signals, words: str) -> float:
-    """The share of the question's weight that it negates and the clause affirms: "no
-    permitted ip list configured" is not answered by "if you configured a Permitted IP
-    list". (A clause that negates what the question affirms is its No, not a clash.)"""
-    clash = sum(
-        sig.weights[w] for w in sig.words if sig.polar.get(tx.stem(w), 0) < 0 and tx.polarity(words, sig.expand[w]) > 0
-    )
-    return clash / sig.total
-
-
 def _shares_half(a: str, b: str) -> bool:
     return bool(set(a.split("/")) & set(b.split("/")))
 
