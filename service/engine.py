@@ -578,7 +578,8 @@ class Engine:
             return None
         vocab = self.holder.current.vocabulary
         rare = vocab.max_idf * 0.5
-        found = verdicts.decide(sig, top.text, top.items, explicit=q.yes_no, rare=rare, label=label)
+        modes = self.holder.current.facts.compounds
+        found = verdicts.decide(sig, top.text, top.items, explicit=q.yes_no, rare=rare, label=label, known=modes)
         chat = set(_chat_words(sig, evidence, vocab)) if found is None else set()
         if chat:
             # Chat around the question ("customer asking: ...") need not be in the clause
@@ -589,7 +590,7 @@ class Engine:
                 words=[w for w in sig.words if w not in chat],
                 weights={w: v for w, v in sig.weights.items() if w not in chat},
             )
-            found = verdicts.decide(plain, top.text, top.items, explicit=q.yes_no, rare=rare, label=label)
+            found = verdicts.decide(plain, top.text, top.items, explicit=q.yes_no, rare=rare, label=label, known=modes)
             if found is not None and found.verdict == "yes":
                 found = None
         return found.verdict if found is not None else None

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from hakb.ingest import lexicon
 from hakb.ingest.models import Fact
+from hakb.service.ranking.text import compounds
 
 
 def stem(word: str) -> str:
@@ -61,6 +62,14 @@ class FactTable:
         self.subjects: frozenset[str] = frozenset(self._by_subject)
         self._stems: set[str] | None = None
         self._settings: dict[str, tuple[str, ...]] | None = None
+        self._compounds: frozenset[str] | None = None
+
+    @property
+    def compounds(self) -> frozenset[str]:
+        """The slash compounds the facts' sentences name ("active/passive", "ha1-a/ha1-b")."""
+        if self._compounds is None:
+            self._compounds = frozenset(c for f in self.facts for c in compounds(f.quote))
+        return self._compounds
 
     @property
     def settings(self) -> dict[str, tuple[str, ...]]:

@@ -19,7 +19,15 @@ def _decide(engine: Engine, question: str, text: str, items: tuple[str, ...] = (
     build = engine.holder.current
     q = qparse.parse(question, build.vocabulary.closest)[0]
     sig = sources.signals(q, build.facts, build.vocabulary)
-    found = verdicts.decide(sig, text, items, explicit=q.yes_no, rare=build.vocabulary.max_idf * 0.5, label=label)
+    found = verdicts.decide(
+        sig,
+        text,
+        items,
+        explicit=q.yes_no,
+        rare=build.vocabulary.max_idf * 0.5,
+        label=label,
+        known=build.facts.compounds,
+    )
     return found.verdict if found else None
 
 
@@ -127,3 +135,10 @@ def test_a_yes_no_question_asks_for_no_value_so_a_sentence_without_one_can_answe
     assert sources.signals(q, build.facts, build.vocabulary).shape is None
     q = qparse.parse("which port does ha1 backup use?", build.vocabulary.closest)[0]
     assert sources.signals(q, build.facts, build.vocabulary).shape is not None
+
+
+def test_a_pair_of_things_joined_by_a_slash_is_no_mode(seed_engine: Engine) -> None:
+    # "ha1-a/ha1-b" names two ports, not one of a family of modes: a sentence that says
+    # "HA1-A and HA1-B" answers it Yes.
+    text = "You can remap the heartbeat backup ports as HA1-A and HA1-B ports on the firewall."
+    assert _decide(seed_engine, "can i remap heartbeat backup ports as ha1-a/ha1-b?", text) == "yes"

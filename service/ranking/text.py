@@ -113,6 +113,23 @@ class StemIndex:
         return frozenset(out)
 
 
+# Two words joined by a slash ("active/passive") name one thing, not its two halves.
+_COMPOUND = re.compile(r"\b[a-z][a-z0-9-]+/[a-z][a-z0-9-]+\b")
+
+
+def compounds(text: str) -> set[str]:
+    """The slash compounds a text names, lower-cased: {"active/active"}."""
+    return set(_COMPOUND.findall(text.lower().replace("\u2019", "'")))
+
+
+def alternatives(asked: set[str], known: Iterable[str]) -> set[str]:
+    """Of the compounds asked, those that are one of a family the texts know: a sibling
+    sharing a half names another one ("active/active" beside "active/passive": a mode).
+    "ha1-a/ha1-b" or "tcp/udp" with no sibling is a list of two things, not one of many."""
+    known = set(known)
+    return {a for a in asked if any(k != a and set(k.split("/")) & set(a.split("/")) for k in known)}
+
+
 def polarity(text: str, term_stems: frozenset[str]) -> int:
     """+1 when the text speaks of the term affirmatively, -1 when it negates it, 0
     when it does not mention it: "ha1 port without encryption" -> -1 for {encrypt},

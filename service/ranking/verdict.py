@@ -47,8 +47,6 @@ _ELLIPTIC = re.compile(
     r"\b(?:does|do|is|are|can|will|did|has|have)\s*(?:not|n't)\s*\.?\s*$|\b(?:cannot|can't)\s*\.?\s*$", re.I
 )
 _CLAUSE = re.compile(r"[;:]\s+|,\s+(?=(?:however|but|although|whereas|while)\b)", re.I)
-# Two words joined by a slash ("active/passive") name one thing, not its two halves.
-_COMPOUND = re.compile(r"\b[a-z][a-z0-9-]+/[a-z][a-z0-9-]+\b")
 
 # How much of the question's weight the deciding clause must hold: enough that it is
 # about the question at all, and, for a Yes, nearly all of it (a terse chat question
@@ -89,17 +87,22 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
     return out
 
 
-def compounds(text: str) -> set[str]:
-    return set(_COMPOUND.findall(text.lower().replace("\u2019", "'")))
-
-
 def decide(
-    sig: Signals, text: str, items: Sequence[str] = (), *, explicit: bool, rare: float, label: str = ""
+    sig: Signals,
+    text: str,
+    items: Sequence[str] = (),
+    *,
+    explicit: bool,
+    rare: float,
+    label: str = "",
+    known: frozenset[str] = frozenset(),
 ) -> Decision | None:
     """The verdict the window `text` (with its `items`, under the heading `label`) gives
     the question of `sig`, or None. `explicit`: the question asks "does/is/can ...";
     otherwise it is terse chat, and a Yes needs more of it said. `rare`: the weight from
-    which a question's word names its topic, so the window must hold it."""
+    which a question's word names its topic, so the window must hold it. `known`: the
+    slash compounds the documents name, which tell a mode ("active/active", one of a
+    family) from a pair of things ("ha1-a/ha1-b")."""
     question = sig.query.norm or sig.query.text
     # "have to", "need to": the modality asked (read below), not a word the topic holds.
     aux = {w for m in _MODAL_AUX.finditer(question) for w in m.group(0).lower().split()}
@@ -111,8 +114,10 @@ def decide(
         )
     if not sig.words:
         return None
-    asked = compounds(question)
     said = " ".join([text, *items])
+    # The modes asked ("active/active"): compounds of a family the documents name. A pair
+    # of things ("ha1-a/ha1-b") is two words asked, not one mode.
+    asked = tx.alternatives(tx.compounds(question), known | tx.compounds(f"{said} {label}"))
     window = tx.stems_of(f"{said} {label}")
     if not _numbers_held(sig, said):
         return None
@@ -122,7 +127,7 @@ def decide(
         return None
     best: tuple[tuple[float, bool, float], _Clause, set[str]] | None = None
     for c in clauses(text, items):
-        named = compounds(f"{c.words} {label}")
+        named = tx.compounds(f"{c.words} {label}")
         unsaid = asked - named
         # "active/active" asked, "active/passive" said: the clause is about the other one.
         other = {a for a in unsaid if any(_shares_half(a, n) for n in named)}
@@ -157,7 +162,7 @@ def decide(
         return None
     if NEGATION.search(main) or _negates(sig, main):
         return Decision("no", c.text, c.sentence, cov)
-    if asked - compounds(f"{c.words} {label}"):
+    if asked - tx.compounds(f"{c.words} {label}"):
         return None  # a Yes for "a/a" needs a clause that says active/active
     if NECESSITY.search(question) and POSSIBILITY.search(c.text) and not NECESSITY.search(c.text):
         # What must be, answered by what may be: with alternatives beside what is asked
