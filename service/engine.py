@@ -848,6 +848,8 @@ def _fact_answer(q: qparse.Query, result: rules.RuleResult) -> Answer:
         citations=citations,
         conflicts=_conflicts(facts),
         looked_for=result.looked_for,
+        # The verdict the line opens with, as a field too (a fact answer's "Yes."/"No.").
+        verdict=None if result.polarity is None else ("yes" if result.polarity else "no"),
     )
 
 

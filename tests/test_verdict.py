@@ -142,3 +142,10 @@ def test_a_pair_of_things_joined_by_a_slash_is_no_mode(seed_engine: Engine) -> N
     # "HA1-A and HA1-B" answers it Yes.
     text = "You can remap the heartbeat backup ports as HA1-A and HA1-B ports on the firewall."
     assert _decide(seed_engine, "can i remap heartbeat backup ports as ha1-a/ha1-b?", text) == "yes"
+
+
+def test_a_fact_answer_carries_its_verdict_as_a_field(seed_engine: Engine) -> None:
+    no = seed_engine.ask("is encryption supported on the ha3 link?")
+    assert no.answer.startswith("No.") and no.verdict == "no", (no.answer, no.verdict)
+    yes = seed_engine.ask("is the hb backup port on the management interface?")
+    assert (yes.verdict == "yes") == yes.answer.startswith("Yes."), (yes.answer, yes.verdict)
