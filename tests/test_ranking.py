@@ -217,28 +217,39 @@ def test_a_sentence_announcing_the_sections_under_it_answers_with_them(
     assert any("Quarantined" in c.quote for c in answer.citations)
 
 
+def _engine_with_pages(tmp_path: Path, onnx_embedder: OnnxEmbedder, pages: dict[str, tuple[str, str]]) -> Engine:
+    """The seed plus invented Markdown pages (file name -> (URL path, body)), ingested."""
+    data_dir = make_data_dir(tmp_path / "data")
+    docs = data_dir / "docs"
+    for name, (path, body) in pages.items():
+        (docs / name).write_text(f"---\nurl: https://docs.paloaltonetworks.com/{path}\n---\n\n{body}", encoding="utf-8")
+    assert ingest(data_dir, [docs], onnx_embedder, replace=True).ok
+    engine = Engine.from_settings(Settings(HAKB_DATA_DIR=data_dir, CHROMA_HOST=None, HAKB_EMBEDDER_DIR=None))
+    assert engine.holder.refresh()
+    return engine
+
+
 def test_an_unscoped_answer_is_for_the_main_product_and_names_what_others_document(
     tmp_path: Path, onnx_embedder: OnnxEmbedder
 ) -> None:
     # Invented pages: the main product (most pages) and another product documenting the
     # same setting with another value.
-    data_dir = make_data_dir(tmp_path / "data")
-    docs = data_dir / "docs"
-    (docs / "timers.md").write_text(
-        "---\nurl: https://docs.paloaltonetworks.com/ngfw/administration/widget-timers\n---\n\n"
-        "# Widget Timers\n\nThe widget pair uses these timers.\n\n"
-        "## Beacon Interval (ms)\n\nEnter how often a widget sends a beacon (range is 100 to 9,000; default is 700).\n",
-        encoding="utf-8",
+    engine = _engine_with_pages(
+        tmp_path,
+        onnx_embedder,
+        {
+            "timers.md": (
+                "ngfw/administration/widget-timers",
+                "# Widget Timers\n\nThe widget pair uses these timers.\n\n## Beacon Interval (ms)\n\n"
+                "Enter how often a widget sends a beacon (range is 100 to 9,000; default is 700).\n",
+            ),
+            "gizmo.md": (
+                "gizmo-series/deployment/gizmo-timers",
+                "# Gizmo Timers\n\nThe Gizmo-Series pair uses these timers.\n\n## Beacon Interval (ms)\n\n"
+                "Enter how often a gizmo sends a beacon (range is 100 to 9,000; default is 4,400).\n",
+            ),
+        },
     )
-    (docs / "gizmo.md").write_text(
-        "---\nurl: https://docs.paloaltonetworks.com/gizmo-series/deployment/gizmo-timers\n---\n\n"
-        "# Gizmo Timers\n\nThe Gizmo-Series pair uses these timers.\n\n"
-        "## Beacon Interval (ms)\n\nEnter how often a gizmo sends a beacon (range is 100 to 9,000; default is 4,400).\n",
-        encoding="utf-8",
-    )
-    assert ingest(data_dir, [docs], onnx_embedder, replace=True).ok
-    engine = Engine.from_settings(Settings(HAKB_DATA_DIR=data_dir, CHROMA_HOST=None, HAKB_EMBEDDER_DIR=None))
-    assert engine.holder.refresh()
     unscoped = engine.ask("beacon interval default?")
     first, _, rest = unscoped.answer.partition("\n")
     assert "700" in first and "4,400" not in first
@@ -254,23 +265,22 @@ def test_an_unscoped_yes_or_no_names_the_product_whose_documents_say_the_opposit
     # The seed says in-band ports can be used for HA1 and HA2 backup links; an invented
     # page of another product says that product does not support them (and one more
     # invented page of the main product keeps it the product most pages are about).
-    data_dir = make_data_dir(tmp_path / "data")
-    docs = data_dir / "docs"
-    (docs / "widget.md").write_text(
-        "---\nurl: https://docs.paloaltonetworks.com/ngfw/administration/widget-backup-links\n---\n\n"
-        "# Widget Backup Links\n\nThe widget pair uses backup links.\n\n"
-        "Widget backup links can be set up for HA1 and HA2 when dedicated backup links are not available.\n",
-        encoding="utf-8",
+    engine = _engine_with_pages(
+        tmp_path,
+        onnx_embedder,
+        {
+            "widget.md": (
+                "ngfw/administration/widget-backup-links",
+                "# Widget Backup Links\n\nThe widget pair uses backup links.\n\n"
+                "Widget backup links can be set up for HA1 and HA2 when dedicated backup links are not available.\n",
+            ),
+            "gizmo.md": (
+                "gizmo-series/deployment/gizmo-ha-links",
+                "# Gizmo HA Links\n\nThe Gizmo-Series pair uses HA links.\n\n"
+                "The Gizmo-Series firewall does not support widget backup links for HA1 or HA2.\n",
+            ),
+        },
     )
-    (docs / "gizmo.md").write_text(
-        "---\nurl: https://docs.paloaltonetworks.com/gizmo-series/deployment/gizmo-ha-links\n---\n\n"
-        "# Gizmo HA Links\n\nThe Gizmo-Series pair uses HA links.\n\n"
-        "The Gizmo-Series firewall does not support widget backup links for HA1 or HA2.\n",
-        encoding="utf-8",
-    )
-    assert ingest(data_dir, [docs], onnx_embedder, replace=True).ok
-    engine = Engine.from_settings(Settings(HAKB_DATA_DIR=data_dir, CHROMA_HOST=None, HAKB_EMBEDDER_DIR=None))
-    assert engine.holder.refresh()
     answer = engine.ask("can widget backup links be set up for ha1 and ha2?")
     first, _, rest = answer.answer.partition("\n")
     assert first.startswith("Yes.") and "Gizmo" not in first, answer.answer
