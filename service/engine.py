@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from hakb.errors import BadInput, NotFound, Unavailable
+from hakb.ingest import lexicon
 from hakb.ingest.embedder import Embedder
 from hakb.ingest.models import Citation, Fact, Scope
 from hakb.service import question as qparse
@@ -959,22 +960,29 @@ def _add_other_verdicts(answer: Answer, build: LoadedBuild, question: str) -> No
     another product's documents say the opposite of the same thing, the answer says so,
     with its scope and sentence ("CN-Series on AWS: No ("... does not support backup
     links for HA1 or HA2.")")."""
-    q = qparse.parse(question, build.vocabulary.closest)[0]
-    if not q.subjects:
-        return
-    sig = sources.signals(q, build.facts, build.vocabulary)
     said = {(c.quote or "").strip() for c in answer.citations}
+    # The other products' statements of the opposite, found by the links the message names
+    # (a lookup) before the question is read again (a parse): most answers have none.
+    opposite = [
+        f
+        for subject in lexicon.links_in(question)
+        for f in build.facts.by_subject(subject)
+        if _VERDICT_OF.get(f.attribute, answer.verdict) != answer.verdict
+        and f.scope is not None
+        and not _is_home(f.scope, build.main_product)
+        and f.quote.strip() not in said
+    ]
+    if not opposite:
+        return
+    q = qparse.parse(question, build.vocabulary.closest)[0]
+    sig = sources.signals(q, build.facts, build.vocabulary)
     lines: dict[tuple[str, str], Fact] = {}
-    for subject in q.subjects:
-        for f in build.facts.by_subject(subject):
-            verdict = _VERDICT_OF.get(f.attribute)
-            if verdict is None or verdict == answer.verdict or f.scope is None:
-                continue
-            if _is_home(f.scope, build.main_product) or f.quote.strip() in said:
-                continue
-            covered, _ = sources.coverage(sig, tx.stems_of(f.quote))
-            if covered >= OTHER_VERDICT_COVERAGE:
-                lines.setdefault((f.scope.product_label, f.quote.strip()), f)
+    for f in opposite:
+        if f.subject not in q.subjects:
+            continue
+        covered, _ = sources.coverage(sig, tx.stems_of(f.quote))
+        if covered >= OTHER_VERDICT_COVERAGE:
+            lines.setdefault((f.scope.product_label if f.scope else "", f.quote.strip()), f)
     if not lines:
         return
     shown = list(lines.items())[:MAX_OTHER_SCOPES]
