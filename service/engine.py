@@ -13,6 +13,7 @@ answer text stands in one of its cited quotes (or in the question itself).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import re
 import time
@@ -578,20 +579,22 @@ class Engine:
         if not (q.yes_no or terse):
             return None
         vocab = self.holder.current.vocabulary
-        rare = vocab.max_idf * 0.5
-        modes = self.holder.current.facts.compounds
-        found = verdicts.decide(sig, top.text, top.items, explicit=q.yes_no, rare=rare, label=label, known=modes)
+        decide = functools.partial(
+            verdicts.decide,
+            text=top.text,
+            items=top.items,
+            explicit=q.yes_no,
+            rare=vocab.max_idf * 0.5,
+            label=label,
+            known=self.holder.current.facts.compounds,
+        )
+        found = decide(sig)
         chat = set(_chat_words(sig, evidence, vocab)) if found is None else set()
         if chat:
             # Chat around the question ("customer asking: ...") need not be in the clause
             # that says No; a Yes still holds every word asked (the verb of "can two models
             # share one cluster?" is no chat, whatever the candidates say).
-            plain = dataclasses.replace(
-                sig,
-                words=[w for w in sig.words if w not in chat],
-                weights={w: v for w, v in sig.weights.items() if w not in chat},
-            )
-            found = verdicts.decide(plain, top.text, top.items, explicit=q.yes_no, rare=rare, label=label, known=modes)
+            found = decide(sig.without(chat))
             if found is not None and found.verdict == "yes":
                 found = None
         return found.verdict if found is not None else None
@@ -942,11 +945,16 @@ def _add_other_scopes(answer: Answer, build: LoadedBuild) -> None:
             for f in facts
         )
         text.append(f'{product}: {stated} ("{quote}")')
-    answer.answer += "\nOther products differ: " + "; ".join(text) + "."
-    extra = [f for _, facts in shown for f in facts]
-    answer.facts = answer.facts + extra
+    _say_other_products(answer, text, [f for _, facts in shown for f in facts])
+
+
+def _say_other_products(answer: Answer, lines: list[str], facts: list[Fact]) -> None:
+    """Append what other products document ("Other products differ: ..."), with the facts
+    and citations that back each line."""
+    answer.answer += "\nOther products differ: " + "; ".join(lines) + "."
+    answer.facts = answer.facts + facts
     cited = {(c.quote, c.section) for c in answer.citations}
-    answer.citations = answer.citations + [c for c in _citations(extra) if (c.quote, c.section) not in cited]
+    answer.citations = answer.citations + [c for c in _citations(facts) if (c.quote, c.section) not in cited]
 
 
 # Of another product's statement, the share of the question's weight it must say to be
@@ -986,12 +994,11 @@ def _add_other_verdicts(answer: Answer, build: LoadedBuild, question: str) -> No
     if not lines:
         return
     shown = list(lines.items())[:MAX_OTHER_SCOPES]
-    text = "; ".join(f'{product}: {_VERDICT_OF[f.attribute].capitalize()} ("{quote}")' for (product, quote), f in shown)
-    answer.answer += f"\nOther products differ: {text}."
-    extra = [f for _, f in shown]
-    answer.facts = answer.facts + extra
-    cited = {(c.quote, c.section) for c in answer.citations}
-    answer.citations = answer.citations + [c for c in _citations(extra) if (c.quote, c.section) not in cited]
+    _say_other_products(
+        answer,
+        [f'{product}: {_VERDICT_OF[f.attribute].capitalize()} ("{quote}")' for (product, quote), f in shown],
+        [f for _, f in shown],
+    )
 
 
 def _labelled(text: str, label: str) -> str:

@@ -90,7 +90,7 @@ def test_the_clause_of_the_case_asked_decides_not_the_clause_of_its_opposite(
 def test_what_may_be_does_not_answer_what_must_be(seed_engine: Engine) -> None:
     # What may be one thing or another need not be either; what may be, with no
     # alternative beside it, says nothing of whether it must.
-    text = "Heartbeat backup peers can be a combination of standalone members and HA pairs."
+    text = "Heartbeat backup peers can be standalone members or HA pairs."
     assert _decide(seed_engine, "do heartbeat backup peers have to be HA pairs?", text) == "no"
     assert _decide(seed_engine, "can heartbeat backup peers be HA pairs?", text) == "yes"
     text = "Heartbeat backup peers can be HA pairs."

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from hakb import attributes
@@ -59,6 +59,16 @@ class Signals:
     @property
     def total(self) -> float:
         return sum(self.weights.values()) or 1.0
+
+    def without(self, drop: set[str]) -> Signals:
+        """The same question less some of its words (chat around it, a modal auxiliary)."""
+        if not drop & set(self.words):
+            return self
+        return replace(
+            self,
+            words=[w for w in self.words if w not in drop],
+            weights={w: v for w, v in self.weights.items() if w not in drop},
+        )
 
 
 def signals(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from hakb.service.ranking import text as tx
@@ -30,15 +30,16 @@ NEGATION = re.compile(
 # quantifier that leaves some out ("most of the configuration settings ... sync").
 HEDGE = re.compile(r"\b(?:except|unless|however|but|most)\b", re.I)
 # Modality, a closed class too: a question of what must be ("do they all have to be
-# pairs?") is not answered Yes by what may be ("can be a combination of ...").
+# pairs?") is not answered Yes by what may be ("can be ... or ...").
 NECESSITY = re.compile(r"\b(?:must|have to|has to|need to|needs to|required|requires|require|mandatory)\b", re.I)
 POSSIBILITY = re.compile(r"\b(?:can|could|may|optional|optionally)\b", re.I)
 _MODAL_AUX = re.compile(r"\b(?:must|(?:have|has|need|needs) to)\b", re.I)
 # A subordinate condition, up to the comma that ends it or the clause's end: its own
 # negation is the condition's, not the statement's.
 _CONDITION = re.compile(r"\b(?:when|whenever|if|unless|until|because|since)\b[^,;:]*", re.I)
-# Alternatives offered side by side: what may be one or the other need not be either.
-ALTERNATIVES = re.compile(r"\b(?:or|either|combination)\b", re.I)
+# Alternatives offered side by side (a closed class): what may be one or the other need
+# not be either.
+ALTERNATIVES = re.compile(r"\b(?:or|either)\b", re.I)
 # A restriction: what follows (or, at a clause's end, what precedes) is all it holds for.
 ONLY = re.compile(r"\bonly\b", re.I)
 # "...; active/active mode does not": a clause that is a negated auxiliary alone takes
@@ -105,13 +106,7 @@ def decide(
     family) from a pair of things ("ha1-a/ha1-b")."""
     question = sig.query.norm or sig.query.text
     # "have to", "need to": the modality asked (read below), not a word the topic holds.
-    aux = {w for m in _MODAL_AUX.finditer(question) for w in m.group(0).lower().split()}
-    if aux & set(sig.words):
-        sig = replace(
-            sig,
-            words=[w for w in sig.words if w not in aux],
-            weights={w: v for w, v in sig.weights.items() if w not in aux},
-        )
+    sig = sig.without({w for m in _MODAL_AUX.finditer(question) for w in m.group(0).lower().split()})
     if not sig.words:
         return None
     said = " ".join([text, *items])
@@ -166,7 +161,7 @@ def decide(
         return None  # a Yes for "a/a" needs a clause that says active/active
     if NECESSITY.search(question) and POSSIBILITY.search(c.text) and not NECESSITY.search(c.text):
         # What must be, answered by what may be: with alternatives beside what is asked
-        # ("can be a combination of standalone members and HA pairs"), it need not be.
+        # ("can be standalone members or HA pairs"), it need not be.
         return Decision("no", c.text, c.sentence, cov) if ALTERNATIVES.search(c.text) else None
     if len(_held(sig, c.words)) < 2:
         return None  # one shared word ("SUSPENDED—Triggered by administrator.") says no Yes
