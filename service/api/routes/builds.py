@@ -64,7 +64,7 @@ _EXAMPLE_ID = "b20261201T080000000000-4242"
 BUILD_EXAMPLE = {
     "build_id": _EXAMPLE_ID,
     "created_at": "2026-12-01T08:00:00+00:00",
-    "embedder": "all-MiniLM-L6-v2-onnx-int8@8199be6f699a",
+    "embedder": "all-MiniLM-L6-v2-onnx-int8@8199be6f699a+q8ap",
     "documents": 65,
     "facts": 1753,
     "chunks": 1262,
