@@ -20,12 +20,14 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hakb.service.feedback import FeedbackPage, FeedbackRecord, FeedbackStore, NewVote, stored_fields
 from hakb.service.state.base import SharedState
-from hakb.service.state.redis import RedisState
 from hakb.settings import Settings
+
+if TYPE_CHECKING:  # redis-py takes 0.1 s to import: only a Redis deployment pays it
+    from hakb.service.state.redis import RedisState
 
 # KEYS: next_id, ids, dedupe key ("" for none); ARGV: fields JSON, ttl ms, max rows, vote key prefix.
 # The new id, or 0 when the dedupe key was taken.
@@ -110,10 +112,13 @@ class RedisFeedbackStore:
 def open_feedback(settings: Settings, shared: SharedState) -> FeedbackStore | RedisFeedbackStore:
     """The vote store the settings name: in the app's shared state when that is Redis (its
     one connection pool, closed with it), else the SQLite file `feedback.sqlite3`."""
-    if isinstance(shared, RedisState):
-        return RedisFeedbackStore(
-            shared, max_rows=settings.feedback_max_rows, retention_days=settings.feedback_retention_days
-        )
+    if settings.redis_url:  # only then can `shared` be Redis (open_state)
+        from hakb.service.state.redis import RedisState
+
+        if isinstance(shared, RedisState):
+            return RedisFeedbackStore(
+                shared, max_rows=settings.feedback_max_rows, retention_days=settings.feedback_retention_days
+            )
     return FeedbackStore(
         settings.feedback_path, max_rows=settings.feedback_max_rows, retention_days=settings.feedback_retention_days
     )
