@@ -55,22 +55,31 @@ class Vocabulary:
         return hit
 
     def _snap_long(self, word: str) -> str:
-        # Strict enough that "weather" does not become "whether". A fuzzy scan of the
-        # vocabulary costs milliseconds: each word is scanned once per build.
-        match = process.extractOne(word, self._long, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=0.85)
-        return match[0] if match else word
+        """A long word one edit from a document word, or two when it has 9+ letters, is
+        no English word and keeps its first and last letter ("intteface",
+        "enacpsualtion"): slips land inside a word; a different ending is another word
+        ("clusterxl" is not "clusters"). Of several, the nearest, then the one the
+        documents use most. A fuzzy scan of the vocabulary costs milliseconds: each word
+        is scanned once per build."""
+        edits = 2 if len(word) >= 9 and english_zipf(word) < RARE_ENGLISH_ZIPF else 1
+        near = process.extract(word, self._long, scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=None)
+        near = [m for m in near if m[1] <= 1 or (m[0][0] == word[0] and m[0][-1] == word[-1])]
+        if not near:
+            return word
+        return min(near, key=lambda m: (m[1], self.idf[m[0]], m[0]))[0]
 
     def _snap_short(self, word: str) -> str:
         """A short word is snapped only when it is no English word ("windw", "grup", not
         "wait") and one slip away from a document word (a swapped pair is one: "bakcup");
-        of several, the one the documents use most ("timr" -> "timer")."""
+        of several, the one the documents use most ("timr" -> "timer"), then the one
+        English uses most ("shold" -> "should", not "hold")."""
         if english_zipf(word) >= RARE_ENGLISH_ZIPF:
             return word
         near = process.extract(word, self._short, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=None)
         near = [m for m in near if _a_slip(word, m[0])]
         if not near:
             return word
-        return min(near, key=lambda m: (self.idf[m[0]], m[0]))[0]
+        return min(near, key=lambda m: (self.idf[m[0]], -english_zipf(m[0]), m[0]))[0]
 
     def foreign(self, word: str) -> bool:
         """Unknown to the documents and rare in English: a product, protocol or

@@ -15,6 +15,7 @@ from hakb.service.vocabulary import Vocabulary
 DOCS = [
     "The Group ID must match on both peers. The anti-replay window protects the link.",
     "The HA2 keep-alive timer and the heartbeat port, the DHCP client and the backup link.",
+    "You should hold the interface in the clusters; the encapsulation is MAC-in-MAC.",
 ]
 
 
@@ -26,6 +27,9 @@ DOCS = [
         ("timr", "timer"),
         ("bakcup", "backup"),  # a swapped pair
         ("porr", "port"),  # the key next to the right one
+        ("shold", "should"),  # one slip from "hold" too: the word English uses far more
+        ("intteface", "interface"),  # two slips inside a long word
+        ("enacpsualtion", "encapsulation"),  # two swapped pairs
     ],
 )
 def test_a_slip_reads_as_the_documents_word(typed: str, meant: str) -> None:
@@ -38,6 +42,7 @@ def test_a_slip_reads_as_the_documents_word(typed: str, meant: str) -> None:
         "dscp",  # one letter from "dhcp", but from across the keyboard: another term
         "wait",  # an English word is never a typo
         "link",  # the documents' own word
+        "clusterxl",  # two edits from "clusters", but its ending is its own: a product
     ],
 )
 def test_a_word_that_is_no_slip_stays(word: str) -> None:
