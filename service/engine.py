@@ -1057,6 +1057,10 @@ def _read_bare_model(q: qparse.Query, table: FactTable) -> None:
         if alone and not stated and table.resolve(model):
             q.platform, q.platform_said = model, number
             q.numbers = [n for n in q.numbers if n != number]
+            # Searched as the named model is: the same passages as for "a pa-440".
+            q.text = f"{q.text[: alone.start()]}{model.lower()}{q.text[alone.end() :]}"
+            if q.norm:
+                q.norm = re.sub(rf"(?<![\w./-]){re.escape(number)}(?![\w./-])", model.lower(), q.norm, count=1)
             return
 
 
