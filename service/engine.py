@@ -1053,7 +1053,7 @@ def _read_bare_model(q: qparse.Query, table: FactTable) -> None:
         # A number inside a name ("802.1x", "10.2", "ethernet1/3") or with a unit after it
         # ("7000 ms") is no model; nor is one the documents state as a value ("7,000").
         alone = re.search(rf"(?<![\w./-]){re.escape(number)}(?![\w./-])(?!\s*{_UNIT})", q.text, re.I)
-        stated = table.by_value(number) or table.by_value(f"{int(number):,}")
+        stated = table.holding_number(number)
         if alone and not stated and table.resolve(model):
             q.platform, q.platform_said = model, number
             q.numbers = [n for n in q.numbers if n != number]

@@ -43,16 +43,33 @@ def norm_value(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip().lower()
 
 
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?![\w.])")
+_RANGE = re.compile(r"(?<![\w.])(\d+)\s*(?:–|-|to)\s*(\d+)(?![\w.])")
+_WIDEST_LISTED_RANGE = 100  # "5404–5406" is a few ports; "1 to 65535" is a setting's range
+
+
+def _numbers_in(value: str) -> set[int]:
+    found = {int(m.group(1).replace(",", "")) for m in _NUMBER.finditer(value)}
+    for m in _RANGE.finditer(value):
+        low, high = int(m.group(1)), int(m.group(2))
+        if 0 < high - low <= _WIDEST_LISTED_RANGE:
+            found.update(range(low, high + 1))
+    return found
+
+
 class FactTable:
     def __init__(self, facts: Iterable[Fact]) -> None:
         self.facts: list[Fact] = list(facts)
         self._by_subject: dict[str, list[Fact]] = defaultdict(list)
         self._by_value: dict[str, list[Fact]] = defaultdict(list)
         self._by_platform: dict[str, list[Fact]] = defaultdict(list)
+        self._by_number: dict[int, list[Fact]] = defaultdict(list)
         platforms: set[str] = set()
         for f in self.facts:
             self._by_subject[f.subject].append(f)
             self._by_value[norm_value(f.value)].append(f)
+            for n in _numbers_in(f.value):
+                self._by_number[n].append(f)
             for p in f.platforms:
                 self._by_platform[p].append(f)
                 platforms.add(p)
@@ -110,6 +127,12 @@ class FactTable:
 
     def by_value(self, value: str) -> list[Fact]:
         return self._by_value.get(norm_value(value), [])
+
+    def holding_number(self, number: str) -> list[Fact]:
+        """Facts whose value holds this number, alone, in a list or within a stated
+        range of a few ("UDP 5404–5406" holds 5405): the documents give it as a value."""
+        digits = number.replace(",", "")
+        return list(self._by_number.get(int(digits), [])) if digits.isdigit() else []
 
     def about_platforms(self, names: Iterable[str]) -> list[Fact]:
         """Facts whose subject is one of `names` or that are scoped to one of them."""

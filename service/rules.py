@@ -336,7 +336,12 @@ def _is_reverse(query: Query) -> bool:
 
 def _reverse(query: Query, table: FactTable) -> RuleResult:
     values = query.hexes + query.numbers
-    facts = [f for v in values for f in table.by_value(v) if f.attribute in REVERSE_ATTRIBUTES]
+    # A value stated alone ("TCP 28769"), else within a list or range ("UDP 5404–5406").
+    held = {
+        v: [f for f in (table.by_value(v) or table.holding_number(v)) if f.attribute in REVERSE_ATTRIBUTES]
+        for v in values
+    }
+    facts = [f for v in values for f in held[v]]
     looked = ", ".join(values)
     if not facts:
         return RuleResult(
@@ -347,7 +352,7 @@ def _reverse(query: Query, table: FactTable) -> RuleResult:
         )
     lines = []
     for value in values:
-        users = [f for f in facts if norm_value(f.value) == norm_value(value)]
+        users = held[value]
         if not users:
             lines.append(f"{value}: not found in the documents.")
             continue
