@@ -28,14 +28,15 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 from urllib.parse import unquote, urlsplit
-
-from bs4 import BeautifulSoup, Tag
 
 from hakb.ingest import lexicon
 from hakb.ingest.models import Chunk, Citation, DocKind, DocType, DocumentMeta, Scope
 from hakb.text import split_sentences
+
+if TYPE_CHECKING:  # bs4 is imported where a page is read: the service reads no HTML
+    from bs4 import BeautifulSoup, Tag
 
 # Public clouds and hypervisors a firewall is deployed on, and the words people use for
 # them: a sentence ("On the VM-Series firewall in AWS, ...") or a question ("on Azure")
@@ -390,6 +391,8 @@ _CHROME_CHARS = 200_000  # the breadcrumb and version picker come before the art
 @functools.lru_cache(maxsize=2)
 def _soup(text: str) -> BeautifulSoup:
     """The page's top, parsed once for both the breadcrumb and the version picker."""
+    from bs4 import BeautifulSoup
+
     return BeautifulSoup(text[:_CHROME_CHARS], "lxml")
 
 
@@ -402,6 +405,8 @@ def _chrome(tag: Tag, word: str) -> bool:
 def _html_breadcrumb(text: str) -> list[str]:
     if "breadcrumb" not in text.lower():
         return []
+    from bs4 import Tag
+
     soup = _soup(text)
     trail = soup.find(lambda t: isinstance(t, Tag) and _chrome(t, "breadcrumb"))
     if not isinstance(trail, Tag):
@@ -416,6 +421,8 @@ def _html_breadcrumb(text: str) -> list[str]:
 def _html_selected_version(text: str) -> str | None:
     if "version" not in text.lower():
         return None
+    from bs4 import Tag
+
     soup = _soup(text)
     for picker in soup.find_all(lambda t: isinstance(t, Tag) and _chrome(t, "version"), limit=_MAX_PICKERS):
         for option in picker.find_all(["li", "option", "a", "span"], limit=_MAX_OPTIONS):

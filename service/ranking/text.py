@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import Stemmer
-from wordfreq import top_n_list, zipf_frequency
 
 _STEMMER = Stemmer.Stemmer("english")
 WORD = re.compile(r"[a-z0-9][a-z0-9\-']*")  # keeps "isn't" whole: its n't negates
@@ -75,12 +74,18 @@ def english_zipf(word: str) -> float:
     million words, 7: "the"). From wordfreq's small list, the words used about once a
     million words or more: what every caller asks is whether a word is that common,
     and the list costs 4 MB where the large one (rare words too) costs 33 MB per worker."""
+    # Imported here: 0.1 s that a starting server would otherwise spend before /readyz
+    # (Engine.warm_up loads it right after).
+    from wordfreq import zipf_frequency
+
     return zipf_frequency(word, "en", wordlist="small")
 
 
 def common_english(n: int) -> list[str]:
     """The `n` most frequent English words, most frequent first (at most the small
     list's 29,000)."""
+    from wordfreq import top_n_list
+
     return top_n_list("en", n, wordlist="small")
 
 
