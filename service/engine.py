@@ -126,7 +126,7 @@ class Engine:
         # first use (about 2 s on the corpus): made here, not in a user's request.
         home = QuestionScope(product=build.main_product) if build.main_product else QuestionScope()
         self._fact_source(build.scoped(home))
-        _ = build.children
+        _ = build.children, build.continued
         read_question_scope("warm up", build.scope_vocabulary)
 
     def search(self, question: str, *, top_k: int = 10) -> list[Hit]:
@@ -438,7 +438,12 @@ class Engine:
                 self.holder.mark_vectors_down(build, str(exc))
                 raise EngineError(f"passage search unavailable: {exc}") from exc
             passages = sources.PassageSource().candidates(
-                sig, hits, table, depth=max(4, min(top_k, 8)), children=build.children
+                sig,
+                hits,
+                table,
+                depth=max(4, min(top_k, 8)),
+                children=build.children,
+                continued=build.continued,
             )
             if "dense" in self.ablate:
                 for e in passages:

@@ -129,6 +129,7 @@ class LoadedBuild:
         # What the words of the documents are does not change with the scope asked.
         view.__dict__["vocabulary"] = self.vocabulary
         view.__dict__["children"] = self.children
+        view.__dict__["continued"] = self.continued
         view.__dict__["scope_vocabulary"] = self.scope_vocabulary
         view.__dict__["main_product"] = self.main_product
         view.__dict__["chunk_scopes"] = self.chunk_scopes
@@ -137,6 +138,18 @@ class LoadedBuild:
                 self._views.clear()
             self._views[asked] = view
         return view
+
+    @cached_property
+    def continued(self) -> dict[str, str]:
+        """The text that follows each chunk in its section (the next chunk's), when there is
+        one: a list that a chunk's size cut off goes on there."""
+        out: dict[str, str] = {}
+        before = None
+        for c in self.chunks.values():  # in document order, as ingest wrote them
+            if before is not None and before.doc_id == c.doc_id and before.section == c.section:
+                out[before.chunk_id] = c.text
+            before = c
+        return out
 
     @cached_property
     def children(self) -> dict[tuple[str, str], list[str]]:

@@ -361,6 +361,7 @@ class PassageSource:
         table: FactTable,
         depth: int = 4,
         children: Mapping[tuple[str, str], list[str]] | None = None,
+        continued: Mapping[str, str] | None = None,
     ) -> list[Evidence]:
         out: list[Evidence] = []
         seen: set[str] = set()
@@ -368,7 +369,7 @@ class PassageSource:
         for rank, hit in enumerate(hits[:depth]):
             chunk = hit.chunk
             label = chunk.section.split(" > ")[-1]
-            units = _sentences_with_items(chunk.text)
+            units = _sentences_with_items(chunk.text, (continued or {}).get(chunk.chunk_id, ""))
             if units and not units[-1][1] and _INTRODUCES.search(units[-1][0]) and children:
                 # "...one of the following states:" ends its section: the items are the
                 # sections under it (Initial, Active, Passive, ...).
@@ -505,15 +506,22 @@ def _following(units: list[tuple[str, list[str]]], index: int) -> list[str]:
     return window
 
 
-def _sentences_with_items(text: str) -> list[tuple[str, list[str]]]:
-    """Sentences of a passage; one that ends with a colon brings the lines after it."""
+def _sentences_with_items(text: str, after: str = "") -> list[tuple[str, list[str]]]:
+    """Sentences of a passage; one that ends with a colon brings the lines after it, up to
+    the next line that introduces a list of its own ("Causes of a soft fault are: ...
+    Causes of a hard fault are: ..."). A list the passage's end cuts off goes on in
+    `after`, the text that follows the passage in its section."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    more = [ln.strip() for ln in after.split("\n") if ln.strip()]
     out: list[tuple[str, list[str]]] = []
     for i, line in enumerate(lines):
         sentences = split_sentences(line) or [line]
         for j, sentence in enumerate(sentences):
             items: list[str] = []
             if j == len(sentences) - 1 and sentence.rstrip().endswith(":"):
-                items = lines[i + 1 : i + 1 + _MAX_ITEMS]
+                for item in [*lines[i + 1 :], *more]:
+                    if item.endswith(":") or len(items) == _MAX_ITEMS:
+                        break
+                    items.append(item)
             out.append((sentence, items))
     return out

@@ -1,0 +1,51 @@
+"""A sentence that introduces a list brings all of its items: up to the next sentence that
+introduces a list of its own, and on past the end of a passage that cut the list off.
+
+The page is invented for these tests (no gold, test or sealed item).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hakb.ingest.embedder import OnnxEmbedder
+from hakb.service.ranking.sources import _sentences_with_items
+from tests.test_ranking import _engine_with_pages
+
+_MILD = ["The gizmo beacon was late.", "The gizmo queue is nearly full.", "A gizmo fan runs slow."]
+_SEVERE = [
+    "The gizmo storage reported a write fault on its second disk array.",
+    "The gizmo forwarding table could not be synchronized with its peers.",
+    "The gizmo messaging service stopped answering its health probes.",
+    "The gizmo chassis lost every one of its line cards at once.",
+    "The gizmo node saw a second leader and stepped down to avoid a split.",
+    "The gizmo configuration no longer matches the other members.",
+    "The gizmo power supplies both reported an input failure.",
+]
+
+
+def test_a_list_ends_where_the_next_list_begins() -> None:
+    text = "\n".join(["Causes of a mild fault are:", *_MILD, "Causes of a severe fault are:", *_SEVERE[:2]])
+    units = dict(_sentences_with_items(text))
+    assert units["Causes of a mild fault are:"] == _MILD
+    assert units["Causes of a severe fault are:"] == _SEVERE[:2]
+
+
+def test_a_list_cut_off_by_its_passage_goes_on_in_the_next(tmp_path: Path, onnx_embedder: OnnxEmbedder) -> None:
+    body = "\n\n".join(
+        [
+            "# Gizmo Faults",
+            "## System Faults",
+            "Mild faults make a gizmo node degraded; severe faults make it fail. Causes of a mild fault are:",
+            *_MILD,
+            "Causes of a severe fault are:",
+            *_SEVERE,
+        ]
+    )
+    engine = _engine_with_pages(tmp_path, onnx_embedder, {"gizmo.md": ("ngfw/administration/gizmo-faults", body)})
+    build = engine.holder.current
+    chunks = [c for c in build.chunks.values() if c.title == "Gizmo Faults"]
+    assert len(chunks) >= 2  # the page is longer than one passage: the list is cut
+    answer = engine.ask("gizmo severe faults - what are the causes?")
+    for item in _SEVERE:
+        assert item in answer.answer, (item, answer.answer)
