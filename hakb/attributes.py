@@ -29,10 +29,21 @@ class Attribute:
 
 
 _NUMBER = r"\b\d[\d,]*\b"
+# A port or protocol number stands alone: not a piece of "10,000" or "2.5", and with no
+# unit after it ("1000 ms", "9000 bytes", "10 Gbps" are durations and sizes).
+_UNIT = r"\s*(?:ms|milliseconds?|seconds?|secs?|minutes?|hours?|days?|bytes?|[kmg]b(?:ps)?|%)\b"
+_ALONE_BEFORE = r"(?<![\d,.])"
+_ALONE_AFTER = rf"(?![\d]|[,.]\d|{_UNIT})"
 
 _ALL = (
-    Attribute("port", "port", core=True, reverse=True, shape=r"\b\d{2,5}\b"),
-    Attribute("ip-protocol", "IP protocol number", core=True, reverse=True, shape=r"\b\d{1,3}\b"),
+    Attribute("port", "port", core=True, reverse=True, shape=rf"{_ALONE_BEFORE}\b\d{{2,5}}\b{_ALONE_AFTER}"),
+    Attribute(
+        "ip-protocol",
+        "IP protocol number",
+        core=True,
+        reverse=True,
+        shape=rf"{_ALONE_BEFORE}\b\d{{1,3}}\b{_ALONE_AFTER}",
+    ),
     Attribute("ethertype", "ether type", single_valued=True, core=True, reverse=True, shape=r"\b0x[0-9a-f]{3,4}\b"),
     Attribute("protocol", "protocol", core=True),
     Attribute("transport", "transport", core=True),

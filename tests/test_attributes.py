@@ -44,3 +44,17 @@ def test_the_registry_decides_what_is_a_disagreement_and_how_it_is_worded() -> N
     protocol = [_fact("ip-protocol", "99", "a")]
     text = rules.render(qparse.parse("ha1 ip protocol?")[0], protocol, "ip-protocol", [], FactTable(protocol)).text
     assert text.startswith(f"HA1 {attributes.label('ip-protocol')}: 99")
+
+
+@pytest.mark.parametrize(
+    ("text", "ports"),
+    [
+        ("TCP 28769, 28260 for clear text", ["28769", "28260"]),
+        ("uses UDP port 29281.", ["29281"]),
+        ("range is 5,000 to 60,000; default is 10,000", []),  # a timer's values, not ports
+        ("1000 ms", []),
+        ("jumbo frames of 9000 bytes", []),
+    ],
+)
+def test_a_port_looks_like_a_port_and_not_like_a_duration(text: str, ports: list[str]) -> None:
+    assert [m.group(0) for m in attributes.SHAPES["port"].finditer(text.lower())] == ports
