@@ -107,8 +107,10 @@ _ATTRIBUTE_CUES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
         ("interface",),
     ),
     (
+        # "what is X for" asks a purpose; "what is the X value for the data link" does not:
+        # there "for" takes an object, it is a preposition, not the stranded "for" of purpose.
         re.compile(
-            r"\bsynchroni[sz]|\bwhat (?:does|do) .* (?:carry|do|send|sync)\b|\bpurpose\b|\bused for\b|\bwhat(?:'s| is) .* for\b|\bcarr(?:y|ies)\b|\bexchange|\bfor\?*$"
+            r"\bsynchroni[sz]|\bwhat (?:does|do) .* (?:carry|do|send|sync)\b|\bpurpose\b|\bused for\b|\bwhat(?:'s| is) .* for\b(?!\s+(?:the|a|an|this|that|my|our|ha\d?)\b)|\bcarr(?:y|ies)\b|\bexchange|\bfor\?*$"
         ),
         ("purpose", "synchronizes"),
     ),
