@@ -18,6 +18,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -269,6 +270,8 @@ class Engine:
             q.platform = q.platform or asked.model
             _read_bare_model(q, build.facts)
         ctx = qparse.parse(context, repair)[-1] if context else None
+        if ctx is not None:
+            queries = [_follow_up(q, ctx, repair, build.facts) for q in queries]
         parts = []
         for i, q in enumerate(queries[:MAX_PARTS]):
             if i and time.perf_counter() - started > PART_BUDGET_S:
@@ -820,6 +823,27 @@ def _in_scope(evidence: list[Evidence], threshold: float) -> list[Evidence]:
     return [e for e in evidence if e.features.get("platform", 0.0) >= 0.0] + [
         e for e in evidence if e.features.get("platform", 0.0) < 0.0
     ]
+
+
+def _follow_up(q: qparse.Query, ctx: qparse.Query, repair: Callable[[str], str], table: FactTable) -> qparse.Query:
+    """'and a pa-3220?' after 'does a PA-440 have dedicated HA ports?' is that question
+    about the PA-3220: a follow-up that names only a platform is the thread's question
+    with its platform replaced (or added), read, searched and ranked as a whole."""
+    if not q.platform or q.subjects or q.attributes or q.topic or q.numbers or q.hexes or not ctx.text:
+        return q
+    said = q.platform_said or q.platform
+    if ctx.platform:
+        digits = re.sub(r"\D", "", ctx.platform)
+        text, n = re.subn(rf"(?<![\w-])(?:pa[\s-]?)?{digits}(?![\w-])", said, ctx.text, count=1, flags=re.I)
+        if not n:
+            return q
+    else:
+        text = f"{ctx.text.rstrip(' ?.!')} on a {said}?"
+    merged = qparse.parse(text, repair)[-1]
+    merged.original, merged.scope, merged.prefer = q.original, q.scope, q.prefer
+    merged.platform = merged.platform or q.platform
+    _read_bare_model(merged, table)
+    return merged
 
 
 def _context_for(q: qparse.Query, ctx: qparse.Query | None, vocab: Vocabulary) -> qparse.Query | None:

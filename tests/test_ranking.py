@@ -121,6 +121,14 @@ def test_context_fills_the_subject_a_follow_up_lacks(seed_engine: Engine) -> Non
     assert "28770" in answer.answer or "28260" in answer.answer
 
 
+def test_a_follow_up_naming_only_a_platform_asks_the_thread_question_of_it(seed_engine: Engine) -> None:
+    asked = seed_engine.ask("does a PA-3220 have dedicated HA ports?")
+    assert asked.kind == "fact" and asked.answer.startswith("Yes"), asked.answer
+    for follow_up in ("and a pa-3220?", "what about on the 3220?"):
+        answer = seed_engine.ask(follow_up, context="does a PA-440 have dedicated HA ports?")
+        assert answer.answer.split(" Source:")[0] == asked.answer.split(" Source:")[0], (follow_up, answer.answer)
+
+
 # -- the evidence list and the parts ---------------------------------------------------
 
 
