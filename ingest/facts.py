@@ -51,8 +51,9 @@ _TRANSPORT_RE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_WORD = r"(?:\d[\d,.]*|zero|one|two|three|four|five|six|seven|eight|nine|ten|sixteen)"
+# "range is 1 to 63", "(range 1-63)", "a range of 1 to 63", "ranging from 0 to 63".
 _RANGE_RE = re.compile(
-    rf"\brange\s+(?:is\s+)?(?:from\s+)?({_NUMBER_WORD}\s*(?:to|-|\u2013)\s*{_NUMBER_WORD}(?:\s*(?:ms|milliseconds|seconds|minutes|min|s))?)",
+    rf"\b(?:range\s+(?:is\s+|of\s+)?|rang(?:es|ing)\s+)(?:from\s+)?({_NUMBER_WORD}\s*(?:to|-|\u2013)\s*{_NUMBER_WORD}(?:\s*(?:ms|milliseconds|seconds|minutes|min|s))?)",
     re.IGNORECASE,
 )
 _DEFAULT_RE = re.compile(
@@ -67,6 +68,12 @@ _SETTING_NAME_RE = re.compile(
 _SETTING_LEAD_RE = re.compile(
     r"^(?:\(\s*optional\s*\)\s*)?([A-Z0-9][\w\-/]*(?:\s+[\w\-/]+){0,5}?)\s*(?:\(([^)]{1,12})\))?\s*[\u2014\u2013]\s*",
     re.IGNORECASE,
+)
+# "(Mandatory) Group ID: A numeric identifier ranging from 0 to 63": a colon ends the lead
+# only after two to six Title Case words, the last not a number, the way a field's name is
+# written ("Note:" and "Step 3:" are none).
+_SETTING_COLON_LEAD_RE = re.compile(
+    r"^(?:\(\s*\w+\s*\)\s*)?([A-Z0-9][\w\-/]*(?:\s+[A-Z0-9][\w\-/]*){0,4}\s+[A-Z][\w\-/]*)\s*(?:\(([^)]{1,12})\))?\s*:\s+"
 )
 _SETTING_RANGE_LEAD_RE = re.compile(
     r"^([A-Z][\w\-/]*(?:\s+[A-Z][\w\-/]*){1,5})\s+(?:range|default)\b\s*(?:\(([^)]{1,12})\))?"
@@ -805,8 +812,8 @@ def _setting_label(label: str) -> tuple[str, str | None] | None:
 
 def _setting_lead(text: str) -> tuple[str, str | None] | None:
     """The setting a settings-list item starts with: "HA4 Keep-alive Threshold (ms) —...",
-    "Tentative Hold Time range (sec) can be ..."."""
-    m = _SETTING_LEAD_RE.match(text) or _SETTING_RANGE_LEAD_RE.match(text)
+    "(Mandatory) Group ID: A numeric identifier ...", "Tentative Hold Time range (sec) can be ..."."""
+    m = _SETTING_LEAD_RE.match(text) or _SETTING_COLON_LEAD_RE.match(text) or _SETTING_RANGE_LEAD_RE.match(text)
     if not m:
         return None
     name = m.group(1).strip()
