@@ -131,6 +131,16 @@ def _sweep_scratch(folder: Path, older_than_s: float = 3600.0) -> None:
             continue
 
 
+def _sweep_superseded(kept: Path, model: str, runtime: str) -> None:
+    """Remove the copies of the same model for this onnxruntime and CPU that an earlier
+    recipe prepared (about 70 to 90 MB each): this host prepares and maps `kept` now.
+    Copies for another runtime or CPU stay: a cache may be shared by hosts."""
+    for p in kept.parent.iterdir():
+        if p != kept and not p.name.startswith(".") and p.name.startswith(f"{model}-") and runtime in p.name:
+            shutil.rmtree(p, ignore_errors=True)
+            log.info("removed %s: a copy of the model that %s supersedes", p, kept.name)
+
+
 class OnnxEmbedder:
     """A sentence-embedding ONNX model on onnxruntime, loaded on first use.
 
@@ -330,6 +340,7 @@ class OnnxEmbedder:
             log.info(
                 "prepared the embedding model in %s (%.1f s, once per host)", target, time.perf_counter() - started
             )
+            _sweep_superseded(target, self._base_name, f"-ort{ort.__version__}-{platform.machine()}")
         except Exception as exc:  # disk full, read-only: a private copy still works
             log.warning("cannot write the optimised model to %s (%s)", target, exc)
         finally:

@@ -208,3 +208,23 @@ def test_an_unwritable_cache_still_embeds(tmp_path: Path, embedder: OnnxEmbedder
     np.testing.assert_allclose(
         OnnxEmbedder(cache_dir=blocked, threads=1).embed(["HA3"]), embedder.embed(["HA3"]), atol=1e-6
     )
+
+
+def test_preparing_the_model_removes_copies_an_earlier_recipe_left(tmp_path: Path) -> None:
+    import platform
+
+    import onnxruntime
+
+    folder = tmp_path / "onnx"
+    runtime = f"-ort{onnxruntime.__version__}-{platform.machine()}"
+    older = folder / f"all-MiniLM-L6-v2-onnx-int8-8199be6f699a{runtime}-extended"
+    elsewhere = folder / "all-MiniLM-L6-v2-onnx-int8-8199be6f699a-ort1.0.0-aarch64-extended"
+    other_model = folder / f"some-other-model-0123456789ab{runtime}"
+    for copy in (older, elsewhere, other_model):
+        copy.mkdir(parents=True)
+        (copy / "weights.data").write_bytes(b"\0" * 1024)
+    OnnxEmbedder(cache_dir=tmp_path, threads=1).embed(["HA1"])
+    left = sorted(p.name for p in folder.iterdir())
+    assert older.name not in left  # superseded on this host: 70 to 90 MB back
+    assert elsewhere.name in left and other_model.name in left  # another CPU's, another model's
+    assert any(name.endswith(runtime) and "+q8ap" in name for name in left)
