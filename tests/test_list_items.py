@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hakb.ingest.embedder import OnnxEmbedder
-from hakb.service.ranking.sources import _sentences_with_items
+from hakb.service.ranking.sources import _following, _sentences_with_items
 from tests.test_ranking import _engine_with_pages
 
 _MILD = ["The gizmo beacon was late.", "The gizmo queue is nearly full.", "A gizmo fan runs slow."]
@@ -49,3 +49,13 @@ def test_a_list_cut_off_by_its_passage_goes_on_in_the_next(tmp_path: Path, onnx_
     answer = engine.ask("gizmo severe faults - what are the causes?")
     for item in _SEVERE:
         assert item in answer.answer, (item, answer.answer)
+
+
+def test_a_sentence_and_the_ones_after_it_stop_where_another_list_begins() -> None:
+    units = _sentences_with_items(
+        "\n".join(["A gizmo node waits to be suspended.", "Causes of a severe fault are:", *_SEVERE[:2]])
+    )
+    assert _following(units, 0) == []  # not "... suspended. Causes of a severe fault are:"
+    # A procedure's steps go on through a step that introduces its own options.
+    steps = _sentences_with_items("Configure the gizmo.\nSelect Gizmo.\nEnter the following:\nClick OK.")
+    assert _following(steps, 0) == ["Select Gizmo.", "Enter the following:", "Click OK."]

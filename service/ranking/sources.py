@@ -503,6 +503,12 @@ def _following(units: list[tuple[str, list[str]]], index: int) -> list[str]:
             elif i - end >= 2:
                 break
         window = after[:end]
+        return window
+    # A reason or a description stops where another list begins: "... waiting to be
+    # suspended. Causes of a hard fault are:" joins two lists, and says neither.
+    for i, sentence in enumerate(window):
+        if sentence.rstrip().endswith(":"):
+            return window[:i]
     return window
 
 
