@@ -31,9 +31,11 @@ class Attribute:
 _NUMBER = r"\b\d[\d,]*\b"
 # A port or protocol number stands alone: not a piece of "10,000" or "2.5", and with no
 # unit after it ("1000 ms", "9000 bytes", "10 Gbps" are durations and sizes).
-_UNIT = r"\s*(?:ms|milliseconds?|seconds?|secs?|minutes?|hours?|days?|bytes?|[kmg]b(?:ps)?|%)\b"
+# Units of time, size and rate: a number with one after it is a duration or a size, no port
+# and no model (the engine's bare model numbers read it too).
+UNIT = r"(?:ms|s|secs?|seconds?|milliseconds?|minutes?|mins?|hours?|days?|bytes?|[kmg]b(?:ps)?|%|percent)\b"
 _ALONE_BEFORE = r"(?<![\d,.])"
-_ALONE_AFTER = rf"(?![\d]|[,.]\d|{_UNIT})"
+_ALONE_AFTER = rf"(?![\d]|[,.]\d|\s*{UNIT})"
 
 _ALL = (
     Attribute("port", "port", core=True, reverse=True, shape=rf"{_ALONE_BEFORE}\b\d{{2,5}}\b{_ALONE_AFTER}"),

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+from hakb import attributes
 from hakb.errors import BadInput, NotFound, Unavailable
 from hakb.ingest import lexicon
 from hakb.ingest.embedder import Embedder
@@ -1068,7 +1069,7 @@ def _readings(build: LoadedBuild, asked: QuestionScope, prefer: str | None, ques
 
 
 # Units a number is read in: a number followed by one is a quantity, not a model.
-_UNIT = r"(?:ms|s|sec|secs|seconds?|milliseconds?|minutes?|mins?|hours?|bytes?|[kmg]b|[kmg]bps|%|percent)\b"
+_UNIT = attributes.UNIT
 
 
 def _read_bare_model(q: qparse.Query, table: FactTable) -> None:

@@ -107,10 +107,11 @@ _ATTRIBUTE_CUES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
         ("interface",),
     ),
     (
-        # "what is X for" asks a purpose; "what is the X value for the data link" does not:
-        # there "for" takes an object, it is a preposition, not the stranded "for" of purpose.
+        # "what is X for (in a/p)?" asks a purpose: its "for" is stranded, at the clause's end
+        # or before another prepositional phrase. "what is the X value for the data link?"
+        # does not: there "for" takes an object.
         re.compile(
-            r"\bsynchroni[sz]|\bwhat (?:does|do) .* (?:carry|do|send|sync)\b|\bpurpose\b|\bused for\b|\bwhat(?:'s| is) .* for\b(?!\s+(?:the|a|an|this|that|my|our|ha\d?)\b)|\bcarr(?:y|ies)\b|\bexchange|\bfor\?*$"
+            r"\bsynchroni[sz]|\bwhat (?:does|do) .* (?:carry|do|send|sync)\b|\bpurpose\b|\bused for\b|\bwhat(?:'s| is) .* for\b(?=\s*(?:[?.!,;:)]|$)|\s+(?:in|on|at|with|when|if|during|between)\b)|\bcarr(?:y|ies)\b|\bexchange|\bfor\?*$"
         ),
         ("purpose", "synchronizes"),
     ),
