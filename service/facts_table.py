@@ -48,7 +48,8 @@ _RANGE = re.compile(r"(?<![\w.])(\d+)\s*(?:–|-|to)\s*(\d+)(?![\w.])")
 _WIDEST_LISTED_RANGE = 100  # "5404–5406" is a few ports; "1 to 65535" is a setting's range
 
 
-def _numbers_in(value: str) -> set[int]:
+def numbers_in(value: str) -> set[int]:
+    """The numbers a text gives as values: alone, listed, or within a range of a few."""
     found = {int(m.group(1).replace(",", "")) for m in _NUMBER.finditer(value)}
     for m in _RANGE.finditer(value):
         low, high = int(m.group(1)), int(m.group(2))
@@ -68,7 +69,7 @@ class FactTable:
         for f in self.facts:
             self._by_subject[f.subject].append(f)
             self._by_value[norm_value(f.value)].append(f)
-            for n in _numbers_in(f.value):
+            for n in numbers_in(f.value):
                 self._by_number[n].append(f)
             for p in f.platforms:
                 self._by_platform[p].append(f)

@@ -657,3 +657,24 @@ def test_chat_around_a_question_with_a_topic_is_still_dropped(seed_engine: Engin
     answer = seed_engine.ask("customer asking: ha1 port on a pa-3260? any idea")
     assert answer.kind == "fact"
     assert "28769" in answer.answer
+
+
+def test_a_window_is_read_from_its_first_sentence(tmp_path: Path, onnx_embedder: OnnxEmbedder) -> None:
+    # Three windows hold the sentence that answers; the one that starts with it is the
+    # answer, not the one that starts two sentences earlier and only carries it along.
+    engine = _engine_with_pages(
+        tmp_path,
+        onnx_embedder,
+        {
+            "sprocket.md": (
+                "sprocket/links",
+                "# Sprocket Links\n\n"
+                "A sprocket link carries frames between two sprocket hubs. Each hub sends a beacon "
+                "every second. Frame folding is not supported on subinterfaces or tunnel interfaces. "
+                "To configure frame folding, see the folding step.\n",
+            )
+        },
+    )
+    top = engine.ranking("sprocket frame folding on subinterfaces?").evidence[0]
+    assert top.text.startswith("Frame folding is not supported"), top.text
+    assert top.features["head"] == top.features["pass_cov"]

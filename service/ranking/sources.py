@@ -20,7 +20,7 @@ from hakb.ingest.models import Fact
 from hakb.ingest.scope import sentence_scope
 from hakb.service import question as qparse
 from hakb.service import rules
-from hakb.service.facts_table import FactTable
+from hakb.service.facts_table import FactTable, numbers_in
 from hakb.service.ranking import text as tx
 from hakb.service.ranking.evidence import Evidence
 from hakb.service.retrieval import Hit
@@ -86,8 +86,18 @@ def signals(
     weights = {w: (vocab.weight(w) if w in vocab or vocab.foreign(w) else floor) for w in words}
     known = [w for w in words if w in vocab]
     total = sum(weights.values()) or 1.0
-    unknown = sum(weights[w] for w in words if w not in vocab) / total if words else 0.0
-    foreign = sum(weights[w] for w in words if vocab.foreign(w)) / total if words else 0.0
+    # A model named and documented (itself or its family) is read, the platform slot,
+    # whether or not a page spells it: a PA-3260 that only the PA-3200 Series pages cover
+    # is no word the question is lost on. A bare number read as a model ("udp 5407") is a
+    # guess, and stays as strange as it was.
+    named = q.platform is not None and not (q.platform_said or "").isdigit() and bool(table.resolve(q.platform))
+    read = tx.stems_of(f"{q.platform} {q.platform_said or ''}") if named else frozenset()
+    # So is a number the documents state inside a range ("udp 5405" of "5404–5406 UDP").
+    strange = [
+        w for w in words if w not in vocab and tx.stem(w) not in read and not (w.isdigit() and table.holding_number(w))
+    ]
+    unknown = sum(weights[w] for w in strange) / total if words else 0.0
+    foreign = sum(weights[w] for w in strange if vocab.foreign(w)) / total if words else 0.0
     groups = {a for g in q.attributes for a in rules.GROUPS.get(g, (g,))}
     platforms = table.resolve(q.platform) if q.platform else []
     norm = q.norm or q.text.lower()
@@ -118,6 +128,14 @@ def signals(
     )
 
 
+def _in_ranges(sig: Signals, text: str) -> set[str]:
+    """The numbers asked that a stated range of the text holds ("5405" in "5404–5406")."""
+    if not any(v.isdigit() for v in sig.values):
+        return set()
+    held = numbers_in(text)
+    return {v for v in sig.values if v.isdigit() and int(v) in held}
+
+
 def coverage(sig: Signals, stems: frozenset[str]) -> tuple[float, bool]:
     present = [w for w in sig.words if sig.expand[w] & stems]
     cov = sum(sig.weights[w] for w in present) / sig.total if sig.words else 0.0
@@ -132,7 +150,7 @@ def is_step(sentence: str) -> bool:
 def _numbers_feature(sig: Signals, text: str) -> float:
     if not sig.values:
         return 0.0
-    found = {m.group(0).lower() for m in _NUMBERISH.finditer(text.replace(",", ""))}
+    found = {m.group(0).lower() for m in _NUMBERISH.finditer(text.replace(",", ""))} | _in_ranges(sig, text)
     hits = sum(1 for v in sig.values if v.lower() in found)
     return 1.0 if hits == len(sig.values) else (0.0 if hits else -1.0)
 
@@ -223,7 +241,7 @@ class FactSource:
             single = Evidence(text=f.quote, citation=f.citation, source="fact", fact=f)
             self._features(sig, single)
             singles.append(single.features)
-        stems = frozenset().union(*(_fact_stems(f) for f in facts))
+        stems = frozenset().union(*(_fact_stems(f) | _in_ranges(sig, f"{f.value} {f.quote}") for f in facts))
         feats = e.features
         feats["is_fact"] = 1.0
         feats["rule"] = 1.0
@@ -245,7 +263,7 @@ class FactSource:
         assert f is not None
         feats = e.features
         feats["is_fact"] = 1.0
-        feats["fact_cov"], rare = coverage(sig, _fact_stems(f))
+        feats["fact_cov"], rare = coverage(sig, _fact_stems(f) | _in_ranges(sig, f"{f.value} {f.quote}"))
         feats["rare"] = 1.0 if rare else 0.0
         feats["value_cov"], _ = coverage(sig, tx.stems_of(f"{f.value} {f.qualifier or ''} {f.protocol or ''}"))
         if sig.subjects:
@@ -407,8 +425,12 @@ class PassageSource:
         e = Evidence(text=sentence, citation=citation, source="passage", items=items, rank=rank)
         body = " ".join([sentence, *items])
         feats = e.features
-        feats["pass_cov"], rare = coverage(sig, tx.stems_of(f"{body} {label}"))
+        feats["pass_cov"], rare = coverage(sig, tx.stems_of(f"{body} {label}") | _in_ranges(sig, body))
         feats["rare"] = 1.0 if rare else 0.0
+        # A window is read from its first sentence: one whose first sentence says nothing
+        # of the question only borrows what the sentence after it says better alone.
+        head = e.text if not window else e.text[: len(e.text) - len(" ".join(window))]
+        feats["head"] = coverage(sig, tx.stems_of(" ".join([head, *items, label])) | _in_ranges(sig, head))[0]
         links = _links_in(sentence)
         if sig.subjects and links:
             feats["subject"] = 1.0 if links & set(sig.subjects) else -1.0
