@@ -436,3 +436,20 @@ def test_scope_items_get_their_own_rows_and_a_floor_on_their_test_half() -> None
     assert "scope test accuracy" not in {c["name"] for c in build_report([], {"hakb": results}, floors)["checks"]}
     skipped = build_report([], {"hakb": results}, floors | {"scope_test_accuracy_min": 0.6}, complete=False)
     assert {c["name"]: c for c in skipped["checks"]}["scope test accuracy"]["ok"] is None
+
+
+def test_the_seed_items_asked_of_a_seed_only_build_get_their_rows_and_a_floor() -> None:
+    # The default deployment serves the bundled documents alone: what it answers of the
+    # seed's questions is a row and a gate of its own, beside the full build's.
+    full = [_scored("a", "test", "port", True), _scored("b", "test", "port", True)]
+    alone = [_scored("a", "test", "port", True), _scored("b", "test", "port", False), _scored("c", "dev", "port", True)]
+    floors = {"test_accuracy_min": 0.0, "seed_test_accuracy_min": 0.0, "unsupported_max": 0}
+    report = build_report(
+        [r.item for r in full], {"hakb": full}, floors | {"seed_only_test_accuracy_min": 0.9}, seed_only=alone
+    )
+    summary = report["summary"]["hakb"]
+    assert summary["test · seed, seed-only build"]["accuracy"] == 0.5
+    assert summary["dev · seed, seed-only build"]["n"] == 1
+    assert "| test · seed, seed-only build | 2 |" in render_markdown(report)
+    check = {c["name"]: c for c in report["checks"]}["seed test accuracy on the seed-only build"]
+    assert check["value"] == 0.5 and check["ok"] is False
