@@ -452,6 +452,7 @@ class Engine:
             if "dense" in self.ablate:
                 for e in passages:
                     e.features["dense"] = 0.0
+            _mark_deciding(q, sig, passages, build)
             self.ranker.score(passages)
             evidence = sorted(evidence + passages, key=lambda e: -e.score)
         asked = q.scope
@@ -577,15 +578,7 @@ class Engine:
     def _verdict(
         self, q: qparse.Query, sig: sources.Signals, top: Evidence, label: str, evidence: list[Evidence]
     ) -> Literal["yes", "no"] | None:
-        # Chat often asks yes/no tersely ("ngfw cluster ikev1?"): no wh-word, no
-        # attribute, nothing that asks for a value.
-        terse = (
-            not q.has_wh
-            and not set(q.attributes) & sources.VALUE_SHAPES.keys()
-            and q.original.strip().endswith("?")
-            and not _ASKS_VALUE.search(q.text)
-        ) or bool(rules.TERSE_OK.search(q.text.lower()))
-        if not (q.yes_no or terse):
+        if not _asks_whether(q):
             return None
         vocab = self.holder.current.vocabulary
         decide = functools.partial(
@@ -607,6 +600,32 @@ class Engine:
             if found is not None and found.verdict == "yes":
                 found = None
         return found.verdict if found is not None else None
+
+
+def _asks_whether(q: qparse.Query) -> bool:
+    """A yes/no question, explicit ("does ...?") or as chat asks it tersely ("ngfw cluster
+    ikev1?"): no wh-word, no attribute, nothing that asks for a value."""
+    terse = (
+        not q.has_wh
+        and not set(q.attributes) & sources.VALUE_SHAPES.keys()
+        and q.original.strip().endswith("?")
+        and not _ASKS_VALUE.search(q.text)
+    ) or bool(rules.TERSE_OK.search(q.text.lower()))
+    return q.yes_no or terse
+
+
+def _mark_deciding(q: qparse.Query, sig: sources.Signals, passages: list[Evidence], build: LoadedBuild) -> None:
+    """For a yes/no question, which sentences decide it (feature "decides"): one that only
+    announces a list, or speaks of the topic without saying yes or no of it, answers less
+    than one that does, however much of the question it holds."""
+    if not _asks_whether(q):
+        return
+    rare = build.vocabulary.max_idf * 0.5
+    known = build.facts.compounds
+    for e in passages:
+        label = e.citation.section.split(" > ")[-1]
+        found = verdicts.decide(sig, e.text, e.items, explicit=q.yes_no, rare=rare, label=label, known=known)
+        e.features["decides"] = 1.0 if found is not None else 0.0
 
 
 def _structured_reading(

@@ -678,3 +678,27 @@ def test_a_window_is_read_from_its_first_sentence(tmp_path: Path, onnx_embedder:
     top = engine.ranking("sprocket frame folding on subinterfaces?").evidence[0]
     assert top.text.startswith("Frame folding is not supported"), top.text
     assert top.features["head"] == top.features["pass_cov"]
+
+
+def test_a_yes_or_no_is_answered_by_the_sentence_that_decides_it(tmp_path: Path, onnx_embedder: OnnxEmbedder) -> None:
+    # The sentence announcing a list holds as much of the question as the one that says
+    # No; for a yes/no question the one that says it answers.
+    engine = _engine_with_pages(
+        tmp_path,
+        onnx_embedder,
+        {
+            "widgets.md": (
+                "widgets/monitoring",
+                "# Widget Monitoring\n\n"
+                "Before you enable widget monitoring on sprockets, you must also:\n\n"
+                "- Check that every beacon is reachable.\n- Confirm the relay priorities.\n\n"
+                "## Compatibility\n\n"
+                "Widget monitoring in relays and hubs is compatible with both active/active and "
+                "active/passive HA deployments; however, widget monitoring in sprockets is supported "
+                "only on active/passive pairs.\n",
+            )
+        },
+    )
+    answer = engine.ask("widget monitoring on sprockets in a/a?")
+    assert answer.verdict == "no", answer.answer
+    assert answer.answer.startswith("No.")

@@ -37,6 +37,7 @@ FEATURES: tuple[str, ...] = (
     "window_how",  # a window for a how or why question
     "shape",  # +1 the sentence holds a value of the shape asked for (a port number), -1 it holds none
     "polar",  # -1: the sentence affirms what the question negates ("enable encryption" for "without encryption")
+    "decides",  # a yes/no question's sentence that says yes or no of it (its clause decides it)
     "head",  # share of the question a window's first sentence says itself (a sentence alone: all it says)
 )
 
