@@ -33,7 +33,7 @@ _NUMBER = r"\b\d[\d,]*\b"
 # unit after it ("1000 ms", "9000 bytes", "10 Gbps" are durations and sizes).
 # Units of time, size and rate: a number with one after it is a duration or a size, no port
 # and no model (the engine's bare model numbers read it too).
-UNIT = r"(?:ms|s|secs?|seconds?|milliseconds?|minutes?|mins?|hours?|days?|bytes?|[kmg]b(?:ps)?|%|percent)\b"
+UNIT = r"(?:(?:ms|s|secs?|seconds?|milliseconds?|minutes?|mins?|hours?|days?|bytes?|[kmg]b(?:ps)?|percent)\b|%)"
 _ALONE_BEFORE = r"(?<![\d,.])"
 _ALONE_AFTER = rf"(?![\d]|[,.]\d|\s*{UNIT})"
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from hakb.attributes import UNIT
 from hakb.ingest import lexicon
 from hakb.service.ranking.text import english_zipf
 from hakb.service.scope import QuestionScope
@@ -124,6 +125,7 @@ _YES_NO = re.compile(r"(?:^|[-:,;]\s+)(?:can|could|does|do|did|is|are|should|mus
 _TERSE_YES_NO = re.compile(r"\bcan (?:i|we|you|it)\b|\bsupport|\ballowed\b|\bpossible\b|\bok to\b")
 _WH = re.compile(r"\b(?:what|which|how|where|when|why|who)\b")
 _NUMBER = re.compile(r"(?<![\w.-])(\d{2,5})(?![\w-])")
+_QUANTITY = re.compile(rf"\s*{UNIT}", re.I)
 _HEX = re.compile(r"\b0x[0-9a-f]{2,4}\b")
 _UNKNOWN_LINK = re.compile(r"\bha[\s-]?([05-9]|\d{2,})\b")
 
@@ -140,6 +142,7 @@ class Query:
     # an answer repeats, so that it says nothing the asker or a document did not.
     platform_said: str | None = None
     numbers: list[str] = field(default_factory=list)  # ports / ids asked about
+    quantities: list[str] = field(default_factory=list)  # of those, the ones with a unit ("80%", "1000 ms")
     hexes: list[str] = field(default_factory=list)
     yes_no: bool = False
     unknown_links: list[str] = field(default_factory=list)  # "HA5": no such link
@@ -291,6 +294,9 @@ def parse_one(text: str, original: str | None = None, repair: Repair | None = No
     model_digits = {m.group(1) for m in re.finditer(r"pa[\s-]?(\d{2,4})", low)}
     # The same value twice is one value; a question names a handful at most.
     q.numbers = list(dict.fromkeys(n for n in _NUMBER.findall(low) if n not in model_digits))[:MAX_VALUES]
+    # A number with a unit after it ("80%", "1000 ms") is a quantity: a value a sentence
+    # must hold, but no port, ID or model to look up by.
+    q.quantities = [m.group(1) for m in _NUMBER.finditer(low) if _QUANTITY.match(low, m.end())]
     q.hexes = list(dict.fromkeys(_HEX.findall(low)))[:MAX_VALUES]
     q.yes_no = bool(_YES_NO.search(low)) or (bool(_TERSE_YES_NO.search(low)) and not _WH.search(low))
     if re.search(r"\b\w+ or (?!not\b)\w+\??$", low):

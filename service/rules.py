@@ -115,7 +115,12 @@ def answer(
         setting.looked_for = " ".join(setting.facts[0].subject for _ in (0,)) if setting.facts else ""
         return setting
 
-    if (query.numbers or query.hexes) and not subjects and not platform_names and _is_reverse(query):
+    if (
+        (set(query.numbers) - set(query.quantities) or query.hexes)
+        and not subjects
+        and not platform_names
+        and _is_reverse(query)
+    ):
         result = _reverse(query, table)
         if (
             result.facts
@@ -335,7 +340,7 @@ def _is_reverse(query: Query) -> bool:
 
 
 def _reverse(query: Query, table: FactTable) -> RuleResult:
-    values = query.hexes + query.numbers
+    values = query.hexes + [n for n in query.numbers if n not in query.quantities]
     # A value stated alone ("TCP 28769"), else within a list or range ("UDP 5404–5406").
     held = {
         v: [f for f in (table.by_value(v) or table.holding_number(v)) if f.attribute in REVERSE_ATTRIBUTES]

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from hakb.ingest.embedder import OnnxEmbedder
 from hakb.ingest.models import Fact
+from hakb.service.engine import Engine
 from hakb.service.facts_table import FactTable
+from hakb.service.question import parse_one
 from tests.test_ranking import _engine_with_pages
 
 PAGE = {
@@ -45,3 +49,12 @@ def test_only_short_ranges_count_as_listed_values() -> None:
     table = FactTable([_fact("6604–6606"), _fact("1 to 65535"), _fact("28,769")])
     assert table.holding_number("6605") and table.holding_number("28769") and table.holding_number("28,769")
     assert not table.holding_number("440")  # inside "1 to 65535", a setting's range, not a list of ports
+
+
+@pytest.mark.parametrize("question", ["can both a/a peers run at 80% load?", "is a 1000 ms hello interval too slow?"])
+def test_a_number_with_a_unit_is_a_quantity_not_a_port_to_look_up(seed_engine: Engine, question: str) -> None:
+    # "80%" and "1000 ms" are no port, protocol number or ether type: the answer is not a
+    # reverse lookup that finds no document naming them.
+    answer = seed_engine.ask(question)
+    assert "as a port" not in answer.answer, answer.answer
+    assert parse_one(question).quantities
