@@ -149,3 +149,15 @@ def test_a_fact_answer_carries_its_verdict_as_a_field(seed_engine: Engine) -> No
     assert no.answer.startswith("No.") and no.verdict == "no", (no.answer, no.verdict)
     yes = seed_engine.ask("is the hb backup port on the management interface?")
     assert (yes.verdict == "yes") == yes.answer.startswith("Yes."), (yes.answer, yes.verdict)
+
+
+def test_a_clause_whose_subject_is_a_pronoun_speaks_of_what_the_sentence_before_named(seed_engine: Engine) -> None:
+    # "It" is the heartbeat backup and "them" its heartbeats: the second sentence, not the
+    # first, is about the passive firewall the question asks of.
+    text = "Heartbeat backup sends heartbeats over the management port of the active firewall. It does not send them from the passive firewall."
+    assert (
+        _decide(
+            seed_engine, "does heartbeat backup send heartbeats over the management port of the passive firewall?", text
+        )
+        == "no"
+    )

@@ -47,6 +47,8 @@ ONLY = re.compile(r"\bonly\b", re.I)
 _ELLIPTIC = re.compile(
     r"\b(?:does|do|is|are|can|will|did|has|have)\s*(?:not|n't)\s*\.?\s*$|\b(?:cannot|can't)\s*\.?\s*$", re.I
 )
+# A clause whose subject is a pronoun (a closed class) speaks of what the sentence before named.
+_ANAPHOR = re.compile(r"\s*(?:it|they|this|these)\s", re.I)
 _CLAUSE = re.compile(r"[;:]\s+|,\s+(?=(?:however|but|although|whereas|while)\b)", re.I)
 
 # How much of the question's weight the deciding clause must hold: enough that it is
@@ -76,15 +78,25 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
     """The statements of a window and its list items, each split into clauses; UI steps
     and sentences that only announce a list decide nothing."""
     out: list[_Clause] = []
+    previous = ""  # the last clause of the sentence before: what a pronoun opening this one names
     for sentence in [*(split_sentences(text) or [text]), *items]:
         s = sentence.strip()
         if not s or is_step(s) or introduces(s):
+            previous = ""
             continue
         before = ""
         for part in (p for p in _CLAUSE.split(s) if p.strip()):
-            words = f"{before} {part}" if before and _ELLIPTIC.search(part) else part
+            if before and _ELLIPTIC.search(part):
+                words = f"{before} {part}"
+            elif not before and previous and _ANAPHOR.match(part):
+                # "Panorama supports ... from active firewalls only. It does not support ...
+                # from passive firewalls.": "It" is Panorama; the clause is about it.
+                words = f"{previous} {part}"
+            else:
+                words = part
             out.append(_Clause(part, words, s))
             before = part
+        previous = before
     return out
 
 
