@@ -226,8 +226,12 @@ def _shares_half(a: str, b: str) -> bool:
 
 
 def _missing(sig: Signals, stems: frozenset[str], rare: float) -> list[str]:
-    """The question's rare words (weight `rare` or more) not in `stems`."""
-    return [w for w in sig.words if sig.weights[w] >= rare and not (sig.expand[w] & stems)]
+    """The question's rare words (weight `rare` or more) not in `stems`. Rare in the
+    documents is not enough when everyday English says it otherwise: "on the same date"
+    is asked of "at the same time", and a sentence need not say "date"."""
+    return [
+        w for w in sig.words if sig.weights[w] * tx.specificity(w) >= rare and not (sig.expand[w] & stems)
+    ]
 
 
 def _numbers_held(sig: Signals, sentence: str) -> bool:
