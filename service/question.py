@@ -295,8 +295,9 @@ def parse_one(text: str, original: str | None = None, repair: Repair | None = No
     # The same value twice is one value; a question names a handful at most.
     q.numbers = list(dict.fromkeys(n for n in _NUMBER.findall(low) if n not in model_digits))[:MAX_VALUES]
     # A number with a unit after it ("80%", "1000 ms") is a quantity: a value a sentence
-    # must hold, but no port, ID or model to look up by.
-    q.quantities = [m.group(1) for m in _NUMBER.finditer(low) if _QUANTITY.match(low, m.end())]
+    # must hold, but no port, ID or model to look up by ("port 80 at 80% load?" asks both).
+    bare = {m.group(1) for m in _NUMBER.finditer(low) if not _QUANTITY.match(low, m.end())}
+    q.quantities = [n for n in q.numbers if n not in bare]
     q.hexes = list(dict.fromkeys(_HEX.findall(low)))[:MAX_VALUES]
     q.yes_no = bool(_YES_NO.search(low)) or (bool(_TERSE_YES_NO.search(low)) and not _WH.search(low))
     if re.search(r"\b\w+ or (?!not\b)\w+\??$", low):

@@ -675,9 +675,15 @@ def test_a_window_is_read_from_its_first_sentence(tmp_path: Path, onnx_embedder:
             )
         },
     )
-    top = engine.ranking("sprocket frame folding on subinterfaces?").evidence[0]
+    evidence = engine.ranking("sprocket frame folding on subinterfaces?").evidence
+    top = evidence[0]
     assert top.text.startswith("Frame folding is not supported"), top.text
-    assert top.features["head"] == top.features["pass_cov"]
+    earlier = next(e for e in evidence if e.text.startswith("Each hub sends a beacon") and "Frame folding" in e.text)
+    assert earlier.features["head"] < earlier.features["pass_cov"]
+    assert earlier.score < top.score
+    # A yes/no question marks the sentences that decide it; a question for a value does not.
+    assert "decides" in top.features
+    assert not any("decides" in e.features for e in engine.ranking("what does a sprocket link carry?").evidence)
 
 
 def test_a_yes_or_no_is_answered_by_the_sentence_that_decides_it(tmp_path: Path, onnx_embedder: OnnxEmbedder) -> None:

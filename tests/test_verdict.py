@@ -161,3 +161,10 @@ def test_a_clause_whose_subject_is_a_pronoun_speaks_of_what_the_sentence_before_
         )
         == "no"
     )
+
+
+def test_a_pronoun_clause_that_says_something_else_borrows_nothing(seed_engine: Engine) -> None:
+    # "It is not encrypted by default" says nothing of the port: it is no No to "does ha1
+    # use port 28769 by default?".
+    text = "HA1 uses TCP port 28769. It is not encrypted by default."
+    assert _decide(seed_engine, "does ha1 use port 28769 by default?", text) != "no"

@@ -419,6 +419,7 @@ class PassageSource:
         # The head sentence says which product it holds for when it names one ("On the
         # VM-Series firewall in AWS, ..."); otherwise its page does.
         scope = sentence_scope(chunk.scope, sentence)
+        head = sentence
         sentence = " ".join([sentence, *window])
         citation = chunk.citation(sentence)
         citation.scope = scope
@@ -429,8 +430,11 @@ class PassageSource:
         feats["rare"] = 1.0 if rare else 0.0
         # A window is read from its first sentence: one whose first sentence says nothing
         # of the question only borrows what the sentence after it says better alone.
-        head = e.text if not window else e.text[: len(e.text) - len(" ".join(window))]
-        feats["head"] = coverage(sig, tx.stems_of(" ".join([head, *items, label])) | _in_ranges(sig, head))[0]
+        feats["head"] = (
+            coverage(sig, tx.stems_of(" ".join([head, *items, label])) | _in_ranges(sig, head))[0]
+            if window
+            else feats["pass_cov"]
+        )
         links = _links_in(sentence)
         if sig.subjects and links:
             feats["subject"] = 1.0 if links & set(sig.subjects) else -1.0

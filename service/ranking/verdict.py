@@ -48,7 +48,7 @@ _ELLIPTIC = re.compile(
     r"\b(?:does|do|is|are|can|will|did|has|have)\s*(?:not|n't)\s*\.?\s*$|\b(?:cannot|can't)\s*\.?\s*$", re.I
 )
 # A clause whose subject is a pronoun (a closed class) speaks of what the sentence before named.
-_ANAPHOR = re.compile(r"\s*(?:it|they|this|these)\s", re.I)
+_ANAPHOR = re.compile(r"\s*(?:it|they|this|these)(?:\s|['\u2019](?:s|re)\b)", re.I)
 _CLAUSE = re.compile(r"[;:]\s+|,\s+(?=(?:however|but|although|whereas|while)\b)", re.I)
 
 # How much of the question's weight the deciding clause must hold: enough that it is
@@ -84,20 +84,29 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
         if not s or is_step(s) or introduces(s):
             previous = ""
             continue
-        before = ""
+        before = last = ""
         for part in (p for p in _CLAUSE.split(s) if p.strip()):
             if before and _ELLIPTIC.search(part):
                 words = f"{before} {part}"
-            elif not before and previous and _ANAPHOR.match(part):
+            elif not before and previous and _ANAPHOR.match(part) and _repeats(part, previous):
                 # "Panorama supports ... from active firewalls only. It does not support ...
-                # from passive firewalls.": "It" is Panorama; the clause is about it.
+                # from passive firewalls.": "It" is Panorama, and the clause says the same of
+                # another case. A pronoun clause that says something else ("HA1 uses port
+                # 28769. It is not encrypted by default.") borrows nothing.
                 words = f"{previous} {part}"
             else:
                 words = part
             out.append(_Clause(part, words, s))
             before = part
-        previous = before
+            last = words
+        previous = last if before else ""
     return out
+
+
+def _repeats(clause: str, antecedent: str) -> bool:
+    """Whether a clause repeats its antecedent's predicate: a content word of both."""
+    own = {tx.stem(w) for w in tx.tokens(clause) if len(w) > 4}
+    return bool(own & {tx.stem(w) for w in tx.tokens(antecedent) if len(w) > 4})
 
 
 def decide(
@@ -226,12 +235,11 @@ def _shares_half(a: str, b: str) -> bool:
 
 
 def _missing(sig: Signals, stems: frozenset[str], rare: float) -> list[str]:
-    """The question's rare words (weight `rare` or more) not in `stems`. Rare in the
-    documents is not enough when everyday English says it otherwise: "on the same date"
-    is asked of "at the same time", and a sentence need not say "date"."""
-    return [
-        w for w in sig.words if sig.weights[w] * tx.specificity(w) >= rare and not (sig.expand[w] & stems)
-    ]
+    """The question's rare words (weight `rare` or more) not in `stems`: what a window
+    must hold to decide, and what an "only ..." restriction that leaves one out says No
+    to. Rare in the documents is not enough when everyday English says it otherwise: "on
+    the same date" is asked of "at the same time", and a sentence need not say "date"."""
+    return [w for w in sig.words if sig.weights[w] * tx.specificity(w) >= rare and not (sig.expand[w] & stems)]
 
 
 def _numbers_held(sig: Signals, sentence: str) -> bool:
