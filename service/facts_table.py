@@ -9,15 +9,24 @@ from functools import lru_cache
 
 from hakb.ingest import lexicon
 from hakb.ingest.models import Fact
-from hakb.service.ranking.text import compounds
+from hakb.service.ranking.text import StemIndex, compounds
+from hakb.service.ranking.text import stem as text_stem
 
 
 def stem(word: str) -> str:
-    """A crude stem for matching chat words to document words (config ~ configuration)."""
-    w = word.lower().replace("-", "")
-    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-        w = w[:-1]  # NPCs ~ NPC, heartbeats ~ heartbeat
-    return w[:5] if len(w) > 5 else w
+    """The Snowball stem ranking uses too: "interval", "interface" and "internal" stay
+    apart (a cut to five letters made them one word)."""
+    return text_stem(word)
+
+
+def holds_stem(tokens: frozenset[str], word_stem: str) -> bool:
+    """Whether `tokens` (stems) say `word_stem`: the stem itself, or, from five letters on,
+    a longer stem it begins ("config" ~ "configur") or a shorter one it begins with."""
+    if word_stem in tokens:
+        return True
+    if len(word_stem) < 5:
+        return False
+    return any(t.startswith(word_stem) or (len(t) >= 5 and word_stem.startswith(t)) for t in tokens)
 
 
 def fact_stems(f: Fact) -> frozenset[str]:
@@ -78,7 +87,8 @@ class FactTable:
                 platforms.add(f.subject)
         self.platforms: frozenset[str] = frozenset(platforms)
         self.subjects: frozenset[str] = frozenset(self._by_subject)
-        self._stems: set[str] | None = None
+        self._stems: frozenset[str] | None = None
+        self._stem_index: StemIndex | None = None
         self._settings: dict[str, tuple[str, ...]] | None = None
         self._compounds: frozenset[str] | None = None
 
@@ -101,10 +111,12 @@ class FactTable:
         return self._settings
 
     def mentions(self, stem: str) -> bool:
-        """Whether any fact's value, quote or section uses a word with this stem."""
-        if self._stems is None:
-            self._stems = {t for f in self.facts for t in fact_stems(f)}
-        return stem in self._stems
+        """Whether any fact's value, quote or section uses a word with this stem (or, from
+        five letters on, one it begins or that begins it)."""
+        if self._stems is None or self._stem_index is None:
+            self._stems = frozenset(t for f in self.facts for t in fact_stems(f))
+            self._stem_index = StemIndex(self._stems)
+        return any(s in self._stems for s in self._stem_index.expand(stem))
 
     def __len__(self) -> int:
         return len(self.facts)

@@ -14,7 +14,7 @@ from hakb import attributes
 from hakb.ingest import lexicon
 from hakb.ingest.facts import same_value
 from hakb.ingest.models import Fact
-from hakb.service.facts_table import FactTable, fact_stems, norm_value, stem
+from hakb.service.facts_table import FactTable, fact_stems, holds_stem, norm_value, stem
 from hakb.service.question import Query
 from hakb.service.ranking import text as tx
 from hakb.service.ranking.text import english_zipf
@@ -309,7 +309,7 @@ def _best_by_topic(facts: list[Fact], topic: list[str], minimum: float = 0.0) ->
     scored: list[tuple[float, Fact]] = []
     for f in facts:
         tokens = fact_stems(f)
-        hits = sum(1 for w in wanted if w in tokens)
+        hits = sum(1 for w in wanted if holds_stem(tokens, w))
         if hits:
             scored.append((hits / len(wanted), f))
     if not scored:
@@ -668,7 +668,7 @@ def _polarity(
     if not platform_names and any(not f.platforms for f in facts):
         # Asked in general: platform-specific exceptions do not decide the answer.
         facts = [f for f in facts if not f.platforms]
-    covered = all(any(stem(w) in fact_stems(f) for f in facts) for w in query.topic)
+    covered = all(any(holds_stem(fact_stems(f), stem(w)) for f in facts) for w in query.topic)
     attrs = {f.attribute for f in facts}
     if attrs == {"not-supported"}:
         return False
@@ -676,7 +676,7 @@ def _polarity(
         usable = [f for f in facts if f.attribute == "can-use"]
         if query.topic:
             # Only what is asked about decides: an aggregate fact says nothing of HSCI.
-            on_topic = [f for f in usable if all(stem(w) in fact_stems(f) for w in query.topic)]
+            on_topic = [f for f in usable if all(holds_stem(fact_stems(f), stem(w)) for w in query.topic)]
             usable = on_topic or usable
         if not usable:
             return False if any(not f.platforms or set(f.platforms) & set(platform_names) for f in facts) else None
