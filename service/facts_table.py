@@ -19,16 +19,6 @@ def stem(word: str) -> str:
     return text_stem(word)
 
 
-def holds_stem(tokens: frozenset[str], word_stem: str) -> bool:
-    """Whether `tokens` (stems) say `word_stem`: the stem itself, or, from five letters on,
-    a longer stem it begins ("config" ~ "configur") or a shorter one it begins with."""
-    if word_stem in tokens:
-        return True
-    if len(word_stem) < 5:
-        return False
-    return any(t.startswith(word_stem) or (len(t) >= 5 and word_stem.startswith(t)) for t in tokens)
-
-
 def fact_stems(f: Fact) -> frozenset[str]:
     """Stems of a fact's value, quote and table-row label."""
     return _stems_of(f.value, f.quote, f.section)
@@ -110,13 +100,18 @@ class FactTable:
             }
         return self._settings
 
-    def mentions(self, stem: str) -> bool:
-        """Whether any fact's value, quote or section uses a word with this stem (or, from
-        five letters on, one it begins or that begins it)."""
+    def says(self, word: str) -> frozenset[str]:
+        """The stems of the facts' words that say a question's `word`: its stem, and from
+        five letters on the stems it begins or that begin it ("config" ~ "configur"), as
+        ranking reads a passage (StemIndex)."""
         if self._stems is None or self._stem_index is None:
             self._stems = frozenset(t for f in self.facts for t in fact_stems(f))
             self._stem_index = StemIndex(self._stems)
-        return any(s in self._stems for s in self._stem_index.expand(stem))
+        return self._stem_index.expand(stem(word)) & self._stems
+
+    def mentions(self, word: str) -> bool:
+        """Whether any fact's value, quote or section says `word`."""
+        return bool(self.says(word))
 
     def __len__(self) -> int:
         return len(self.facts)

@@ -14,7 +14,7 @@ from hakb import attributes
 from hakb.ingest import lexicon
 from hakb.ingest.facts import same_value
 from hakb.ingest.models import Fact
-from hakb.service.facts_table import FactTable, fact_stems, holds_stem, norm_value, stem
+from hakb.service.facts_table import FactTable, fact_stems, norm_value, stem
 from hakb.service.question import Query
 from hakb.service.ranking import text as tx
 from hakb.service.ranking.text import english_zipf
@@ -126,7 +126,7 @@ def answer(
             result.facts
             and query.topic
             and _specific(query.topic, table, vocab)
-            and not _best_by_topic(result.facts, query.topic)
+            and not _best_by_topic(result.facts, query.topic, table)
         ):
             # "does panorama ha use port 28769?": the port is documented, but not for
             # what is asked about; the passages get their turn.
@@ -158,7 +158,9 @@ def answer(
         # no fact answers it; the passage search will say so.
         return None
     if query.which_link and not query.subjects:
-        facts = _best_by_topic([f for f in table.facts if f.subject in lexicon.LINKS], topic + _group_words(groups))
+        facts = _best_by_topic(
+            [f for f in table.facts if f.subject in lexicon.LINKS], topic + _group_words(groups), table
+        )
         if facts:
             return done(render(query, facts, "which-link", platform_names, table))
         return None
@@ -168,7 +170,7 @@ def answer(
         if port_groups and topic and _known_topic(topic, table):
             # "corosync ports?": the ports whose description names the topic.
             pool = [f for f in table.facts if f.attribute in GROUPS[port_groups[0]]]
-            facts = _best_by_topic(pool, topic)
+            facts = _best_by_topic(pool, topic, table)
             return done(render(query, facts, port_groups[0], platform_names, table)) if facts else None
         if not groups or groups[0] not in ("port", "protocol"):
             return None
@@ -207,7 +209,7 @@ def answer(
             # The first group asked is the answer if its facts speak of the topic; a
             # later group must speak of all of it to take over.
             for i, (group, facts) in enumerate(candidates):
-                matched = _best_by_topic(facts, topic, minimum=0.0 if i == 0 else 0.99)
+                matched = _best_by_topic(facts, topic, table, minimum=0.0 if i == 0 else 0.99)
                 if matched:
                     # What the documents say for the platform asked about stays in view.
                     matched += [f for f in facts if set(f.platforms) & set(platform_names) and f not in matched]
@@ -236,7 +238,7 @@ def answer(
         pool = [f for s in subjects for f in table.by_subject(s)]
         if platform_names:
             pool += table.about_platforms(platform_names)
-        facts = _best_by_topic(pool, topic, minimum=0.66)
+        facts = _best_by_topic(pool, topic, table, minimum=0.66)
         if facts:
             return done(
                 render(
@@ -301,15 +303,15 @@ def _group_words(groups: list[str]) -> list[str]:
     return [w for g in groups[:1] for w in words.get(g, [])]
 
 
-def _best_by_topic(facts: list[Fact], topic: list[str], minimum: float = 0.0) -> list[Fact]:
+def _best_by_topic(facts: list[Fact], topic: list[str], table: FactTable, minimum: float = 0.0) -> list[Fact]:
     """The facts that mention most of the topic words (all ties), or []."""
     if not topic or not facts:
         return []
-    wanted = [stem(w) for w in topic]
+    wanted = [table.says(w) for w in topic]
     scored: list[tuple[float, Fact]] = []
     for f in facts:
         tokens = fact_stems(f)
-        hits = sum(1 for w in wanted if holds_stem(tokens, w))
+        hits = sum(1 for w in wanted if w & tokens)
         if hits:
             scored.append((hits / len(wanted), f))
     if not scored:
@@ -332,7 +334,7 @@ def _specific(topic: list[str], table: FactTable, vocab: Vocabulary | None) -> b
 def _known_topic(topic: list[str], table: FactTable) -> bool:
     """Some fact speaks of a topic word: facts that do not are answering something else.
     A word no fact uses is chat noise ('actually') or passage matter, and is ignored."""
-    return any(table.mentions(stem(w)) for w in topic)
+    return any(table.mentions(w) for w in topic)
 
 
 def _is_reverse(query: Query) -> bool:
@@ -668,7 +670,8 @@ def _polarity(
     if not platform_names and any(not f.platforms for f in facts):
         # Asked in general: platform-specific exceptions do not decide the answer.
         facts = [f for f in facts if not f.platforms]
-    covered = all(any(holds_stem(fact_stems(f), stem(w)) for f in facts) for w in query.topic)
+    says = {w: table.says(w) if table is not None else frozenset({stem(w)}) for w in query.topic}
+    covered = all(any(says[w] & fact_stems(f) for f in facts) for w in query.topic)
     attrs = {f.attribute for f in facts}
     if attrs == {"not-supported"}:
         return False
@@ -676,7 +679,7 @@ def _polarity(
         usable = [f for f in facts if f.attribute == "can-use"]
         if query.topic:
             # Only what is asked about decides: an aggregate fact says nothing of HSCI.
-            on_topic = [f for f in usable if all(holds_stem(fact_stems(f), stem(w)) for w in query.topic)]
+            on_topic = [f for f in usable if all(says[w] & fact_stems(f) for w in query.topic)]
             usable = on_topic or usable
         if not usable:
             return False if any(not f.platforms or set(f.platforms) & set(platform_names) for f in facts) else None

@@ -5,7 +5,7 @@ abbreviation still meets its full word ("config" ~ "configuration")."""
 from __future__ import annotations
 
 from hakb.ingest.models import Citation, Fact
-from hakb.service.facts_table import FactTable, fact_stems, holds_stem, stem
+from hakb.service.facts_table import FactTable
 from hakb.service.rules import _best_by_topic
 
 
@@ -18,12 +18,14 @@ def test_interval_interface_and_internal_are_three_words() -> None:
     jumbo = _fact(
         "HA3", "requires", "enable jumbo frames", "For data ports configured as an HA3 interface, enable jumbo frames."
     )
-    assert _best_by_topic([jumbo], ["interval"]) == []
-    assert _best_by_topic([jumbo], ["interface"]) == [jumbo]
-    assert not FactTable([jumbo]).mentions(stem("internal"))
+    table = FactTable([jumbo])
+    assert _best_by_topic([jumbo], ["interval"], table) == []
+    assert _best_by_topic([jumbo], ["interface"], table) == [jumbo]
+    assert not table.mentions("internal")
 
 
 def test_a_chat_abbreviation_meets_its_full_word() -> None:
     sync = _fact("HA1", "purpose", "configuration synchronization", "HA1 carries configuration synchronization.")
-    assert holds_stem(fact_stems(sync), stem("config"))
-    assert FactTable([sync]).mentions(stem("config"))
+    table = FactTable([sync])
+    assert _best_by_topic([sync], ["config"], table) == [sync]
+    assert table.mentions("config")

@@ -168,3 +168,9 @@ def test_a_pronoun_clause_that_says_something_else_borrows_nothing(seed_engine: 
     # use port 28769 by default?".
     text = "HA1 uses TCP port 28769. It is not encrypted by default."
     assert _decide(seed_engine, "does ha1 use port 28769 by default?", text) != "no"
+
+
+def test_a_number_within_a_stated_range_is_held_by_it(seed_engine: Engine) -> None:
+    # "5405" is one of "5404–5406": the sentence speaks of it and can say yes.
+    text = "The heartbeat backup link uses UDP ports 5404–5406 between the HA peers."
+    assert _decide(seed_engine, "does the heartbeat backup link use udp 5405 between the ha peers?", text) == "yes"

@@ -128,7 +128,7 @@ def signals(
     )
 
 
-def _in_ranges(sig: Signals, text: str) -> set[str]:
+def in_ranges(sig: Signals, text: str) -> set[str]:
     """The numbers asked that a stated range of the text holds ("5405" in "5404–5406")."""
     if not any(v.isdigit() for v in sig.values):
         return set()
@@ -150,7 +150,7 @@ def is_step(sentence: str) -> bool:
 def _numbers_feature(sig: Signals, text: str) -> float:
     if not sig.values:
         return 0.0
-    found = {m.group(0).lower() for m in _NUMBERISH.finditer(text.replace(",", ""))} | _in_ranges(sig, text)
+    found = {m.group(0).lower() for m in _NUMBERISH.finditer(text.replace(",", ""))} | in_ranges(sig, text)
     hits = sum(1 for v in sig.values if v.lower() in found)
     return 1.0 if hits == len(sig.values) else (0.0 if hits else -1.0)
 
@@ -241,7 +241,7 @@ class FactSource:
             single = Evidence(text=f.quote, citation=f.citation, source="fact", fact=f)
             self._features(sig, single)
             singles.append(single.features)
-        stems = frozenset().union(*(_fact_stems(f) | _in_ranges(sig, f"{f.value} {f.quote}") for f in facts))
+        stems = frozenset().union(*(_fact_stems(f) | in_ranges(sig, f"{f.value} {f.quote}") for f in facts))
         feats = e.features
         feats["is_fact"] = 1.0
         feats["rule"] = 1.0
@@ -263,7 +263,7 @@ class FactSource:
         assert f is not None
         feats = e.features
         feats["is_fact"] = 1.0
-        feats["fact_cov"], rare = coverage(sig, _fact_stems(f) | _in_ranges(sig, f"{f.value} {f.quote}"))
+        feats["fact_cov"], rare = coverage(sig, _fact_stems(f) | in_ranges(sig, f"{f.value} {f.quote}"))
         feats["rare"] = 1.0 if rare else 0.0
         feats["value_cov"], _ = coverage(sig, tx.stems_of(f"{f.value} {f.qualifier or ''} {f.protocol or ''}"))
         if sig.subjects:
@@ -426,12 +426,12 @@ class PassageSource:
         e = Evidence(text=sentence, citation=citation, source="passage", items=items, rank=rank)
         body = " ".join([sentence, *items])
         feats = e.features
-        feats["pass_cov"], rare = coverage(sig, tx.stems_of(f"{body} {label}") | _in_ranges(sig, body))
+        feats["pass_cov"], rare = coverage(sig, tx.stems_of(f"{body} {label}") | in_ranges(sig, body))
         feats["rare"] = 1.0 if rare else 0.0
         # A window is read from its first sentence: one whose first sentence says nothing
         # of the question only borrows what the sentence after it says better alone.
         feats["head"] = (
-            coverage(sig, tx.stems_of(" ".join([head, *items, label])) | _in_ranges(sig, head))[0]
+            coverage(sig, tx.stems_of(" ".join([head, *items, label])) | in_ranges(sig, head))[0]
             if window
             else feats["pass_cov"]
         )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hakb.service.ranking import text as tx
-from hakb.service.ranking.sources import Signals, coverage, introduces, is_step
+from hakb.service.ranking.sources import Signals, coverage, in_ranges, introduces, is_step
 from hakb.service.rules import contradicts
 from hakb.text import split_sentences
 
@@ -134,7 +134,7 @@ def decide(
     # The modes asked ("active/active"): compounds of a family the documents name. A pair
     # of things ("ha1-a/ha1-b") is two words asked, not one mode.
     asked = tx.alternatives(tx.compounds(question), known | tx.compounds(f"{said} {label}"))
-    window = tx.stems_of(f"{said} {label}")
+    window = _stems(sig, f"{said} {label}")
     if not _numbers_held(sig, said):
         return None
     if _missing(sig, window, rare) and not contradicts(question, said):
@@ -162,7 +162,7 @@ def decide(
         return None
     main = _main_part(c.text)
     if ONLY.search(c.text) and not NEGATION.search(main):
-        if other or _missing(sig, tx.stems_of(f"{c.words} {label}"), rare):
+        if other or _missing(sig, _stems(sig, f"{c.words} {label}"), rare):
             # "supported only on active/passive pairs" for "... in a/a?": the restriction
             # leaves out what is asked.
             return Decision("no", c.text, c.sentence, cov)
@@ -171,7 +171,7 @@ def decide(
     if contradicts(question, c.text):
         # "must be configured on separate physical ports" for "... on the same port ok?"
         return Decision("no", c.text, c.sentence, cov)
-    if sig.rarest in sig.weights and not (sig.expand[sig.rarest] & tx.stems_of(c.words)):
+    if sig.rarest in sig.weights and not (sig.expand[sig.rarest] & _stems(sig, c.words)):
         # The clause must name what the question is most about itself, not through its
         # heading: "HA1 ... are not supported between cluster members" under "HA Links and
         # Backup Links" says nothing of backup links.
@@ -191,6 +191,12 @@ def decide(
     return None
 
 
+def _stems(sig: Signals, text: str) -> frozenset[str]:
+    """The stems a text says, with the numbers asked that a stated range of it holds
+    ("5405" of "5404–5406"), as ranking reads a candidate."""
+    return tx.stems_of(text) | in_ranges(sig, text)
+
+
 def _main_part(clause: str) -> str:
     """The clause without its conditions: "In-band ports can be used for backup links
     when dedicated backup links are not available" negates nothing it says of in-band
@@ -204,14 +210,14 @@ def _negates(sig: Signals, clause: str) -> bool:
 
 
 def _held(sig: Signals, words: str) -> list[str]:
-    stems = tx.stems_of(words)
+    stems = _stems(sig, words)
     return [w for w in sig.words if sig.expand[w] & stems]
 
 
 def _cover(sig: Signals, words: str, unsaid: set[str]) -> float:
     """Coverage of the question by `words`, where a compound asked and not said
     ("active/active") is not covered by its halves ("active firewall")."""
-    stems = tx.stems_of(words)
+    stems = _stems(sig, words)
     if unsaid:
         stems = stems - {tx.stem(h) for a in unsaid for h in a.split("/")}
     return coverage(sig, stems)[0]
@@ -243,5 +249,6 @@ def _missing(sig: Signals, stems: frozenset[str], rare: float) -> list[str]:
 
 
 def _numbers_held(sig: Signals, sentence: str) -> bool:
-    tokens = set(re.findall(r"\b\d+\b", sentence.replace(",", "")))
+    # A number within a stated range is held too ("5405" by "5404–5406"), as ranking reads it.
+    tokens = set(re.findall(r"\b\d+\b", sentence.replace(",", ""))) | in_ranges(sig, sentence)
     return all(n in tokens for n in sig.query.numbers)
