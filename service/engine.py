@@ -323,6 +323,15 @@ class Engine:
             top = reading
         if top.source == "fact":
             answer = self._compose_fact(build, q, sig, picked, evidence)
+            if answer.verdict is None and _asks_whether(q):
+                # A yes/no question answered by a row whose line says neither: its sentence
+                # decides, read as a passage's is ("Group ID: ... must match on both HA peers").
+                found = _decision(q, sig, top, self.holder.current)
+                if found is not None:
+                    answer.verdict = found.verdict
+                    answer.answer = f"{found.verdict.capitalize()}. {answer.answer}"
+                    if found.sentence not in answer.answer:
+                        answer.answer += f' Source: "{found.sentence}"'
             beside = _passage_beside(
                 top, evidence, sig, build.main_product, answer.answer, build.facts, self.ranker.threshold
             )
@@ -595,9 +604,11 @@ class Engine:
 def _asks_whether(q: qparse.Query) -> bool:
     """A yes/no question, explicit ("does ...?") or as chat asks it tersely ("ngfw cluster
     ikev1?"): no wh-word, no attribute, nothing that asks for a value."""
+    # A value attribute the topic part names ("ha ports ... - crossover cable?") asks nothing.
+    cued = qparse.cue_attributes(qparse.asked_part(q.norm)) if q.norm else q.attributes
     terse = (
         not q.has_wh
-        and not set(q.attributes) & sources.VALUE_SHAPES.keys()
+        and not set(q.attributes) & set(cued) & sources.VALUE_SHAPES.keys()
         and q.original.strip().endswith("?")
         and not _ASKS_VALUE.search(q.text)
     ) or bool(rules.TERSE_OK.search(q.text.lower()))

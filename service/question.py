@@ -119,7 +119,12 @@ _ATTRIBUTE_CUES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"\brequire|\bneed|\bmust\b|\bprereq|\bnecessary\b|\bmandatory\b"), ("requires", "required-in")),
 ]
 
-_YES_NO = re.compile(r"(?:^|[-:,;]\s+)(?:can|could|does|do|did|is|are|should|must|will|would|has|have|may)\b")
+# The auxiliary opens the question, or its clause, or follows a short lead-in that sets
+# where it holds ("in a/a does the active-secondary run ...?", "on a pa-3410 can ha2 ...?").
+_YES_NO = re.compile(
+    r"(?:^(?:(?:in|on|for|with|under)\s+(?:an?\s+|the\s+)?[\w/.-]+,?\s+)?|[-:,;]\s+)"
+    r"(?:can|could|does|do|did|is|are|should|must|will|would|has|have|may)\b"
+)
 # Terse chat ("pa-3220 ha1 backup ipv6?", "pa-850 can i use an ae for ha3?") is a
 # yes/no question too when it asks about support and has no wh-word.
 _TERSE_YES_NO = re.compile(r"\bcan (?:i|we|you|it)\b|\bsupport|\ballowed\b|\bpossible\b|\bok to\b")
@@ -268,6 +273,26 @@ def parse(question: str, repair: Repair | None = None) -> list[Query]:
     return out
 
 
+def cue_attributes(low: str) -> list[str]:
+    """The attributes a (normalised) text's words cue, in the order of `_ATTRIBUTE_CUES`."""
+    attrs: list[str] = []
+    for pattern, names in _ATTRIBUTE_CUES:
+        if pattern.search(low):
+            attrs.extend(n for n in names if n not in attrs)
+    return attrs
+
+
+# Chat puts the topic first and the question after a dash or a colon ("directly cabled ha
+# ports between the peers - crossover cable?"): what is asked is the last part.
+_ASKED_PART = re.compile(r"(?:\s[-\u2013\u2014]\s|:\s)(?!.*(?:\s[-\u2013\u2014]\s|:\s))(.+)$")
+
+
+def asked_part(low: str) -> str:
+    """The part of a chat question that asks (after its last dash or colon), or all of it."""
+    m = _ASKED_PART.search(low)
+    return m.group(1) if m and m.group(1).strip(" ?") else low
+
+
 def parse_one(text: str, original: str | None = None, repair: Repair | None = None) -> Query:
     low = _normalise_words(text, repair)
     q = Query(text=text, original=original or text, norm=low)
@@ -277,10 +302,7 @@ def parse_one(text: str, original: str | None = None, repair: Repair | None = No
         q.subjects = ["heartbeat-backup"]
     q.unknown_links = [f"HA{m.group(1)}" for m in _UNKNOWN_LINK.finditer(low)]
     q.mentions_interfaces = lexicon.interfaces_in(low)
-    attrs: list[str] = []
-    for pattern, names in _ATTRIBUTE_CUES:
-        if pattern.search(low):
-            attrs.extend(n for n in names if n not in attrs)
+    attrs = cue_attributes(low)
     # "what's used for heartbeats?" asks for the thing (a protocol, a port) whose
     # purpose is the topic, not for the link's purposes.
     if re.search(

@@ -7,6 +7,7 @@ not taken from the gold, test or sealed splits (a test below enforces that).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -708,3 +709,59 @@ def test_a_yes_or_no_is_answered_by_the_sentence_that_decides_it(tmp_path: Path,
     answer = engine.ask("widget monitoring on sprockets in a/a?")
     assert answer.verdict == "no", answer.answer
     assert answer.answer.startswith("No.")
+
+
+def test_a_yes_no_question_answered_by_a_row_gets_the_verdict_its_sentence_gives(
+    tmp_path: Path, onnx_embedder: OnnxEmbedder
+) -> None:
+    # The row ("Beacon Group range: 1 to 16") answers no yes/no itself; its sentence
+    # decides, as a passage's would.
+    engine = _engine_with_pages(
+        tmp_path,
+        onnx_embedder,
+        {
+            "beacons.md": (
+                "ngfw/administration/widget-beacons",
+                "# Widget Beacons\n\nThe widget pair sends beacons.\n\n## Beacon Group\n\n"
+                "Beacon Group: A numeric identifier ranging from 1 to 16 that must match on both HA peers.\n",
+            ),
+        },
+    )
+    ranking = engine.ranking("beacon group must match on both ha peers?")
+    row = next(e for e in ranking.evidence if e.fact is not None and "must match" in e.text)
+    answer = engine.answer_from(ranking, row)  # the answer the engine gives when the row wins
+    assert answer.kind == "fact", answer.answer
+    assert answer.verdict == "yes" and answer.answer.startswith("Yes."), answer.answer
+    assert "must match on both HA peers" in answer.answer
+
+
+def test_a_why_question_is_answered_by_the_sentence_that_gives_the_reason(
+    tmp_path: Path, onnx_embedder: OnnxEmbedder
+) -> None:
+    # Two pages say the same of the widget beacon ports; one of them also says why.
+    engine = _engine_with_pages(
+        tmp_path,
+        onnx_embedder,
+        {
+            "cabling.md": (
+                "ngfw/administration/widget-cabling",
+                "# Widget Cabling\n\nThe widget beacon ports of the two peers are connected directly.\n",
+            ),
+            "beacons.md": (
+                "ngfw/administration/widget-beacons",
+                "# Widget Beacons\n\nThe widget beacon ports of the two peers are connected directly to "
+                "prevent beacon loss.\n",
+            ),
+        },
+    )
+    question = "why are the widget beacon ports of the peers connected directly?"
+    top = next(e for e in engine.ranking(question).evidence if e.source == "passage")
+    assert top.features["reason"] == 1.0 and "prevent" in top.text, top.text
+    assert "prevent beacon loss" in engine.ask(question).answer.split("\n")[0]
+    # Saying why is what ranks it: the same candidate without the reason scores lower.
+    without = dataclasses.replace(top, features={**top.features, "reason": 0.0})
+    engine.ranker.score([without])
+    assert without.score < top.score
+    # The same sentences for a question that asks no why: no reason is wanted.
+    plain = engine.ranking("are the widget beacon ports of the peers connected directly?")
+    assert all(e.features.get("reason", 0.0) == 0.0 for e in plain.evidence)

@@ -174,3 +174,52 @@ def test_a_number_within_a_stated_range_is_held_by_it(seed_engine: Engine) -> No
     # "5405" is one of "5404–5406": the sentence speaks of it and can say yes.
     text = "The heartbeat backup link uses UDP ports 5404–5406 between the HA peers."
     assert _decide(seed_engine, "does the heartbeat backup link use udp 5405 between the ha peers?", text) == "yes"
+
+
+def test_a_list_item_is_read_sentence_by_sentence(seed_engine: Engine) -> None:
+    # The item's last sentence negates what a condition says ("where ... is not
+    # sufficient"); read as one clause with the first, it turned a Yes into a No.
+    items = (
+        "Enabled —Enable heartbeat backup on the management port. Use heartbeat backup for the "
+        "links where the data link alone is not sufficient.",
+    )
+    found = _decide(
+        seed_engine, "can i enable heartbeat backup on the management port?", "Specify the following:", items
+    )
+    assert found == "yes"
+
+
+def test_a_negation_inside_a_where_clause_is_the_clauses_own(seed_engine: Engine) -> None:
+    text = "Use heartbeat backup on the management port where the dedicated HA1 link is not available."
+    assert _decide(seed_engine, "can i use heartbeat backup on the management port?", text) == "yes"
+    text = "Heartbeat backup is not supported on the management port where the HA1 link is available."
+    assert _decide(seed_engine, "is heartbeat backup supported on the management port?", text) == "no"
+
+
+def test_a_definition_speaks_of_the_term_it_defines(seed_engine: Engine) -> None:
+    # "Cluster Key: A shared string ... that must match on both HA peers": the clause after
+    # the colon says what must match of the cluster key, the label before it.
+    text = "Cluster Key: A shared string of up to 32 characters that must match on both HA peers."
+    assert _decide(seed_engine, "must the cluster key match on both ha peers?", text) == "yes"
+
+
+@pytest.mark.parametrize(
+    ("question", "whether"),
+    [
+        ("in a/a does the passive peer forward traffic?", True),
+        ("on a pa-3410, can ha2 use udp?", True),
+        ("in which mode does ha3 forward packets?", False),
+    ],
+)
+def test_a_short_lead_in_before_the_auxiliary_still_asks_whether(question: str, whether: bool) -> None:
+    assert qparse.parse(question)[0].yes_no is whether
+
+
+def test_a_value_word_in_the_topic_part_of_a_chat_question_asks_no_value(seed_engine: Engine) -> None:
+    from hakb.service.engine import _asks_whether
+
+    build = seed_engine.holder.current
+    parse = lambda text: qparse.parse(text, build.vocabulary.closest)[0]  # noqa: E731
+    # "ha ports" is what the question is about; "crossover cable?" is what it asks.
+    assert _asks_whether(parse("directly cabled ha ports between the peers - crossover cable?"))
+    assert not _asks_whether(parse("pa-3220 - ha1 port?"))

@@ -39,6 +39,7 @@ FEATURES: tuple[str, ...] = (
     "polar",  # -1: the sentence affirms what the question negates ("enable encryption" for "without encryption")
     "decides",  # a yes/no question's sentence that says yes or no of it (its clause decides it)
     "head",  # share of the question a window's first sentence says itself (a sentence alone: all it says)
+    "reason",  # a why question's sentence that gives a cause or a purpose ("because", "to avoid")
 )
 
 

@@ -453,7 +453,17 @@ class PassageSource:
         feats["window"] = 1.0 if window else 0.0
         _common(sig, e)
         feats["window_how"] = feats["window"] * max(feats["asks_how"], feats["asks_why"])
+        # A why question is answered by a sentence that gives a cause or a purpose.
+        feats["reason"] = feats["asks_why"] * (1.0 if _REASON.search(body) else 0.0)
         return e
+
+
+# How English says why (a closed class of connectives): a cause or a purpose.
+_REASON = re.compile(
+    r"\b(?:because|so that|in order to|to (?:avoid|prevent|ensure|reduce|minimi[sz]e)|ensures?|prevents?|"
+    r"otherwise|due to|as a result|results? in|causes?|therefore|which means)\b",
+    re.I,
+)
 
 
 def _shape_feature(sig: Signals, body: str) -> float:

@@ -36,7 +36,7 @@ POSSIBILITY = re.compile(r"\b(?:can|could|may|optional|optionally)\b", re.I)
 _MODAL_AUX = re.compile(r"\b(?:must|(?:have|has|need|needs) to)\b", re.I)
 # A subordinate condition, up to the comma that ends it or the clause's end: its own
 # negation is the condition's, not the statement's.
-_CONDITION = re.compile(r"\b(?:when|whenever|if|unless|until|because|since)\b[^,;:]*", re.I)
+_CONDITION = re.compile(r"\b(?:when|whenever|where|if|unless|until|because|since)\b[^,;:]*", re.I)
 # Alternatives offered side by side (a closed class): what may be one or the other need
 # not be either.
 ALTERNATIVES = re.compile(r"\b(?:or|either)\b", re.I)
@@ -49,6 +49,9 @@ _ELLIPTIC = re.compile(
 )
 # A clause whose subject is a pronoun (a closed class) speaks of what the sentence before named.
 _ANAPHOR = re.compile(r"\s*(?:it|they|this|these)(?:\s|['\u2019](?:s|re)\b)", re.I)
+# A term and its definition: "(Mandatory) Group ID: A numeric identifier ...", a label
+# of a few words before the sentence's first colon.
+_TERM = re.compile(r"^([^:;.]{1,60}?):\s+(?=\S)")
 _CLAUSE = re.compile(r"[;:]\s+|,\s+(?=(?:however|but|although|whereas|while)\b)", re.I)
 
 # How much of the question's weight the deciding clause must hold: enough that it is
@@ -79,14 +82,23 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
     and sentences that only announce a list decide nothing."""
     out: list[_Clause] = []
     previous = ""  # the last clause of the sentence before: what a pronoun opening this one names
-    for sentence in [*(split_sentences(text) or [text]), *items]:
+    # A list item is read sentence by sentence too: "Enabled —Enable path monitoring ...
+    # Use path monitoring for virtual wire ... where ... is not sufficient." negates nothing
+    # its first sentence says.
+    units = [*(split_sentences(text) or [text]), *(s for item in items for s in split_sentences(item) or [item])]
+    for sentence in units:
         s = sentence.strip()
         if not s or is_step(s) or introduces(s):
             previous = ""
             continue
         before = last = ""
+        term = _TERM.match(s)
         for part in (p for p in _CLAUSE.split(s) if p.strip()):
             if before and _ELLIPTIC.search(part):
+                words = f"{before} {part}"
+            elif term and before == term.group(1):
+                # "Group ID: A numeric identifier ... that must match on both HA peers": a
+                # definition speaks of the term it defines.
                 words = f"{before} {part}"
             elif not before and previous and _ANAPHOR.match(part) and _repeats(part, previous):
                 # "Panorama supports ... from active firewalls only. It does not support ...
