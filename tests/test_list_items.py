@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hakb.ingest.embedder import OnnxEmbedder
+from hakb.service.engine import Engine
 from hakb.service.ranking.sources import _following, _sentences_with_items
 from tests.test_ranking import _engine_with_pages
 
@@ -59,3 +60,20 @@ def test_a_sentence_and_the_ones_after_it_stop_where_another_list_begins() -> No
     # A procedure's steps go on through a step that introduces its own options.
     steps = _sentences_with_items("Configure the gizmo.\nSelect Gizmo.\nEnter the following:\nClick OK.")
     assert _following(steps, 0) == ["Select Gizmo.", "Enter the following:", "Click OK."]
+
+
+def test_a_sentence_that_brings_its_list_is_not_a_short_answer(seed_engine: Engine) -> None:
+    # "Causes of a mild fault are:" is short; with its items it says a whole list, and is
+    # no terse fragment to be ranked below a sentence that says less.
+    from hakb.ingest.models import Citation
+    from hakb.service.ranking import sources
+    from hakb.service.ranking.evidence import Evidence
+
+    sig = seed_engine.ranking("gizmo mild faults - what counts as one?").sig
+    cited = Citation(doc_id="g", title="Gizmo Faults", section="Gizmo Faults > System Faults", quote="")
+    intro = Evidence(text="Causes of a mild fault are:", citation=cited, source="passage", items=list(_MILD))
+    alone = Evidence(text="Causes of a mild fault are:", citation=cited, source="passage")
+    sources._common(sig, intro)
+    sources._common(sig, alone)
+    assert intro.features["short"] == 0.0
+    assert alone.features["short"] == 1.0

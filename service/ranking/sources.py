@@ -161,7 +161,9 @@ def _common(sig: Signals, evidence: Evidence) -> None:
     evidence.features["unknown"] = sig.unknown
     evidence.features["foreign"] = sig.foreign
     evidence.features["yes_no"] = 1.0 if sig.query.yes_no else 0.0
-    evidence.features["short"] = 1.0 if len(evidence.text) < 40 else 0.0
+    # Short in what it says: a sentence that introduces a list says its items too.
+    said = len(evidence.text) + sum(len(item) for item in evidence.items)
+    evidence.features["short"] = 1.0 if said < 40 else 0.0
 
 
 class FactSource:
