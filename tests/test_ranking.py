@@ -765,3 +765,11 @@ def test_a_why_question_is_answered_by_the_sentence_that_gives_the_reason(
     # The same sentences for a question that asks no why: no reason is wanted.
     plain = engine.ranking("are the widget beacon ports of the peers connected directly?")
     assert all(e.features.get("reason", 0.0) == 0.0 for e in plain.evidence)
+
+
+def test_how_many_asks_a_quantity_not_a_way_of_doing_something(seed_engine: Engine) -> None:
+    # "how long"/"how many" questions are no "how do I": their candidates are not read as
+    # procedures (feature window_how).
+    assert seed_engine.ranking("how many heartbeat backup links can a pair have?").sig.asks is None
+    assert seed_engine.ranking("how long is the hello interval?").sig.asks is None
+    assert seed_engine.ranking("how do i configure a heartbeat backup link?").sig.asks == "how"

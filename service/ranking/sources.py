@@ -35,6 +35,8 @@ _MAX_ITEMS = 10
 # What a value of an attribute looks like in a sentence: a question that asks for a
 # port is not answered by a sentence without a number in it.
 VALUE_SHAPES = attributes.SHAPES
+# "How many", "how long": a quantity asked, not a way of doing something.
+_HOW_MUCH = re.compile(r"\bhow (?:many|much|long|far|often|big|large|fast)\b")
 
 
 @dataclass
@@ -108,11 +110,15 @@ def signals(
         if p < 0:
             polar[s] = p
     wh = re.search(r"\b(how|why|what|which|when|where|who)\b", norm)
+    asks = wh.group(1) if wh and wh.group(1) in ("how", "why") else None
+    if asks == "how" and _HOW_MUCH.search(q.original.lower()):
+        asks = None  # "how many", "how long": a quantity, not a way of doing something
+    shape = None if q.yes_no else next((VALUE_SHAPES[a] for a in q.attributes if a in VALUE_SHAPES), None)
     return Signals(
-        asks=wh.group(1) if wh and wh.group(1) in ("how", "why") else None,
+        asks=asks,
         # A yes/no question asks whether, not for a value: "can in-band ports be used as
         # backup links?" asks for no port number.
-        shape=None if q.yes_no else next((VALUE_SHAPES[a] for a in q.attributes if a in VALUE_SHAPES), None),
+        shape=shape,
         query=q,
         words=words,
         weights=weights,
