@@ -283,7 +283,7 @@ class FactExtractor:
                 if _off_scope(fact, nearest):
                     continue
                 facts.append(fact)
-        return _dedupe(f for f in facts if _quoted(f))
+        return _dedupe(f for f in facts if _quoted(f) and not _deictic(f))
 
     # -- per section -------------------------------------------------------
 
@@ -740,6 +740,18 @@ class FactExtractor:
                 scope=sentence_scope(meta.scope, quote),
             )
         return cited
+
+
+# A value that points elsewhere rather than naming something: a demonstrative or relative
+# pronoun opens it ("in this configuration", "that must be configured differently ...").
+_POINTING = re.compile(r"^(?:(?:in|on|for|with|at|of|to|from|by|under)\s+)?(?:this|these|that|those|such|which)\b", re.I)
+
+
+def _deictic(fact: Fact) -> bool:
+    """A fact whose value says nothing without the sentence around it: "HSCI not supported:
+    in this configuration" (what is not supported is "access mode"). A note (a constraint)
+    is its whole sentence, and may open with "This"."""
+    return fact.attribute != "constraint" and bool(_POINTING.match(fact.value))
 
 
 def _off_scope(fact: Fact, nearest: list[str]) -> bool:

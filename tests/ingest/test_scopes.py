@@ -190,3 +190,19 @@ def test_configure_pages_give_the_keep_alive_threshold_its_default() -> None:
     (threshold,) = find(facts, "HA2 Keep-alive Threshold", "default")
     assert threshold.value == "10000 ms" and "Select HA2 Keep-alive" in threshold.quote
     assert not find(facts, "HA2 Keep-alive", "default")
+
+
+def test_a_value_that_points_at_its_sentence_is_no_fact(tmp_path: Path) -> None:
+    # "not supported in this configuration": what is not supported is the access mode
+    # named before it; "in this configuration" names nothing, and is no value of HSCI.
+    page = tmp_path / "gizmo-hsci.md"
+    page.write_text(
+        "---\nurl: https://docs.paloaltonetworks.com/ngfw/administration/gizmo-hsci\n---\n\n"
+        "# Gizmo HSCI\n\nGizmo firewalls require trunk mode for HSCI port connections when a switch is "
+        "present in the path; access mode is not supported in this configuration.\n\n"
+        "The HA3 link does not support encryption.\n",
+        encoding="utf-8",
+    )
+    facts = facts_of(page)
+    assert not [f for f in facts if f.value.lower().startswith(("in this", "this", "that"))], facts
+    assert find(facts, "HA3", "not-supported", "encryption")  # a value that names something stays
