@@ -611,6 +611,7 @@ def _asks_whether(q: qparse.Query) -> bool:
         and not set(q.attributes) & set(cued) & sources.VALUE_SHAPES.keys()
         and q.original.strip().endswith("?")
         and not _ASKS_VALUE.search(q.text)
+        and not _VALUE_OF.match(qparse.asked_part(q.norm or q.text.lower()))
     ) or bool(rules.TERSE_OK.search(q.text.lower()))
     return q.yes_no or terse
 
@@ -901,6 +902,9 @@ def _context_for(q: qparse.Query, ctx: qparse.Query | None, vocab: Vocabulary) -
     return ctx
 
 
+# "file format of the exported key?", "size of an ha cluster?": a noun of something asks
+# for its value, whatever the noun.
+_VALUE_OF = re.compile(r"^(?:the\s+|a\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+of\s+\S")
 _ASKS_VALUE = re.compile(r"\b(?:range|max|maximum|min|minimum|value|time|timer|vs|versus|or|many|much)\b", re.I)
 
 

@@ -223,3 +223,14 @@ def test_a_value_word_in_the_topic_part_of_a_chat_question_asks_no_value(seed_en
     # "ha ports" is what the question is about; "crossover cable?" is what it asks.
     assert _asks_whether(parse("directly cabled ha ports between the peers - crossover cable?"))
     assert not _asks_whether(parse("pa-3220 - ha1 port?"))
+
+
+def test_a_noun_of_something_asks_for_its_value_not_whether(seed_engine: Engine) -> None:
+    from hakb.service.engine import _asks_whether
+
+    build = seed_engine.holder.current
+    parse = lambda text: qparse.parse(text, build.vocabulary.closest)[0]  # noqa: E731
+    # "file format of the key?" asks what the format is: a Yes would answer nothing.
+    assert not _asks_whether(parse("file format of the exported heartbeat key?"))
+    assert not _asks_whether(parse("customer asking: size of the heartbeat backup buffer?"))
+    assert _asks_whether(parse("heartbeat backup in active/active mode?"))
