@@ -744,7 +744,7 @@ class FactExtractor:
 
 # A value that points elsewhere rather than naming something: a demonstrative or relative
 # pronoun opens it ("in this configuration", "that must be configured differently ...").
-_POINTING = re.compile(r"^(?:(?:in|on|for|with|at|of|to|from|by|under)\s+)?(?:this|these|that|those|such|which)\b", re.I)
+_POINTING = re.compile(r"^(?:(?:in|on|for|with|at|of|to|from|by|under)\s+)?(?:this|these|that|those|which)\b", re.I)
 
 
 def _deictic(fact: Fact) -> bool:

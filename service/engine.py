@@ -19,7 +19,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
 
 from hakb import attributes
 from hakb.errors import BadInput, NotFound, Unavailable
@@ -158,16 +157,7 @@ class Engine:
         context = context.encode("utf-8", "replace").decode("utf-8") if context else context
         version = version.encode("utf-8", "replace").decode("utf-8") if version else version
         build = self.holder.current  # one build for the whole request
-        # Slack markup around a scope ("*8.1* heartbeat backup port?", "<@U1> 8.0 ...") is
-        # not part of it: the scope is read from the message as the rest of it is.
-        named = read_question_scope(qparse.clean_chat(question), build.scope_vocabulary)
-        if _names_home_only(named.scope, build.main_product):
-            # "ngfw cluster ...": the documents' own product named as part of a feature's
-            # name is no restriction, and its words stay in the question.
-            named = ScopedQuestion(
-                scope=QuestionScope(model=named.scope.model, families=named.scope.families), text=question
-            )
-        asked = _asked_scope(named.scope, scope, version)
+        asked, text, prefer = _read_scope(build, question, scope, version)
         uncovered = build.uncovered(asked)
         if uncovered:
             refused = _scope_abstain(question, uncovered, build.scope_vocabulary.describe())
@@ -177,16 +167,7 @@ class Engine:
         wanted = read_changes_question(question)
         if wanted is not None:
             return self._changes(build, question, wanted, asked, started)
-        text = named.text if named.text.strip() else question
-        prefer: str | None = None
-        if asked.product and asked.product != build.main_product and not build.documents_of(asked.product):
-            # No page is about that product, only sentences of the main product's pages
-            # ("The VM-Series firewall on Azure ..."): those pages are where it is answered,
-            # and the sentences that name it come first.
-            prefer = asked.product
-            asked = dataclasses.replace(asked, product=None, product_name=None)
-            if not asked.versions:
-                text = question  # its name is what the sentences to find say
+        prefer, asked, text = _prefer_sentences(build, question, asked, text, prefer)
         answer: Answer | None = None
         for reading in _readings(build, asked, prefer, question, text):
             found = self._ask_in(
@@ -323,10 +304,10 @@ class Engine:
             top = reading
         if top.source == "fact":
             answer = self._compose_fact(build, q, sig, picked, evidence)
-            if answer.verdict is None and _asks_whether(q):
+            if answer.verdict is None:
                 # A yes/no question answered by a row whose line says neither: its sentence
                 # decides, read as a passage's is ("Group ID: ... must match on both HA peers").
-                found = _decision(q, sig, top, self.holder.current)
+                found = self._verdict(q, sig, top, evidence)
                 if found is not None:
                     answer.verdict = found.verdict
                     answer.answer = f"{found.verdict.capitalize()}. {answer.answer}"
@@ -358,12 +339,24 @@ class Engine:
     def ranking(self, question: str, *, top_k: int = 5) -> Ranking:
         """`evidence` with what the engine read of the question, so that the answer any
         one candidate would give can be composed (`answer_from`): what the ranker is
-        trained to put first is the candidate whose answer is right."""
+        trained to put first is the candidate whose answer is right. The question is read
+        as `ask` reads it first (its scope, and the documents' own product's pages for a
+        question that names none): the ranker learns on the candidates it will score."""
         build = self.holder.current
-        q = qparse.parse(question, build.vocabulary.closest)[0]
-        _read_bare_model(q, build.facts)
-        evidence, picked, sig = self._rank(build, q, top_k, None, exhaustive=True)
-        return Ranking(build, q, sig, picked, evidence)
+        asked, text, prefer = _read_scope(build, question, None, None)
+        view, reading = build, None
+        if not build.uncovered(asked):
+            prefer, asked, text = _prefer_sentences(build, question, asked, text, prefer)
+            reading = _readings(build, asked, prefer, question, text)[0]
+            view = build.scoped(reading.view)
+        q = qparse.parse(reading.text if reading else question, view.vocabulary.closest)[0]
+        q.original = question
+        if reading is not None:
+            q.scope, q.prefer = reading.scope, reading.prefer
+            q.platform = q.platform or reading.scope.model
+        _read_bare_model(q, view.facts)
+        evidence, picked, sig = self._rank(view, q, top_k, None, exhaustive=True)
+        return Ranking(view, q, sig, picked, evidence)
 
     def answer_from(self, ranking: Ranking, top: Evidence) -> Answer:
         """The answer the engine gives when `top` wins, the rest of the evidence beside it."""
@@ -397,6 +390,7 @@ class Engine:
         if not text or text == source:
             return first
         plain = qparse.parse_one(text, q.original, vocab.closest)
+        plain.asks_quantity = q.asks_quantity  # "how long": "long" is no chat, whatever the evidence
         second = self._rank_once(build, plain, top_k, ctx, exhaustive=exhaustive)
         best_first = evidence[0].score if evidence else 0.0
         best_second = second[0][0].score if second[0] else 0.0
@@ -546,7 +540,8 @@ class Engine:
         picked = [top] + close[: MAX_SENTENCES - 1]
         # A sentence that announces a table or a list ("The following table displays which
         # deployments are supported") decides nothing itself: its rows do.
-        verdict = self._verdict(q, sig, top, evidence)
+        decision = self._verdict(q, sig, top, evidence)
+        verdict = decision.verdict if decision is not None else None
         citations = []
         parts = []
         said: set[str] = set()
@@ -585,7 +580,9 @@ class Engine:
 
     def _verdict(
         self, q: qparse.Query, sig: sources.Signals, top: Evidence, evidence: list[Evidence]
-    ) -> Literal["yes", "no"] | None:
+    ) -> verdicts.Decision | None:
+        """The yes or no the winning sentence (a passage's, or a row's quote) gives a yes/no
+        question, with the clause that decides it; one function for every kind of evidence."""
         if not _asks_whether(q):
             return None
         build = self.holder.current
@@ -598,20 +595,23 @@ class Engine:
             found = _decision(q, sig.without(chat), top, build)
             if found is not None and found.verdict == "yes":
                 found = None
-        return found.verdict if found is not None else None
+        return found
 
 
 def _asks_whether(q: qparse.Query) -> bool:
     """A yes/no question, explicit ("does ...?") or as chat asks it tersely ("ngfw cluster
     ikev1?"): no wh-word, no attribute, nothing that asks for a value."""
-    # A value attribute the topic part names ("ha ports ... - crossover cable?") asks nothing.
-    cued = qparse.cue_attributes(qparse.asked_part(q.norm)) if q.norm else q.attributes
+    # A value attribute the topic part names ("heartbeat ports ... - shielded cable?") asks
+    # nothing; an asked part that only names a model or a link ("ha1 port: pa-220?") asks
+    # the topic's value of it.
+    part = qparse.asked_part(q.norm or q.text.lower())
+    cued = qparse.cue_attributes(part) if q.norm and not _names_only(part) else q.attributes
     terse = (
         not q.has_wh
         and not set(q.attributes) & set(cued) & sources.VALUE_SHAPES.keys()
         and q.original.strip().endswith("?")
         and not _ASKS_VALUE.search(q.text)
-        and not _VALUE_OF.match(qparse.asked_part(q.norm or q.text.lower()))
+        and not _VALUE_OF.match(part)
     ) or bool(rules.TERSE_OK.search(q.text.lower()))
     return q.yes_no or terse
 
@@ -902,9 +902,26 @@ def _context_for(q: qparse.Query, ctx: qparse.Query | None, vocab: Vocabulary) -
     return ctx
 
 
-# "file format of the exported key?", "size of an ha cluster?": a noun of something asks
-# for its value, whatever the noun.
-_VALUE_OF = re.compile(r"^(?:the\s+|a\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+of\s+\S")
+# "file type of a log export?", "size of an ha cluster?": a noun of something asks for
+# its value, whatever the noun; a quantifier ("lots of", "any of") asks nothing.
+_VALUE_OF = re.compile(
+    r"^(?:the\s+|a\s+)?(?!(?:any|none|all|both|one|lots|some|each|most|many|few|either|neither|plenty)\b)"
+    r"[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+of\s+\S"
+)
+# The names an asked part may be made of alone: models, links, interfaces.
+_NAME = re.compile(
+    r"\bpa-?\d{2,4}[a-z]?(?:-[a-z0-9]+)?\b|\bha\d(?:-[ab]|-backup)?\b|\bhsci(?:-[ab])?\b|\b(?:mgmt|mgt|management|aux-\d)\b"
+)
+
+
+def _names_only(part: str) -> bool:
+    """Whether an asked part names a model, a link or an interface and nothing else."""
+    rest = re.sub(r"[^a-z0-9\s-]", " ", _NAME.sub(" ", part))
+    return bool(_NAME.search(part)) and not [
+        w for w in rest.split() if len(w) > 2 and w not in ("the", "and", "series")
+    ]
+
+
 _ASKS_VALUE = re.compile(r"\b(?:range|max|maximum|min|minimum|value|time|timer|vs|versus|or|many|much)\b", re.I)
 
 
@@ -1077,6 +1094,38 @@ def _labelled(text: str, label: str) -> str:
     verdict = re.match(r"(?:Yes|No)\. ", text)
     head = verdict.group(0) if verdict else ""
     return f"{head}{label}: {text[len(head) :]}"
+
+
+def _read_scope(
+    build: LoadedBuild, question: str, scope: QuestionScope | None, version: str | None
+) -> tuple[QuestionScope, str, str | None]:
+    """The scope a question asks (its own words, then the API's `scope` and `version`) and
+    the question without the words that named it."""
+    # Slack markup around a scope ("*8.1* heartbeat backup port?", "<@U1> 8.0 ...") is
+    # not part of it: the scope is read from the message as the rest of it is.
+    named = read_question_scope(qparse.clean_chat(question), build.scope_vocabulary)
+    if _names_home_only(named.scope, build.main_product):
+        # "ngfw cluster ...": the documents' own product named as part of a feature's
+        # name is no restriction, and its words stay in the question.
+        named = ScopedQuestion(
+            scope=QuestionScope(model=named.scope.model, families=named.scope.families), text=question
+        )
+    asked = _asked_scope(named.scope, scope, version)
+    return asked, (named.text if named.text.strip() else question), None
+
+
+def _prefer_sentences(
+    build: LoadedBuild, question: str, asked: QuestionScope, text: str, prefer: str | None
+) -> tuple[str | None, QuestionScope, str]:
+    """(prefer, asked, text) for a product no page is about, only sentences of the main
+    product's pages ("The VM-Series firewall on Azure ..."): those pages are where it is
+    answered, and the sentences that name it come first."""
+    if asked.product and asked.product != build.main_product and not build.documents_of(asked.product):
+        prefer = asked.product
+        asked = dataclasses.replace(asked, product=None, product_name=None)
+        if not asked.versions:
+            text = question  # its name is what the sentences to find say
+    return prefer, asked, text
 
 
 @dataclasses.dataclass(frozen=True)

@@ -120,15 +120,18 @@ _ATTRIBUTE_CUES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
 ]
 
 # The auxiliary opens the question, or its clause, or follows a short lead-in that sets
-# where it holds ("in a/a does the active-secondary run ...?", "on a pa-3410 can ha2 ...?").
+# where it holds ("in a/a does the passive peer ...?", "on a pa-3410 can ha2 ...?"); a
+# wh-word is no lead-in ("with what is ha1 encrypted?").
 _YES_NO = re.compile(
-    r"(?:^(?:(?:in|on|for|with|under)\s+(?:an?\s+|the\s+)?[\w/.-]+,?\s+)?|[-:,;]\s+)"
+    r"(?:^(?:(?:in|on|for|with|under)\s+(?:an?\s+|the\s+)?"
+    r"(?!(?:what|which|who|whom|whose|how|when|where|why)\b)[\w/.-]+(?:\s+mode)?,?\s+)?|[-:,;]\s+)"
     r"(?:can|could|does|do|did|is|are|should|must|will|would|has|have|may)\b"
 )
 # Terse chat ("pa-3220 ha1 backup ipv6?", "pa-850 can i use an ae for ha3?") is a
 # yes/no question too when it asks about support and has no wh-word.
 _TERSE_YES_NO = re.compile(r"\bcan (?:i|we|you|it)\b|\bsupport|\ballowed\b|\bpossible\b|\bok to\b")
 _WH = re.compile(r"\b(?:what|which|how|where|when|why|who)\b")
+_HOW_MUCH = re.compile(r"\bhow (?:many|much|long|far|often|big|large|fast)\b")
 _NUMBER = re.compile(r"(?<![\w.-])(\d{2,5})(?![\w-])")
 _QUANTITY = re.compile(rf"\s*{UNIT}", re.I)
 _HEX = re.compile(r"\b0x[0-9a-f]{2,4}\b")
@@ -153,6 +156,7 @@ class Query:
     unknown_links: list[str] = field(default_factory=list)  # "HA5": no such link
     mentions_interfaces: list[str] = field(default_factory=list)
     has_wh: bool = False
+    asks_quantity: bool = False  # "how many", "how long": a quantity, not a way of doing something
     which_link: bool = False  # "which link needs an IP address?": find the subject
     topic: list[str] = field(default_factory=list)  # words beyond subject and attribute
     # The product, deployment and version asked (named in the message or set by the
@@ -282,8 +286,8 @@ def cue_attributes(low: str) -> list[str]:
     return attrs
 
 
-# Chat puts the topic first and the question after a dash or a colon ("directly cabled ha
-# ports between the peers - crossover cable?"): what is asked is the last part.
+# Chat puts the topic first and the question after a dash or a colon ("heartbeat ports
+# cabled back to back - shielded cable?"): what is asked is the last part.
 _ASKED_PART = re.compile(r"(?:\s[-\u2013\u2014]\s|:\s)(?!.*(?:\s[-\u2013\u2014]\s|:\s))(.+)$")
 
 
@@ -325,6 +329,7 @@ def parse_one(text: str, original: str | None = None, repair: Repair | None = No
     if re.search(r"\b\w+ or (?!not\b)\w+\??$", low):
         q.yes_no = False  # "is 28769 tcp or udp?" asks which, not whether
     q.has_wh = bool(_WH.search(low))
+    q.asks_quantity = bool(_HOW_MUCH.search(low))
     q.which_link = bool(re.search(r"\b(?:which|what)\s+(?:ha\s+)?links?\b", low))
     q.topic = topic_words(low)
     # "backup link for ha3?": with no backup subject to absorb it, "backup" is the topic.

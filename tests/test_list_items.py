@@ -69,7 +69,7 @@ def test_a_sentence_that_brings_its_list_is_not_a_short_answer(seed_engine: Engi
     from hakb.service.ranking import sources
     from hakb.service.ranking.evidence import Evidence
 
-    sig = seed_engine.ranking("gizmo mild faults - what counts as one?").sig
+    sig = seed_engine.ranking("which gizmo faults are mild ones?").sig
     cited = Citation(doc_id="g", title="Gizmo Faults", section="Gizmo Faults > System Faults", quote="")
     intro = Evidence(text="Causes of a mild fault are:", citation=cited, source="passage", items=list(_MILD))
     alone = Evidence(text="Causes of a mild fault are:", citation=cited, source="passage")

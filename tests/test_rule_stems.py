@@ -29,12 +29,3 @@ def test_a_chat_abbreviation_meets_its_full_word() -> None:
     table = FactTable([sync])
     assert _best_by_topic([sync], ["config"], table) == [sync]
     assert table.mentions("config")
-
-
-def test_a_word_negated_by_its_prefix_does_not_say_its_base() -> None:
-    from hakb.service.ranking import text as tx
-
-    # "Non-functional" is the opposite of "functional": a question about functional
-    # states is not covered by it. A compound's parts still count ("keep-alive").
-    assert tx.stem("functional") not in tx.stems_of("Non-functional A/P or A/A: Error state")
-    assert tx.stem("alive") in tx.stems_of("the HA2 keep-alive")

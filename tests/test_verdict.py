@@ -189,10 +189,9 @@ def test_a_list_item_is_read_sentence_by_sentence(seed_engine: Engine) -> None:
     assert found == "yes"
 
 
-def test_a_negation_inside_a_where_clause_is_the_clauses_own(seed_engine: Engine) -> None:
-    text = "Use heartbeat backup on the management port where the dedicated HA1 link is not available."
-    assert _decide(seed_engine, "can i use heartbeat backup on the management port?", text) == "yes"
-    text = "Heartbeat backup is not supported on the management port where the HA1 link is available."
+def test_a_negation_in_a_relative_clause_that_holds_the_question_still_says_no(seed_engine: Engine) -> None:
+    # "where" opens no condition here: the clause is what the sentence says of the port.
+    text = "The management port is a port where heartbeat backup is not supported."
     assert _decide(seed_engine, "is heartbeat backup supported on the management port?", text) == "no"
 
 
@@ -201,6 +200,9 @@ def test_a_definition_speaks_of_the_term_it_defines(seed_engine: Engine) -> None
     # the colon says what must match of the cluster key, the label before it.
     text = "Cluster Key: A shared string of up to 32 characters that must match on both HA peers."
     assert _decide(seed_engine, "must the cluster key match on both ha peers?", text) == "yes"
+    # A negated term says its No of what follows it.
+    text = "Not supported: heartbeat backup on the management port."
+    assert _decide(seed_engine, "is heartbeat backup supported on the management port?", text) == "no"
 
 
 @pytest.mark.parametrize(
@@ -209,6 +211,8 @@ def test_a_definition_speaks_of_the_term_it_defines(seed_engine: Engine) -> None
         ("in a/a does the passive peer forward traffic?", True),
         ("on a pa-3410, can ha2 use udp?", True),
         ("in which mode does ha3 forward packets?", False),
+        ("with what is ha1 encrypted?", False),
+        ("in a/a mode does the passive peer forward traffic?", True),
     ],
 )
 def test_a_short_lead_in_before_the_auxiliary_still_asks_whether(question: str, whether: bool) -> None:
@@ -220,9 +224,11 @@ def test_a_value_word_in_the_topic_part_of_a_chat_question_asks_no_value(seed_en
 
     build = seed_engine.holder.current
     parse = lambda text: qparse.parse(text, build.vocabulary.closest)[0]  # noqa: E731
-    # "ha ports" is what the question is about; "crossover cable?" is what it asks.
-    assert _asks_whether(parse("directly cabled ha ports between the peers - crossover cable?"))
+    # "heartbeat ports" is what the question is about; "shielded cable?" is what it asks.
+    assert _asks_whether(parse("heartbeat ports cabled back to back between the peers - shielded cable?"))
     assert not _asks_whether(parse("pa-3220 - ha1 port?"))
+    # An asked part that only names a model asks the topic's value of it.
+    assert not _asks_whether(parse("ha1 port: pa-220?"))
 
 
 def test_a_noun_of_something_asks_for_its_value_not_whether(seed_engine: Engine) -> None:
@@ -230,7 +236,9 @@ def test_a_noun_of_something_asks_for_its_value_not_whether(seed_engine: Engine)
 
     build = seed_engine.holder.current
     parse = lambda text: qparse.parse(text, build.vocabulary.closest)[0]  # noqa: E731
-    # "file format of the key?" asks what the format is: a Yes would answer nothing.
-    assert not _asks_whether(parse("file format of the exported heartbeat key?"))
-    assert not _asks_whether(parse("customer asking: size of the heartbeat backup buffer?"))
+    # "certificate type of the link?" asks what the type is: a Yes would answer nothing.
+    assert not _asks_whether(parse("certificate type of the heartbeat backup link?"))
+    assert not _asks_whether(parse("customer asking: vendor of the heartbeat backup cable?"))
     assert _asks_whether(parse("heartbeat backup in active/active mode?"))
+    # A quantifier before "of" asks nothing of a value.
+    assert _asks_whether(parse("lots of heartbeats dropped after failover?"))

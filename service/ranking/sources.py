@@ -35,8 +35,6 @@ _MAX_ITEMS = 10
 # What a value of an attribute looks like in a sentence: a question that asks for a
 # port is not answered by a sentence without a number in it.
 VALUE_SHAPES = attributes.SHAPES
-# "How many", "how long": a quantity asked, not a way of doing something.
-_HOW_MUCH = re.compile(r"\bhow (?:many|much|long|far|often|big|large|fast)\b")
 
 
 @dataclass
@@ -111,7 +109,7 @@ def signals(
             polar[s] = p
     wh = re.search(r"\b(how|why|what|which|when|where|who)\b", norm)
     asks = wh.group(1) if wh and wh.group(1) in ("how", "why") else None
-    if asks == "how" and _HOW_MUCH.search(q.original.lower()):
+    if asks == "how" and q.asks_quantity:
         asks = None  # "how many", "how long": a quantity, not a way of doing something
     shape = None if q.yes_no else next((VALUE_SHAPES[a] for a in q.attributes if a in VALUE_SHAPES), None)
     return Signals(

@@ -64,8 +64,7 @@ def stems_of(text: str) -> frozenset[str]:
     out: set[str] = set()
     for t in tokens(text):
         out.add(stem(t))
-        if "-" in t and not t.startswith("non-"):
-            # "keep-alive" says "alive" too; "non-functional" does not say "functional".
+        if "-" in t:
             out.update(stem(p) for p in t.split("-") if p)
     return frozenset(out)
 

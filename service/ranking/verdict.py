@@ -36,7 +36,7 @@ POSSIBILITY = re.compile(r"\b(?:can|could|may|optional|optionally)\b", re.I)
 _MODAL_AUX = re.compile(r"\b(?:must|(?:have|has|need|needs) to)\b", re.I)
 # A subordinate condition, up to the comma that ends it or the clause's end: its own
 # negation is the condition's, not the statement's.
-_CONDITION = re.compile(r"\b(?:when|whenever|where|if|unless|until|because|since)\b[^,;:]*", re.I)
+_CONDITION = re.compile(r"\b(?:when|whenever|if|unless|until|because|since)\b[^,;:]*", re.I)
 # Alternatives offered side by side (a closed class): what may be one or the other need
 # not be either.
 ALTERNATIVES = re.compile(r"\b(?:or|either)\b", re.I)
@@ -94,12 +94,14 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
         before = last = ""
         term = _TERM.match(s)
         for part in (p for p in _CLAUSE.split(s) if p.strip()):
+            text = part
             if before and _ELLIPTIC.search(part):
                 words = f"{before} {part}"
             elif term and before == term.group(1):
                 # "Group ID: A numeric identifier ... that must match on both HA peers": a
-                # definition speaks of the term it defines.
-                words = f"{before} {part}"
+                # definition speaks of the term it defines, and "Not supported: ..." says
+                # its No of what follows it.
+                words = text = f"{before} {part}"
             elif not before and previous and _ANAPHOR.match(part) and _repeats(part, previous):
                 # "Panorama supports ... from active firewalls only. It does not support ...
                 # from passive firewalls.": "It" is Panorama, and the clause says the same of
@@ -108,7 +110,7 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
                 words = f"{previous} {part}"
             else:
                 words = part
-            out.append(_Clause(part, words, s))
+            out.append(_Clause(text, words, s))
             before = part
             last = words
         previous = last if before else ""
