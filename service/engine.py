@@ -434,7 +434,9 @@ class Engine:
             and not _unsaid(sig, _said(evidence[0]))
         )
         if "passages" not in self.ablate and sig.words and (exhaustive or not confident):
-            text = q.text
+            # Typos repaired ("ha culster size?" finds what "ha cluster size?" finds); the
+            # words otherwise as asked ("a/a" is what a keyword search should look for).
+            text = q.spelled or q.text
             if ctx is not None and not q.subjects and ctx.subjects:
                 text = f"{' '.join(ctx.subjects)} {text}"
             try:

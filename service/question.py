@@ -143,6 +143,7 @@ class Query:
     text: str  # the cleaned sub-question
     original: str
     norm: str = ""  # lower-cased, abbreviations expanded, typos repaired
+    spelled: str = ""  # lower-cased, typos repaired, written as asked otherwise: what passages are searched with
     subjects: list[str] = field(default_factory=list)
     attributes: list[str] = field(default_factory=list)
     platform: str | None = None  # canonical model as asked ("PA-3260")
@@ -299,7 +300,7 @@ def asked_part(low: str) -> str:
 
 def parse_one(text: str, original: str | None = None, repair: Repair | None = None) -> Query:
     low = _normalise_words(text, repair)
-    q = Query(text=text, original=original or text, norm=low)
+    q = Query(text=text, original=original or text, norm=low, spelled=_correct_typos(lexicon.normalise(text), repair))
     q.subjects = lexicon.links_in(low)
     # "heartbeat" alone in a question about backups means heartbeat backup.
     if not q.subjects and re.search(r"\bheartbeat\b", low) and re.search(r"\bbackup|\bmanagement\b|\bport", low):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from hakb.service import question as qparse
 from hakb.service.engine import Engine
 from hakb.service.vocabulary import Vocabulary
 
@@ -72,3 +73,16 @@ def test_a_chat_abbreviation_reads_the_same_in_the_plural(seed_engine: Engine) -
     assert spelled.kind != "abstain"
     assert plural.kind == spelled.kind
     assert plural.answer == spelled.answer
+
+
+def test_passages_are_searched_with_the_typos_repaired(seed_engine: Engine) -> None:
+    # The keyword and dense search read the question as the documents spell it: a typo
+    # finds the passages the word finds. Chat abbreviations stay as asked ("a/a").
+    def passages(question: str) -> list[str]:
+        return [e.text for e in seed_engine.ranking(question).evidence if e.source == "passage"]
+
+    assert passages("when do the peers use the heartbeat bakcup link?") == passages(
+        "when do the peers use the heartbeat backup link?"
+    )
+    q = qparse.parse("hb bakcup link in a/a?", seed_engine.holder.current.vocabulary.closest)[0]
+    assert "backup" in q.spelled and "a/a" in q.spelled
