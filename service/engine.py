@@ -723,7 +723,7 @@ def _values(shape: re.Pattern[str], text: str) -> set[str]:
 def _unsaid(sig: sources.Signals, said: str) -> list[str]:
     """The question's words an answer's text does not say."""
     have = tx.stems_of(said)
-    return [w for w in sig.words if not (sig.expand[w] & have)]
+    return [w for w in sig.words if not sources.holds(sig, w, have)]
 
 
 def _passage_beside(
@@ -758,7 +758,7 @@ def _passage_beside(
             # Far behind a confident fact, a sentence is still quoted when it would answer on
             # its own and says a good part of the question that the fact leaves unsaid: how
             # far the fact scores above the guard is no measure of what the sentence adds.
-            adds = sum(sig.weights[w] for w in missing if sig.expand[w] & stems)
+            adds = sum(sig.weights[w] for w in missing if sources.holds(sig, w, stems))
             if e.score < threshold or adds < BESIDE_SHARE * sig.total:
                 continue
         if not _same_product(e.citation.scope, top.citation.scope, main_product):
@@ -769,7 +769,7 @@ def _passage_beside(
             continue
         if e.features.get("polar", 0.0) < 0:
             continue
-        if any(sig.expand[w] & stems for w in missing):
+        if any(sources.holds(sig, w, stems) for w in missing):
             return e
     return None
 

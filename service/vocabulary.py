@@ -23,13 +23,17 @@ class Vocabulary:
     def __init__(self, texts: Iterable[str]) -> None:
         df: dict[str, int] = {}
         n = 0
+        texts_seen: list[str] = []
         for text in texts:
             n += 1
+            if "(" in text:
+                texts_seen.append(text)
             low = text.lower()
             words = set(_WORD.findall(low)) | set(re.findall(r"[a-z0-9]+", low))
             for w in words:
                 df[w] = df.get(w, 0) + 1
         self.words = frozenset(df)
+        self.acronyms = acronyms_of(texts_seen)
         n = max(n, 1)
         self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
@@ -109,6 +113,49 @@ class Vocabulary:
         if known is not None:
             return known
         return self.max_idf * 1.5 if self.foreign(word) else self.max_idf * 0.75
+
+
+# "Connectivity Association Key (CAK)", "data processing cards (DPC)": words, then the
+# letters they begin with in parentheses. Small words may be left out of the letters.
+_DEFINED = re.compile(r"((?:[A-Za-z][\w]*[\s-]+){1,8})\(([A-Za-z][A-Za-z0-9-]{1,9})\)")
+_SMALL = frozenset({"of", "and", "the", "for", "to", "a", "an", "in", "on"})
+
+
+def acronyms_of(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The acronyms the documents define, lower-cased, each with the words it stands for:
+    {"cak": ("connectivity", "association", "key")}. Read from the documents, so a new
+    page's own acronyms are known as soon as it is ingested."""
+    out: dict[str, tuple[str, ...]] = {}
+    for text in texts:
+        for m in _DEFINED.finditer(text):
+            acronym = m.group(2).lower().replace("-", "")
+            letters = re.sub(r"s$", "", acronym) if len(acronym) > 3 else acronym
+            if not letters.isalpha() or len(letters) < 2:
+                continue
+            words = [w.lower() for w in re.split(r"[\s-]+", m.group(1)) if w]
+            found = _spelled_by(letters, words)
+            if found and acronym not in out:
+                out[acronym] = found
+                out.setdefault(letters, found)
+    return out
+
+
+def _spelled_by(letters: str, words: list[str]) -> tuple[str, ...] | None:
+    """The last words before the parentheses whose first letters spell `letters`, small
+    words skipped; None when no run of them does."""
+    picked: list[str] = []
+    i = len(letters) - 1
+    for w in reversed(words):
+        if i < 0:
+            break
+        if w[0] == letters[i]:
+            picked.append(w)
+            i -= 1
+        elif w in _SMALL and picked:
+            continue
+        else:
+            return None
+    return tuple(reversed(picked)) if i < 0 else None
 
 
 # Where each key sits on a QWERTY keyboard (rows staggered as on the keys).

@@ -86,3 +86,26 @@ def test_passages_are_searched_with_the_typos_repaired(seed_engine: Engine) -> N
     )
     q = qparse.parse("hb bakcup link in a/a?", seed_engine.holder.current.vocabulary.closest)[0]
     assert "backup" in q.spelled and "a/a" in q.spelled
+
+
+def test_the_acronyms_the_documents_define_are_read_both_ways() -> None:
+    from hakb.service.ranking import sources
+    from hakb.service.ranking import text as tx
+    from hakb.service.vocabulary import acronyms_of
+
+    texts = [
+        "Each gizmo chassis holds four widget processing units (WPU) and one beacon card.",
+        "Enter the Shared Beacon Key (SBK) on both peers. (Optional) Enable the relay.",
+    ]
+    found = acronyms_of(texts)
+    assert found["wpu"] == ("widget", "processing", "units")
+    assert found["sbk"] == ("shared", "beacon", "key")
+    assert "optional" not in found  # a parenthesis that abbreviates nothing
+    vocab = Vocabulary(texts)
+    long_form = tx.stems_of("The widget processing units keep forwarding traffic.")
+    # The acronym asked, the words written: the sentence says it.
+    spelled = sources._spelled_out(["wpus", "traffic"], vocab)
+    assert spelled["wpus"] and all(alt <= long_form for alt in spelled["wpus"])
+    # The words asked, the acronym written.
+    spelled = sources._spelled_out(["shared", "beacon", "key", "peers"], vocab)
+    assert frozenset({tx.stem("sbk")}) in spelled["beacon"]

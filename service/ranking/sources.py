@@ -53,6 +53,9 @@ class Signals:
     values: list[str]  # numbers and hex values named in the question
     polar: dict[str, int] = field(default_factory=dict)  # stem -> polarity in the question
     expand: dict[str, frozenset[str]] = field(default_factory=dict)  # word -> the document stems it covers
+    # word -> other ways the documents say it, each a set of stems that must all be there:
+    # an acronym they define and the words it stands for ("dpc" and "data processing cards").
+    spelled_out: dict[str, tuple[frozenset[str], ...]] = field(default_factory=dict)
     asks: str | None = None  # the question's wh-word when it is "how" or "why"
     shape: re.Pattern[str] | None = None  # the shape of the value asked for, if one is
 
@@ -129,6 +132,7 @@ def signals(
         values=list(q.numbers) + list(q.hexes),
         polar=polar,
         expand={w: stems.expand(tx.stem(w)) if stems else frozenset({tx.stem(w)}) for w in words},
+        spelled_out=_spelled_out(words, vocab),
     )
 
 
@@ -140,8 +144,38 @@ def in_ranges(sig: Signals, text: str) -> set[str]:
     return {v for v in sig.values if v.isdigit() and int(v) in held}
 
 
+def _spelled_out(words: list[str], vocab: Vocabulary) -> dict[str, tuple[frozenset[str], ...]]:
+    """For each word of the question, the other ways the documents say it: an acronym they
+    define by its words ("dpcs" -> data, processing, cards), and the acronym for words
+    that spell one out in the question ("connectivity association key" -> cak)."""
+    out: dict[str, tuple[frozenset[str], ...]] = {}
+    acronyms = vocab.acronyms
+    asked = set(words)
+    for w in words:
+        spelled = acronyms.get(w) or (acronyms.get(w[:-1]) if w.endswith("s") else None)
+        if spelled:
+            out[w] = (frozenset(tx.stem(x) for x in spelled if x not in _SMALL_WORDS),)
+    for acronym, spelled in acronyms.items():
+        content = [x for x in spelled if x not in _SMALL_WORDS]
+        if len(content) >= 2 and all(x in asked or x.rstrip("s") in asked or f"{x}s" in asked for x in content):
+            for x in content:
+                for w in (x, x.rstrip("s"), f"{x}s"):
+                    if w in asked:
+                        out[w] = (*out.get(w, ()), frozenset({tx.stem(acronym)}))
+    return out
+
+
+_SMALL_WORDS = frozenset({"of", "and", "the", "for", "to", "a", "an", "in", "on"})
+
+
+def holds(sig: Signals, word: str, stems: frozenset[str]) -> bool:
+    """Whether a text (its stems) says a word of the question, in its own words or spelled
+    out as the documents define it."""
+    return bool(sig.expand[word] & stems) or any(alt <= stems for alt in sig.spelled_out.get(word, ()))
+
+
 def coverage(sig: Signals, stems: frozenset[str]) -> tuple[float, bool]:
-    present = [w for w in sig.words if sig.expand[w] & stems]
+    present = [w for w in sig.words if holds(sig, w, stems)]
     cov = sum(sig.weights[w] for w in present) / sig.total if sig.words else 0.0
     return cov, sig.rarest is not None and sig.rarest in present
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hakb.service.ranking import text as tx
-from hakb.service.ranking.sources import Signals, coverage, in_ranges, introduces, is_step
+from hakb.service.ranking.sources import Signals, coverage, holds, in_ranges, introduces, is_step
 from hakb.service.rules import contradicts
 from hakb.text import split_sentences
 
@@ -185,7 +185,7 @@ def decide(
     if contradicts(question, c.text):
         # "must be configured on separate physical ports" for "... on the same port ok?"
         return Decision("no", c.text, c.sentence, cov)
-    if sig.rarest in sig.weights and not (sig.expand[sig.rarest] & _stems(sig, c.words)):
+    if sig.rarest in sig.weights and not holds(sig, sig.rarest, _stems(sig, c.words)):
         # The clause must name what the question is most about itself, not through its
         # heading: "HA1 ... are not supported between cluster members" under "HA Links and
         # Backup Links" says nothing of backup links.
@@ -225,7 +225,7 @@ def _negates(sig: Signals, clause: str) -> bool:
 
 def _held(sig: Signals, words: str) -> list[str]:
     stems = _stems(sig, words)
-    return [w for w in sig.words if sig.expand[w] & stems]
+    return [w for w in sig.words if holds(sig, w, stems)]
 
 
 def _cover(sig: Signals, words: str, unsaid: set[str]) -> float:
@@ -259,7 +259,7 @@ def _missing(sig: Signals, stems: frozenset[str], rare: float) -> list[str]:
     must hold to decide, and what an "only ..." restriction that leaves one out says No
     to. Rare in the documents is not enough when everyday English says it otherwise: "on
     the same date" is asked of "at the same time", and a sentence need not say "date"."""
-    return [w for w in sig.words if sig.weights[w] * tx.specificity(w) >= rare and not (sig.expand[w] & stems)]
+    return [w for w in sig.words if sig.weights[w] * tx.specificity(w) >= rare and not holds(sig, w, stems)]
 
 
 def _numbers_held(sig: Signals, sentence: str) -> bool:
