@@ -117,7 +117,8 @@ class Vocabulary:
 
 # "Connectivity Association Key (CAK)", "data processing cards (DPC)": words, then the
 # letters they begin with in parentheses. Small words may be left out of the letters.
-_DEFINED = re.compile(r"((?:[A-Za-z][\w]*[\s-]+){1,8})\(([A-Za-z][A-Za-z0-9-]{1,9})\)")
+_DEFINED = re.compile(r"\(([A-Za-z][A-Za-z0-9-]{1,9})\)")
+_PHRASE_END = re.compile(r"[^\w\s-]")
 _SMALL = frozenset({"of", "and", "the", "for", "to", "a", "an", "in", "on"})
 
 
@@ -128,11 +129,15 @@ def acronyms_of(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     for text in texts:
         for m in _DEFINED.finditer(text):
-            acronym = m.group(2).lower().replace("-", "")
+            acronym = m.group(1).lower().replace("-", "")
             letters = re.sub(r"s$", "", acronym) if len(acronym) > 3 else acronym
             if not letters.isalpha() or len(letters) < 2:
                 continue
-            words = [w.lower() for w in re.split(r"[\s-]+", m.group(1)) if w]
+            # The words right before the parenthesis, back to the last punctuation.
+            before = _PHRASE_END.split(text[max(0, m.start() - 160) : m.start()])[-1]
+            words = [w.lower() for w in re.split(r"[\s-]+", before) if w][-8:]
+            if not words:
+                continue
             found = _spelled_by(letters, words)
             if found and acronym not in out:
                 out[acronym] = found
