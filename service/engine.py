@@ -1181,8 +1181,12 @@ def _read_bare_model(q: qparse.Query, table: FactTable) -> None:
             q.numbers = [n for n in q.numbers if n != number]
             # Searched as the named model is: the same passages as for "a pa-440".
             q.text = f"{q.text[: alone.start()]}{model.lower()}{q.text[alone.end() :]}"
-            if q.norm:
-                q.norm = re.sub(rf"(?<![\w./-]){re.escape(number)}(?![\w./-])", model.lower(), q.norm, count=1)
+            for name in ("norm", "spelled"):  # every reading of the text says the model
+                if getattr(q, name):
+                    said = re.sub(
+                        rf"(?<![\w./-]){re.escape(number)}(?![\w./-])", model.lower(), getattr(q, name), count=1
+                    )
+                    setattr(q, name, said)
             return
 
 
