@@ -157,7 +157,7 @@ class Engine:
         context = context.encode("utf-8", "replace").decode("utf-8") if context else context
         version = version.encode("utf-8", "replace").decode("utf-8") if version else version
         build = self.holder.current  # one build for the whole request
-        asked, text, prefer = _read_scope(build, question, scope, version)
+        asked, text = _read_scope(build, question, scope, version)
         uncovered = build.uncovered(asked)
         if uncovered:
             refused = _scope_abstain(question, uncovered, build.scope_vocabulary.describe())
@@ -167,7 +167,7 @@ class Engine:
         wanted = read_changes_question(question)
         if wanted is not None:
             return self._changes(build, question, wanted, asked, started)
-        prefer, asked, text = _prefer_sentences(build, question, asked, text, prefer)
+        prefer, asked, text = _prefer_sentences(build, question, asked, text)
         answer: Answer | None = None
         for reading in _readings(build, asked, prefer, question, text):
             found = self._ask_in(
@@ -343,10 +343,10 @@ class Engine:
         as `ask` reads it first (its scope, and the documents' own product's pages for a
         question that names none): the ranker learns on the candidates it will score."""
         build = self.holder.current
-        asked, text, prefer = _read_scope(build, question, None, None)
+        asked, text = _read_scope(build, question, None, None)
         view, reading = build, None
         if not build.uncovered(asked):
-            prefer, asked, text = _prefer_sentences(build, question, asked, text, prefer)
+            prefer, asked, text = _prefer_sentences(build, question, asked, text)
             reading = _readings(build, asked, prefer, question, text)[0]
             view = build.scoped(reading.view)
         q = qparse.parse(reading.text if reading else question, view.vocabulary.closest)[0]
@@ -1100,7 +1100,7 @@ def _labelled(text: str, label: str) -> str:
 
 def _read_scope(
     build: LoadedBuild, question: str, scope: QuestionScope | None, version: str | None
-) -> tuple[QuestionScope, str, str | None]:
+) -> tuple[QuestionScope, str]:
     """The scope a question asks (its own words, then the API's `scope` and `version`) and
     the question without the words that named it."""
     # Slack markup around a scope ("*8.1* heartbeat backup port?", "<@U1> 8.0 ...") is
@@ -1113,11 +1113,11 @@ def _read_scope(
             scope=QuestionScope(model=named.scope.model, families=named.scope.families), text=question
         )
     asked = _asked_scope(named.scope, scope, version)
-    return asked, (named.text if named.text.strip() else question), None
+    return asked, (named.text if named.text.strip() else question)
 
 
 def _prefer_sentences(
-    build: LoadedBuild, question: str, asked: QuestionScope, text: str, prefer: str | None
+    build: LoadedBuild, question: str, asked: QuestionScope, text: str
 ) -> tuple[str | None, QuestionScope, str]:
     """(prefer, asked, text) for a product no page is about, only sentences of the main
     product's pages ("The VM-Series firewall on Azure ..."): those pages are where it is
@@ -1127,7 +1127,8 @@ def _prefer_sentences(
         asked = dataclasses.replace(asked, product=None, product_name=None)
         if not asked.versions:
             text = question  # its name is what the sentences to find say
-    return prefer, asked, text
+        return prefer, asked, text
+    return None, asked, text
 
 
 @dataclasses.dataclass(frozen=True)
