@@ -101,6 +101,18 @@ def interfaces_in(text: str) -> list[str]:
     return [name for pattern, name in _INTERFACE_PATTERNS if pattern.search(low)]
 
 
+def only_names(text: str) -> bool:
+    """Whether a text names platforms, HA links or interfaces and nothing else
+    ("pa-220?", "ha1-a and ha1-b"): a chat question's part that asks nothing of its own."""
+    low = normalise(text)
+    rest = _MODEL_RE.sub(" ", low)
+    for pattern, _ in (*_LINK_PATTERNS, *_INTERFACE_PATTERNS):
+        rest = pattern.sub(" ", rest)
+    if rest == low:
+        return False
+    return not re.search(r"[a-z0-9]{3,}", re.sub(r"\b(?:the|and|series)\b", " ", rest))
+
+
 def protocols_in(text: str) -> list[str]:
     canon = {p.lower(): p for p in _PROTOCOLS}
     seen: list[str] = []

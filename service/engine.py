@@ -607,7 +607,7 @@ def _asks_whether(q: qparse.Query) -> bool:
     # nothing; an asked part that only names a model or a link ("ha1 port: pa-220?") asks
     # the topic's value of it.
     part = qparse.asked_part(q.norm or q.text.lower())
-    cued = qparse.cue_attributes(part) if q.norm and not _names_only(part) else q.attributes
+    cued = qparse.cue_attributes(part) if q.norm and not lexicon.only_names(part) else q.attributes
     terse = (
         not q.has_wh
         and not set(q.attributes) & set(cued) & sources.VALUE_SHAPES.keys()
@@ -910,20 +910,6 @@ _VALUE_OF = re.compile(
     r"^(?:the\s+|a\s+)?(?!(?:any|none|all|both|one|lots|some|each|most|many|few|either|neither|plenty)\b)"
     r"[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+of\s+\S"
 )
-# The names an asked part may be made of alone: models, links, interfaces.
-_NAME = re.compile(
-    r"\bpa-?\d{2,4}[a-z]?(?:-[a-z0-9]+)?\b|\bha\d(?:-[ab]|-backup)?\b|\bhsci(?:-[ab])?\b|\b(?:mgmt|mgt|management|aux-\d)\b"
-)
-
-
-def _names_only(part: str) -> bool:
-    """Whether an asked part names a model, a link or an interface and nothing else."""
-    rest = re.sub(r"[^a-z0-9\s-]", " ", _NAME.sub(" ", part))
-    return bool(_NAME.search(part)) and not [
-        w for w in rest.split() if len(w) > 2 and w not in ("the", "and", "series")
-    ]
-
-
 _ASKS_VALUE = re.compile(r"\b(?:range|max|maximum|min|minimum|value|time|timer|vs|versus|or|many|much)\b", re.I)
 
 

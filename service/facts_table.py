@@ -9,14 +9,10 @@ from functools import lru_cache
 
 from hakb.ingest import lexicon
 from hakb.ingest.models import Fact
-from hakb.service.ranking.text import StemIndex, compounds
-from hakb.service.ranking.text import stem as text_stem
 
-
-def stem(word: str) -> str:
-    """The Snowball stem ranking uses too: "interval", "interface" and "internal" stay
-    apart (a cut to five letters made them one word)."""
-    return text_stem(word)
+# The Snowball stem ranking uses too: "interval", "interface" and "internal" stay apart
+# (a cut to five letters made them one word).
+from hakb.service.ranking.text import StemIndex, compounds, stem
 
 
 def fact_stems(f: Fact) -> frozenset[str]:

@@ -23,17 +23,17 @@ class Vocabulary:
     def __init__(self, texts: Iterable[str]) -> None:
         df: dict[str, int] = {}
         n = 0
-        texts_seen: list[str] = []
+        bracketed: list[str] = []  # where an acronym may be defined
         for text in texts:
             n += 1
             if "(" in text:
-                texts_seen.append(text)
+                bracketed.append(text)
             low = text.lower()
             words = set(_WORD.findall(low)) | set(re.findall(r"[a-z0-9]+", low))
             for w in words:
                 df[w] = df.get(w, 0) + 1
         self.words = frozenset(df)
-        self.acronyms = acronyms_of(texts_seen)
+        self.acronyms = acronyms_of(bracketed)
         n = max(n, 1)
         self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
@@ -119,7 +119,7 @@ class Vocabulary:
 # letters they begin with in parentheses. Small words may be left out of the letters.
 _DEFINED = re.compile(r"\(([A-Za-z][A-Za-z0-9-]{1,9})\)")
 _PHRASE_END = re.compile(r"[^\w\s-]")
-_SMALL = frozenset({"of", "and", "the", "for", "to", "a", "an", "in", "on"})
+SMALL_WORDS = frozenset({"of", "and", "the", "for", "to", "a", "an", "in", "on"})
 
 
 def acronyms_of(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -156,7 +156,7 @@ def _spelled_by(letters: str, words: list[str]) -> tuple[str, ...] | None:
         if w[0] == letters[i]:
             picked.append(w)
             i -= 1
-        elif w in _SMALL and picked:
+        elif w in SMALL_WORDS and picked:
             continue
         else:
             return None

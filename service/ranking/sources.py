@@ -24,7 +24,7 @@ from hakb.service.facts_table import FactTable, numbers_in
 from hakb.service.ranking import text as tx
 from hakb.service.ranking.evidence import Evidence
 from hakb.service.retrieval import Hit
-from hakb.service.vocabulary import Vocabulary
+from hakb.service.vocabulary import SMALL_WORDS, Vocabulary
 from hakb.text import split_sentences
 
 _STEP = re.compile(
@@ -114,12 +114,11 @@ def signals(
     asks = wh.group(1) if wh and wh.group(1) in ("how", "why") else None
     if asks == "how" and q.asks_quantity:
         asks = None  # "how many", "how long": a quantity, not a way of doing something
-    shape = None if q.yes_no else next((VALUE_SHAPES[a] for a in q.attributes if a in VALUE_SHAPES), None)
     return Signals(
         asks=asks,
         # A yes/no question asks whether, not for a value: "can in-band ports be used as
         # backup links?" asks for no port number.
-        shape=shape,
+        shape=None if q.yes_no else next((VALUE_SHAPES[a] for a in q.attributes if a in VALUE_SHAPES), None),
         query=q,
         words=words,
         weights=weights,
@@ -154,18 +153,15 @@ def _spelled_out(words: list[str], vocab: Vocabulary) -> dict[str, tuple[frozens
     for w in words:
         spelled = acronyms.get(w) or (acronyms.get(w[:-1]) if w.endswith("s") else None)
         if spelled:
-            out[w] = (frozenset(tx.stem(x) for x in spelled if x not in _SMALL_WORDS),)
+            out[w] = (frozenset(tx.stem(x) for x in spelled if x not in SMALL_WORDS),)
     for acronym, spelled in acronyms.items():
-        content = [x for x in spelled if x not in _SMALL_WORDS]
+        content = [x for x in spelled if x not in SMALL_WORDS]
         if len(content) >= 2 and all(x in asked or x.rstrip("s") in asked or f"{x}s" in asked for x in content):
             for x in content:
                 for w in (x, x.rstrip("s"), f"{x}s"):
                     if w in asked:
                         out[w] = (*out.get(w, ()), frozenset({tx.stem(acronym)}))
     return out
-
-
-_SMALL_WORDS = frozenset({"of", "and", "the", "for", "to", "a", "an", "in", "on"})
 
 
 def holds(sig: Signals, word: str, stems: frozenset[str]) -> bool:
