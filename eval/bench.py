@@ -50,6 +50,7 @@ from hakb.eval.metrics import load_gold, percentile
 from hakb.ingest import builds
 from hakb.ingest.embedder import OnnxEmbedder
 from hakb.service.engine import Engine
+from hakb.service.retrieval import DENSE_SEARCHES
 from hakb.service.scope import QuestionScope
 from hakb.settings import Settings
 
@@ -175,6 +176,7 @@ def _measure(
         }
         _progress(stream, "scoped latency")
         _scope_overhead(bench, engine, by_kind["fact"])
+        _dense_search_cost(bench, engine, by_kind["passage"])
 
         _progress(stream, "HTTP latency")
         with httpx.Client(base_url=server.url, timeout=30) as client:
@@ -293,6 +295,31 @@ def _scope_overhead(bench: Bench, engine: Engine, questions: Sequence[str]) -> N
             added,
             note=f"scoped p50 {percentile(scoped, 50):.2f} ms, unscoped p50 {percentile(plain, 50):.2f} ms",
         )
+
+
+def _dense_search_cost(bench: Bench, engine: Engine, questions: Sequence[str]) -> None:
+    """What the dense half of passage search costs with each of its parts, the question's
+    vector made beforehand: `HAKB_DENSE_SEARCH` chooses between equal results at these costs."""
+    build = engine.holder.current
+    vectors = [engine.retriever.embed_query(q) for q in questions[: SAMPLES["passage"]]]
+    depth = 24  # what a passage search asks for (3 x its 8 passages)
+    for part in DENSE_SEARCHES.values():
+        search = part()
+        search.nearest(build, vectors[0], depth)  # its first call opens what it needs
+        times: list[float] = []
+        for v in vectors:
+            started = time.perf_counter()
+            search.nearest(build, v, depth)
+            times.append((time.perf_counter() - started) * 1000)
+        bench.add(
+            f"dense_{search.name.replace('-', '_')}_p50",
+            f"dense search p50, {search.name} ({DENSE_NOTES[search.name]})",
+            percentile(times, 50),
+            note="the one in use" if search.name == engine.retriever.dense.name else "",
+        )
+
+
+DENSE_NOTES = {"chroma": "ids and distances", "llama-index": "its vector store's nodes"}
 
 
 def _progress(stream: TextIO, stage: str) -> None:

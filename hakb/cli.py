@@ -443,7 +443,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         from hakb.service.api import workers
 
         config = uvicorn.Config(app, factory=True, host=args.host, port=args.port, log_level="info", **options)
-        return workers.serve(config, args.workers)  # forked after the imports: one copy of them
+        also = workers.LLAMA_INDEX if settings.dense_search == "llama-index" else ()
+        return workers.serve(config, args.workers, also=also)  # forked after the imports: one copy of them
     uvicorn.run(app, factory=True, host=args.host, port=args.port, log_level="info", **options)
     return EXIT_OK
 

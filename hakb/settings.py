@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     # Where the embedding model is kept once onnxruntime has optimised it: every process on
     # the host maps that copy's weights instead of holding its own (about 90 MB less each).
     model_cache_dir: Path = Field(default_factory=lambda: _user_cache() / "hakb", alias="HAKB_MODEL_CACHE")
+    # How the dense half of passage search asks Chroma: for ids and distances ("chroma"), or
+    # through llama-index's vector store, which also fetches every chunk found ("llama-index").
+    # The same passages either way; `hakb bench` prints what each costs.
+    dense_search: Literal["chroma", "llama-index"] = Field(default="chroma", alias="HAKB_DENSE_SEARCH")
     # Questions a worker answers at once (others wait their turn). Answering is CPU work on
     # the GIL: more threads add no answers a second, only memory (about 45 MB each at work).
     answer_threads: int = Field(default=4, ge=1, alias="HAKB_ANSWER_THREADS")

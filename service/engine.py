@@ -37,7 +37,7 @@ from hakb.service.ranking import text as tx
 from hakb.service.ranking import verdict as verdicts
 from hakb.service.ranking.evidence import Evidence
 from hakb.service.ranking.ranker import CoverageRanker, LinearRanker
-from hakb.service.retrieval import Hit, PassagesUnavailable, Retriever
+from hakb.service.retrieval import DENSE_SEARCHES, DenseSearch, Hit, PassagesUnavailable, Retriever
 from hakb.service.scope import QuestionScope, ScopedQuestion, read_question_scope
 from hakb.service.vocabulary import Vocabulary
 from hakb.settings import Settings
@@ -81,13 +81,18 @@ PROCEDURE_BEHIND = 0.25
 
 class Engine:
     def __init__(
-        self, holder: BuildHolder, embedder: Embedder, *, ablate: frozenset[str] | set[str] = frozenset()
+        self,
+        holder: BuildHolder,
+        embedder: Embedder,
+        *,
+        ablate: frozenset[str] | set[str] = frozenset(),
+        dense: DenseSearch | None = None,
     ) -> None:
         unknown = set(ablate) - set(PARTS)
         if unknown:
             raise ValueError(f"unknown engine part(s): {', '.join(sorted(unknown))} (parts: {', '.join(PARTS)})")
         self.holder = holder
-        self.retriever = Retriever(embedder)
+        self.retriever = Retriever(embedder, dense)
         self.ablate = frozenset(ablate)
         self.ranker: LinearRanker | CoverageRanker = (
             CoverageRanker() if "ranker" in self.ablate else LinearRanker.load()
@@ -103,7 +108,8 @@ class Engine:
         from hakb.ingest.embedder import OnnxEmbedder
 
         holder = BuildHolder(index_dir or settings.index_dir, settings.chroma_host, settings.chroma_port)
-        return cls(holder, OnnxEmbedder.from_settings(settings), ablate=ablate)
+        dense = DENSE_SEARCHES[settings.dense_search]()
+        return cls(holder, OnnxEmbedder.from_settings(settings), ablate=ablate, dense=dense)
 
     @property
     def build(self) -> LoadedBuild:

@@ -45,19 +45,20 @@ PRELOADED = (
     "tokenizers",
     "chromadb",
     "bm25s",
-    "llama_index.core",
-    "llama_index.vector_stores.chroma",
 )
+# Imported by the llama-index dense search only (HAKB_DENSE_SEARCH=llama-index).
+LLAMA_INDEX = ("llama_index.core", "llama_index.vector_stores.chroma")
 QUICK_DEATH_S = 5.0  # a worker that dies sooner than this after its start "failed to start"
 MAX_QUICK_DEATHS = 5  # in a row: then the app cannot start, and forking again will not help
 STARTUP_FAILURE = 3  # uvicorn's exit code for an app that could not start
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
-def serve(config: uvicorn.Config, workers: int) -> int:
-    """Run `workers` uvicorn servers of `config` on one listening socket; the exit code."""
+def serve(config: uvicorn.Config, workers: int, *, also: tuple[str, ...] = ()) -> int:
+    """Run `workers` uvicorn servers of `config` on one listening socket; the exit code.
+    `also`: modules the configured engine imports beyond `PRELOADED`."""
     sock = config.bind_socket()
-    for name in PRELOADED:
+    for name in (*PRELOADED, *also):
         importlib.import_module(name)
     gc.collect()
     gc.freeze()

@@ -1,0 +1,48 @@
+"""The dense half of passage search is a part: Chroma asked for ids and distances, or the
+same collection through llama-index's vector store. Either way a user gets the same passages
+and the same answer; `HAKB_DENSE_SEARCH` picks one, and a wrong value is a clear error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from hakb.settings import Settings
+
+QUESTIONS = [
+    "which port does the HA1 backup link use?",
+    "what does the data link synchronize?",
+    "can I use a data port as the HA1 link on a firewall without dedicated HA ports?",
+]
+
+
+def _engine(data_dir: Path, dense: str):  # type: ignore[no-untyped-def]
+    from hakb.service.engine import Engine
+
+    settings = Settings(HAKB_DATA_DIR=data_dir, CHROMA_HOST=None, HAKB_EMBEDDER_DIR=None, HAKB_DENSE_SEARCH=dense)
+    engine = Engine.from_settings(settings)
+    assert engine.holder.refresh(), engine.holder.problem
+    return engine
+
+
+def test_both_dense_searches_find_the_same_passages_and_answers(seed_data_dir: Path) -> None:
+    chroma, llama = _engine(seed_data_dir, "chroma"), _engine(seed_data_dir, "llama-index")
+    assert (chroma.retriever.dense.name, llama.retriever.dense.name) == ("chroma", "llama-index")
+    build = chroma.holder.current
+    for question in QUESTIONS:
+        vector = chroma.retriever.embed_query(question)
+        a = chroma.retriever.dense.nearest(build, vector, 12)
+        b = llama.retriever.dense.nearest(llama.holder.current, vector, 12)
+        assert [cid for cid, _ in a] == [cid for cid, _ in b], question
+        assert [round(c, 4) for _, c in a] == [round(c, 4) for _, c in b], question
+        assert a and all(-1.0 <= c <= 1.0 for _, c in a)
+        one, other = chroma.ask(question), llama.ask(question)
+        assert (one.kind, one.answer) == (other.kind, other.answer), question
+
+
+def test_an_unknown_dense_search_is_refused_with_the_choices() -> None:
+    with pytest.raises(ValidationError) as err:
+        Settings(HAKB_DENSE_SEARCH="faiss")
+    assert "chroma" in str(err.value) and "llama-index" in str(err.value)
