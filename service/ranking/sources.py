@@ -419,7 +419,7 @@ class PassageSource:
     ) -> list[Evidence]:
         out: list[Evidence] = []
         seen: set[str] = set()
-        families = set(table.platforms)
+        families = [(name, name.lower()) for name in table.platforms]
         for rank, hit in enumerate(hits[:depth]):
             chunk = hit.chunk
             label = chunk.section.split(" > ")[-1]
@@ -444,7 +444,7 @@ class PassageSource:
         hit: Hit,
         rank: int,
         label: str,
-        families: set[str],
+        families: list[tuple[str, str]],
         sentence: str,
         items: list[str],
         window: list[str],
@@ -474,7 +474,8 @@ class PassageSource:
         links = _links_in(sentence)
         if sig.subjects and links:
             feats["subject"] = 1.0 if links & set(sig.subjects) else -1.0
-        named = {n for n in families if n.lower() in f"{sentence} {label}".lower()}
+        said = f"{sentence} {label}".lower()
+        named = {name for name, low in families if low in said}
         feats["platform"] = _platform_feature(sig, named)
         feats["numbers"] = _numbers_feature(sig, body)
         if sig.shape is not None:
