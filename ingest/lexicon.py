@@ -60,7 +60,12 @@ _PROTOCOL_RE = re.compile(r"\b(tcp|udp|icmp|ssh|ipv4|ipv6|ip|arp)\b", re.IGNOREC
 
 # A platform as documents and people write it: PA-3260, PA-220R, pa 5450,
 # PA-3200 Series, "PA-800 and PA-3200 Series" (the Series binds to every member).
-_MODEL_RE = re.compile(r"\bpa[\s\-]?(\d{2,4})([a-z]{0,2})\b(\s+series)?", re.IGNORECASE)
+HARDWARE_LINE = "PA"  # the line whose models come in families (PA-3260 of the PA-3200 Series)
+# A hardware model (PA-3260, PA-220R, "pa 5450") or a VM-Series model (VM-300): the line,
+# its digits, a letter suffix, and "Series" when the name is a family's.
+_MODEL_RE = re.compile(
+    r"\b(?P<line>pa|vm)[\s\-]?(?P<digits>\d{2,4})(?P<suffix>[a-z]{0,2})\b(?P<series>\s+series)?", re.IGNORECASE
+)
 
 
 def normalise(text: str) -> str:
@@ -139,8 +144,8 @@ def platforms_in(text: str) -> list[PlatformMention]:
     """
     out: list[PlatformMention] = []
     for m in _MODEL_RE.finditer(text):
-        digits, suffix, series = m.group(1), m.group(2).upper(), m.group(3)
-        name = f"PA-{digits}{suffix}"
+        series = m.group("series")
+        name = f"{m.group('line').upper()}-{m.group('digits')}{m.group('suffix').upper()}"
         if series:
             out.append(PlatformMention(f"{name} Series", True, m.start()))
         else:
@@ -157,10 +162,12 @@ def family_candidates(model: str) -> list[str]:
     m = _MODEL_RE.fullmatch(model.strip())
     if not m:
         return []
-    digits, suffix = m.group(1), m.group(2).upper()
-    names = [f"PA-{digits}{suffix}"]
+    line, digits, suffix = m.group("line").upper(), m.group("digits"), m.group("suffix").upper()
+    names = [f"{line}-{digits}{suffix}"]
     if suffix:
-        names.append(f"PA-{digits}")
+        names.append(f"{line}-{digits}")
+    if line != HARDWARE_LINE:
+        return names  # a VM-Series model has no hardware family (VM-300 is no "VM-000 Series")
     names.append(f"PA-{digits} Series")
     # The family is the model with its trailing digits zeroed: 3260 -> 3200 and
     # 7050 -> 7000 (four digits keep two), 440 -> 400 (three digits keep one).
@@ -176,10 +183,10 @@ def canonical_model(text: str) -> str | None:
     m = _MODEL_RE.search(text)
     if not m:
         return None
-    suffix = m.group(2).upper()
-    if suffix == "S" and not m.group(3):  # plural: "PA-440s"
+    suffix = m.group("suffix").upper()
+    if suffix == "S" and not m.group("series"):  # plural: "PA-440s"
         suffix = ""
-    return f"PA-{m.group(1)}{suffix}" + (" Series" if m.group(3) else "")
+    return f"{m.group('line').upper()}-{m.group('digits')}{suffix}" + (" Series" if m.group("series") else "")
 
 
 def resolve_platform(model: str, known: Iterable[str]) -> list[str]:

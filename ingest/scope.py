@@ -180,7 +180,7 @@ def environment_key(written: str) -> str | None:
 
 def _hardware_line(name: str) -> bool:
     """'PA-Series' is the line of the hardware models (PA-3410, ...), not another product."""
-    return lexicon.canonical_model(name.split("-")[0] + "-1000") is not None
+    return name.split("-")[0].upper() == lexicon.HARDWARE_LINE
 
 
 def sentence_scope(scope: Scope | None, sentence: str) -> Scope | None:

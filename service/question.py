@@ -318,7 +318,7 @@ def parse_one(text: str, original: str | None = None, repair: Repair | None = No
     q.attributes = attrs
     model = lexicon.canonical_model(text)
     q.platform = model
-    model_digits = {m.group(1) for m in re.finditer(r"pa[\s-]?(\d{2,4})", low)}
+    model_digits = {m.group(1) for m in re.finditer(r"\b(?:pa|vm)[\s-]?(\d{2,4})", low)}
     # The same value twice is one value; a question names a handful at most.
     q.numbers = list(dict.fromkeys(n for n in _NUMBER.findall(low) if n not in model_digits))[:MAX_VALUES]
     # A number with a unit after it ("80%", "1000 ms") is a quantity: a value a sentence

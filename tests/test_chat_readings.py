@@ -46,3 +46,14 @@ def test_a_port_said_of_another_link_is_not_given_for_the_link_asked(seed_engine
     assert "28771" in heartbeat.answer  # the number is in the build, so its absence below means something
     for question in ("which port does the ha1 backup link use?", "ha1-backup port number?"):
         assert "28771" not in seed_engine.ask(question).answer
+
+
+def test_a_vm_series_model_is_a_platform_not_a_number(corpus_engine: Engine) -> None:
+    # "vm-700" names the model whose row the table gives, however the question words it;
+    # its digits are no port to look up.
+    for question in ("vm-700 ha cluster max members?", "vm-700 ha cluster maximum members?"):
+        answer = corpus_engine.ask(question)
+        assert answer.kind == "fact", (question, answer.answer)
+        assert "16" in answer.answer and "VM-700" in answer.answer, (question, answer.answer)
+    q = corpus_engine.ranking("vm-300 ha1 port?").q
+    assert q.platform == "VM-300" and "300" not in q.numbers
