@@ -242,3 +242,49 @@ def test_a_noun_of_something_asks_for_its_value_not_whether(seed_engine: Engine)
     assert _asks_whether(parse("heartbeat backup in active/active mode?"))
     # A quantifier before "of" asks nothing of a value.
     assert _asks_whether(parse("lots of heartbeats dropped after failover?"))
+
+
+SWITCHED = (
+    "PA-3200 Series firewalls require trunk mode for the HA ports when a switch is in the path; "
+    "access mode is not supported for those ports through a switch."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        # The family's sentence speaks for the model asked, in every clause of it.
+        ("pa-3250 ha ports through a switch - is access mode supported?", SWITCHED, "no"),
+        # Another family's sentence says nothing of this model.
+        ("pa-3250 ha ports through a switch - is access mode supported?", SWITCHED.replace("3200", "5200"), None),
+        # The clause that names the model but not what is asked of it says no Yes.
+        ("pa-3250 ha ports through a switch - is access mode supported?", SWITCHED.split(";")[0] + ".", None),
+    ],
+)
+def test_a_model_is_spoken_for_by_its_documented_family(
+    seed_engine: Engine, question: str, text: str, expected: str | None
+) -> None:
+    assert _decide(seed_engine, question, text) == expected
+
+
+RENEGOTIATED = "Upon a failover of the active firewall, the following timers and links are renegotiated:"
+
+
+@pytest.mark.parametrize(
+    ("question", "items", "expected"),
+    [
+        # An item that only names something is said of the sentence introducing its list.
+        ("upon a failover of the active firewall, is the ha1 link renegotiated?", ("HA2 link", "HA1 link"), "yes"),
+        ("upon a failover of the active firewall, is the ha3 link renegotiated?", ("HA2 link", "HA1 link"), None),
+        # An item with words of its own says its own thing, not the introduction's.
+        (
+            "upon a failover of the active firewall, is the ha1 link renegotiated?",
+            ("HA1 link settings are kept as they were",),
+            None,
+        ),
+    ],
+)
+def test_a_list_item_that_only_names_something_takes_its_predicate_from_the_introduction(
+    seed_engine: Engine, question: str, items: tuple[str, ...], expected: str | None
+) -> None:
+    assert _decide(seed_engine, question, RENEGOTIATED, items) == expected

@@ -130,9 +130,25 @@ def signals(
         platforms=platforms,
         values=list(q.numbers) + list(q.hexes),
         polar=polar,
-        expand={w: stems.expand(tx.stem(w)) if stems else frozenset({tx.stem(w)}) for w in words},
+        expand=_expanded(words, stems, q.platform if named else None, platforms),
         spelled_out=_spelled_out(words, vocab),
     )
+
+
+def _expanded(
+    words: list[str], stems: tx.StemIndex | None, model: str | None, names: list[str]
+) -> dict[str, frozenset[str]]:
+    """Each word with the document stems that say it. A model the documents never name
+    is said by the names that speak for it: "PA-5500 firewalls require trunk mode" is about
+    a PA-5550. A model they name is said by its own name only: of the PA-7000 Series
+    sentences, the PA-7080's row says how big its cluster gets."""
+    out = {w: stems.expand(tx.stem(w)) if stems else frozenset({tx.stem(w)}) for w in words}
+    if model is not None and model not in names:
+        said = frozenset(tx.stem(n.split()[0].lower()) for n in names)
+        for w in words:
+            if lexicon.canonical_model(w) == model:
+                out[w] = out[w] | said
+    return out
 
 
 def in_ranges(sig: Signals, text: str) -> set[str]:

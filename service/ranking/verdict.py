@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from hakb.ingest import lexicon
 from hakb.service.ranking import text as tx
 from hakb.service.ranking.sources import Signals, coverage, holds, in_ranges, introduces, is_step
 from hakb.service.rules import contradicts
@@ -85,8 +86,17 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
     # A list item is read sentence by sentence too: "Enabled —Enable path monitoring ...
     # Use path monitoring for virtual wire ... where ... is not sufficient." negates nothing
     # its first sentence says.
-    units = [*(split_sentences(text) or [text]), *(s for item in items for s in split_sentences(item) or [item])]
-    for sentence in units:
+    # An item that only names something takes its predicate from the sentence that
+    # introduces its list: "Upon a leader node failover, the following protocols are
+    # renegotiated: - BGP - PIM ..." says PIM is renegotiated. An item with words of its own
+    # ("Active/passive mode has ...") says its own thing.
+    said = split_sentences(text) or [text]
+    intro = next((s.strip() for s in reversed(said) if introduces(s.strip())), "") if items else ""
+    units = [
+        *((s, "") for s in said),
+        *((s, intro if _names_only(item) else "") for item in items for s in split_sentences(item) or [item]),
+    ]
+    for sentence, lead in units:
         s = sentence.strip()
         if not s or is_step(s) or introduces(s):
             previous = ""
@@ -94,7 +104,7 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
         before = last = ""
         term = _TERM.match(s)
         for part in (p for p in _CLAUSE.split(s) if p.strip()):
-            text = part
+            text = f"{lead} {part}" if lead and not before else part
             if before and _ELLIPTIC.search(part):
                 words = f"{before} {part}"
             elif term and before == term.group(1):
@@ -109,12 +119,21 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
                 # 28769. It is not encrypted by default.") borrows nothing.
                 words = f"{previous} {part}"
             else:
-                words = part
+                words = text
             out.append(_Clause(text, words, s))
             before = part
             last = words
         previous = last if before else ""
     return out
+
+
+# A list item that names a thing: a few words, none of them a verb of the closed class
+# that makes a statement.
+_STATEMENT = re.compile(r"\b(?:is|are|was|were|be|has|have|does|do|can|must|will|should|may)\b", re.I)
+
+
+def _names_only(item: str) -> bool:
+    return len(item.split()) <= 4 and not _STATEMENT.search(item)
 
 
 def _repeats(clause: str, antecedent: str) -> bool:
@@ -155,13 +174,17 @@ def decide(
         # The window is not about everything the question names (unless it says the
         # opposite of the word it lacks: "separate" for "same").
         return None
+    topic = _rarest_topic(sig)
     best: tuple[tuple[float, bool, float], _Clause, set[str]] | None = None
     for c in clauses(text, items):
         named = tx.compounds(f"{c.words} {label}")
         unsaid = asked - named
         # "active/active" asked, "active/passive" said: the clause is about the other one.
         other = {a for a in unsaid if any(_shares_half(a, n) for n in named)}
-        headed = _cover(sig, f"{c.words} {label}", unsaid) + _polarity_agreement(sig, c.words)
+        # A sentence that names the family speaking for the model asked is about the model
+        # in each of its clauses, as a heading that names it is.
+        where = f"{label} {' '.join(_model_words(sig))}" if _speaks_for_model(sig, c.sentence) else label
+        headed = _cover(sig, f"{c.words} {where}", unsaid) + _polarity_agreement(sig, c.words)
         own = _cover(sig, c.words, unsaid)
         # Among clauses that cover alike, one that speaks of the kind of thing asked (a
         # mode, when a mode is asked) decides, then one that says it in its own words
@@ -185,7 +208,7 @@ def decide(
     if contradicts(question, c.text):
         # "must be configured on separate physical ports" for "... on the same port ok?"
         return Decision("no", c.text, c.sentence, cov)
-    if sig.rarest in sig.weights and not holds(sig, sig.rarest, _stems(sig, c.words)):
+    if topic is not None and not holds(sig, topic, _stems(sig, c.words)):
         # The clause must name what the question is most about itself, not through its
         # heading: "HA1 ... are not supported between cluster members" under "HA Links and
         # Backup Links" says nothing of backup links.
@@ -198,17 +221,58 @@ def decide(
         # What must be, answered by what may be: with alternatives beside what is asked
         # ("can be standalone members or HA pairs"), it need not be.
         return Decision("no", c.text, c.sentence, cov) if ALTERNATIVES.search(c.text) else None
-    if len(_held(sig, c.words)) < 2:
+    # The model asked is where the question holds: a Yes is read from what is asked of it.
+    # A clause that names the model ("PA-3200 Series firewalls require trunk mode ...") and
+    # says something else is no Yes to "is access mode supported?".
+    content = sig.without(set(_model_words(sig)))
+    if len(_held(content, c.words)) < 2:
         return None  # one shared word ("SUSPENDED—Triggered by administrator.") says no Yes
+    own = _cover(content, c.words, asked - tx.compounds(f"{c.words} {label}")) if content is not sig else own
     if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not HEDGE.search(c.text):
         return Decision("yes", c.text, c.sentence, own)
     return None
 
 
+def _model_words(sig: Signals) -> list[str]:
+    """The question's words that name the model asked ("pa-5550")."""
+    model = sig.query.platform
+    return [w for w in sig.words if model and lexicon.canonical_model(w) == model]
+
+
+def _with_model(sig: Signals, stems: frozenset[str]) -> frozenset[str]:
+    """A window that names a documented name speaking for the model asked (its family:
+    "PA-5500 firewalls" for a PA-5550) speaks of that model."""
+    if not _model_names(sig) & stems:
+        return stems
+    return stems | frozenset(s for w in _model_words(sig) for s in sig.expand[w])
+
+
+def _model_names(sig: Signals) -> frozenset[str]:
+    return frozenset(tx.stem(n.split()[0].lower()) for n in sig.platforms)
+
+
+def _speaks_for_model(sig: Signals, sentence: str) -> bool:
+    return bool(sig.platforms) and bool(_model_names(sig) & tx.stems_of(sentence))
+
+
+def _rarest_topic(sig: Signals) -> str | None:
+    """The question's rarest word that is not the model asked: a model is where the
+    question holds, which the window's sentences say once ("PA-5500 firewalls require
+    trunk mode ...; access mode is not supported"), not what each clause repeats."""
+    models = set(_model_words(sig))
+    topic = [w for w in sig.words if w not in models and w in sig.weights]
+    if sig.rarest not in sig.weights or not topic:
+        return None
+    if sig.rarest not in models:
+        return sig.rarest
+    return max(topic, key=lambda w: sig.weights[w])
+
+
 def _stems(sig: Signals, text: str) -> frozenset[str]:
     """The stems a text says, with the numbers asked that a stated range of it holds
-    ("5405" of "5404–5406"), as ranking reads a candidate."""
-    return tx.stems_of(text) | in_ranges(sig, text)
+    ("5405" of "5404–5406"), as ranking reads a candidate, and the model asked when the
+    text names the family that speaks for it."""
+    return _with_model(sig, tx.stems_of(text) | in_ranges(sig, text))
 
 
 def _main_part(clause: str) -> str:
