@@ -51,7 +51,10 @@ class LoadedBuild:
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
-        return Vocabulary(c.text for c in self.chunks.values())
+        # A passage's headings are its words too: evidence is read with its section, and a
+        # page may name a thing in its title only ("Configure Active/Passive HA (SCM)").
+        chunks = list(self.chunks.values())
+        return Vocabulary((c.text for c in chunks), (f"{c.title} > {c.section}" for c in chunks))
 
     @cached_property
     def scope_vocabulary(self) -> ScopeVocabulary:

@@ -19,8 +19,16 @@ RARE_ENGLISH_ZIPF = 3.0
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
 
 
+def _words_of(text: str) -> set[str]:
+    low = text.lower()
+    return set(_WORD.findall(low)) | set(re.findall(r"[a-z0-9]+", low))
+
+
 class Vocabulary:
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, texts: Iterable[str], headings: Iterable[str] = ()) -> None:
+        """`texts`: the passages; `headings`: their titles and section paths, whose words
+        the documents use too ("Configure Active/Passive HA (SCM)") but which weigh as
+        the passages do: a heading's word only counts where no passage says it."""
         df: dict[str, int] = {}
         n = 0
         bracketed: list[str] = []  # where an acronym may be defined
@@ -28,10 +36,13 @@ class Vocabulary:
             n += 1
             if "(" in text:
                 bracketed.append(text)
-            low = text.lower()
-            words = set(_WORD.findall(low)) | set(re.findall(r"[a-z0-9]+", low))
-            for w in words:
+            for w in _words_of(text):
                 df[w] = df.get(w, 0) + 1
+        headed: dict[str, int] = {}
+        for heading in headings:
+            for w in _words_of(heading) - df.keys():
+                headed[w] = headed.get(w, 0) + 1
+        df.update(headed)
         self.words = frozenset(df)
         self.acronyms = acronyms_of(bracketed)
         n = max(n, 1)

@@ -109,3 +109,15 @@ def test_the_acronyms_the_documents_define_are_read_both_ways() -> None:
     # The words asked, the acronym written.
     spelled = sources._spelled_out(["shared", "beacon", "key", "peers"], vocab)
     assert frozenset({tx.stem("sbk")}) in spelled["beacon"]
+
+
+def test_a_word_a_page_uses_only_in_its_headings_is_the_documents_word() -> None:
+    # "scm" is in a title ("Configure Active/Passive HA (SCM)") and no passage: a question
+    # about it is about the documents, not about a product they do not cover. Heading words
+    # weigh as passages say them: the passages' own words keep their weights.
+    plain = Vocabulary(DOCS)
+    headed = Vocabulary(DOCS, ["Configure Active/Passive HA (SCM) > Set Up the Peers", "Group ID"])
+    assert "scm" not in plain and plain.foreign("scm")
+    assert "scm" in headed and not headed.foreign("scm")
+    assert headed.closest("scm") == "scm"
+    assert {w: headed.idf[w] for w in plain.idf} == plain.idf
