@@ -17,6 +17,10 @@ from hakb.service.ranking.text import common_english, english_zipf
 # Above it ("turn", "customer") it is ordinary chat and says nothing either way.
 RARE_ENGLISH_ZIPF = 3.0
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
+# English's prefixes and inflections (closed classes): what a word is made of when a
+# dictionary lacks the whole of it.
+_PREFIX = re.compile(r"^(?:un|non|re|de|dis|mis|pre|over|under)-?")
+_INFLECTIONS = ("ed", "d", "ing", "s", "es")
 
 
 def _words_of(text: str) -> set[str]:
@@ -110,11 +114,27 @@ class Vocabulary:
     def _is_foreign(self, word: str) -> bool:
         if word in self or len(word) < 2 or english_zipf(word) >= RARE_ENGLISH_ZIPF:
             return False
+        # English makes words of words with a prefix: "unticked", "resynced" and
+        # "misconfigured" are chat about a setting, not a product the documents lack.
+        base = _PREFIX.sub("", word)
+        if (
+            base != word
+            and len(base) >= 4
+            and (base in self or english_zipf(base) >= RARE_ENGLISH_ZIPF or self._is_inflected(base))
+        ):
+            return False
         if len(word) >= 4 and process.extractOne(
             word, _common_english(), scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=0.79
         ):
             return False
         return True
+
+    def _is_inflected(self, word: str) -> bool:
+        """An English or document word with an inflection: "synced" of "sync", "ticked"."""
+        return any(
+            word.endswith(end) and (word[: -len(end)] in self or english_zipf(word[: -len(end)]) >= RARE_ENGLISH_ZIPF)
+            for end in _INFLECTIONS
+        )
 
     def weight(self, word: str) -> float:
         """idf of a word. A word the documents never use weighs more than the rarest

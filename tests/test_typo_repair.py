@@ -121,3 +121,15 @@ def test_a_word_a_page_uses_only_in_its_headings_is_the_documents_word() -> None
     assert "scm" in headed and not headed.foreign("scm")
     assert headed.closest("scm") == "scm"
     assert {w: headed.idf[w] for w in plain.idf} == plain.idf
+
+
+@pytest.mark.parametrize("word", ["unticked", "resynced", "misconfigured", "nonsynced"])
+def test_an_english_prefix_on_a_known_word_is_chat_not_a_product(word: str) -> None:
+    # A dictionary lacks "unticked", but English makes it of "ticked": a question with it
+    # is about a setting, not about something the documents do not cover.
+    assert not Vocabulary(DOCS).foreign(word)
+
+
+@pytest.mark.parametrize("word", ["dscp", "fortigate", "unclusterxl"])
+def test_a_word_made_of_nothing_known_stays_foreign(word: str) -> None:
+    assert Vocabulary(DOCS).foreign(word)
