@@ -26,7 +26,7 @@ from hakb.ingest import lexicon
 from hakb.ingest.embedder import Embedder
 from hakb.ingest.models import Citation, Fact, Scope
 from hakb.service import question as qparse
-from hakb.service import rules
+from hakb.service import rules, setting_values
 from hakb.service.changes import ChangesQuestion, changes
 from hakb.service.changes import read_question as read_changes_question
 from hakb.service.facts_table import FactTable, norm_value
@@ -574,6 +574,19 @@ class Engine:
                 quote += "\n" + "\n".join(items)
             citations.append(e.citation.model_copy(update={"quote": quote}))
         text = " ".join(parts)
+        # A question asking a value, answered in words by a passage that names the setting
+        # ("the Tentative Hold Time is triggered ..."): the setting's documented values too.
+        scope = top.citation.scope
+        values = (
+            []
+            if verdict
+            else setting_values.named_values(
+                q.norm or q.text.lower(), text, table, top.citation.doc_id, scope.product if scope else None
+            )
+        )
+        if values:
+            text = f"{text} {rules.render(q, values, 'setting', [], table).text}"
+            citations += _citations(values)
         if verdict:
             text = f"{verdict.capitalize()}. {text}"
         return Answer(
@@ -582,6 +595,7 @@ class Engine:
             kind="passage",
             confidence=round(min(0.85, top.score), 3),
             citations=citations,
+            facts=values,
             verdict=verdict,
             looked_for=" ".join(sig.words),
         )
