@@ -172,10 +172,22 @@ def family_candidates(model: str) -> list[str]:
     # The family is the model with its trailing digits zeroed: 3260 -> 3200 and
     # 7050 -> 7000 (four digits keep two), 440 -> 400 (three digits keep one).
     keep = 2 if len(digits) == 4 else 1
-    family = f"PA-{digits[:keep]}{'0' * (len(digits) - keep)} Series"
+    number = f"PA-{digits[:keep]}{'0' * (len(digits) - keep)}"
+    family = f"{number} Series"
     if family not in names:
         names.append(family)
+    if len(digits) == 4 and number != f"PA-{digits}":
+        # "PA-7000, PA-5400, PA-5200, PA-3200 Series, and CN-Series firewalls": in a list the
+        # last "Series" is every item's, so a four-digit family number is the family's name
+        # too (no model is numbered PA-5400; a PA-200 was a model, so three digits are not).
+        names.append(number)
     return names
+
+
+def shown_names(names: list[str]) -> list[str]:
+    """Names as a reader is told them: a family's bare number ("PA-3200") beside its
+    "Series" name says it twice."""
+    return [n for n in names if f"{n} Series" not in names]
 
 
 def canonical_model(text: str) -> str | None:

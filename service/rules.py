@@ -106,7 +106,7 @@ def answer(
             )
         if query.platform not in platform_names:
             said = query.platform_said or query.platform
-            note = f"{said} is covered by the documents as {' / '.join(platform_names)}."
+            note = f"{said} is covered by the documents as {' / '.join(lexicon.shown_names(platform_names))}."
     elif context and context.platform and not query.subjects:
         platform_names = table.resolve(context.platform)
 

@@ -673,7 +673,7 @@ def build_checklist(table: FactTable, vocabulary: ScopeVocabulary, dep: Deployme
     )
     return Checklist(
         model=canon,
-        documented_as=names,
+        documented_as=lexicon.shown_names(names),
         deployment=dep,
         scope=asked.label or "every document",
         platform=platform,
