@@ -288,3 +288,13 @@ def test_a_list_item_that_only_names_something_takes_its_predicate_from_the_intr
     seed_engine: Engine, question: str, items: tuple[str, ...], expected: str | None
 ) -> None:
     assert _decide(seed_engine, question, RENEGOTIATED, items) == expected
+
+
+def test_a_negation_inside_a_where_clause_is_the_clause_s_own(seed_engine: Engine) -> None:
+    # "...configurations where link monitoring alone is not sufficient" restricts which
+    # configurations; it does not say heartbeat backup is not used for them.
+    text = (
+        "Use heartbeat backup for Layer 2 or Layer 3 configurations where the control link "
+        "alone is not sufficient to exchange heartbeats."
+    )
+    assert _decide(seed_engine, "heartbeat backup for layer 3 configurations?", text) != "no"

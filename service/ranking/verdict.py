@@ -38,6 +38,9 @@ _MODAL_AUX = re.compile(r"\b(?:must|(?:have|has|need|needs) to)\b", re.I)
 # A subordinate condition, up to the comma that ends it or the clause's end: its own
 # negation is the condition's, not the statement's.
 _CONDITION = re.compile(r"\b(?:when|whenever|if|unless|until|because|since)\b[^,;:]*", re.I)
+# A relative clause of place ("... configurations where link monitoring alone is not
+# sufficient"): a restriction of the noun before it, unless it holds what is asked.
+_RELATIVE = re.compile(r"\bwhere\b[^,;:]*", re.I)
 # Alternatives offered side by side (a closed class): what may be one or the other need
 # not be either.
 ALTERNATIVES = re.compile(r"\b(?:or|either)\b", re.I)
@@ -198,6 +201,12 @@ def decide(
     if cov < ABOUT:
         return None
     main = _main_part(c.text)
+    restricted = _RELATIVE.sub(" ", main)
+    if restricted != main and (topic is None or holds(sig, topic, _stems(sig, restricted))):
+        # "Use path monitoring for virtual wire ... configurations where ... is not
+        # sufficient" says path monitoring is used there; "a port where heartbeat backup is
+        # not supported" says its No in the relative clause, which holds what is asked.
+        main = restricted
     if ONLY.search(c.text) and not NEGATION.search(main):
         if other or _missing(sig, _stems(sig, f"{c.words} {label}"), rare):
             # "supported only on active/passive pairs" for "... in a/a?": the restriction
