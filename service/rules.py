@@ -436,6 +436,8 @@ def render(query: Query, facts: list[Fact], group: str, platform_names: list[str
             and not query.has_wh
             and bool(platform_names or query.topic)
             and not re.search(r"\b(?:vs|versus|or)\b", query.text.lower())
+            # "max hsci cable length?" asks a value, not whether HSCI is supported.
+            and not _ASKS_SETTING.search(query.text.lower())
         )
     )
     polarity = _polarity(query, facts, group, platform_names, table) if yes_no else None

@@ -29,3 +29,17 @@ def test_a_chat_abbreviation_meets_its_full_word() -> None:
     table = FactTable([sync])
     assert _best_by_topic([sync], ["config"], table) == [sync]
     assert table.mentions("config")
+
+
+def test_a_question_that_asks_a_value_gets_no_yes_or_no() -> None:
+    # "max hsci cable length?" asks how long a cable may be; a fact that HSCI can be used is
+    # no "Yes" to it. "hsci for ha3?" asks whether, and gets one.
+    from hakb.service import question as qparse
+    from hakb.service.rules import render
+
+    hsci = _fact("HA3", "can-use", "the HSCI port", "You can also configure the HSCI port for HA3.")
+    table = FactTable([hsci])
+    value = render(qparse.parse("max hsci cable length between ha peers?")[0], [hsci], "can-use", [], table)
+    whether = render(qparse.parse("pa-3220 hsci for ha3?")[0], [hsci], "can-use", ["PA-3200 Series"], table)
+    assert value.polarity is None and not value.text.startswith(("Yes", "No"))
+    assert whether.polarity is True and whether.text.startswith("Yes")
