@@ -298,3 +298,14 @@ def test_a_negation_inside_a_where_clause_is_the_clause_s_own(seed_engine: Engin
         "alone is not sufficient to exchange heartbeats."
     )
     assert _decide(seed_engine, "heartbeat backup for layer 3 configurations?", text) != "no"
+
+
+def test_a_clause_about_another_state_says_nothing_of_the_one_asked(seed_engine: Engine) -> None:
+    # The window names both states; the clause that holds most of the question is about
+    # FAILED, and says nothing of a DEGRADED peer.
+    text = (
+        "DEGRADED—The peer keeps its sessions while a soft fault lasts. "
+        "FAILED—The peer goes down when a hard fault occurs and does not keep its sessions on the HA2 link."
+    )
+    assert _decide(seed_engine, "degraded peer - does it keep its sessions on the ha2 link?", text) != "no"
+    assert _decide(seed_engine, "failed peer - does it keep its sessions on the ha2 link?", text) == "no"

@@ -37,7 +37,13 @@ POSSIBILITY = re.compile(r"\b(?:can|could|may|optional|optionally)\b", re.I)
 _MODAL_AUX = re.compile(r"\b(?:must|(?:have|has|need|needs) to)\b", re.I)
 # A subordinate condition, up to the comma that ends it or the clause's end: its own
 # negation is the condition's, not the statement's.
-_CONDITION = re.compile(r"\b(?:when|whenever|if|unless|until|because|since)\b[^,;:]*", re.I)
+_CONDITION = re.compile(
+    r"\b(?:when|whenever|if|unless|until|because|since)\b"
+    # ... up to where the sentence's own predicate goes on: "goes down when a hard fault
+    # occurs and does not keep its sessions" negates what the peer does, not the condition.
+    r"(?:(?!\b(?:and|but)\s+(?:does|do|did|is|are|was|were|can|cannot|will|must|should|has|have|may|not|never)\b)[^,;:])*",
+    re.I,
+)
 # A relative clause of place ("... configurations where link monitoring alone is not
 # sufficient"): a restriction of the noun before it, unless it holds what is asked.
 _RELATIVE = re.compile(r"\bwhere\b[^,;:]*", re.I)
@@ -212,7 +218,7 @@ def decide(
             # "supported only on active/passive pairs" for "... in a/a?": the restriction
             # leaves out what is asked.
             return Decision("no", c.text, c.sentence, cov)
-    if other:
+    if other or _about_a_sibling(sig, said, c.text):
         return None
     if contradicts(question, c.text):
         # "must be configured on separate physical ports" for "... on the same port ok?"
@@ -240,6 +246,22 @@ def decide(
     if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not HEDGE.search(c.text):
         return Decision("yes", c.text, c.sentence, own)
     return None
+
+
+# A term the documents write in capitals that is an English word: a state or a status
+# ("DEGRADED", "FAILED", "SUSPENDED"), one of several the window names; acronyms (HSCI,
+# NGFW) are no English words and name no such alternative.
+_CAPITAL_TERM = re.compile(r"\b[A-Z][A-Z]{3,}\b")
+
+
+def _about_a_sibling(sig: Signals, window: str, clause: str) -> bool:
+    """The question names one of the window's capitalised terms and the clause names only
+    others: "FAILED state ... does not allow Layer 7 continuity" says nothing of a DEGRADED
+    node, though its window speaks of both."""
+    terms = {t.lower() for t in _CAPITAL_TERM.findall(window) if tx.english_zipf(t.lower()) >= 3.0}
+    asked = terms & set(sig.words)
+    said = {t.lower() for t in _CAPITAL_TERM.findall(clause)} & terms
+    return bool(asked) and bool(said) and not asked & said
 
 
 def _model_words(sig: Signals) -> list[str]:
