@@ -140,7 +140,8 @@ class FactTable:
 
     def about_platforms(self, names: Iterable[str]) -> list[Fact]:
         """Facts whose subject is one of `names` or that are scoped to one of them."""
-        wanted = set(names)
+        # In the order given (most specific name first), whatever the hash seed.
+        wanted = dict.fromkeys(names)
         seen: set[int] = set()
         out: list[Fact] = []
         for name in wanted:

@@ -218,7 +218,7 @@ def _correct_typos(low: str, repair: Repair | None = None) -> str:
     if repair is None:
         return low
     words = re.findall(r"[a-z][a-z\-]{3,}", low)
-    for word in set(words):
+    for word in dict.fromkeys(words):  # in the order typed: the same repairs whatever the hash seed
         if word in _STOP or english_zipf(word) >= 3.0:
             continue  # a real English word ("port", "mode") is not a typo
         fixed = repair(word)

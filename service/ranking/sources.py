@@ -258,7 +258,9 @@ class FactSource:
                     hit.update(self._postings.get(s, ()))
                 for i in hit:
                     mass[i] = mass.get(i, 0.0) + sig.weights[w] / total
-            best = sorted((i for i, m in mass.items() if m >= 0.5), key=lambda i: -mass[i])[:20]
+            # Ties by table order: the stems' set order (and so the sums' last bits) changes
+            # with the process's hash seed, and the same question must find the same rows.
+            best = sorted((i for i, m in mass.items() if m >= 0.5), key=lambda i: (-round(mass[i], 9), i))[:20]
             for i in best:
                 f = table.facts[i]
                 pool.setdefault(id(f), f)
@@ -345,15 +347,21 @@ class FactSource:
         own = tx.polarity(norm, _qualifier_stems(f.qualifier, generic))
         if own:
             return float(own)
-        for other in siblings - {f.qualifier}:
+        # Every sibling is read, in one order whatever the process's hash seed: one that is
+        # asked, or negated and akin to this row, rules this row out; one negated that is
+        # not akin leaves this row as what is asked.
+        found = 0.0
+        for other in sorted(siblings - {f.qualifier}):
             p = tx.polarity(norm, _qualifier_stems(other, generic))
             if p < 0 and self._akin(f, other, generic):
                 # "not encrypted" rules out the rows the documents describe as the encrypted
                 # kind too ("ssh tunneled" beside "encrypted (SSH over TCP)").
                 return -1.0
-            if p:
-                return float(-p)
-        return 0.0
+            if p > 0:
+                return -1.0
+            if p < 0:
+                found = 1.0
+        return found
 
     def _akin(self, f: Fact, other: str, generic: frozenset[str]) -> bool:
         """Whether the documents describe `other` (a sibling qualifier) in words that
