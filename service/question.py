@@ -206,10 +206,18 @@ _PLURAL = re.compile(rf"\b({'|'.join(map(re.escape, _PLURAL_OF))})s\b") if _PLUR
 
 def _expand(low: str) -> str:
     if _PLURAL is not None:
-        low = _PLURAL.sub(lambda m: f"{_PLURAL_OF[m.group(1)]}s", low)
+        low = _PLURAL.sub(lambda m: _whole(m, low, f"{_PLURAL_OF[m.group(1)]}s"), low)
     for pattern, repl in _ABBREVIATIONS.items():
-        low = re.sub(pattern, repl, low)
+        low = re.sub(pattern, lambda m, text=low, repl=repl: _whole(m, text, m.expand(repl)), low)
     return low
+
+
+def _whole(m: re.Match[str], text: str, repl: str) -> str:
+    """An abbreviation is a word of its own: inside a hyphenated name ("aes-256-gcm", a
+    cipher; "fw-a", a firewall's name) it is part of that name."""
+    if (m.start() > 0 and text[m.start() - 1] == "-") or (m.end() < len(text) and text[m.end()] == "-"):
+        return m.group(0)
+    return repl
 
 
 def _correct_typos(low: str, repair: Repair | None = None) -> str:

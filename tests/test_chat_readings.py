@@ -57,3 +57,12 @@ def test_a_vm_series_model_is_a_platform_not_a_number(corpus_engine: Engine) -> 
         assert "16" in answer.answer and "VM-700" in answer.answer, (question, answer.answer)
     q = corpus_engine.ranking("vm-300 ha1 port?").q
     assert q.platform == "VM-300" and "300" not in q.numbers
+
+
+def test_an_abbreviation_inside_a_hyphenated_name_is_part_of_the_name() -> None:
+    # "aes-256-gcm" is a cipher, not aggregate Ethernet; "ae" alone is.
+    from hakb.service import question as qparse
+
+    assert "aes-256-gcm" in qparse.parse("macsec cak length for aes-256-gcm?")[0].norm
+    assert "aggregate" in qparse.parse("pa-850 ae for ha3?")[0].norm
+    assert "fw-a" in qparse.parse("how do i keep fw-a active?")[0].norm
