@@ -208,7 +208,12 @@ def _expand(low: str) -> str:
     if _PLURAL is not None:
         low = _PLURAL.sub(lambda m: _whole(m, low, f"{_PLURAL_OF[m.group(1)]}s"), low)
     for pattern, repl in _ABBREVIATIONS.items():
-        low = re.sub(pattern, lambda m, text=low, repl=repl: _whole(m, text, m.expand(repl)), low)
+        text = low
+
+        def expanded(m: re.Match[str], text: str = text, repl: str = repl) -> str:
+            return _whole(m, text, m.expand(repl))
+
+        low = re.sub(pattern, expanded, low)
     return low
 
 
