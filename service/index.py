@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 # How often, at most, the watcher asks a Chroma server whether it is still there.
 VECTOR_PROBE_INTERVAL_S = 1.0
+# How many of the chunks after one, in its section, a list it introduces may run on into.
+CONTINUED_CHUNKS = 3
 
 
 @dataclass
@@ -144,14 +146,18 @@ class LoadedBuild:
 
     @cached_property
     def continued(self) -> dict[str, str]:
-        """The text that follows each chunk in its section (the next chunk's), when there is
-        one: a list that a chunk's size cut off goes on there."""
+        """The text that follows each chunk in its section (the next chunks', up to
+        CONTINUED_CHUNKS of them), when there is any: a list that a chunk's size cut off goes
+        on there, and a long list's items fill more than one chunk."""
         out: dict[str, str] = {}
-        before = None
-        for c in self.chunks.values():  # in document order, as ingest wrote them
-            if before is not None and before.doc_id == c.doc_id and before.section == c.section:
-                out[before.chunk_id] = c.text
-            before = c
+        run: list[Chunk] = []  # the chunks of the section being read, in document order
+        for c in [*self.chunks.values(), None]:  # in document order, as ingest wrote them
+            if c is not None and run and (run[-1].doc_id, run[-1].section) == (c.doc_id, c.section):
+                run.append(c)
+                continue
+            for i, chunk in enumerate(run[:-1]):
+                out[chunk.chunk_id] = "\n".join(n.text for n in run[i + 1 : i + 1 + CONTINUED_CHUNKS])
+            run = [c] if c is not None else []
         return out
 
     @cached_property

@@ -31,7 +31,7 @@ _STEP = re.compile(
     r"^\(?(?:optional\)\s*)?(?:select|click|enter|go|configure|set|navigate|open|choose|add|edit|run)\b", re.I
 )
 _NUMBERISH = re.compile(r"\b0x[0-9a-f]+\b|\b\d+\b", re.I)
-_MAX_ITEMS = 10
+_MAX_ITEMS = 16
 # What a value of an attribute looks like in a sentence: a question that asks for a
 # port is not answered by a sentence without a number in it.
 VALUE_SHAPES = attributes.SHAPES
