@@ -64,8 +64,18 @@ HARDWARE_LINE = "PA"  # the line whose models come in families (PA-3260 of the P
 # A hardware model (PA-3260, PA-220R, "pa 5450") or a VM-Series model (VM-300): the line,
 # its digits, a letter suffix, and "Series" when the name is a family's.
 _MODEL_RE = re.compile(
-    r"\b(?P<line>pa|vm)[\s\-]?(?P<digits>\d{2,4})(?P<suffix>[a-z]{0,2})\b(?P<series>\s+series)?", re.IGNORECASE
+    r"\b(?:(?P<line>pa)[\s\-]?(?P<digits>\d{2,4})(?P<suffix>[a-z]{0,2})"
+    # A VM-Series model has three or four digits and no letters: "vm 16gb" is a size.
+    r"|(?P<vline>vm)[\s\-]?(?P<vdigits>\d{3,4})(?P<vsuffix>))\b(?P<series>\s+series)?",
+    re.IGNORECASE,
 )
+
+
+def _model_parts(m: re.Match[str]) -> tuple[str, str, str]:
+    """(line, digits, suffix) of a model name matched by _MODEL_RE, upper-cased."""
+    if m.group("line"):
+        return m.group("line").upper(), m.group("digits"), m.group("suffix").upper()
+    return m.group("vline").upper(), m.group("vdigits"), ""
 
 
 def normalise(text: str) -> str:
@@ -145,7 +155,8 @@ def platforms_in(text: str) -> list[PlatformMention]:
     out: list[PlatformMention] = []
     for m in _MODEL_RE.finditer(text):
         series = m.group("series")
-        name = f"{m.group('line').upper()}-{m.group('digits')}{m.group('suffix').upper()}"
+        line, digits, suffix = _model_parts(m)
+        name = f"{line}-{digits}{suffix}"
         if series:
             out.append(PlatformMention(f"{name} Series", True, m.start()))
         else:
@@ -162,7 +173,7 @@ def family_candidates(model: str) -> list[str]:
     m = _MODEL_RE.fullmatch(model.strip())
     if not m:
         return []
-    line, digits, suffix = m.group("line").upper(), m.group("digits"), m.group("suffix").upper()
+    line, digits, suffix = _model_parts(m)
     names = [f"{line}-{digits}{suffix}"]
     if suffix:
         names.append(f"{line}-{digits}")
@@ -184,10 +195,11 @@ def family_candidates(model: str) -> list[str]:
     return names
 
 
-def shown_names(names: list[str]) -> list[str]:
+def shown_names(names: list[str], model: str | None = None) -> list[str]:
     """Names as a reader is told them: a family's bare number ("PA-3200") beside its
-    "Series" name says it twice."""
-    return [n for n in names if f"{n} Series" not in names]
+    "Series" name says it twice. The model asked is always told (the PA-7500 is a model of
+    the PA-7500 Series)."""
+    return [n for n in names if n == model or f"{n} Series" not in names]
 
 
 def canonical_model(text: str) -> str | None:
@@ -195,10 +207,10 @@ def canonical_model(text: str) -> str | None:
     m = _MODEL_RE.search(text)
     if not m:
         return None
-    suffix = m.group("suffix").upper()
+    line, digits, suffix = _model_parts(m)
     if suffix == "S" and not m.group("series"):  # plural: "PA-440s"
         suffix = ""
-    return f"{m.group('line').upper()}-{m.group('digits')}{suffix}" + (" Series" if m.group("series") else "")
+    return f"{line}-{digits}{suffix}" + (" Series" if m.group("series") else "")
 
 
 def resolve_platform(model: str, known: Iterable[str]) -> list[str]:

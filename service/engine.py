@@ -45,7 +45,7 @@ from hakb.text import split_sentences
 
 log = logging.getLogger(__name__)
 
-_CHECKED = re.compile(r"\b0x[0-9a-f]+\b|\bpa-\d{2,4}[a-z]*\b|(?<![\w.])\d[\d,]*\d(?![\w])", re.I)
+_CHECKED = re.compile(r"\b0x[0-9a-f]+\b|\b(?:pa|vm)-\d{2,4}[a-z]*\b|(?<![\w.])\d[\d,]*\d(?![\w])", re.I)
 
 
 @dataclasses.dataclass
@@ -581,7 +581,11 @@ class Engine:
             []
             if verdict
             else setting_values.named_values(
-                q.norm or q.text.lower(), text, table, top.citation.doc_id, scope.product if scope else None
+                q.norm or q.text.lower(),
+                " ".join(e.text for e in picked),
+                table,
+                top.citation.doc_id,
+                scope.product if scope else None,
             )
         )
         if values:

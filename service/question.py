@@ -218,9 +218,13 @@ def _expand(low: str) -> str:
 
 
 def _whole(m: re.Match[str], text: str, repl: str) -> str:
-    """An abbreviation is a word of its own: inside a hyphenated name ("aes-256-gcm", a
-    cipher; "fw-a", a firewall's name) it is part of that name."""
-    if (m.start() > 0 and text[m.start() - 1] == "-") or (m.end() < len(text) and text[m.end()] == "-"):
+    """An abbreviation joined by a hyphen to a number or a single letter is part of a name
+    ("aes-256-gcm", a cipher; "fw-a", a firewall's name); joined to a word ("mgmt-port",
+    "a/a-mode") it is still the abbreviation."""
+    before = re.search(r"(?:^|[^\w-])([\w-]*)-$", text[: m.start()]) if m.start() > 0 else None
+    after = re.match(r"-([\w-]*)", text[m.end() :])
+    joined = [part for g in (before, after) if g for part in g.group(1).split("-") if part]
+    if joined and any(part.isdigit() or len(part) == 1 for part in joined):
         return m.group(0)
     return repl
 
@@ -378,7 +382,9 @@ def topic_words(low: str) -> list[str]:
     for w in re.findall(r"[a-z0-9][a-z0-9\-]*", low.replace("/", " ")):
         if w in _STOP or w in _CUE_WORDS or len(w) < 2:
             continue
-        if re.fullmatch(r"ha\d(?:-[ab]|-backup)?|pa-?\d+[a-z]*|\d+|0x[0-9a-f]+|layer|l\d", w) or lexicon.links_in(w):
+        if re.fullmatch(r"ha\d(?:-[ab]|-backup)?|\d+|0x[0-9a-f]+|layer|l\d", w) or lexicon.links_in(w):
+            continue
+        if re.fullmatch(r"[a-z]{2}-?\d+[a-z]*", w) and lexicon.canonical_model(w):  # a model is no topic
             continue
         words.append(w)
     return list(dict.fromkeys(words))

@@ -28,7 +28,7 @@ from hakb.service.index import LoadedBuild
 
 RRF_K = 60
 QUERY_EMBED_WORDS = 32
-_IDENT = re.compile(r"\b(?:0x[0-9a-f]{2,4}|\d{2,5}|pa-\d{2,4}[a-z]?|ha\d(?:-[ab])?|hsci|aux-\d)\b", re.I)
+_IDENT = re.compile(r"\b(?:0x[0-9a-f]{2,4}|\d{2,5}|(?:pa|vm)-\d{2,4}[a-z]?|ha\d(?:-[ab])?|hsci|aux-\d)\b", re.I)
 
 
 class PassagesUnavailable(Unavailable):

@@ -100,13 +100,13 @@ def answer(
                 text="",
                 abstain_reason=(
                     f"The documents do not mention {query.platform}. "
-                    f"Platforms they cover: {', '.join(table.families())}."
+                    f"Platforms they cover: {', '.join(lexicon.shown_names(table.families()))}."
                 ),
                 looked_for=query.platform,
             )
         if query.platform not in platform_names:
             said = query.platform_said or query.platform
-            note = f"{said} is covered by the documents as {' / '.join(lexicon.shown_names(platform_names))}."
+            note = f"{said} is covered by the documents as {' / '.join(lexicon.shown_names(platform_names, query.platform))}."
     elif context and context.platform and not query.subjects:
         platform_names = table.resolve(context.platform)
 
@@ -650,7 +650,9 @@ def contradicts(question: str, sentence: str) -> bool:
 
 
 _NEGATED = re.compile(r"\b(?:no|not|without|never|didn't|haven't|don't)\b|n't\b", re.I)
-_NEGATIVE = re.compile(r"\b(?:not|cannot|can't|don't|doesn't|isn't|aren't|never|no|without|unsupported)\b", re.I)
+_NEGATIVE = re.compile(
+    r"\b(?:not|cannot|can't|don't|doesn't|isn't|aren't|never|no|without|unsupported)\b|n\u2019t\b", re.I
+)
 
 
 def _polarity(

@@ -309,3 +309,49 @@ def test_a_clause_about_another_state_says_nothing_of_the_one_asked(seed_engine:
     )
     assert _decide(seed_engine, "degraded peer - does it keep its sessions on the ha2 link?", text) != "no"
     assert _decide(seed_engine, "failed peer - does it keep its sessions on the ha2 link?", text) == "no"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "not_expected"),
+    [
+        # A condition that opens the sentence runs to its comma: the passive still takes over.
+        (
+            "does the passive firewall take over if the ha1 link goes down?",
+            "If the HA1 link goes down and does not recover within the monitor hold time, the passive firewall takes over.",
+            "no",
+        ),
+        # A relative clause that holds the case asked is no restriction to strip.
+        (
+            "can heartbeat backup be used with ha1 over the management port?",
+            "Heartbeat backup can be used where the management port is not used for HA1.",
+            "yes",
+        ),
+        # What holds only where the relative clause says is no plain Yes.
+        (
+            "can ha4 links be configured on aggregate interfaces?",
+            "HA4 links can be configured on aggregate interfaces only in clusters where the members are not PA-7000 Series firewalls.",
+            "yes",
+        ),
+        # A clause about another platform, or one that contrasts the model with another,
+        # says nothing of the model asked.
+        (
+            "does the pa-3250 support hsci?",
+            "HSCI ports are supported on the PA-5200 Series; the PA-3200 Series uses HA1 and HA2 ports.",
+            "yes",
+        ),
+        (
+            "does the pa-3250 support hsci?",
+            "Unlike PA-3200 Series firewalls, PA-5200 Series firewalls support HSCI.",
+            "yes",
+        ),
+    ],
+)
+def test_readings_that_once_gave_the_wrong_verdict(
+    seed_engine: Engine, question: str, text: str, not_expected: str
+) -> None:
+    assert _decide(seed_engine, question, text) != not_expected
+
+
+def test_a_list_introduced_with_an_exception_lends_its_items_no_negation(seed_engine: Engine) -> None:
+    intro = "The following settings are never synchronized between the HA peers, except:"
+    assert _decide(seed_engine, "is the ha1 link synchronized between the ha peers?", intro, ("HA1 link",)) != "no"

@@ -673,7 +673,7 @@ def build_checklist(table: FactTable, vocabulary: ScopeVocabulary, dep: Deployme
     )
     return Checklist(
         model=canon,
-        documented_as=lexicon.shown_names(names),
+        documented_as=lexicon.shown_names(names, canon),
         deployment=dep,
         scope=asked.label or "every document",
         platform=platform,

@@ -127,7 +127,7 @@ def check_config(
     findings = checker.merged_findings()
     return CheckReport(
         model=canon or asked.label,
-        documented_as=lexicon.shown_names(families),
+        documented_as=lexicon.shown_names(families, canon),
         scope=asked.label or "all documents",
         format=config.format,
         errors=sum(f.severity == "error" for f in findings),

@@ -99,10 +99,10 @@ def signals(
     strange = [
         w for w in words if w not in vocab and tx.stem(w) not in read and not (w.isdigit() and table.holding_number(w))
     ]
-    unknown = sum(weights[w] for w in strange) / total if words else 0.0
-    foreign = sum(weights[w] for w in strange if vocab.foreign(w)) / total if words else 0.0
     groups = {a for g in q.attributes for a in rules.GROUPS.get(g, (g,))}
     platforms = table.resolve(q.platform) if q.platform else []
+    unknown = sum(weights[w] for w in strange) / total if words else 0.0
+    foreign = sum(weights[w] for w in strange if vocab.foreign(w)) / total if words else 0.0
     norm = q.norm or q.text.lower()
     polar = {}
     for w in words:
@@ -130,25 +130,9 @@ def signals(
         platforms=platforms,
         values=list(q.numbers) + list(q.hexes),
         polar=polar,
-        expand=_expanded(words, stems, q.platform if named else None, platforms),
+        expand={w: stems.expand(tx.stem(w)) if stems else frozenset({tx.stem(w)}) for w in words},
         spelled_out=_spelled_out(words, vocab),
     )
-
-
-def _expanded(
-    words: list[str], stems: tx.StemIndex | None, model: str | None, names: list[str]
-) -> dict[str, frozenset[str]]:
-    """Each word with the document stems that say it. A model the documents never name
-    is said by the names that speak for it: "PA-5500 firewalls require trunk mode" is about
-    a PA-5550. A model they name is said by its own name only: of the PA-7000 Series
-    sentences, the PA-7080's row says how big its cluster gets."""
-    out = {w: stems.expand(tx.stem(w)) if stems else frozenset({tx.stem(w)}) for w in words}
-    if model is not None and model not in names:
-        said = frozenset(tx.stem(n.split()[0].lower()) for n in names)
-        for w in words:
-            if lexicon.canonical_model(w) == model:
-                out[w] = out[w] | said
-    return out
 
 
 def in_ranges(sig: Signals, text: str) -> set[str]:

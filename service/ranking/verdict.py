@@ -29,7 +29,7 @@ NEGATION = re.compile(
 )
 # What keeps a clause from saying Yes outright: an exception, a contrast, or a
 # quantifier that leaves some out ("most of the configuration settings ... sync").
-HEDGE = re.compile(r"\b(?:except|unless|however|but|most)\b", re.I)
+HEDGE = re.compile(r"\b(?:except|unless|however|but|most|unlike|other than)\b", re.I)
 # Modality, a closed class too: a question of what must be ("do they all have to be
 # pairs?") is not answered Yes by what may be ("can be ... or ...").
 NECESSITY = re.compile(r"\b(?:must|have to|has to|need to|needs to|required|requires|require|mandatory)\b", re.I)
@@ -101,6 +101,8 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
     # ("Active/passive mode has ...") says its own thing.
     said = split_sentences(text) or [text]
     intro = next((s.strip() for s in reversed(said) if introduces(s.strip())), "") if items else ""
+    if HEDGE.search(intro):
+        intro = ""  # "... never synchronized, except:" does not say its items are not
     units = [
         *((s, "") for s in said),
         *((s, intro if _names_only(item) else "") for item in items for s in split_sentences(item) or [item]),
@@ -192,7 +194,11 @@ def decide(
         other = {a for a in unsaid if any(_shares_half(a, n) for n in named)}
         # A sentence that names the family speaking for the model asked is about the model
         # in each of its clauses, as a heading that names it is.
-        where = f"{label} {' '.join(_model_words(sig))}" if _speaks_for_model(sig, c.sentence) else label
+        where = (
+            f"{label} {' '.join(_model_words(sig))}"
+            if _speaks_for_model(sig, c.sentence) and not _about_another_platform(sig, c.text)
+            else label
+        )
         headed = _cover(sig, f"{c.words} {where}", unsaid) + _polarity_agreement(sig, c.words)
         own = _cover(sig, c.words, unsaid)
         # Among clauses that cover alike, one that speaks of the kind of thing asked (a
@@ -207,8 +213,18 @@ def decide(
     if cov < ABOUT:
         return None
     main = _main_part(c.text)
+    hedged = bool(HEDGE.search(c.text))
     restricted = _RELATIVE.sub(" ", main)
-    if restricted != main and (topic is None or holds(sig, topic, _stems(sig, restricted))):
+    own_words = _stems(sig, restricted)
+    relative = _stems(sig, " ".join(m.group(0) for m in _RELATIVE.finditer(main)))
+    if (
+        restricted != main
+        and (topic is None or holds(sig, topic, own_words))
+        # The relative clause adds nothing asked that the rest does not say: "where the
+        # management port is not used for HA1" holds the case asked of heartbeat backup.
+        and not any(holds(sig, w, relative) and not holds(sig, w, own_words) for w in sig.words)
+    ):
+        hedged = True  # what holds only where the relative clause says is no plain Yes
         # "Use path monitoring for virtual wire ... configurations where ... is not
         # sufficient" says path monitoring is used there; "a port where heartbeat backup is
         # not supported" says its No in the relative clause, which holds what is asked.
@@ -218,7 +234,7 @@ def decide(
             # "supported only on active/passive pairs" for "... in a/a?": the restriction
             # leaves out what is asked.
             return Decision("no", c.text, c.sentence, cov)
-    if other or _about_a_sibling(sig, said, c.text):
+    if other or _about_a_sibling(sig, said, c.text) or _about_another_platform(sig, c.text):
         return None
     if contradicts(question, c.text):
         # "must be configured on separate physical ports" for "... on the same port ok?"
@@ -243,7 +259,7 @@ def decide(
     if len(_held(content, c.words)) < 2:
         return None  # one shared word ("SUSPENDED—Triggered by administrator.") says no Yes
     own = _cover(content, c.words, asked - tx.compounds(f"{c.words} {label}")) if content is not sig else own
-    if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not HEDGE.search(c.text):
+    if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not hedged:
         return Decision("yes", c.text, c.sentence, own)
     return None
 
@@ -282,6 +298,19 @@ def _model_names(sig: Signals) -> frozenset[str]:
     return frozenset(tx.stem(n.split()[0].lower()) for n in sig.platforms)
 
 
+def _about_another_platform(sig: Signals, clause: str) -> bool:
+    """The clause names platforms, none of them the model asked or a name that speaks for
+    it: "HSCI ports are supported on the PA-5400 Series; ..." says nothing of a PA-1410,
+    though its sentence goes on to name the PA-1400 Series."""
+    if not sig.platforms:
+        return False
+    named = {m.name for m in lexicon.platforms_in(clause)}
+    speaks = (
+        set(sig.platforms) | {f"{n} Series" for n in sig.platforms} | {n.removesuffix(" Series") for n in sig.platforms}
+    )
+    return bool(named) and not named & speaks
+
+
 def _speaks_for_model(sig: Signals, sentence: str) -> bool:
     return bool(sig.platforms) and bool(_model_names(sig) & tx.stems_of(sentence))
 
@@ -310,7 +339,15 @@ def _main_part(clause: str) -> str:
     """The clause without its conditions: "In-band ports can be used for backup links
     when dedicated backup links are not available" negates nothing it says of in-band
     ports; "If you didn't configure a list, you don't need to add the IP" still does."""
+    lead = _LEADING_CONDITION.match(clause)
+    if lead:
+        # A condition that opens the clause runs to its comma, whatever it coordinates: "If
+        # the link goes down and does not recover ..., the passive firewall takes over."
+        clause = clause[lead.end() :]
     return _CONDITION.sub(" ", clause)
+
+
+_LEADING_CONDITION = re.compile(r"^\s*(?:when|whenever|if|unless|until|because|since)\b[^,;:]*[,;:]?", re.I)
 
 
 def _negates(sig: Signals, clause: str) -> bool:

@@ -81,7 +81,7 @@ def test_every_family_s_checklist_holds_what_the_facts_table_holds(corpus_engine
                     continue
                 lines = {line.link: line for line in found.lines}
                 assert list(lines) == ["HA1", "HA2"], family
-                assert found.documented_as == lexicon.shown_names(names)
+                assert found.documented_as == lexicon.shown_names(names, family)
 
                 # HA1: exactly the documented ports of this platform and encryption.
                 wanted_ha1 = {

@@ -14,7 +14,7 @@ from hakb.ingest import lexicon
         ("pa3260", "PA-3260"),
         ("PA 5450 series", "PA-5450 Series"),
         ("vm-700 ha cluster", "VM-700"),  # a VM-Series model is a model too
-        ("vm 500s", "VM-500"),
+        ("vm 16gb", None),  # a size, not a model
         ("vm-series on aws", None),  # the product, not a model
     ],
 )

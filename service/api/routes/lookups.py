@@ -214,5 +214,5 @@ def platform_of(build: LoadedBuild, model: str) -> PlatformResponse:
         )
     found = table.about_platforms(names)
     return PlatformResponse(
-        model=canon or model, documented_as=lexicon.shown_names(names), count=len(found), facts=found
+        model=canon or model, documented_as=lexicon.shown_names(names, canon), count=len(found), facts=found
     )
