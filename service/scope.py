@@ -210,7 +210,7 @@ class ScopeVocabulary:
             out += [(name, "deployment", key), (key, "deployment", key)]
         for key, names in ENVIRONMENTS.items():
             out += [(n, "deployment", key) for n in (key, *names)]
-        return sorted(set(out), key=lambda a: -len(a[0]))
+        return sorted(set(out), key=lambda a: (-len(a[0]), a))  # ties in one order, whatever the hash seed
 
     @functools.cached_property
     def patterns(self) -> list[tuple[re.Pattern[str], str, str]]:
