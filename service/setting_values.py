@@ -24,6 +24,11 @@ _ASKS_VALUE = re.compile(
 )
 _ASKS_RANGE = re.compile(r"\b(?:range|max|maximum|min|minimum|highest|lowest|largest|smallest|how high|how low)\b")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*(?![\w])")
+# The words of asking a value, not of what it is asked of.
+_VALUE_STEMS = {
+    stem(w)
+    for w in ("range", "default", "maximum", "minimum", "value", "long", "many", "much", "what", "which", "does")
+}
 
 
 def asks_value(question: str) -> bool:
@@ -36,8 +41,8 @@ def named_values(
     """The range and default facts of the settings the text `said` names, when the
     question asks a value and `said` holds no number: [] otherwise. A setting is named by
     all the words of its name in order; the longest names win ("Monitor Fail Hold Up Time",
-    not "Hold Time"). The passage's own page speaks first, then pages of its product, then
-    any: Panorama's value of a timer is not the firewall's."""
+    not "Hold Time"). The passage's own page speaks first, then pages of its product, never
+    another product's: Panorama's value of a timer is not the firewall's."""
     if not asks_value(question) or _NUMBER.search(said) or not table.settings:
         return []
     sequence = " " + " ".join(stem(w) for w in re.findall(r"[a-z0-9]+", said.lower())) + " "
@@ -53,10 +58,23 @@ def named_values(
     wanted = (
         ["range"] if _ASKS_RANGE.search(question) else ["default"] if "default" in question else ["range", "default"]
     )
-    facts = [f for name in names for f in table.by_subject(name) if f.attribute in wanted]
+    asked = {stem(w) for w in re.findall(r"[a-z0-9]+", question) if len(w) > 3} - _VALUE_STEMS
+    # A row says it only if its sentence shares a word with the question beyond the
+    # setting's name ("... stays in Tentative state after it recovers" for "how long does a
+    # recovering peer wait"): a setting named in passing is no answer to the question.
+    facts = [
+        f
+        for name in names
+        for f in table.by_subject(name)
+        if f.attribute in wanted and asked & (_stems(f.quote) - set(table.settings[name]))
+    ]
     own = [f for f in facts if f.doc_id == prefer_doc]
     product = [f for f in facts if prefer_product and f.scope is not None and f.scope.product == prefer_product]
-    return _one_per_value(own or product or facts)
+    return _one_per_value(own or product)
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())}
 
 
 def _one_per_value(facts: Sequence[Fact]) -> list[Fact]:

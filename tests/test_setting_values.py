@@ -55,3 +55,14 @@ def test_a_question_that_asks_no_value_gets_the_words_alone(tmp_path: Path, onnx
     answer = engine.ask("what does a firewall that came back do before it forwards packets?")
     assert "routing adjacencies" in answer.answer
     assert "default: 60" not in answer.answer and not answer.facts
+
+
+def test_a_setting_named_in_passing_gives_no_value_to_another_question(
+    tmp_path: Path, onnx_embedder: OnnxEmbedder
+) -> None:
+    # The passage names the Recovery Hold Time, but the question asks how many adjacencies
+    # are built, which that setting's sentence says nothing of.
+    engine = _engine(tmp_path, onnx_embedder, "60")
+    answer = engine.ask("how many routing adjacencies get built at most?")
+    assert "Recovery Hold Time default" not in answer.answer and "Recovery Hold Time range" not in answer.answer
+    assert not answer.facts
