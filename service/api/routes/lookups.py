@@ -213,6 +213,4 @@ def platform_of(build: LoadedBuild, model: str) -> PlatformResponse:
             extra={"known": table.families()},
         )
     found = table.about_platforms(names)
-    return PlatformResponse(
-        model=canon or model, documented_as=lexicon.shown_names(names, canon), count=len(found), facts=found
-    )
+    return PlatformResponse(model=canon or model, documented_as=names, count=len(found), facts=found)
