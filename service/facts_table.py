@@ -96,6 +96,22 @@ class FactTable:
             }
         return self._settings
 
+    def settings_named(self, text: str, min_words: int = 1) -> tuple[int, list[str]]:
+        """The settings `text` names (of `min_words` words or more), as (words in the
+        longest name, the names that long). A name is said as written, word after word:
+        "monitor fail hold up time" does not name "Monitor Hold Time", and the longest
+        wins, so "monitor hold time" is not "monitor fail hold down time"."""
+        sequence = " " + " ".join(stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())) + " "
+        named = [
+            (len(stems), name)
+            for name, stems in self.settings.items()
+            if len(stems) >= max(min_words, 1) and f" {' '.join(stems)} " in sequence
+        ]
+        if not named:
+            return 0, []
+        longest = max(n for n, _ in named)
+        return longest, [name for n, name in named if n == longest]
+
     def says(self, word: str) -> frozenset[str]:
         """The stems of the facts' words that say a question's `word`: its stem, and from
         five letters on the stems it begins or that begin it ("config" ~ "configur"), as

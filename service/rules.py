@@ -274,20 +274,13 @@ def _setting_answer(query: Query, table: FactTable) -> RuleResult | None:
     if not table.settings:
         return None
     low = query.norm or lexicon.normalise(query.text)
-    sequence = " " + " ".join(stem(w) for w in re.findall(r"[a-z0-9]+", low)) + " "
-    # The name must appear as written, word after word: "monitor fail hold up time"
-    # does not name "Monitor Hold Time".
-    named = [
-        (len(stems), name) for name, stems in table.settings.items() if stems and f" {' '.join(stems)} " in sequence
-    ]
-    if not named:
+    longest, names = table.settings_named(low)
+    if not names:
         return None
-    longest = max(n for n, _ in named)
     if not _ASKS_SETTING.search(low):
         return None  # "members with a different cluster id?" names a setting, asks no value
     if longest < 2 and query.subjects:
         return None  # "ha4" alone is the link, not a setting named "HA4 ..."
-    names = [name for n, name in named if n == longest]
     wanted = [a for a in ("range", "default") if a in low] or ["range", "default"]
     facts = [f for name in names for f in table.by_subject(name) if f.attribute in wanted]
     if not facts:

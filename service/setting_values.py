@@ -39,22 +39,14 @@ def named_values(
     question: str, said: str, table: FactTable, prefer_doc: str | None = None, prefer_product: str | None = None
 ) -> list[Fact]:
     """The range and default facts of the settings the text `said` names, when the
-    question asks a value and `said` holds no number: [] otherwise. A setting is named by
-    all the words of its name in order; the longest names win ("Monitor Fail Hold Up Time",
-    not "Hold Time"). The passage's own page speaks first, then pages of its product, never
+    question asks a value and `said` holds no number: [] otherwise. A setting is named as
+    `FactTable.settings_named` reads it, by two words or more. The passage's own page speaks first, then pages of its product, never
     another product's: Panorama's value of a timer is not the firewall's."""
     if not asks_value(question) or _NUMBER.search(said) or not table.settings:
         return []
-    sequence = " " + " ".join(stem(w) for w in re.findall(r"[a-z0-9]+", said.lower())) + " "
-    named = [
-        (len(stems), name)
-        for name, stems in table.settings.items()
-        if len(stems) >= 2 and f" {' '.join(stems)} " in sequence
-    ]
-    if not named:
+    _, names = table.settings_named(said, min_words=2)
+    if not names:
         return []
-    longest = max(n for n, _ in named)
-    names = [name for n, name in named if n == longest]
     wanted = (
         ["range"] if _ASKS_RANGE.search(question) else ["default"] if "default" in question else ["range", "default"]
     )

@@ -99,10 +99,10 @@ def signals(
     strange = [
         w for w in words if w not in vocab and tx.stem(w) not in read and not (w.isdigit() and table.holding_number(w))
     ]
-    groups = {a for g in q.attributes for a in rules.GROUPS.get(g, (g,))}
-    platforms = table.resolve(q.platform) if q.platform else []
     unknown = sum(weights[w] for w in strange) / total if words else 0.0
     foreign = sum(weights[w] for w in strange if vocab.foreign(w)) / total if words else 0.0
+    groups = {a for g in q.attributes for a in rules.GROUPS.get(g, (g,))}
+    platforms = table.resolve(q.platform) if q.platform else []
     norm = q.norm or q.text.lower()
     polar = {}
     for w in words:
