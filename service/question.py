@@ -38,7 +38,6 @@ _ABBREVIATIONS = {
     r"\bethertype\b": "ether type",
     r"\bether-type\b": "ether type",
     r"\baes?\b": "aggregate",
-    r"\blacp\b": "aggregate",
     r"\bagg\b": "aggregate",
     r"\bl([1-7])\b": r"layer \1",
     r"\blayer([1-7])\b": r"layer \1",

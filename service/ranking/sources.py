@@ -130,9 +130,21 @@ def signals(
         platforms=platforms,
         values=list(q.numbers) + list(q.hexes),
         polar=polar,
-        expand={w: stems.expand(tx.stem(w)) if stems else frozenset({tx.stem(w)}) for w in words},
+        expand=_expansions(words, norm, stems, vocab),
         spelled_out=_spelled_out(words, vocab),
     )
+
+
+def _expansions(
+    words: list[str], norm: str, stems: tx.StemIndex | None, vocab: Vocabulary
+) -> dict[str, frozenset[str]]:
+    """The document stems each question word covers: its own and those it is a long prefix
+    of, and the documents' one word for what the question writes as two ("fails over" is
+    covered by "failover")."""
+    if stems is None:
+        return {w: frozenset({tx.stem(w)}) for w in words}
+    whole = tx.joined(tx.tokens(norm), vocab.__contains__)
+    return {w: stems.expand(tx.stem(w)) | ({whole[w]} if w in whole else set()) for w in words}
 
 
 def in_ranges(sig: Signals, text: str) -> set[str]:

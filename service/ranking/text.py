@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import Stemmer
@@ -116,6 +116,26 @@ class StemIndex:
                 i += 1
             out.update(word_stem[:n] for n in range(5, len(word_stem)) if word_stem[:n] in self._set)
         return frozenset(out)
+
+
+# English adverb particles (a closed class): the second word of a phrasal verb, which a
+# noun made of the verb writes as one word ("fail over" -> "failover", "log in" -> "login").
+# Two nouns side by side stay two words: "path monitor" is no "pathmonitor" of the CLI.
+_PARTICLES = frozenset({"up", "down", "over", "out", "off", "back", "in", "on"})
+
+
+def joined(words: list[str], is_word: Callable[[str], bool]) -> dict[str, str]:
+    """Words the question writes apart and the documents as one ("fails over" for
+    "failover", "set up" for "setup"): word -> the stem of the whole, when the documents
+    use that word. The first word may be inflected ("failing over")."""
+    out: dict[str, str] = {}
+    for a, b in zip(words, words[1:], strict=False):
+        if b not in _PARTICLES or not a.isalpha() or len(a) < 3:
+            continue
+        whole = next((w for w in (a + b, stem(a) + b) if is_word(w)), None)
+        if whole is not None and stem(whole) != stem(a):
+            out[a] = stem(whole)
+    return out
 
 
 # Two words joined by a slash ("active/passive") name one thing, not its two halves.
