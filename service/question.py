@@ -230,7 +230,10 @@ def _whole(m: re.Match[str], text: str, repl: str) -> str:
 
 def _correct_typos(low: str, repair: Repair | None = None) -> str:
     """Snap mistyped words to the documents' own words (`repair`, the build's vocabulary:
-    see Vocabulary.closest); with no build at hand, none are."""
+    see Vocabulary.closest); with no build at hand, none are. A mistyped wh-word ("wat",
+    "whcih") is read as the one it is a slip of: whether a question asks what or whether
+    turns on it."""
+    low = re.sub(r"\b[a-z]{3,6}\b", _wh_word, low)
     if repair is None:
         return low
     words = re.findall(r"[a-z][a-z\-]{3,}", low)
@@ -241,6 +244,33 @@ def _correct_typos(low: str, repair: Repair | None = None) -> str:
         if fixed != word:
             low = re.sub(rf"\b{re.escape(word)}\b", fixed, low)
     return low
+
+
+# The wh-words (a closed class): a question that opens with one asks for a value or a
+# reason, not yes or no.
+_WH_WORDS = ("what", "which", "where", "when", "why", "how", "who")
+
+
+def _wh_word(m: re.Match[str]) -> str:
+    word = m.group(0)
+    # "two", "row", "then" are words of their own; chat's "wat" and "wen" (rare in
+    # English) are slips. The bar is higher than a topic word's typo, for a wh-word is short.
+    if word in _WH_WORDS or word in _STOP or english_zipf(word) >= 4.0:
+        return word
+    return next((w for w in _WH_WORDS if _one_slip(word, w)), word)
+
+
+def _one_slip(typed: str, word: str) -> bool:
+    """Whether `typed` is `word` with one letter left out, added, changed or two swapped."""
+    if typed == word or abs(len(typed) - len(word)) > 1:
+        return False
+    if len(typed) == len(word):
+        diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == word[diff[1]] and typed[diff[1]] == word[diff[0]]
+        )
+    short, long = sorted((typed, word), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 # A question a person types is a few dozen words; past these bounds a message is

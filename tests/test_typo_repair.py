@@ -133,3 +133,18 @@ def test_an_english_prefix_on_a_known_word_is_chat_not_a_product(word: str) -> N
 @pytest.mark.parametrize("word", ["dscp", "fortigate", "unclusterxl"])
 def test_a_word_made_of_nothing_known_stays_foreign(word: str) -> None:
     assert Vocabulary(DOCS).foreign(word)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["ha1 port based on wat?", "wht port does ha1 use?", "whcih link carries sessions?", "hwo do i set the group id?"],
+)
+def test_a_mistyped_wh_word_still_asks_what_not_whether(question: str) -> None:
+    q = qparse.parse(question, Vocabulary(DOCS).closest)[0]
+    assert q.has_wh and not q.yes_no
+
+
+@pytest.mark.parametrize("question", ["two peers in one group?", "is the row of ports the backup link?"])
+def test_a_word_of_its_own_is_no_slip_of_a_wh_word(question: str) -> None:
+    q = qparse.parse(question, Vocabulary(DOCS).closest)[0]
+    assert not q.has_wh
