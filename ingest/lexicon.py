@@ -224,5 +224,8 @@ def resolve_platform(model: str, known: Iterable[str]) -> list[str]:
     if canon is None:
         return []
     if canon.endswith(" Series"):
-        return [canon] if canon in known_set else []
+        # "PA-7000B Series" is what the documents call "PA-7000b" ("... on PA-7000, PA-7000b,
+        # PA-5400 ..."): a series asked speaks for the names of its bare number too.
+        names = [canon, *family_candidates(canon.removesuffix(" Series"))]
+        return [name for name in dict.fromkeys(names) if name in known_set]
     return [name for name in family_candidates(canon) if name in known_set]

@@ -30,3 +30,11 @@ def test_a_four_digit_family_number_speaks_for_its_models() -> None:
     assert "PA-200" not in lexicon.family_candidates("PA-220")
     # A VM-Series model has no hardware family.
     assert lexicon.family_candidates("VM-300") == ["VM-300"]
+
+
+def test_a_series_asked_speaks_for_the_names_of_its_bare_number() -> None:
+    # The documents write "PA-7000b" in a list of families; a user asks of "PA-7000B Series".
+    known = ["PA-7000B", "PA-7000", "PA-7000 Series", "PA-3200", "PA-3200 Series"]
+    assert lexicon.resolve_platform("pa-7000b series", known) == ["PA-7000B", "PA-7000", "PA-7000 Series"]
+    assert lexicon.resolve_platform("PA-3200 Series", known) == ["PA-3200 Series", "PA-3200"]
+    assert lexicon.resolve_platform("PA-9000 Series", known) == []  # still nothing borrowed
