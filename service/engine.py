@@ -536,16 +536,24 @@ class Engine:
                 passages = [top] + [e for e in passages if e is not top]
         # Candidates close behind add what the first lacks (the reason after the rule, the
         # other half of "degraded vs failed"); one that brings the list it introduces goes first.
+        # A question that names a product and none of its deployments ("link monitoring on
+        # vm-series?") is answered for each deployment whose sentence scores close behind:
+        # "on AWS" and "on ESXi" are both its answer, each said with its scope.
+        sides = q.scope is None or not q.scope.deployment
         close = [
             e
             for e in passages[1:6]
             if e.score >= top.score - CLOSE_BEHIND
-            and _same_product(e.citation.scope, top.citation.scope, main_product)
+            and (
+                _same_product(e.citation.scope, top.citation.scope, main_product)
+                or (sides and _another_deployment(e.citation.scope, top.citation.scope))
+            )
             # A value of the kind asked that the facts give another link is no answer for this one.
             and not (sig.shape is not None and _values_of_others(sig, " ".join([e.text, *e.items]), table))
         ]
         close.sort(key=lambda e: not e.items)
         picked = [top] + close[: MAX_SENTENCES - 1]
+        sided = len({_where(e.citation.scope) for e in picked}) > 1
         # A sentence that announces a table or a list ("The following table displays which
         # deployments are supported") decides nothing itself: its rows do.
         decision = self._verdict(q, sig, top, evidence)
@@ -567,7 +575,9 @@ class Engine:
             said.update(fresh)
             lines = [" ".join(fresh)] if fresh else []
             lines += [f"- {item}" for item in items]
-            parts.append("\n".join(lines))
+            part = "\n".join(lines)
+            scope = e.citation.scope
+            parts.append(f"{scope.product_label}: {part}" if sided and scope and scope.product_label else part)
             # The quote is what this answer says of the passage, no sentence it left out.
             quote = " ".join(s for s in split_sentences(e.text) or [e.text] if s not in foreign) if foreign else e.text
             if items:
@@ -722,6 +732,15 @@ def _same_product(a: Scope | None, b: Scope | None, main_product: str | None) ->
         return (scope.product or main_product, scope.deployment)
 
     return where(a) == where(b)
+
+
+def _where(scope: Scope | None) -> tuple[str | None, str | None]:
+    return (scope.product, scope.deployment) if scope else (None, None)
+
+
+def _another_deployment(a: Scope | None, b: Scope | None) -> bool:
+    """Two scopes of one named product in two of its deployments (VM-Series on AWS, on ESXi)."""
+    return a is not None and b is not None and bool(a.product) and a.product == b.product and a.deployment != b.deployment
 
 
 def _said(e: Evidence) -> str:
@@ -1105,6 +1124,8 @@ def _labelled(text: str, label: str) -> str:
     """'No. CN-Series on AWS: HA1 not supported: ...': the verdict first, then the scope."""
     verdict = re.match(r"(?:Yes|No)\. ", text)
     head = verdict.group(0) if verdict else ""
+    if text[len(head) :].startswith(f"{label}: "):
+        return text  # an answer of several scopes says each part's own
     return f"{head}{label}: {text[len(head) :]}"
 
 

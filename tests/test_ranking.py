@@ -773,3 +773,32 @@ def test_how_many_asks_a_quantity_not_a_way_of_doing_something(seed_engine: Engi
     assert seed_engine.ranking("how many heartbeat backup links can a pair have?").sig.asks is None
     assert seed_engine.ranking("how long is the hello interval?").sig.asks is None
     assert seed_engine.ranking("how do i configure a heartbeat backup link?").sig.asks == "how"
+
+
+def test_a_product_asked_without_a_deployment_is_answered_for_each_deployment_with_its_scope(
+    tmp_path: Path, onnx_embedder: OnnxEmbedder
+) -> None:
+    # An invented product whose page says one thing of two of its deployments, in two
+    # paragraphs: asked of the product alone, both are its answer, each said with its scope.
+    engine = _engine_with_pages(
+        tmp_path,
+        onnx_embedder,
+        {
+            "gizmo.md": (
+                "gz-series/deployment/gz-widget-monitoring",
+                "# GZ Widget Monitoring\n\n## Private Clouds\n\n"
+                "Widget monitoring is not supported on the GZ-Series firewall on VMware ESXi.\n\n"
+                "## Public Clouds\n\n"
+                "Widget monitoring is not available for the GZ-Series firewall on AWS.\n",
+            ),
+        },
+    )
+    answer = engine.ask("widget monitoring on gz-series - supported?")
+    assert "VMware ESXi" in answer.answer and "on AWS" in answer.answer, answer.answer
+    labels = [c.scope.product_label for c in answer.citations if c.scope]
+    assert {"gz-series on ESXi", "gz-series on AWS"} <= set(labels), labels
+    for label in labels:  # each part says its own scope, once
+        assert answer.answer.count(f"{label}: ") == 1, answer.answer
+    # Asked of one deployment, the other is not its answer.
+    aws = engine.ask("gz-series on aws: widget monitoring supported?")
+    assert "ESXi" not in aws.answer, aws.answer
