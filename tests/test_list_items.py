@@ -123,5 +123,6 @@ def test_a_table_made_of_sections_is_the_list_its_sentence_announces(
         return [e.items for e in found if e.text == intro]
 
     assert announced("which gizmo settings never reach the peer?") == [_ROWS]
-    # ... but a yes or no is decided by a sentence, not by the table's list of rows.
+    # ... but a yes or no is decided by a sentence, and a how by steps, not by a list of rows.
     assert announced("does the fan curve reach the peer?") == []
+    assert announced("how do i keep the fan curve from reaching the peer?") == []

@@ -57,6 +57,7 @@ class Signals:
     # an acronym they define and the words it stands for ("dpc" and "data processing cards").
     spelled_out: dict[str, tuple[frozenset[str], ...]] = field(default_factory=dict)
     asks: str | None = None  # the question's wh-word when it is "how" or "why"
+    wh: str | None = None  # the question's first wh-word, whichever it is
     shape: re.Pattern[str] | None = None  # the shape of the value asked for, if one is
 
     @property
@@ -116,6 +117,7 @@ def signals(
         asks = None  # "how many", "how long": a quantity, not a way of doing something
     return Signals(
         asks=asks,
+        wh=wh.group(1) if wh else None,
         # A yes/no question asks whether, not for a value: "can in-band ports be used as
         # backup links?" asks for no port number.
         shape=None if q.yes_no else next((VALUE_SHAPES[a] for a in q.attributes if a in VALUE_SHAPES), None),
@@ -437,10 +439,11 @@ class PassageSource:
             if children and not after:
                 _rows_under(units, chunk.text, children.get((chunk.doc_id, chunk.section), []))
             parent = (parents or {}).get((chunk.doc_id, chunk.section.rpartition(" > ")[0]))
-            if parent is not None and children and sig.query.has_wh and not sig.query.yes_no:
+            if parent is not None and children and sig.wh in ("what", "which") and not sig.query.yes_no:
                 # One row of a table (a section ingest made of it) leads to the table: the
                 # sentence that announces it, with all of its rows. For a question that asks
-                # which or what: a yes or no is decided by a sentence, never by a list of rows.
+                # which or what: a yes or no is decided by a sentence, a how or a why by steps
+                # or a reason, never by a list of rows.
                 up = _sentences_with_items(parent.text)
                 at = _rows_under(up, parent.text, children.get((parent.doc_id, parent.section), []))
                 if at is not None and _ANNOUNCES.search(up[at][0]) and up[at][0] not in seen:
