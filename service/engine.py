@@ -132,7 +132,7 @@ class Engine:
         # first use (about 2 s on the corpus): made here, not in a user's request.
         home = QuestionScope(product=build.main_product) if build.main_product else QuestionScope()
         self._fact_source(build.scoped(home))
-        _ = build.children, build.continued
+        _ = build.children, build.continued, build.parents
         read_question_scope("warm up", build.scope_vocabulary)
 
     def search(self, question: str, *, top_k: int = 10) -> list[Hit]:
@@ -458,6 +458,7 @@ class Engine:
                 depth=max(4, min(top_k, 8)),
                 children=build.children,
                 continued=build.continued,
+                parents=build.parents,
             )
             if "dense" in self.ablate:
                 for e in passages:

@@ -36,6 +36,10 @@ VECTOR_PROBE_INTERVAL_S = 1.0
 CONTINUED_CHUNKS = 3
 
 
+# The end of a sentence: what a table cell's value ("VM-300: 6") does not hold.
+_PROSE = re.compile(r"[.!?:](?:\s|$)")
+
+
 @dataclass
 class LoadedBuild:
     build_id: str
@@ -134,6 +138,7 @@ class LoadedBuild:
         # What the words of the documents are does not change with the scope asked.
         view.__dict__["vocabulary"] = self.vocabulary
         view.__dict__["children"] = self.children
+        view.__dict__["parents"] = self.parents
         view.__dict__["continued"] = self.continued
         view.__dict__["scope_vocabulary"] = self.scope_vocabulary
         view.__dict__["main_product"] = self.main_product
@@ -162,16 +167,41 @@ class LoadedBuild:
 
     @cached_property
     def children(self) -> dict[tuple[str, str], list[str]]:
-        """The labels of the sections right under each section, in document order: what a
-        sentence such as "one of the following states:" that ends its section introduces."""
+        """The sections right under each section, in document order: what a sentence such
+        as "one of the following states:" that ends its section introduces. Each is its
+        label, or the row of a table ingest made a section of ("VM-300: 6") when its first
+        line is that row, so the row's value comes with its name."""
         out: dict[tuple[str, str], list[str]] = {}
+        seen: set[tuple[str, str]] = set()
         for c in self.chunks.values():
             parent, sep, label = c.section.rpartition(" > ")
-            if not sep or not label:
+            if not sep or not label or (c.doc_id, c.section) in seen:
                 continue
-            labels = out.setdefault((c.doc_id, parent), [])
-            if label not in labels:
-                labels.append(label)
+            seen.add((c.doc_id, c.section))
+            first = c.text.split("\n", 1)[0].strip()
+            value = first[len(label) + 2 :] if first.startswith(f"{label}: ") else ""
+            # A cell, not prose: a section whose text begins "Label: It does ..." is no row.
+            row = bool(value) and not _PROSE.search(value)
+            out.setdefault((c.doc_id, parent), []).append(first if row else label)
+        return out
+
+    @cached_property
+    def parents(self) -> dict[tuple[str, str], Chunk]:
+        """For each section with sections under it, its passage right before the first of
+        them: where a sentence announcing them ("The following table identifies ...") is.
+        A passage of a section under it leads there: one row of a table to the table."""
+        out: dict[tuple[str, str], Chunk] = {}
+        previous: Chunk | None = None
+        for c in self.chunks.values():  # in document order, as ingest wrote them
+            parent, sep, _ = c.section.rpartition(" > ")
+            if (
+                sep
+                and previous is not None
+                and (previous.doc_id, previous.section) == (c.doc_id, parent)
+                and (c.doc_id, parent) not in out
+            ):
+                out[(c.doc_id, parent)] = previous
+            previous = c
         return out
 
     @property

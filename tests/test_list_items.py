@@ -77,3 +77,52 @@ def test_a_sentence_that_brings_its_list_is_not_a_short_answer(seed_engine: Engi
     sources._common(sig, alone)
     assert intro.features["short"] == 0.0
     assert alone.features["short"] == 1.0
+
+
+_LOCAL_PAGE = "\n\n".join(
+    [
+        "# Gizmo Sync Reference",
+        "Learn which settings a gizmo pair keeps in step and which it does not.",
+        "## What Stays Local on a Gizmo Node?",
+        "The following table identifies which gizmo settings stay local on each node. "
+        "You must configure them on each node of the pair.",
+        "### Beacon Address",
+        "The beacon address of a gizmo node stays local and never reaches its peer.",
+        "### Fan Curve",
+        "The fan curve of a gizmo node stays local and never reaches its peer.",
+        "### Chassis Label",
+        "The chassis label of a gizmo node stays local and never reaches its peer.",
+    ]
+)
+_ROWS = ["Beacon Address", "Fan Curve", "Chassis Label"]
+
+
+def test_a_table_made_of_sections_is_the_list_its_sentence_announces(
+    tmp_path: Path, onnx_embedder: OnnxEmbedder
+) -> None:
+    from hakb.service.ranking.sources import PassageSource
+    from hakb.service.retrieval import Hit
+
+    engine = _engine_with_pages(tmp_path, onnx_embedder, {"local.md": ("ngfw/administration/gizmo-sync", _LOCAL_PAGE)})
+    build = engine.holder.current
+    intro = "The following table identifies which gizmo settings stay local on each node."
+    # The sentence announcing the table takes its rows, though another sentence follows it.
+    answer = engine.ask("which gizmo settings stay local on each node?").answer
+    assert intro in answer
+    for row in _ROWS:
+        assert f"- {row}" in answer, answer
+    # A passage of one row leads to the whole table, for a question asking which ...
+    row = next(c for c in build.chunks.values() if c.section.endswith("> Fan Curve"))
+    hits = [Hit(chunk=row, score=1.0, dense=0.5, keyword=1.0)]
+
+    def announced(question: str) -> list[list[str]]:
+        sig = engine.ranking(question).sig
+        found = PassageSource().candidates(
+            sig, hits, build.facts, children=build.children, continued=build.continued, parents=build.parents
+        )
+        return [e.items for e in found if e.text == intro]
+
+    assert announced("which gizmo settings never reach the peer?") == [_ROWS]
+    # ... but a yes or no is decided by a sentence, and a how by steps, not by a list of rows.
+    assert announced("does the fan curve reach the peer?") == []
+    assert announced("how do i keep the fan curve from reaching the peer?") == []

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from hakb import attributes
 from hakb.ingest import lexicon
-from hakb.ingest.models import Fact
+from hakb.ingest.models import Chunk, Fact
 from hakb.ingest.scope import sentence_scope
 from hakb.service import question as qparse
 from hakb.service import rules
@@ -57,6 +57,7 @@ class Signals:
     # an acronym they define and the words it stands for ("dpc" and "data processing cards").
     spelled_out: dict[str, tuple[frozenset[str], ...]] = field(default_factory=dict)
     asks: str | None = None  # the question's wh-word when it is "how" or "why"
+    wh: str | None = None  # the question's first wh-word, whichever it is
     shape: re.Pattern[str] | None = None  # the shape of the value asked for, if one is
 
     @property
@@ -116,6 +117,7 @@ def signals(
         asks = None  # "how many", "how long": a quantity, not a way of doing something
     return Signals(
         asks=asks,
+        wh=wh.group(1) if wh else None,
         # A yes/no question asks whether, not for a value: "can in-band ports be used as
         # backup links?" asks for no port number.
         shape=None if q.yes_no else next((VALUE_SHAPES[a] for a in q.attributes if a in VALUE_SHAPES), None),
@@ -436,6 +438,7 @@ class PassageSource:
         depth: int = 4,
         children: Mapping[tuple[str, str], list[str]] | None = None,
         continued: Mapping[str, str] | None = None,
+        parents: Mapping[tuple[str, str], Chunk] | None = None,
     ) -> list[Evidence]:
         out: list[Evidence] = []
         seen: set[str] = set()
@@ -443,12 +446,24 @@ class PassageSource:
         for rank, hit in enumerate(hits[:depth]):
             chunk = hit.chunk
             label = chunk.section.split(" > ")[-1]
-            units = _sentences_with_items(chunk.text, (continued or {}).get(chunk.chunk_id, ""))
-            if units and not units[-1][1] and _INTRODUCES.search(units[-1][0]) and children:
-                # "...one of the following states:" ends its section: the items are the
-                # sections under it (Initial, Active, Passive, ...).
-                under = children.get((chunk.doc_id, chunk.section), [])[:_MAX_ITEMS]
-                units[-1] = (units[-1][0], list(under))
+            after = (continued or {}).get(chunk.chunk_id, "")
+            units = _sentences_with_items(chunk.text, after)
+            if children and not after:
+                _rows_under(units, chunk.text, children.get((chunk.doc_id, chunk.section), []))
+            parent = (parents or {}).get((chunk.doc_id, chunk.section.rpartition(" > ")[0]))
+            if parent is not None and children and sig.wh in ("what", "which") and not sig.query.yes_no:
+                # One row of a table (a section ingest made of it) leads to the table: the
+                # sentence that announces it, with all of its rows. For a question that asks
+                # which or what: a yes or no is decided by a sentence, a how or a why by steps
+                # or a reason, never by a list of rows.
+                up = _sentences_with_items(parent.text)
+                at = _rows_under(up, parent.text, children.get((parent.doc_id, parent.section), []))
+                if at is not None and _ANNOUNCES.search(up[at][0]) and up[at][0] not in seen:
+                    sentence, items = up[at]
+                    seen.add(sentence)
+                    heading = parent.section.split(" > ")[-1]
+                    lead = replace(hit, chunk=parent)
+                    out.append(self._candidate(sig, lead, rank, heading, families, sentence, items, []))
             for index, (sentence, items) in enumerate(units):
                 if sentence in seen or len(sentence) < 20:
                     continue
@@ -579,6 +594,37 @@ _INTRODUCES = re.compile(r":\s*$|\bthe following\b[^.:]*[.:]?\s*$", re.I)
 def introduces(sentence: str) -> bool:
     """A sentence that announces a list or a table after it ("... the following states:")."""
     return bool(_INTRODUCES.search(sentence.strip()))
+
+
+# The rows of a table that ingest made into sections of their own: one label a row, so
+# more of them than of list items fit in an answer.
+_MAX_ROWS = 48
+
+
+# What a sentence says to announce a table or a list after it, rather than only end in a
+# colon ("Learn about clustering before creating a cluster:" heads a page's sections).
+_ANNOUNCES = re.compile(r"\b(?:the following|as follows)\b", re.I)
+
+
+def _rows_under(units: list[tuple[str, list[str]]], text: str, under: list[str]) -> int | None:
+    """A passage that ends its section, in which a sentence announces a list or a table
+    ("...one of the following states:", "The following table identifies which settings
+    don't sync ..."): what it announces is the sections under it, the table's rows or the
+    list's entries (Initial, Active, Passive, ...). The last such sentence takes them,
+    after the lines it already brings when those run to the passage's end (a table's
+    header row). Returns the index of the sentence that took them, if one did."""
+    if not under:
+        return None
+    last_line = next((ln.strip() for ln in reversed(text.split("\n")) if ln.strip()), "")
+    for index in range(len(units) - 1, -1, -1):
+        sentence, items = units[index]
+        if not _INTRODUCES.search(sentence):
+            continue
+        if items and items[-1] != last_line:
+            return None
+        units[index] = (sentence, [*items, *under][:_MAX_ROWS])
+        return index
+    return None
 
 
 def _following(units: list[tuple[str, list[str]]], index: int) -> list[str]:
