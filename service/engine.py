@@ -501,7 +501,7 @@ class Engine:
         top = evidence[0]
         assert top.fact is not None
         if top.bundle and picked is not None:
-            return _fact_answer(q, picked)
+            return _fact_answer(q, _undecided(picked, sig))
         f0 = top.fact
         group = [
             e.fact
@@ -515,7 +515,7 @@ class Engine:
         ]
         result = rules.render(q, group, f0.attribute, sig.platforms, build.facts)
         result.confidence = min(result.confidence, round(top.score, 3))
-        return _fact_answer(q, result)
+        return _fact_answer(q, _undecided(result, sig))
 
     def _compose_passage(
         self,
@@ -955,6 +955,22 @@ _VALUE_OF = re.compile(
     r"[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+of\s+\S"
 )
 _ASKS_VALUE = re.compile(r"\b(?:range|max|maximum|min|minimum|value|time|timer|vs|versus|or|many|much)\b", re.I)
+
+
+def _undecided(result: rules.RuleResult, sig: sources.Signals) -> rules.RuleResult:
+    """A family's fact says Yes or No for the model asked only of what it is about: "PA-3200
+    Series firewalls don't support an IPv6 address for the HA1-backup link" says no No to
+    "does the pa-3220 support preemption?". When the question names a model, the facts must
+    say each of its terms (a word that is no English: "preemption", "macsec", "ipv6"; the
+    model is where the question holds, not a term of it), or the line has no verdict."""
+    if result.polarity is None or not result.facts or not sig.platforms:
+        return result
+    stems = frozenset().union(*(sources.fact_stems(f) for f in result.facts))
+    terms = [w for w in sig.words if w not in sig.where and tx.specificity(w) >= 1.0]
+    if all(sources.holds(sig, w, stems) for w in terms):
+        return result
+    text = re.sub(r"^(?:Yes|No)\. ", "", result.text)
+    return dataclasses.replace(result, polarity=None, text=text)
 
 
 def _fact_answer(q: qparse.Query, result: rules.RuleResult) -> Answer:

@@ -39,3 +39,25 @@ def test_an_abbreviation_joined_to_a_word_is_still_read(corpus_engine: Engine) -
 def test_the_asked_model_is_always_shown_among_its_names() -> None:
     assert lexicon.shown_names(["PA-7500", "PA-7500 Series"], "PA-7500") == ["PA-7500", "PA-7500 Series"]
     assert lexicon.shown_names(["PA-3200 Series", "PA-3200"], "PA-3220") == ["PA-3200 Series"]
+
+
+def test_a_sentence_that_names_the_family_says_the_model_asked(tmp_path, onnx_embedder) -> None:  # type: ignore[no-untyped-def]
+    # An invented page that names only the family: the model asked (the question's rarest
+    # word, which no page spells) is said by "PA-3400 Series", so the sentence answers.
+    from tests.test_ranking import _engine_with_pages
+
+    engine = _engine_with_pages(
+        tmp_path,
+        onnx_embedder,
+        {
+            "gizmo.md": (
+                "ngfw/administration/gizmo-cluster-sizes",
+                "# Gizmo Cluster Sizes\n\nGizmo clusters grow with the firewall model.\n\n"
+                "A gizmo cluster of PA-3400 Series firewalls holds at most 7 gizmo members.\n\n"
+                "A gizmo cluster of PA-5400 Series firewalls holds at most 11 gizmo members.\n",
+            )
+        },
+    )
+    for question in ("gizmo cluster size limit for pa-3420s?", "how many gizmo members on a pa-3430?"):
+        answer = engine.ask(question)
+        assert answer.kind != "abstain" and "7" in answer.answer and "11" not in answer.answer, answer.answer

@@ -56,6 +56,9 @@ class Signals:
     # word -> other ways the documents say it, each a set of stems that must all be there:
     # an acronym they define and the words it stands for ("dpc" and "data processing cards").
     spelled_out: dict[str, tuple[frozenset[str], ...]] = field(default_factory=dict)
+    # The words that name the model asked, when the documents cover it: where the question
+    # holds (the platform feature reads it), not what it asks, so no share of its coverage.
+    where: frozenset[str] = frozenset()
     asks: str | None = None  # the question's wh-word when it is "how" or "why"
     wh: str | None = None  # the question's first wh-word, whichever it is
     shape: re.Pattern[str] | None = None  # the shape of the value asked for, if one is
@@ -98,7 +101,13 @@ def signals(
     read = tx.stems_of(f"{q.platform} {q.platform_said or ''}") if named else frozenset()
     # So is a number the documents state inside a range ("udp 5405" of "5404–5406 UDP").
     strange = [
-        w for w in words if w not in vocab and tx.stem(w) not in read and not (w.isdigit() and table.holding_number(w))
+        w
+        for w in words
+        if w not in vocab
+        and tx.stem(w) not in read
+        # "pa-3420s": the model asked, as chat writes several of it.
+        and not (named and lexicon.canonical_model(w) == q.platform)
+        and not (w.isdigit() and table.holding_number(w))
     ]
     unknown = sum(weights[w] for w in strange) / total if words else 0.0
     foreign = sum(weights[w] for w in strange if vocab.foreign(w)) / total if words else 0.0
@@ -134,6 +143,7 @@ def signals(
         polar=polar,
         expand=_expansions(words, norm, stems, vocab),
         spelled_out=_spelled_out(words, vocab),
+        where=frozenset(w for w in words if named and lexicon.canonical_model(w) == q.platform),
     )
 
 
@@ -184,9 +194,16 @@ def holds(sig: Signals, word: str, stems: frozenset[str]) -> bool:
     return bool(sig.expand[word] & stems) or any(alt <= stems for alt in sig.spelled_out.get(word, ()))
 
 
-def coverage(sig: Signals, stems: frozenset[str]) -> tuple[float, bool]:
-    present = [w for w in sig.words if holds(sig, w, stems)]
-    cov = sum(sig.weights[w] for w in present) / sig.total if sig.words else 0.0
+def coverage(sig: Signals, stems: frozenset[str], *, where: bool = False) -> tuple[float, bool]:
+    """The share of the question's weight a text says, and whether it says the rarest word.
+    Without `where`, the words naming the model asked count for nothing either way: a
+    sentence of its family speaks for it without spelling it, and one that spells it is
+    not more about what is asked ("does the pa-3220 support preemption?" is about
+    preemption); with it (the verdict's reading), they must be said like any other word."""
+    words = sig.words if where else [w for w in sig.words if w not in sig.where]
+    total = sum(sig.weights[w] for w in words)
+    present = [w for w in words if holds(sig, w, stems)]
+    cov = sum(sig.weights[w] for w in present) / total if total else 0.0
     return cov, sig.rarest is not None and sig.rarest in present
 
 
@@ -227,7 +244,7 @@ class FactSource:
             if f.qualifier:
                 self._qualifiers.setdefault((f.subject, f.attribute), set()).add(f.qualifier)
                 self._described.setdefault((f.subject, f.attribute, f.qualifier), set()).add(f.quote)
-            for s in _fact_stems(f):
+            for s in fact_stems(f):
                 self._postings.setdefault(s, []).append(i)
         self.stems = tx.StemIndex(set(self._postings) | {tx.stem(w) for w in vocab.words})
 
@@ -293,7 +310,7 @@ class FactSource:
             single = Evidence(text=f.quote, citation=f.citation, source="fact", fact=f)
             self._features(sig, single)
             singles.append(single.features)
-        stems = frozenset().union(*(_fact_stems(f) | in_ranges(sig, f"{f.value} {f.quote}") for f in facts))
+        stems = frozenset().union(*(fact_stems(f) | in_ranges(sig, f"{f.value} {f.quote}") for f in facts))
         feats = e.features
         feats["is_fact"] = 1.0
         feats["rule"] = 1.0
@@ -315,7 +332,7 @@ class FactSource:
         assert f is not None
         feats = e.features
         feats["is_fact"] = 1.0
-        feats["fact_cov"], rare = coverage(sig, _fact_stems(f) | in_ranges(sig, f"{f.value} {f.quote}"))
+        feats["fact_cov"], rare = coverage(sig, fact_stems(f) | in_ranges(sig, f"{f.value} {f.quote}"))
         feats["rare"] = 1.0 if rare else 0.0
         feats["value_cov"], _ = coverage(sig, tx.stems_of(f"{f.value} {f.qualifier or ''} {f.protocol or ''}"))
         if sig.subjects:
@@ -401,9 +418,9 @@ def qualifier_kinds(table: FactTable, f: Fact) -> frozenset[str]:
 def evidence_stems(e: Evidence) -> frozenset[str]:
     """The stems a candidate's text uses (for telling topic words from chat)."""
     if e.fact is not None and not e.bundle:
-        return _fact_stems(e.fact)
+        return fact_stems(e.fact)
     if e.bundle:
-        return frozenset().union(*(_fact_stems(f) for f in e.bundle))
+        return frozenset().union(*(fact_stems(f) for f in e.bundle))
     return tx.stems_of(" ".join([e.text, *e.items, e.citation.section]))
 
 
@@ -414,7 +431,7 @@ def _qualifier_stems(qualifier: str, generic: frozenset[str]) -> frozenset[str]:
     return frozenset(stems[:1]) if stems else frozenset()
 
 
-def _fact_stems(f: Fact) -> frozenset[str]:
+def fact_stems(f: Fact) -> frozenset[str]:
     label = f.section.split(" > ")[-1] if " > " in f.section else ""
     return tx.stems_of(f"{f.subject} {rules.label(f.attribute)} {f.value} {f.qualifier or ''} {f.quote} {label}")
 

@@ -181,11 +181,11 @@ def decide(
     window = _stems(sig, f"{said} {label}")
     if not _numbers_held(sig, said):
         return None
-    if _missing(sig, window, rare) and not contradicts(question, said):
+    if missing(sig, window, rare) and not contradicts(question, said):
         # The window is not about everything the question names (unless it says the
         # opposite of the word it lacks: "separate" for "same").
         return None
-    topic = _rarest_topic(sig)
+    topic = rarest_topic(sig)
     best: tuple[tuple[float, bool, float], _Clause, set[str]] | None = None
     for c in clauses(text, items):
         named = tx.compounds(f"{c.words} {label}")
@@ -195,7 +195,7 @@ def decide(
         # A sentence that names the family speaking for the model asked is about the model
         # in each of its clauses, as a heading that names it is.
         where = (
-            f"{label} {' '.join(_model_words(sig))}"
+            f"{label} {' '.join(model_words(sig))}"
             if _speaks_for_model(sig, c.sentence) and not _about_another_platform(sig, c.text)
             else label
         )
@@ -230,7 +230,7 @@ def decide(
         # not supported" says its No in the relative clause, which holds what is asked.
         main = restricted
     if ONLY.search(c.text) and not NEGATION.search(main):
-        if other or _missing(sig, _stems(sig, f"{c.words} {label}"), rare):
+        if other or missing(sig, _stems(sig, f"{c.words} {label}"), rare):
             # "supported only on active/passive pairs" for "... in a/a?": the restriction
             # leaves out what is asked.
             return Decision("no", c.text, c.sentence, cov)
@@ -255,7 +255,7 @@ def decide(
     # The model asked is where the question holds: a Yes is read from what is asked of it.
     # A clause that names the model ("PA-3200 Series firewalls require trunk mode ...") and
     # says something else is no Yes to "is access mode supported?".
-    content = sig.without(set(_model_words(sig)))
+    content = sig.without(set(model_words(sig)))
     if len(_held(content, c.words)) < 2:
         return None  # one shared word ("SUSPENDED—Triggered by administrator.") says no Yes
     own = _cover(content, c.words, asked - tx.compounds(f"{c.words} {label}")) if content is not sig else own
@@ -280,7 +280,7 @@ def _about_a_sibling(sig: Signals, window: str, clause: str) -> bool:
     return bool(asked) and bool(said) and not asked & said
 
 
-def _model_words(sig: Signals) -> list[str]:
+def model_words(sig: Signals) -> list[str]:
     """The question's words that name the model asked ("pa-5550")."""
     model = sig.query.platform
     return [w for w in sig.words if model and lexicon.canonical_model(w) == model]
@@ -291,7 +291,7 @@ def _with_model(sig: Signals, stems: frozenset[str]) -> frozenset[str]:
     "PA-5500 firewalls" for a PA-5550) speaks of that model."""
     if not _model_names(sig) & stems:
         return stems
-    return stems | frozenset(s for w in _model_words(sig) for s in sig.expand[w])
+    return stems | frozenset(s for w in model_words(sig) for s in sig.expand[w])
 
 
 def _model_names(sig: Signals) -> frozenset[str]:
@@ -315,11 +315,11 @@ def _speaks_for_model(sig: Signals, sentence: str) -> bool:
     return bool(sig.platforms) and bool(_model_names(sig) & tx.stems_of(sentence))
 
 
-def _rarest_topic(sig: Signals) -> str | None:
+def rarest_topic(sig: Signals) -> str | None:
     """The question's rarest word that is not the model asked: a model is where the
     question holds, which the window's sentences say once ("PA-5500 firewalls require
     trunk mode ...; access mode is not supported"), not what each clause repeats."""
-    models = set(_model_words(sig))
+    models = set(model_words(sig))
     topic = [w for w in sig.words if w not in models and w in sig.weights]
     if sig.rarest not in sig.weights or not topic:
         return None
@@ -366,7 +366,7 @@ def _cover(sig: Signals, words: str, unsaid: set[str]) -> float:
     stems = _stems(sig, words)
     if unsaid:
         stems = stems - {tx.stem(h) for a in unsaid for h in a.split("/")}
-    return coverage(sig, stems)[0]
+    return coverage(sig, stems, where=True)[0]
 
 
 def _polarity_agreement(sig: Signals, words: str) -> float:
@@ -386,7 +386,7 @@ def _shares_half(a: str, b: str) -> bool:
     return bool(set(a.split("/")) & set(b.split("/")))
 
 
-def _missing(sig: Signals, stems: frozenset[str], rare: float) -> list[str]:
+def missing(sig: Signals, stems: frozenset[str], rare: float) -> list[str]:
     """The question's rare words (weight `rare` or more) not in `stems`: what a window
     must hold to decide, and what an "only ..." restriction that leaves one out says No
     to. Rare in the documents is not enough when everyday English says it otherwise: "on
