@@ -77,3 +77,12 @@ def test_a_sentence_that_brings_its_list_is_not_a_short_answer(seed_engine: Engi
     sources._common(sig, alone)
     assert intro.features["short"] == 0.0
     assert alone.features["short"] == 1.0
+
+
+def test_a_procedure_cut_off_by_its_passage_goes_on_in_the_next() -> None:
+    # The step that names the task ends the passage; its substeps open the next one.
+    units = _sentences_with_items("The gizmo keeps a beacon.\nEnable the gizmo beacon backup.")
+    beyond = ["Select Gizmo > Beacon and edit the Beacon Settings.", "Select Beacon Backup.", "Click OK."]
+    assert _following(units, 1, beyond) == beyond
+    # A description does not borrow the next passage's sentences.
+    assert _following(units, 1, ["The beacon is sent every second.", "It is small."]) == []

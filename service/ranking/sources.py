@@ -431,7 +431,11 @@ class PassageSource:
         for rank, hit in enumerate(hits[:depth]):
             chunk = hit.chunk
             label = chunk.section.split(" > ")[-1]
-            units = _sentences_with_items(chunk.text, (continued or {}).get(chunk.chunk_id, ""))
+            after = (continued or {}).get(chunk.chunk_id, "")
+            units = _sentences_with_items(chunk.text, after)
+            # The sentences that follow the passage in its section: a procedure whose step
+            # ends the passage ("Enable heartbeat backup ...") goes on there with its substeps.
+            beyond = [s for s, _ in _sentences_with_items(after)] if after else []
             if units and not units[-1][1] and _INTRODUCES.search(units[-1][0]) and children:
                 # "...one of the following states:" ends its section: the items are the
                 # sections under it (Initial, Active, Passive, ...).
@@ -441,7 +445,7 @@ class PassageSource:
                 if sentence in seen or len(sentence) < 20:
                     continue
                 seen.add(sentence)
-                following = _following(units, index) if not items else []
+                following = _following(units, index, beyond) if not items else []
                 for window in ([], following) if following else ([],):
                     out.append(self._candidate(sig, hit, rank, label, families, sentence, items, window))
         return out
@@ -569,12 +573,15 @@ def introduces(sentence: str) -> bool:
     return bool(_INTRODUCES.search(sentence.strip()))
 
 
-def _following(units: list[tuple[str, list[str]]], index: int) -> list[str]:
+def _following(units: list[tuple[str, list[str]]], index: int, beyond: list[str] | None = None) -> list[str]:
     """The two sentences after one, or, when they are the steps of a procedure, the
-    steps that follow it: a "how do I" is answered by the steps, not by the first."""
-    after = [s for s, _ in units[index + 1 :]]
-    window = after[:2]
-    if any(_STEP.search(s.strip()) for s in window):
+    steps that follow it: a "how do I" is answered by the steps, not by the first.
+    `beyond` are the sentences that follow the passage in its section: a passage's end
+    cuts a procedure as it cuts a list, and its steps go on there."""
+    own = [s for s, _ in units[index + 1 :]]
+    after = own + list(beyond or [])
+    window = own[:2]
+    if any(_STEP.search(s.strip()) for s in after[:2]):
         # A procedure goes on through a sentence or two that are no step themselves ("For
         # Type:", a note), as long as another step follows them.
         end = 2
