@@ -528,7 +528,8 @@ class Engine:
         more scored close behind it for the same product, with the lists they introduce."""
         passages = [e for e in evidence if e.source == "passage"]
         top = passages[0]
-        if _asks_for_steps(q) and not _is_procedure(top):
+        asks_steps = _asks_for_steps(q)
+        if asks_steps and not _is_procedure(top):
             # "how do I ...": the steps that do it answer, not the sentence that describes it.
             steps = [e for e in passages[1:8] if _is_procedure(e) and e.score >= top.score - PROCEDURE_BEHIND]
             if steps:
@@ -557,6 +558,9 @@ class Engine:
             # Two windows of one passage overlap: a sentence is said once.
             # A window that already said the sentence introducing a list still lacks the list.
             fresh = [s for s in split_sentences(e.text) or [e.text] if s not in said]
+            # "How do I ...": the procedure goes on to its last step, past the window scored.
+            more = [s for s in e.steps if s not in said] if asks_steps and e is top else []
+            fresh += more
             # A value of the kind asked that the facts give another link is not said in an
             # answer about this one ("heartbeat backup (uses port 28771 ...)" for HA1 backup).
             foreign = [s for s in (*fresh[1:], *e.items) if sig.shape is not None and _values_of_others(sig, s, table)]
@@ -570,6 +574,8 @@ class Engine:
             parts.append("\n".join(lines))
             # The quote is what this answer says of the passage, no sentence it left out.
             quote = " ".join(s for s in split_sentences(e.text) or [e.text] if s not in foreign) if foreign else e.text
+            if more:
+                quote = " ".join([quote, *(s for s in more if s not in foreign)])
             if items:
                 quote += "\n" + "\n".join(items)
             citations.append(e.citation.model_copy(update={"quote": quote}))
@@ -706,9 +712,15 @@ def _asks_for_steps(q: qparse.Query) -> bool:
 
 
 def _is_procedure(e: Evidence) -> bool:
-    """A candidate that carries at least two UI steps ("Select ...", "Click ...")."""
-    lines = [*split_sentences(e.text), *e.items]
-    return sum(1 for line in lines if sources.is_step(line)) >= 2
+    """A candidate that carries the steps of a procedure, with those that carry on after
+    it: three instructions at least ("Select ...", "In Device > Setup, edit ..."), and most
+    of what it says. A reference list of fields with an instruction among its descriptions
+    ("Specify the following: - Enabled —... - Failure Condition —...") tells no one how,
+    nor do two lines of advice ("Enable and configure either ... Configure at least one
+    ..."): with two, a reference page's advice took the place of its task's steps."""
+    lines = [*split_sentences(e.text), *e.items, *e.steps]
+    told = sum(1 for line in lines if sources.is_instruction(line))
+    return told >= 3 and 2 * told > len(lines)
 
 
 def _same_product(a: Scope | None, b: Scope | None, main_product: str | None) -> bool:
