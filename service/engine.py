@@ -702,25 +702,28 @@ def _structured_reading(
     return None
 
 
-_STEPS_ASKED = re.compile(r"\bhow\s+(?:do|can|should|would|could|must)\s+(?:i|we|you|one)\b|\bhow\s+to\b")
+_STEPS_ASKED = re.compile(
+    r"\b(?:how|where)\s+(?:do|can|should|would|could|must)\s+(?:i|we|you|one)\b|\bhow\s+to\b|\bhow\W*$"
+)
 
 
 def _asks_for_steps(q: qparse.Query) -> bool:
-    """A question that asks how its asker does something ("how do I", "how to"): English
-    grammar's agent after "how", not a list of phrasings."""
+    """A question that asks how (or where) its asker does something ("how do I", "where
+    can I", "how to"), or ends on a bare "how" that stands for it ("... - how?"): English
+    grammar's agent after the wh-word, not a list of phrasings."""
     return bool(_STEPS_ASKED.search(q.norm or q.text.lower()))
 
 
 def _is_procedure(e: Evidence) -> bool:
     """A candidate that carries the steps of a procedure, with those that carry on after
-    it: three instructions at least ("Select ...", "In Device > Setup, edit ..."), and most
-    of what it says. A reference list of fields with an instruction among its descriptions
-    ("Specify the following: - Enabled —... - Failure Condition —...") tells no one how,
-    nor do two lines of advice ("Enable and configure either ... Configure at least one
-    ..."): with two, a reference page's advice took the place of its task's steps."""
+    it: three instructions at least ("Select ...", "In Device > Setup, edit ..."). Two are
+    often a reference page's advice ("Enable and configure either ... Configure at least
+    one ..."), or an instruction and a field's description in the list it introduces
+    ("Specify the following: - Enabled —... "): with two, those took the place of the
+    task's steps."""
     lines = [*split_sentences(e.text), *e.items, *e.steps]
     told = sum(1 for line in lines if sources.is_instruction(line))
-    return told >= 3 and 2 * told > len(lines)
+    return told >= 3
 
 
 def _same_product(a: Scope | None, b: Scope | None, main_product: str | None) -> bool:

@@ -83,3 +83,21 @@ def test_how_do_i_is_answered_with_the_steps_that_follow_in_the_next_passage(
     # The substeps do not say what the task is: the step that names it does.
     for step in ("Pairing Settings", "Enable Second Path", "For Path Port, select the management port"):
         assert step in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("how do i pair two gizmos?", True),
+        ("where can i change the gizmo beacon timer?", True),
+        ("gizmo beacon backup on a data port - how?", True),
+        ("how does the gizmo beacon work?", False),
+        ("how many gizmos can pair?", False),
+        ("where is the gizmo beacon sent?", False),
+    ],
+)
+def test_a_question_asks_for_steps_when_its_asker_does_the_thing(question: str, asks: bool) -> None:
+    from hakb.service import question as qparse
+    from hakb.service.engine import _asks_for_steps
+
+    assert _asks_for_steps(qparse.parse(question, lambda w: w)[0]) is asks

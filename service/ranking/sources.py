@@ -36,7 +36,7 @@ _STEP = re.compile(
 # enter ..."). The lead-ins are English prepositions and subordinators, a closed class.
 # Wider than _STEP, which the ranker's weights, its windows and the verdict reading were
 # fitted with: this one only says how far a procedure goes.
-_LEAD_IN = r"(?:(?:in|on|for|from|under|within|at|if|when|after|before|once|then)\b[^.;:]{0,100}?,\s*)?"
+_LEAD_IN = r"(?:(?:in|on|for|from|under|within|at|if|when|after|before|once|then|to)\b[^.;:]{0,100}?,\s*)?"
 _INSTRUCTION = re.compile(
     r"^\(?(?:optional\)\s*)?" + _LEAD_IN + r"(?:select|click|enter|go|configure|set|navigate|open|choose|add"
     r"|edit|run|enable|disable|define|specify|create|delete|remove|modify|change|commit|save|push|view|access"
