@@ -24,6 +24,9 @@ from tests.test_ranking import _engine_with_pages
         "On the peer gizmo, click the Make local gizmo functional link.",
         "Verify that the peer gizmo has taken over.",
         "(Optional) Modify the Beacon Timers.",
+        "(Gizmo OS 2.1 and later releases) (Optional) Enable beacon groups for the gizmos.",
+        "admin@gizmo-1# set gizmo beacon-backup yes",
+        "(Beacon Backup is configured) admin@gizmo-1> request gizmo beacon-reestablish",
     ],
 )
 def test_an_instruction_may_open_with_where_or_when_it_happens(sentence: str) -> None:
@@ -37,6 +40,7 @@ def test_an_instruction_may_open_with_where_or_when_it_happens(sentence: str) ->
         "Enable Beacon Sync —Enable synchronization of the beacons with the peer.",
         "Enabling beacon backup prevents a split gizmo.",
         "If both gizmos have the same priority, the one with the lower MAC address wins.",
+        "(The beacon license is kept.) For beacon groups, see Gizmo Groups.",
     ],
 )
 def test_a_description_is_no_instruction(sentence: str) -> None:

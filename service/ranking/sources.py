@@ -34,13 +34,17 @@ _STEP = re.compile(
 # the sentence, or the main clause after a lead-in phrase that says where or when ("In
 # Device > High Availability > General, edit ...", "For Type, select ...", "If you use IP,
 # enter ..."). The lead-ins are English prepositions and subordinators, a closed class.
-# Wider than _STEP, which the ranker's weights, its windows and the verdict reading were
-# fitted with: this one only says how far a procedure goes.
+# A command typed at a CLI prompt ("admin@PA-3250# set deviceconfig ...", "username@hostname>
+# request ...") is an instruction too. Either may follow the parentheses that say when it
+# applies ("(Optional)", "(PAN-OS 11.1.7 and later 11.1 releases)", "(HA1 Backup is
+# configured)"). Wider than _STEP, which the ranker's weights, its windows and the verdict
+# reading were fitted with: this one only says how far a procedure goes.
+_CONDITIONS = r"(?:\([^()]{1,80}\)\s*)*"
 _LEAD_IN = r"(?:(?:in|on|for|from|under|within|at|if|when|after|before|once|then|to)\b[^.;:]{0,100}?,\s*)?"
 _INSTRUCTION = re.compile(
-    r"^\(?(?:optional\)\s*)?" + _LEAD_IN + r"(?:select|click|enter|go|configure|set|navigate|open|choose|add"
-    r"|edit|run|enable|disable|define|specify|create|delete|remove|modify|change|commit|save|push|view|access"
-    r"|verify|confirm|check|ensure|perform|repeat|connect|restore|export|import|expand|wait|log\s+in)\b",
+    "^" + _CONDITIONS + r"(?:[\w.-]+@[\w.-]+[>#]|" + _LEAD_IN + r"(?:select|click|enter|go|configure|set|navigate"
+    r"|open|choose|add|edit|run|enable|disable|define|specify|create|delete|remove|modify|change|commit|save|push"
+    r"|view|access|verify|confirm|check|ensure|perform|repeat|connect|restore|export|import|expand|wait|log\s+in)\b)",
     re.I,
 )
 # A field's description in a reference list: its label, then a dash ("Enable Session
