@@ -529,7 +529,8 @@ class Engine:
         more scored close behind it for the same product, with the lists they introduce."""
         passages = [e for e in evidence if e.source == "passage"]
         top = passages[0]
-        if _asks_for_steps(q) and not _is_procedure(top):
+        asks_steps = _asks_for_steps(q)
+        if asks_steps and not _is_procedure(top):
             # "how do I ...": the steps that do it answer, not the sentence that describes it.
             steps = [e for e in passages[1:8] if _is_procedure(e) and e.score >= top.score - PROCEDURE_BEHIND]
             if steps:
@@ -566,6 +567,9 @@ class Engine:
             # Two windows of one passage overlap: a sentence is said once.
             # A window that already said the sentence introducing a list still lacks the list.
             fresh = [s for s in split_sentences(e.text) or [e.text] if s not in said]
+            # "How do I ...": the procedure goes on to its last step, past the window scored.
+            more = [s for s in e.steps if s not in said] if asks_steps and e is top else []
+            fresh += more
             # A value of the kind asked that the facts give another link is not said in an
             # answer about this one ("heartbeat backup (uses port 28771 ...)" for HA1 backup).
             foreign = [s for s in (*fresh[1:], *e.items) if sig.shape is not None and _values_of_others(sig, s, table)]
@@ -581,6 +585,8 @@ class Engine:
             parts.append(f"{scope.product_label}: {part}" if sided and scope and scope.product_label else part)
             # The quote is what this answer says of the passage, no sentence it left out.
             quote = " ".join(s for s in split_sentences(e.text) or [e.text] if s not in foreign) if foreign else e.text
+            if more:
+                quote = " ".join([quote, *(s for s in more if s not in foreign)])
             if items:
                 quote += "\n" + "\n".join(items)
             citations.append(e.citation.model_copy(update={"quote": quote}))
@@ -707,19 +713,28 @@ def _structured_reading(
     return None
 
 
-_STEPS_ASKED = re.compile(r"\bhow\s+(?:do|can|should|would|could|must)\s+(?:i|we|you|one)\b|\bhow\s+to\b")
+_STEPS_ASKED = re.compile(
+    r"\b(?:how|where)\s+(?:do|can|should|would|could|must)\s+(?:i|we|you|one)\b|\bhow\s+to\b|\bhow\W*$"
+)
 
 
 def _asks_for_steps(q: qparse.Query) -> bool:
-    """A question that asks how its asker does something ("how do I", "how to"): English
-    grammar's agent after "how", not a list of phrasings."""
+    """A question that asks how (or where) its asker does something ("how do I", "where
+    can I", "how to"), or ends on a bare "how" that stands for it ("... - how?"): English
+    grammar's agent after the wh-word, not a list of phrasings."""
     return bool(_STEPS_ASKED.search(q.norm or q.text.lower()))
 
 
 def _is_procedure(e: Evidence) -> bool:
-    """A candidate that carries at least two UI steps ("Select ...", "Click ...")."""
-    lines = [*split_sentences(e.text), *e.items]
-    return sum(1 for line in lines if sources.is_step(line)) >= 2
+    """A candidate that carries the steps of a procedure, with those that carry on after
+    it: three instructions at least ("Select ...", "In Device > Setup, edit ..."). Two are
+    often a reference page's advice ("Enable and configure either ... Configure at least
+    one ..."), or an instruction and a field's description in the list it introduces
+    ("Specify the following: - Enabled —... "): with two, those took the place of the
+    task's steps."""
+    lines = [*split_sentences(e.text), *e.items, *e.steps]
+    told = sum(1 for line in lines if sources.is_instruction(line))
+    return told >= 3
 
 
 def _same_product(a: Scope | None, b: Scope | None, main_product: str | None) -> bool:
@@ -741,7 +756,9 @@ def _where(scope: Scope | None) -> tuple[str | None, str | None]:
 
 def _another_deployment(a: Scope | None, b: Scope | None) -> bool:
     """Two scopes of one named product in two of its deployments (VM-Series on AWS, on ESXi)."""
-    return a is not None and b is not None and bool(a.product) and a.product == b.product and a.deployment != b.deployment
+    return (
+        a is not None and b is not None and bool(a.product) and a.product == b.product and a.deployment != b.deployment
+    )
 
 
 def _said(e: Evidence) -> str:

@@ -267,7 +267,10 @@ def _one_slip(typed: str, word: str) -> bool:
     if len(typed) == len(word):
         diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
         return len(diff) == 1 or (
-            len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == word[diff[1]] and typed[diff[1]] == word[diff[0]]
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and typed[diff[0]] == word[diff[1]]
+            and typed[diff[1]] == word[diff[0]]
         )
     short, long = sorted((typed, word), key=len)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))

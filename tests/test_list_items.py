@@ -126,3 +126,12 @@ def test_a_table_made_of_sections_is_the_list_its_sentence_announces(
     # ... but a yes or no is decided by a sentence, and a how by steps, not by a list of rows.
     assert announced("does the fan curve reach the peer?") == []
     assert announced("how do i keep the fan curve from reaching the peer?") == []
+
+
+def test_a_procedure_cut_off_by_its_passage_goes_on_in_the_next() -> None:
+    # The step that names the task ends the passage; its substeps open the next one.
+    units = _sentences_with_items("The gizmo keeps a beacon.\nEnable the gizmo beacon backup.")
+    beyond = ["Select Gizmo > Beacon and edit the Beacon Settings.", "Select Beacon Backup.", "Click OK."]
+    assert _following(units, 1, beyond) == beyond
+    # A description does not borrow the next passage's sentences.
+    assert _following(units, 1, ["The beacon is sent every second.", "It is small."]) == []

@@ -67,6 +67,9 @@ class Evidence:
     # by them. It competes with single facts and sentences like any other evidence.
     bundle: list[Fact] = field(default_factory=list)
     rendered: str | None = None
+    # A passage sentence's procedure: the instructions that follow what `text` says, in its
+    # section. Not scored; a "how do I" answer says them.
+    steps: list[str] = field(default_factory=list)
 
     def vector(self) -> list[float]:
         return [float(self.features.get(name, 0.0)) for name in FEATURES]

@@ -10,7 +10,7 @@ Both describe a candidate with the same features, so they compete on one score.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -30,6 +30,26 @@ from hakb.text import split_sentences
 _STEP = re.compile(
     r"^\(?(?:optional\)\s*)?(?:select|click|enter|go|configure|set|navigate|open|choose|add|edit|run)\b", re.I
 )
+# An instruction of a procedure is an imperative: a verb of acting on the interface opens
+# the sentence, or the main clause after a lead-in phrase that says where or when ("In
+# Device > High Availability > General, edit ...", "For Type, select ...", "If you use IP,
+# enter ..."). The lead-ins are English prepositions and subordinators, a closed class.
+# A command typed at a CLI prompt ("admin@PA-3250# set deviceconfig ...", "username@hostname>
+# request ...") is an instruction too. Either may follow the parentheses that say when it
+# applies ("(Optional)", "(PAN-OS 11.1.7 and later 11.1 releases)", "(HA1 Backup is
+# configured)"). Wider than _STEP, which the ranker's weights, its windows and the verdict
+# reading were fitted with: this one only says how far a procedure goes.
+_CONDITIONS = r"(?:\([^()]{1,80}\)\s*)*"
+_LEAD_IN = r"(?:(?:in|on|for|from|under|within|at|if|when|after|before|once|then|to)\b[^.;:]{0,100}?,\s*)?"
+_INSTRUCTION = re.compile(
+    "^" + _CONDITIONS + r"(?:[\w.-]+@[\w.-]+[>#]|" + _LEAD_IN + r"(?:select|click|enter|go|configure|set|navigate"
+    r"|open|choose|add|edit|run|enable|disable|define|specify|create|delete|remove|modify|change|commit|save|push"
+    r"|view|access|verify|confirm|check|ensure|perform|repeat|connect|restore|export|import|expand|wait|log\s+in)\b)",
+    re.I,
+)
+# A field's description in a reference list: its label, then a dash ("Enable Session
+# Synchronization —Enable synchronization of ...", "Failure Condition —Select whether ...").
+_LABELLED = re.compile(r"^[^.,;:—]{1,60}?\s*—")
 _NUMBERISH = re.compile(r"\b0x[0-9a-f]+\b|\b\d+\b", re.I)
 _MAX_ITEMS = 16
 # What a value of an attribute looks like in a sentence: a question that asks for a
@@ -210,6 +230,14 @@ def coverage(sig: Signals, stems: frozenset[str], *, where: bool = False) -> tup
 def is_step(sentence: str) -> bool:
     """A UI step of a procedure ("Select Device > High Availability", "Click OK")."""
     return bool(_STEP.search(sentence.strip()))
+
+
+def is_instruction(sentence: str) -> bool:
+    """An instruction of a procedure, wherever its imperative stands ("In Device > High
+    Availability > General, edit the Election Settings."), not a field's description that
+    opens with the verb its label does."""
+    s = sentence.strip()
+    return bool(_INSTRUCTION.search(s)) and not _LABELLED.match(s)
 
 
 def _numbers_feature(sig: Signals, text: str) -> float:
@@ -465,6 +493,9 @@ class PassageSource:
             label = chunk.section.split(" > ")[-1]
             after = (continued or {}).get(chunk.chunk_id, "")
             units = _sentences_with_items(chunk.text, after)
+            # The sentences that follow the passage in its section: a procedure whose step
+            # ends the passage ("Enable heartbeat backup ...") goes on there with its substeps.
+            beyond = [s for s, _ in _sentences_with_items(after)] if after else []
             if children and not after:
                 _rows_under(units, chunk.text, children.get((chunk.doc_id, chunk.section), []))
             parent = (parents or {}).get((chunk.doc_id, chunk.section.rpartition(" > ")[0]))
@@ -485,9 +516,14 @@ class PassageSource:
                 if sentence in seen or len(sentence) < 20:
                     continue
                 seen.add(sentence)
-                following = _following(units, index) if not items else []
+                following = _following(units, index, beyond) if not items else []
+                # The instructions that carry on past the window: what a "how do I" answer
+                # adds when the candidate answers it.
+                procedure = [] if items else _procedure([s for s, _ in units[index + 1 :]] + beyond, is_instruction)
                 for window in ([], following) if following else ([],):
-                    out.append(self._candidate(sig, hit, rank, label, families, sentence, items, window))
+                    e = self._candidate(sig, hit, rank, label, families, sentence, items, window)
+                    e.steps = procedure[len(window) :]
+                    out.append(e)
         return out
 
     def _candidate(
@@ -644,28 +680,37 @@ def _rows_under(units: list[tuple[str, list[str]]], text: str, under: list[str])
     return None
 
 
-def _following(units: list[tuple[str, list[str]]], index: int) -> list[str]:
+def _following(units: list[tuple[str, list[str]]], index: int, beyond: list[str] | None = None) -> list[str]:
     """The two sentences after one, or, when they are the steps of a procedure, the
-    steps that follow it: a "how do I" is answered by the steps, not by the first."""
-    after = [s for s, _ in units[index + 1 :]]
-    window = after[:2]
-    if any(_STEP.search(s.strip()) for s in window):
-        # A procedure goes on through a sentence or two that are no step themselves ("For
-        # Type:", a note), as long as another step follows them.
-        end = 2
-        for i in range(2, min(len(after), _MAX_STEPS)):
-            if _STEP.search(after[i].strip()):
-                end = i + 1
-            elif i - end >= 2:
-                break
-        window = after[:end]
-        return window
+    steps that follow it: a "how do I" is answered by the steps, not by the first.
+    `beyond` are the sentences that follow the passage in its section: a passage's end
+    cuts a procedure as it cuts a list, and its steps go on there."""
+    own = [s for s, _ in units[index + 1 :]]
+    steps = _procedure([*own, *(beyond or [])], is_step)
+    if steps:
+        return steps
+    window = own[:2]
     # A reason or a description stops where another list begins: "... waiting to be
     # suspended. Causes of a hard fault are:" joins two lists, and says neither.
     for i, sentence in enumerate(window):
         if sentence.rstrip().endswith(":"):
             return window[:i]
     return window
+
+
+def _procedure(after: list[str], step: Callable[[str], bool]) -> list[str]:
+    """The steps that follow a sentence when they begin within two sentences of it, else
+    nothing. A procedure goes on through a sentence or two that are no step themselves
+    ("For Type:", a note), as long as another step follows them."""
+    if not any(step(s) for s in after[:2]):
+        return []
+    end = 2
+    for i in range(2, min(len(after), _MAX_STEPS)):
+        if step(after[i]):
+            end = i + 1
+        elif i - end >= 2:
+            break
+    return after[:end]
 
 
 def _sentences_with_items(text: str, after: str = "") -> list[tuple[str, list[str]]]:
