@@ -837,14 +837,15 @@ def _passage_beside(
 
 def _values_of_others(sig: sources.Signals, text: str, table: FactTable, named: set[str] | None = None) -> bool:
     """The sentence holds a value of the shape asked that the facts table gives only to
-    links other than the one asked ("uses port 28771" is heartbeat backup's, beside an
-    answer about the HA1 backup link)."""
+    links other than the one asked, as the kind of value asked ("uses port 28771" is
+    heartbeat backup's port, beside an answer about the HA1 backup link; a range's "10" that
+    is some other setting's default is no link's port)."""
     assert sig.shape is not None
     if not sig.subjects:
         return False
     named = named if named is not None else _values(sig.shape, sig.query.norm or sig.query.text)
     for value in _values(sig.shape, text) - named:
-        owners = {f.subject for f in table.by_value(value)}
+        owners = {f.subject for f in table.by_value(value) if not sig.groups or f.attribute in sig.groups}
         if owners and not owners & set(sig.subjects):
             return True
     return False

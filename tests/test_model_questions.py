@@ -61,3 +61,10 @@ def test_a_sentence_that_names_the_family_says_the_model_asked(tmp_path, onnx_em
     for question in ("gizmo cluster size limit for pa-3420s?", "how many gizmo members on a pa-3430?"):
         answer = engine.ask(question)
         assert answer.kind != "abstain" and "7" in answer.answer and "11" not in answer.answer, answer.answer
+
+
+def test_a_value_another_setting_has_is_no_other_link_s_value(corpus_engine: Engine) -> None:
+    # "The range is 10 to 3,600." beside an HA1 SSH answer: 10 is also a ping count's default,
+    # but no link's port, so the sentence is said, not dropped as another link's value.
+    answer = corpus_engine.ask("ha1 ssh: smallest time based rekey interval i can set?")
+    assert "10 to 3,600" in answer.answer, answer.answer
