@@ -68,3 +68,12 @@ def test_a_value_another_setting_has_is_no_other_link_s_value(corpus_engine: Eng
     # but no link's port, so the sentence is said, not dropped as another link's value.
     answer = corpus_engine.ask("ha1 ssh: smallest time based rekey interval i can set?")
     assert "10 to 3,600" in answer.answer, answer.answer
+
+
+def test_a_setting_s_range_is_no_answer_to_what_the_setting_is_for(corpus_engine: Engine) -> None:
+    # The lookup rules answer a setting named with its range and default; asked what it is
+    # for, the sentence that says what it does answers, and asked its range, the range does.
+    purpose = corpus_engine.ask("what is the tentative hold time for?")
+    assert purpose.kind == "passage" and "tentative state" in purpose.answer, purpose.answer
+    value = corpus_engine.ask("tentative hold time range?")
+    assert value.kind == "fact" and "10-600" in value.answer, value.answer

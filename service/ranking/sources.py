@@ -341,8 +341,9 @@ class FactSource:
         stems = frozenset().union(*(fact_stems(f) | in_ranges(sig, f"{f.value} {f.quote}") for f in facts))
         feats = e.features
         feats["is_fact"] = 1.0
-        feats["rule"] = 1.0
-        feats["rule_conf"] = picked.confidence
+        if _answers_what_is_asked(sig, facts):
+            feats["rule"] = 1.0
+            feats["rule_conf"] = picked.confidence
         feats["fact_cov"], rare = coverage(sig, stems)
         feats["rare"] = 1.0 if rare else 0.0
         for name in ("attribute", "platform"):
@@ -462,6 +463,22 @@ def _qualifier_stems(qualifier: str, generic: frozenset[str]) -> frozenset[str]:
 def fact_stems(f: Fact) -> frozenset[str]:
     label = f.section.split(" > ")[-1] if " > " in f.section else ""
     return tx.stems_of(f"{f.subject} {rules.label(f.attribute)} {f.value} {f.qualifier or ''} {f.quote} {label}")
+
+
+def _answers_what_is_asked(sig: Signals, facts: list[Fact]) -> bool:
+    """Whether the lookup rules' answer is of the kind the question asks: a setting's range
+    and default are no answer to "what is the tentative hold time for?" or "can i turn it
+    off?", which ask its purpose or whether (the question's attribute cues), unless the
+    question names the kind itself ("... key server priority range on hsci?") or the facts
+    are the notes of the model asked. Otherwise the rules' pick is one candidate among the
+    others, with no bonus for being theirs."""
+    kinds = {f.attribute for f in facts}
+    if not sig.groups or kinds & sig.groups:
+        return True
+    if sig.platforms and all(f.subject in sig.platforms for f in facts):
+        return True  # the model's own notes, which the rules read for what is asked of it
+    said = tx.stems_of(sig.query.norm or sig.query.text)
+    return any(tx.stems_of(rules.label(kind)) <= said for kind in kinds)
 
 
 def _platform_feature(sig: Signals, names: set[str]) -> float:
