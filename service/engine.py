@@ -310,7 +310,7 @@ class Engine:
             top = reading
         if top.source == "fact":
             answer = self._compose_fact(build, q, sig, picked, evidence)
-            if answer.verdict is None:
+            if answer.verdict is None and not _lacks_terms(sig, answer.facts):
                 # A yes/no question answered by a row whose line says neither: its sentence
                 # decides, read as a passage's is ("Group ID: ... must match on both HA peers").
                 found = self._verdict(q, sig, top, evidence)
@@ -559,7 +559,9 @@ class Engine:
         # A sentence that announces a table or a list ("The following table displays which
         # deployments are supported") decides nothing itself: its rows do.
         decision = self._verdict(q, sig, top, evidence)
-        verdict = decision.verdict if decision is not None else None
+        # Parts of several deployments each say their own; the first one's Yes or No is not
+        # every part's ("not supported on ESXi; use path monitoring" beside AWS's "not available").
+        verdict = decision.verdict if decision is not None and not sided else None
         citations = []
         parts = []
         said: set[str] = set()
@@ -590,7 +592,11 @@ class Engine:
             if items:
                 quote += "\n" + "\n".join(items)
             citations.append(e.citation.model_copy(update={"quote": quote}))
-        text = " ".join(parts)
+        # A part that ends with a list item ends its line: the next part is no more of the item.
+        text = "".join(
+            f"{'' if i == 0 else chr(10) if parts[i - 1].split(chr(10))[-1].startswith('- ') else ' '}{p}"
+            for i, p in enumerate(parts)
+        )
         # A question asking a value, answered in words by a passage that names the setting
         # ("the Tentative Hold Time is triggered ..."): the setting's documented values too.
         scope = top.citation.scope
@@ -975,20 +981,36 @@ _VALUE_OF = re.compile(
 _ASKS_VALUE = re.compile(r"\b(?:range|max|maximum|min|minimum|value|time|timer|vs|versus|or|many|much)\b", re.I)
 
 
+# A word rarer in English than this names a term ("encryption", "clustering", "macsec");
+# "support", "address", "interface" are everyday words.
+TERM_SPECIFICITY = 0.75
+
+
 def _undecided(result: rules.RuleResult, sig: sources.Signals) -> rules.RuleResult:
-    """A family's fact says Yes or No for the model asked only of what it is about: "PA-3200
-    Series firewalls don't support an IPv6 address for the HA1-backup link" says no No to
-    "does the pa-3220 support preemption?". When the question names a model, the facts must
-    say each of its terms (a word that is no English: "preemption", "macsec", "ipv6"; the
-    model is where the question holds, not a term of it), or the line has no verdict."""
-    if result.polarity is None or not result.facts or not sig.platforms:
-        return result
-    stems = frozenset().union(*(sources.fact_stems(f) for f in result.facts))
-    terms = [w for w in sig.words if w not in sig.where and tx.specificity(w) >= 1.0]
-    if all(sources.holds(sig, w, stems) for w in terms):
+    """A family's fact says Yes or No for the model asked only of what it is about (see
+    `_lacks_terms`): otherwise its line is said without a verdict."""
+    if result.polarity is None or not _lacks_terms(sig, result.facts):
         return result
     text = re.sub(r"^(?:Yes|No)\. ", "", result.text)
     return dataclasses.replace(result, polarity=None, text=text)
+
+
+def _lacks_terms(sig: sources.Signals, facts: list[Fact]) -> bool:
+    """Whether facts answering a question about a model fail to say one of its terms (a
+    word rare in English: "preemption", "encryption", "ipv6"; the model is where the
+    question holds, not a term of it): "PA-3200 Series firewalls don't support an IPv6
+    address for the HA1-backup link" decides nothing of "does the pa-3220 support
+    preemption?", neither through the rules' line nor read as a sentence."""
+    if not facts or not sig.platforms:
+        return False
+    stems = frozenset().union(*(sources.fact_stems(f) for f in facts))
+    terms = [w for w in sig.words if w not in sig.where and tx.specificity(w) >= TERM_SPECIFICITY]
+    # ... nor its topic, however common in English ("access mode", "path monitoring"): the
+    # word that weighs most in the documents and in English alike (not "support").
+    rest = [w for w in sig.words if w not in sig.where]
+    if rest:
+        terms.append(max(rest, key=lambda w: sig.weights[w] * tx.specificity(w)))
+    return not all(sources.holds(sig, w, stems) for w in terms)
 
 
 def _fact_answer(q: qparse.Query, result: rules.RuleResult) -> Answer:

@@ -261,12 +261,14 @@ def _wh_word(m: re.Match[str]) -> str:
 
 
 def _one_slip(typed: str, word: str) -> bool:
-    """Whether `typed` is `word` with one letter left out, added, changed or two swapped."""
+    """Whether `typed` is `word` with one letter left out or added, or two side by side
+    swapped: the slips of fast typing. A changed letter is not one: "hoc" (of "ad hoc") is
+    no "how", "whit" no "what"."""
     if typed == word or abs(len(typed) - len(word)) > 1:
         return False
     if len(typed) == len(word):
         diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
-        return len(diff) == 1 or (
+        return (
             len(diff) == 2
             and diff[1] == diff[0] + 1
             and typed[diff[0]] == word[diff[1]]

@@ -77,3 +77,27 @@ def test_a_setting_s_range_is_no_answer_to_what_the_setting_is_for(corpus_engine
     assert purpose.kind == "passage" and "tentative state" in purpose.answer, purpose.answer
     value = corpus_engine.ask("tentative hold time range?")
     assert value.kind == "fact" and "10-600" in value.answer, value.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["does the pa-3260 support path monitoring?", "does pa-820 support clustering?"],
+)
+def test_a_model_s_row_about_something_else_says_no_yes_or_no(corpus_engine: Engine, question: str) -> None:
+    # The rows of the model's family that win say nothing of the topic asked (path
+    # monitoring, clustering): their line is no Yes and no No for it.
+    answer = corpus_engine.ask(question)
+    assert not answer.answer.startswith(("Yes.", "No.")), answer.answer
+
+
+def test_a_question_naming_one_row_gets_the_row_not_the_table_s_labels(corpus_engine: Engine) -> None:
+    answer = corpus_engine.ask("what is the monitor fail hold up time for the aggressive profile?")
+    assert "0/0" in answer.answer, answer.answer
+
+
+def test_a_part_that_ends_with_a_list_item_ends_its_line(corpus_engine: Engine) -> None:
+    for question in ("what does ip modulo do?", "what is the promotion hold time?"):
+        answer = corpus_engine.ask(question)
+        for line in answer.answer.split("\n"):
+            if line.startswith("- "):
+                assert len(line) < 120, (question, line)  # an item, not an item and the next part

@@ -144,6 +144,8 @@ def signals(
     asks = wh.group(1) if wh and wh.group(1) in ("how", "why") else None
     if asks == "how" and q.asks_quantity:
         asks = None  # "how many", "how long": a quantity, not a way of doing something
+    where = frozenset(w for w in words if named and lexicon.canonical_model(w) == q.platform)
+    topic_known = [w for w in known if w not in where] or known
     return Signals(
         asks=asks,
         wh=wh.group(1) if wh else None,
@@ -153,7 +155,8 @@ def signals(
         query=q,
         words=words,
         weights=weights,
-        rarest=max(known, key=lambda w: weights[w]) if known else None,
+        # The model asked is where the question holds: the rarest word is its topic's.
+        rarest=max(topic_known, key=lambda w: weights[w]) if topic_known else None,
         unknown=unknown,
         foreign=foreign,
         subjects=list(subjects if subjects is not None else q.subjects),
@@ -163,7 +166,7 @@ def signals(
         polar=polar,
         expand=_expansions(words, norm, stems, vocab),
         spelled_out=_spelled_out(words, vocab),
-        where=frozenset(w for w in words if named and lexicon.canonical_model(w) == q.platform),
+        where=where,
     )
 
 
@@ -523,7 +526,12 @@ class PassageSource:
                 # or a reason, never by a list of rows.
                 up = _sentences_with_items(parent.text)
                 at = _rows_under(up, parent.text, children.get((parent.doc_id, parent.section), []))
-                if at is not None and _ANNOUNCES.search(up[at][0]) and up[at][0] not in seen:
+                if (
+                    at is not None
+                    and _ANNOUNCES.search(up[at][0])
+                    and up[at][0] not in seen
+                    and not _names_row(sig, chunk.section.rpartition(" > ")[2])
+                ):
                     sentence, items = up[at]
                     seen.add(sentence)
                     heading = parent.section.split(" > ")[-1]
@@ -666,6 +674,14 @@ def introduces(sentence: str) -> bool:
     return bool(_INTRODUCES.search(sentence.strip()))
 
 
+def _names_row(sig: Signals, label: str) -> bool:
+    """The question names the row itself ("... monitor fail hold up time for the aggressive
+    profile?"): it asks that row's value, not which rows the table has."""
+    stems = tx.stems_of(label)
+    named = [w for w in sig.words if holds(sig, w, stems)]
+    return bool(stems) and sum(sig.weights[w] for w in named) >= 0.5 * sig.total
+
+
 # The rows of a table that ingest made into sections of their own: one label a row, so
 # more of them than of list items fit in an answer.
 _MAX_ROWS = 48
@@ -690,7 +706,8 @@ def _rows_under(units: list[tuple[str, list[str]]], text: str, under: list[str])
         sentence, items = units[index]
         if not _INTRODUCES.search(sentence):
             continue
-        if items and items[-1] != last_line:
+        if items and (items[-1] != last_line or len(items) > 1):
+            # Lines it brings that are more than a table's header row are its own list.
             return None
         units[index] = (sentence, [*items, *under][:_MAX_ROWS])
         return index
