@@ -1004,10 +1004,13 @@ def _lacks_terms(sig: sources.Signals, facts: list[Fact]) -> bool:
     if not facts or not sig.platforms:
         return False
     stems = frozenset().union(*(sources.fact_stems(f) for f in facts))
-    terms = [w for w in sig.words if w not in sig.where and tx.specificity(w) >= TERM_SPECIFICITY]
+    said = (sig.query.platform_said or "").lower()
+    # The model's words: those ranking leaves out, and a bare number read as it ("a 440").
+    model = {w for w in sig.words if w in sig.where or w == said or lexicon.canonical_model(w) == sig.query.platform}
+    terms = [w for w in sig.words if w not in model and tx.specificity(w) >= TERM_SPECIFICITY]
     # ... nor its topic, however common in English ("access mode", "path monitoring"): the
     # word that weighs most in the documents and in English alike (not "support").
-    rest = [w for w in sig.words if w not in sig.where]
+    rest = [w for w in sig.words if w not in model]
     if rest:
         terms.append(max(rest, key=lambda w: sig.weights[w] * tx.specificity(w)))
     return not all(sources.holds(sig, w, stems) for w in terms)
