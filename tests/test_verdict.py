@@ -355,3 +355,20 @@ def test_readings_that_once_gave_the_wrong_verdict(
 def test_a_list_introduced_with_an_exception_lends_its_items_no_negation(seed_engine: Engine) -> None:
     intro = "The following settings are never synchronized between the HA peers, except:"
     assert _decide(seed_engine, "is the ha1 link synchronized between the ha peers?", intro, ("HA1 link",)) != "no"
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "expected"),
+    [
+        ("does a degraded cluster node keep its layer 7 continuity?", "Cluster Node States", "yes"),
+        ("does a degraded cluster node keep its layer 7 continuity?", "", None),
+        ("degraded cluster node layer 7 continuity?", "Cluster Node States", None),
+    ],
+)
+def test_an_explicit_question_names_its_subject_as_the_heading_does(
+    seed_engine: Engine, question: str, label: str, expected: str | None
+) -> None:
+    # The clause says what is asked of the subject its heading names; a terse question of
+    # the same words may ask the subject's value, and is not answered Yes through a heading.
+    text = "DEGRADED state keeps Layer 7 continuity for the sessions it owns."
+    assert _decide(seed_engine, question, text, label=label) == expected

@@ -258,7 +258,13 @@ def decide(
     content = sig.without(set(_model_words(sig)))
     if len(_held(content, c.words)) < 2:
         return None  # one shared word ("SUSPENDED—Triggered by administrator.") says no Yes
-    own = _cover(content, c.words, asked - tx.compounds(f"{c.words} {label}")) if content is not sig else own
+    unsaid = asked - tx.compounds(f"{c.words} {label}")
+    own = _cover(content, c.words, unsaid) if content is not sig else own
+    if explicit and own >= ABOUT:
+        # An explicit question ("does a DEGRADED node keep Layer 7 continuity?") names its
+        # subject as the heading does ("Node States ..."); the clause says the rest. Terse
+        # chat is no such sentence: a bare topic may ask its value, not whether.
+        own = _cover(content, f"{c.words} {label}", unsaid)
     if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not hedged:
         return Decision("yes", c.text, c.sentence, own)
     return None
