@@ -372,3 +372,13 @@ def test_an_explicit_question_names_its_subject_as_the_heading_does(
     # the same words may ask the subject's value, and is not answered Yes through a heading.
     text = "DEGRADED state keeps Layer 7 continuity for the sessions it owns."
     assert _decide(seed_engine, question, text, label=label) == expected
+
+
+def test_a_sentence_that_opens_with_such_and_a_noun_names_what_the_one_before_said() -> None:
+    # "Such pre-negotiation" says that communicating with the switch is pre-negotiation: the
+    # clause before it is read with that noun, and answers "can it pre-negotiate ...?".
+    said = "A passive firewall can communicate with the switch using LACP."
+    first = verdicts.clauses(f"{said} Such pre-negotiation speeds up failover.")[0]
+    assert first.text == said and "pre-negotiation" in first.words
+    for after in ("It speeds up failover.", "This is faster."):
+        assert verdicts.clauses(f"{said} {after}")[0].words == said

@@ -107,11 +107,14 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
         *((s, "") for s in said),
         *((s, intro if _names_only(item) else "") for item in items for s in split_sentences(item) or [item]),
     ]
-    for sentence, lead in units:
+    for n, (sentence, lead) in enumerate(units):
         s = sentence.strip()
         if not s or is_step(s) or introduces(s):
             previous = ""
             continue
+        # "... a firewall in Passive HA state can communicate ... using LACP. Such
+        # pre-negotiation speeds up failover.": the next sentence names what this one says.
+        named = _named_by_next(units[n + 1][0] if n + 1 < len(units) and not lead else "")
         before = last = ""
         term = _TERM.match(s)
         for part in (p for p in _CLAUSE.split(s) if p.strip()):
@@ -131,11 +134,24 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
                 words = f"{previous} {part}"
             else:
                 words = text
-            out.append(_Clause(text, words, s))
+            out.append(_Clause(text, f"{words} {named}" if named else words, s))
             before = part
             last = words
         previous = last if before else ""
     return out
+
+
+# A sentence that opens with a demonstrative (a closed class) and a noun ("Such
+# pre-negotiation ...", "This behavior ...") names, with that noun, what the sentence
+# before it said.
+_DEMONSTRATIVE = re.compile(r"^\s*(?:such|this|these)\s+([a-z][\w-]*)\b", re.I)
+
+
+def _named_by_next(sentence: str) -> str:
+    m = _DEMONSTRATIVE.match(sentence)
+    if m is None or _STATEMENT.fullmatch(m.group(1)) or NEGATION.fullmatch(m.group(1)):
+        return ""  # "This is ...", "This does not ...": no noun
+    return m.group(1)
 
 
 # A list item that names a thing: a few words, none of them a verb of the closed class
