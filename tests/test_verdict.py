@@ -382,3 +382,13 @@ def test_a_sentence_that_opens_with_such_and_a_noun_names_what_the_one_before_sa
     assert first.text == said and "pre-negotiation" in first.words
     for after in ("It speeds up failover.", "This is faster."):
         assert verdicts.clauses(f"{said} {after}")[0].words == said
+
+
+def test_a_statement_that_names_no_platform_holds_for_the_model_asked(seed_engine: Engine) -> None:
+    # A sentence that names no platform says what it says of every model; one that names
+    # another platform says nothing of the model asked.
+    question = "management interface set to dhcp on a pa-3220 - can it carry ha1?"
+    general = "HA1 is not supported on the management interface if it is configured for DHCP."
+    assert _decide(seed_engine, question, general) == "no"
+    other = "On the PA-7050, HA1 is not supported on the management interface if it is configured for DHCP."
+    assert _decide(seed_engine, question, other) is None

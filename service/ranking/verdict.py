@@ -197,7 +197,7 @@ def decide(
     window = _stems(sig, f"{said} {label}")
     if not _numbers_held(sig, said):
         return None
-    if _missing(sig, window, rare) and not contradicts(question, said):
+    if _missing(sig, window, rare, f"{said} {label}") and not contradicts(question, said):
         # The window is not about everything the question names (unless it says the
         # opposite of the word it lacks: "separate" for "same").
         return None
@@ -246,7 +246,7 @@ def decide(
         # not supported" says its No in the relative clause, which holds what is asked.
         main = restricted
     if ONLY.search(c.text) and not NEGATION.search(main):
-        if other or _missing(sig, _stems(sig, f"{c.words} {label}"), rare):
+        if other or _missing(sig, _stems(sig, f"{c.words} {label}"), rare, f"{c.words} {label}"):
             # "supported only on active/passive pairs" for "... in a/a?": the restriction
             # leaves out what is asked.
             return Decision("no", c.text, c.sentence, cov)
@@ -408,12 +408,19 @@ def _shares_half(a: str, b: str) -> bool:
     return bool(set(a.split("/")) & set(b.split("/")))
 
 
-def _missing(sig: Signals, stems: frozenset[str], rare: float) -> list[str]:
-    """The question's rare words (weight `rare` or more) not in `stems`: what a window
-    must hold to decide, and what an "only ..." restriction that leaves one out says No
-    to. Rare in the documents is not enough when everyday English says it otherwise: "on
-    the same date" is asked of "at the same time", and a sentence need not say "date"."""
-    return [w for w in sig.words if sig.weights[w] * tx.specificity(w) >= rare and not holds(sig, w, stems)]
+def _missing(sig: Signals, stems: frozenset[str], rare: float, text: str) -> list[str]:
+    """The question's rare words (weight `rare` or more) not in `stems` (the stems of
+    `text`): what a window must hold to decide, and what an "only ..." restriction that
+    leaves one out says No to. Rare in the documents is not enough when everyday English
+    says it otherwise: "on the same date" is asked of "at the same time", and a sentence
+    need not say "date". A text that names no platform says what it says of every model,
+    so the model asked is no word it lacks."""
+    models = set() if lexicon.platforms_in(text) else set(_model_words(sig))
+    return [
+        w
+        for w in sig.words
+        if w not in models and sig.weights[w] * tx.specificity(w) >= rare and not holds(sig, w, stems)
+    ]
 
 
 def _numbers_held(sig: Signals, sentence: str) -> bool:
