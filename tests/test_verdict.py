@@ -392,3 +392,14 @@ def test_a_statement_that_names_no_platform_holds_for_the_model_asked(seed_engin
     assert _decide(seed_engine, question, general) == "no"
     other = "On the PA-7050, HA1 is not supported on the management interface if it is configured for DHCP."
     assert _decide(seed_engine, question, other) is None
+
+
+def test_the_topic_a_chat_question_sets_before_its_dash_may_be_said_elsewhere_in_the_window(
+    seed_engine: Engine,
+) -> None:
+    # The window is about the topic set before the dash (HA1 on the management port); the
+    # clause that says the rest answers. A terse part after the dash may ask a value: no Yes.
+    text = "The HA1 link uses the management port. The hellos of both peers must be sent at the same interval."
+    asked = "ha1 on the management port - must both peers send their hellos at the same interval?"
+    assert _decide(seed_engine, asked, text) == "yes"
+    assert _decide(seed_engine, "ha1 on the management port - both peers hellos same interval?", text) is None

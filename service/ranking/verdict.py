@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hakb.ingest import lexicon
+from hakb.service.question import asked_part
 from hakb.service.ranking import text as tx
 from hakb.service.ranking.sources import Signals, coverage, holds, in_ranges, introduces, is_step
 from hakb.service.rules import contradicts
@@ -275,15 +276,34 @@ def decide(
     if len(_held(content, c.words)) < 2:
         return None  # one shared word ("SUSPENDED—Triggered by administrator.") says no Yes
     unsaid = asked - tx.compounds(f"{c.words} {label}")
-    own = _cover(content, c.words, unsaid) if content is not sig else own
+    # Chat sets the topic before a dash or a colon ("ha cluster members - do the licences
+    # have to expire ...?"): like a heading, a window that holds all of it is about it, and
+    # the clause says the rest. Only an explicit question says what it asks of its topic: a
+    # terse part after the dash ("- keepalive threshold default?") may ask the topic's value.
+    context = _topic_said(sig, question, window) if explicit else ""
+    own = _cover(content, f"{c.words} {context}", unsaid) if content is not sig or context else own
     if explicit and own >= ABOUT:
         # An explicit question ("does a DEGRADED node keep Layer 7 continuity?") names its
         # subject as the heading does ("Node States ..."); the clause says the rest. Terse
         # chat is no such sentence: a bare topic may ask its value, not whether.
-        own = _cover(content, f"{c.words} {label}", unsaid)
+        own = _cover(content, f"{c.words} {label} {context}", unsaid)
     if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not hedged:
         return Decision("yes", c.text, c.sentence, own)
     return None
+
+
+def _topic_said(sig: Signals, question: str, window: frozenset[str]) -> str:
+    """The words of a chat question's topic part (before its last dash or colon) that its
+    asked part does not name, when the window holds them all: what the clause need not
+    repeat."""
+    part = asked_part(question)
+    if part == question:
+        return ""
+    asked = tx.stems_of(part)
+    topic = [w for w in sig.words if not holds(sig, w, asked)]
+    # "vm-series on ibm cloud - ha supported?" is not answered by a window about Azure and
+    # AWS that says "cloud" elsewhere: the window holds all of the topic or none counts.
+    return " ".join(topic) if all(holds(sig, w, window) for w in topic) else ""
 
 
 # A term the documents write in capitals that is an English word: a state or a status
