@@ -276,15 +276,16 @@ def decide(
     if len(_held(content, c.words)) < 2:
         return None  # one shared word ("SUSPENDED—Triggered by administrator.") says no Yes
     unsaid = asked - tx.compounds(f"{c.words} {label}")
-    # Chat sets the topic before a dash or a colon ("ha cluster members - do the licences
-    # have to expire ...?"): like a heading, a window that holds all of it is about it, and
-    # the clause says the rest. Only an explicit question says what it asks of its topic: a
-    # terse part after the dash ("- keepalive threshold default?") may ask the topic's value.
+    # Chat sets the topic before a dash or a colon ("ha1 on the management port - must both
+    # peers send hellos at the same interval?"): like a heading, a window that holds all of
+    # it is about it, and the clause says the rest. Only an explicit question says what it
+    # asks of its topic: a terse part after the dash ("- hello interval default?") may ask
+    # the topic's value.
     context = _topic_said(sig, question, window) if explicit else ""
     own = _cover(content, f"{c.words} {context}", unsaid) if content is not sig or context else own
     if explicit and own >= ABOUT:
-        # An explicit question ("does a DEGRADED node keep Layer 7 continuity?") names its
-        # subject as the heading does ("Node States ..."); the clause says the rest. Terse
+        # An explicit question ("does a suspended member keep its ports down?") names its
+        # subject as the heading does ("Member States"); the clause says the rest. Terse
         # chat is no such sentence: a bare topic may ask its value, not whether.
         own = _cover(content, f"{c.words} {label} {context}", unsaid)
     if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not hedged:
@@ -301,8 +302,8 @@ def _topic_said(sig: Signals, question: str, window: frozenset[str]) -> str:
         return ""
     asked = tx.stems_of(part)
     topic = [w for w in sig.words if not holds(sig, w, asked)]
-    # "vm-series on ibm cloud - ha supported?" is not answered by a window about Azure and
-    # AWS that says "cloud" elsewhere: the window holds all of the topic or none counts.
+    # A topic of a product on one cloud is not said by a window about two other clouds that
+    # says "cloud" somewhere: the window holds all of the topic or none of it counts.
     return " ".join(topic) if all(holds(sig, w, window) for w in topic) else ""
 
 
