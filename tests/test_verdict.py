@@ -402,3 +402,20 @@ def test_the_topic_a_chat_question_sets_before_its_dash_may_be_said_elsewhere_in
     asked = "ha1 on the management port - must both peers send their hellos at the same interval?"
     assert _decide(seed_engine, asked, text) == "yes"
     assert _decide(seed_engine, "ha1 on the management port - both peers hellos same interval?", text) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Use a dedicated HA3 port on all firewall models except the PA-5400 Series.", "no"),
+        ("Use a dedicated HA3 port on all firewall models except the PA-3200 Series.", None),
+        ("HA3 is not supported on firewall models other than the PA-5400 Series.", None),
+    ],
+)
+def test_an_exception_that_names_the_model_asked_leaves_it_out(
+    seed_engine: Engine, sentence: str, expected: str | None
+) -> None:
+    # The exception leaves out the PA-5450's family: what the clause says does not hold for
+    # it. An exception of another family says nothing of it; a negated clause that leaves
+    # it out says no plain No.
+    assert _decide(seed_engine, "does a pa-5450 use a dedicated ha3 port?", sentence) == expected

@@ -251,6 +251,10 @@ def decide(
             # "supported only on active/passive pairs" for "... in a/a?": the restriction
             # leaves out what is asked.
             return Decision("no", c.text, c.sentence, cov)
+    if _excludes_model(sig, c.text):
+        # "Enable jumbo frames on firewalls other than PA-7000 Series firewalls" does not
+        # hold for a PA-7080; what a negated clause excludes it from is no plain Yes either.
+        return None if NEGATION.search(main) else Decision("no", c.text, c.sentence, cov)
     if other or _about_a_sibling(sig, said, c.text) or _about_another_platform(sig, c.text):
         return None
     if contradicts(question, c.text):
@@ -348,10 +352,25 @@ def _about_another_platform(sig: Signals, clause: str) -> bool:
     if not sig.platforms:
         return False
     named = {m.name for m in lexicon.platforms_in(clause)}
-    speaks = (
+    return bool(named) and not named & _speaking_names(sig)
+
+
+# An exception (a closed class) and what it leaves out, up to the clause's punctuation.
+_EXCLUSION = re.compile(r"\b(?:other than|except(?:\s+for)?|excluding)\s+([^,;:()]+)", re.I)
+
+
+def _excludes_model(sig: Signals, clause: str) -> bool:
+    """The clause leaves out the model asked, by its name or its family's: "all models
+    except the PA-5400 Series" says nothing for a PA-5450 but that it is left out."""
+    speaks = _speaking_names(sig)
+    return any({m.name for m in lexicon.platforms_in(e.group(1))} & speaks for e in _EXCLUSION.finditer(clause))
+
+
+def _speaking_names(sig: Signals) -> set[str]:
+    """The documented names that speak for the model asked: its own, its family's."""
+    return (
         set(sig.platforms) | {f"{n} Series" for n in sig.platforms} | {n.removesuffix(" Series") for n in sig.platforms}
     )
-    return bool(named) and not named & speaks
 
 
 def _speaks_for_model(sig: Signals, sentence: str) -> bool:
