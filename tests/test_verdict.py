@@ -419,3 +419,12 @@ def test_an_exception_that_names_the_model_asked_leaves_it_out(
     # it. An exception of another family says nothing of it; a negated clause that leaves
     # it out says no plain No.
     assert _decide(seed_engine, "does a pa-5450 use a dedicated ha3 port?", sentence) == expected
+
+
+def test_a_sentence_that_opens_in_this_case_speaks_of_the_case_the_one_before_says(seed_engine: Engine) -> None:
+    # "In this case" is the PA-800 Series having a dedicated HA1 port; a sentence that does
+    # not point back says nothing of it.
+    question = "pa-850 with a dedicated ha1 port - should i enable the heartbeat backup?"
+    case = "Some firewall models have a dedicated HA1 port; for example, the PA-800 Series."
+    assert _decide(seed_engine, question, f"{case} In this case, you should enable the heartbeat backup.") == "yes"
+    assert _decide(seed_engine, question, f"{case} Then you should enable the heartbeat backup.") is None

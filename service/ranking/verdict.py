@@ -108,11 +108,16 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
         *((s, "") for s in said),
         *((s, intro if _names_only(item) else "") for item in items for s in split_sentences(item) or [item]),
     ]
+    before_it = ""  # the sentence before: the case that "In this case, ..." speaks of
     for n, (sentence, lead) in enumerate(units):
         s = sentence.strip()
         if not s or is_step(s) or introduces(s):
-            previous = ""
+            previous = before_it = ""
             continue
+        # "PA-5200 Series firewalls have HA1-A and HA1-B. In this case, you should enable
+        # Heartbeat Backup.": the case is what the sentence before says.
+        case = before_it if _IN_THIS_CASE.match(s) else ""
+        before_it = s
         # "... a firewall in Passive HA state can communicate ... using LACP. Such
         # pre-negotiation speeds up failover.": the next sentence names what this one says.
         named = _named_by_next(units[n + 1][0] if n + 1 < len(units) and not lead else "")
@@ -135,7 +140,8 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
                 words = f"{previous} {part}"
             else:
                 words = text
-            out.append(_Clause(text, f"{words} {named}" if named else words, s))
+            words = f"{case} {words} {named}".strip()
+            out.append(_Clause(text, words, s))
             before = part
             last = words
         previous = last if before else ""
@@ -153,6 +159,10 @@ def _named_by_next(sentence: str) -> str:
     if m is None or _STATEMENT.fullmatch(m.group(1)) or NEGATION.fullmatch(m.group(1)):
         return ""  # "This is ...", "This does not ...": no noun
     return m.group(1)
+
+
+# A sentence that opens by pointing back to a case (a closed class of determiners).
+_IN_THIS_CASE = re.compile(r"^\s*in\s+(?:this|that|such|these|those|either|each)\s+(?:an?\s+)?cases?\b", re.I)
 
 
 # A list item that names a thing: a few words, none of them a verb of the closed class
