@@ -428,3 +428,14 @@ def test_a_sentence_that_opens_in_this_case_speaks_of_the_case_the_one_before_sa
     case = "Some firewall models have a dedicated HA1 port; for example, the PA-800 Series."
     assert _decide(seed_engine, question, f"{case} In this case, you should enable the heartbeat backup.") == "yes"
     assert _decide(seed_engine, question, f"{case} Then you should enable the heartbeat backup.") is None
+
+
+@pytest.mark.parametrize(("order", "expected"), [("before", "no"), ("after", "yes")])
+def test_an_event_the_clause_puts_on_the_other_side_in_time_is_a_no(
+    seed_engine: Engine, order: str, expected: str
+) -> None:
+    # The clause lets the hold timer be configured after the heartbeat backup is enabled:
+    # asking to do it before reverses the order.
+    said = "After you enable the heartbeat backup, you can configure the hold timer on the passive firewall."
+    question = f"can i configure the hold timer on the passive firewall {order} the heartbeat backup is enabled?"
+    assert _decide(seed_engine, question, said) == expected

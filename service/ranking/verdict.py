@@ -267,7 +267,7 @@ def decide(
         return None if NEGATION.search(main) else Decision("no", c.text, c.sentence, cov)
     if other or _about_a_sibling(sig, said, c.text) or _about_another_platform(sig, c.text):
         return None
-    if contradicts(question, c.text):
+    if contradicts(question, c.text) or _reverses_order(sig, question, c.text):
         # "must be configured on separate physical ports" for "... on the same port ok?"
         return Decision("no", c.text, c.sentence, cov)
     if topic is not None and not holds(sig, topic, _stems(sig, c.words)):
@@ -319,6 +319,28 @@ def _topic_said(sig: Signals, question: str, window: frozenset[str]) -> str:
     # A topic of a product on one cloud is not said by a window about two other clouds that
     # says "cloud" somewhere: the window holds all of the topic or none of it counts.
     return " ".join(topic) if all(holds(sig, w, window) for w in topic) else ""
+
+
+# An event placed in time by a preposition of order (a closed class), up to the clause's
+# punctuation: "before HA1 encryption is enabled", "After you enable encryption ...".
+_ORDER = re.compile(r"\b(before|after)\b([^,;:.?!]+)", re.I)
+
+
+def _reverses_order(sig: Signals, question: str, clause: str) -> bool:
+    """The clause puts the event the question places in time on its other side: "... the
+    SSH service profile before HA1 encryption is enabled?" against "After you enable
+    encryption on the HA1 control link, you can ... create an SSH service profile". Only
+    the same event reverses: "Before you enable X, configure Y" does not reverse "Y after X"."""
+    for asked in _ORDER.finditer(question):
+        event = [w for w in sig.words if holds(sig, w, tx.stems_of(asked.group(2)))]
+        if not event:
+            continue
+        for said in _ORDER.finditer(clause):
+            if said.group(1).lower() != asked.group(1).lower() and all(
+                holds(sig, w, _stems(sig, said.group(2))) for w in event
+            ):
+                return True
+    return False
 
 
 # A term the documents write in capitals that is an English word: a state or a status
