@@ -322,15 +322,15 @@ def _topic_said(sig: Signals, question: str, window: frozenset[str]) -> str:
 
 
 # An event placed in time by a preposition of order (a closed class), up to the clause's
-# punctuation: "before HA1 encryption is enabled", "After you enable encryption ...".
+# punctuation: "before the heartbeat backup is enabled", "After you enable it ...".
 _ORDER = re.compile(r"\b(before|after)\b([^,;:.?!]+)", re.I)
 
 
 def _reverses_order(sig: Signals, question: str, clause: str) -> bool:
     """The clause puts the event the question places in time on its other side: "... the
-    SSH service profile before HA1 encryption is enabled?" against "After you enable
-    encryption on the HA1 control link, you can ... create an SSH service profile". Only
-    the same event reverses: "Before you enable X, configure Y" does not reverse "Y after X"."""
+    hold timer before the heartbeat backup is enabled?" against "After you enable the
+    heartbeat backup, you can configure the hold timer". Only the same event reverses:
+    "Before you enable X, configure Y" does not reverse "Y after X"."""
     for asked in _ORDER.finditer(question):
         event = [w for w in sig.words if holds(sig, w, tx.stems_of(asked.group(2)))]
         if not event:
