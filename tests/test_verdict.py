@@ -439,3 +439,32 @@ def test_an_event_the_clause_puts_on_the_other_side_in_time_is_a_no(
     said = "After you enable the heartbeat backup, you can configure the hold timer on the passive firewall."
     question = f"can i configure the hold timer on the passive firewall {order} the heartbeat backup is enabled?"
     assert _decide(seed_engine, question, said) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "rows", "expected"),
+    [
+        (
+            "does heartbeat backup fail over gracefully?",
+            "Heartbeat Backup Yes Yes Yes Path Monitoring Yes No No",
+            "yes",
+        ),
+        ("does path monitoring fail over gracefully?", "Heartbeat Backup Yes Yes Yes Path Monitoring Yes No No", "no"),
+        ("does link monitoring fail over gracefully?", "Heartbeat Backup Yes Yes Yes Path Monitoring Yes No No", None),
+    ],
+)
+def test_a_table_row_whose_every_cell_says_yes_is_a_yes_for_its_label(
+    seed_engine: Engine, question: str, rows: str, expected: str | None
+) -> None:
+    # Rows of a table flattened into one line: each row is read alone, under its heading.
+    assert _decide(seed_engine, question, rows, label="Graceful Failover") == expected
+
+
+def test_rows_with_a_cell_that_is_neither_yes_nor_no_say_no_yes() -> None:
+    # "N/A" is a column this reading does not know: the line is no rows of Yes and No.
+    line = "Heartbeat Backup Yes Yes N/A Path Monitoring Yes No No"
+    assert [c.text for c in verdicts.clauses(line)] == [line]
+    assert (
+        verdicts.clauses("Heartbeat Backup Yes Yes Yes Path Monitoring Yes No No")[0].text
+        == "Heartbeat Backup Yes Yes Yes"
+    )

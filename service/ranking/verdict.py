@@ -121,6 +121,12 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
         # "... a firewall in Passive HA state can communicate ... using LACP. Such
         # pre-negotiation speeds up failover.": the next sentence names what this one says.
         named = _named_by_next(units[n + 1][0] if n + 1 < len(units) and not lead else "")
+        rows = _rows(s)
+        if rows:
+            # Rows of a table flattened into one line: each row says its own thing.
+            out.extend(_Clause(r, r, s) for r in rows)
+            previous = before_it = ""
+            continue
         before = last = ""
         term = _TERM.match(s)
         for part in (p for p in _CLAUSE.split(s) if p.strip()):
@@ -159,6 +165,30 @@ def _named_by_next(sentence: str) -> str:
     if m is None or _STATEMENT.fullmatch(m.group(1)) or NEGATION.fullmatch(m.group(1)):
         return ""  # "This is ...", "This does not ...": no noun
     return m.group(1)
+
+
+# A table row as a flattened page gives it: a label and its Yes/No cells ("Device
+# Identification Yes Yes Yes").
+_CELL = r"(?:Yes|No|N/A)\b"
+_ROW = re.compile(
+    rf"(?P<label>(?!{_CELL})[A-Z][^\s.;:?!]*(?:\s+(?!{_CELL})[^\s.;:?!]+)*?)"
+    r"\s+(?P<cells>(?:Yes|No)(?:\s+(?:Yes|No))+)(?=\s|$)"
+)
+
+
+def _rows(sentence: str) -> list[str]:
+    """The rows of a line that is only table rows, or none."""
+    found = list(_ROW.finditer(sentence))
+    rows = [r.group(0).strip() for r in found]
+    # The rows tile the line, each with as many cells as the others: a cell that is neither
+    # ("N/A", "Service Route") is a column this reading does not know.
+    return (
+        rows
+        if len(rows) > 1
+        and " ".join(rows) == " ".join(sentence.split())
+        and len({len(r.group("cells").split()) for r in found}) == 1
+        else []
+    )
 
 
 # A sentence that opens by pointing back to a case (a closed class of determiners).
@@ -239,6 +269,14 @@ def decide(
     (cov, _, own), c, other = best
     if cov < ABOUT:
         return None
+    row = _ROW.fullmatch(c.text)
+    if row and set(row.group("cells").split()) == {"Yes"}:
+        # A row whose every cell says Yes says it of whatever column is asked, when its own
+        # label names what the question is most about. (A No among its cells is read as a
+        # clause's negation is, below.)
+        if other or (topic is not None and not holds(sig, topic, _stems(sig, row.group("label")))):
+            return None
+        return Decision("yes", c.text, c.sentence, cov)
     main = _main_part(c.text)
     hedged = bool(HEDGE.search(c.text))
     restricted = _RELATIVE.sub(" ", main)
