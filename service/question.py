@@ -267,7 +267,10 @@ def _one_slip(typed: str, word: str) -> bool:
     if len(typed) == len(word):
         diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
         return len(diff) == 1 or (
-            len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == word[diff[1]] and typed[diff[1]] == word[diff[0]]
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and typed[diff[0]] == word[diff[1]]
+            and typed[diff[1]] == word[diff[0]]
         )
     short, long = sorted((typed, word), key=len)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
@@ -419,9 +422,11 @@ def topic_words(low: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def content_words(text: str) -> list[str]:
-    """Words that carry the question's topic (for retrieval scoring and abstention)."""
-    low = _normalise_words(clean_chat(text))
+def content_words(text: str, repair: Repair | None = None) -> list[str]:
+    """Words that carry the question's topic (for retrieval scoring and abstention); with
+    `repair`, typos are repaired before abbreviations are read ("encrpyted" -> "encrypted"
+    -> "encryption"), as the question's reading does."""
+    low = _normalise_words(clean_chat(text), repair)
     words = re.findall(r"[a-z0-9][a-z0-9\-]*", low.replace("/", " "))
     return [w for w in words if w not in _STOP and len(w) > 1]
 

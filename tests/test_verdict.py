@@ -468,3 +468,17 @@ def test_rows_with_a_cell_that_is_neither_yes_nor_no_say_no_yes() -> None:
         verdicts.clauses("Heartbeat Backup Yes Yes Yes Path Monitoring Yes No No")[0].text
         == "Heartbeat Backup Yes Yes Yes"
     )
+
+
+def test_a_row_of_a_piped_table_is_read_alone(seed_engine: Engine) -> None:
+    # Pipe-separated cells, rows found by their period (the window ends inside the last
+    # one): the heartbeat backup's row says Yes in every Yes/No cell; the No of another row
+    # is not its answer.
+    line = (
+        "Heartbeat Backup | Yes | Yes | HA1 | Path Monitoring | Yes | No | HA1 | "
+        "Link Monitoring | No | No | N/A | Hold Timer | Yes"
+    )
+    assert [c.text for c in verdicts.clauses(line)][1] == "Path Monitoring | Yes | No | HA1"
+    question = "is heartbeat backup synchronized in active/active?"
+    assert _decide(seed_engine, question, line, label="Synchronized Settings") == "yes"
+    assert _decide(seed_engine, "is path monitoring synchronized in active/active?", line) is None

@@ -130,6 +130,13 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
         before = last = ""
         term = _TERM.match(s)
         for part in (p for p in _CLAUSE.split(s) if p.strip()):
+            piped = _piped_rows(part)
+            if piped:
+                # "ARP Table | Yes | No | HA2 | IPSec SAs (phase 2) | Yes | Yes | HA2 | ...":
+                # a table's rows, cell by cell; each says its own thing.
+                out.extend(_Clause(r, r, s) for r in piped)
+                before = part
+                continue
             text = f"{lead} {part}" if lead and not before else part
             if before and _ELLIPTIC.search(part):
                 words = f"{before} {part}"
@@ -189,6 +196,34 @@ def _rows(sentence: str) -> list[str]:
         and len({len(r.group("cells").split()) for r in found}) == 1
         else []
     )
+
+
+# Cells of a table written with pipes: "ARP Table | Yes | No | HA2".
+_PIPED = re.compile(r"\s\|\s")
+_YES_NO_CELL = re.compile(r"Yes|No")
+
+
+def _piped_rows(part: str) -> list[str]:
+    """The rows of a line of pipe-separated cells, found by their period: each row a label
+    (no Yes/No cell) and cells whose Yes/No columns fall alike in every row; or none."""
+    if not _PIPED.search(part):
+        return []
+    fields = [f.strip() for f in part.split("|")]
+    if fields and not fields[-1]:
+        fields = fields[:-1]
+    for period in range(2, 8):
+        if len(fields) // period < 2:
+            continue
+        # A window may end inside a row: its last, partial row says nothing.
+        rows = [fields[i : i + period] for i in range(0, len(fields) - period + 1, period)]
+        shape = [bool(_YES_NO_CELL.fullmatch(f)) for f in rows[0]]
+        if (
+            any(shape)
+            and all(not re.fullmatch(rf"{_CELL}|\W*", r[0]) for r in rows)
+            and all([bool(_YES_NO_CELL.fullmatch(f)) for f in r] == shape for r in rows)
+        ):
+            return [" | ".join(r) for r in rows]
+    return []
 
 
 # A sentence that opens by pointing back to a case (a closed class of determiners).
@@ -270,11 +305,15 @@ def decide(
     if cov < ABOUT:
         return None
     row = _ROW.fullmatch(c.text)
-    if row and set(row.group("cells").split()) == {"Yes"}:
+    fields = [f.strip() for f in c.text.split("|")] if _PIPED.search(c.text) else []
+    if fields and "No" in fields[1:]:
+        fields = []  # a No among a row's cells is read as a clause's negation is, below
+    if (row and set(row.group("cells").split()) == {"Yes"}) or fields:
         # A row whose every cell says Yes says it of whatever column is asked, when its own
-        # label names what the question is most about. (A No among its cells is read as a
-        # clause's negation is, below.)
-        if other or (topic is not None and not holds(sig, topic, _stems(sig, row.group("label")))):
+        # label names what the question is most about. (A No among a flattened row's cells
+        # is read as a clause's negation is, below.)
+        label = row.group("label") if row else fields[0]
+        if other or (topic is not None and not holds(sig, topic, _stems(sig, label))):
             return None
         return Decision("yes", c.text, c.sentence, cov)
     main = _main_part(c.text)
