@@ -424,9 +424,11 @@ def topic_words(low: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def content_words(text: str) -> list[str]:
-    """Words that carry the question's topic (for retrieval scoring and abstention)."""
-    low = _normalise_words(clean_chat(text))
+def content_words(text: str, repair: Repair | None = None) -> list[str]:
+    """Words that carry the question's topic (for retrieval scoring and abstention); with
+    `repair`, typos are repaired before abbreviations are read ("encrpyted" -> "encrypted"
+    -> "encryption"), as the question's reading does."""
+    low = _normalise_words(clean_chat(text), repair)
     words = re.findall(r"[a-z0-9][a-z0-9\-]*", low.replace("/", " "))
     return [w for w in words if w not in _STOP and len(w) > 1]
 

@@ -148,3 +148,18 @@ def test_a_mistyped_wh_word_still_asks_what_not_whether(question: str) -> None:
 def test_a_word_of_its_own_is_no_slip_of_a_wh_word(question: str) -> None:
     q = qparse.parse(question, Vocabulary(DOCS).closest)[0]
     assert not q.has_wh
+
+
+def test_a_slip_of_a_chat_abbreviation_is_weighed_as_the_word_it_stands_for(seed_engine: Engine) -> None:
+    # "encrpyted" is a slip of "encrypted", which the question reads as "encryption": the
+    # question's words are the same as when it is typed right.
+    from hakb.service.ranking import sources
+
+    build = seed_engine.holder.current
+
+    def words(question: str) -> list[str]:
+        q = qparse.parse(question, build.vocabulary.closest)[0]
+        return sources.signals(q, build.facts, build.vocabulary).words
+
+    assert words("is the ha1 link encrpyted?") == words("is the ha1 link encrypted?")
+    assert "encryption" in words("is the ha1 link encrpyted?")

@@ -355,3 +355,130 @@ def test_readings_that_once_gave_the_wrong_verdict(
 def test_a_list_introduced_with_an_exception_lends_its_items_no_negation(seed_engine: Engine) -> None:
     intro = "The following settings are never synchronized between the HA peers, except:"
     assert _decide(seed_engine, "is the ha1 link synchronized between the ha peers?", intro, ("HA1 link",)) != "no"
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "expected"),
+    [
+        ("does a suspended ha cluster member keep its ports down?", "HA Cluster Member States", "yes"),
+        ("does a suspended ha cluster member keep its ports down?", "", None),
+        ("suspended ha cluster member ports down?", "HA Cluster Member States", None),
+    ],
+)
+def test_an_explicit_question_names_its_subject_as_the_heading_does(
+    seed_engine: Engine, question: str, label: str, expected: str | None
+) -> None:
+    # The clause says what is asked of the subject its heading names; a terse question of
+    # the same words may ask the subject's value, and is not answered Yes through a heading.
+    text = "SUSPENDED state keeps the traffic ports down until an administrator acts."
+    assert _decide(seed_engine, question, text, label=label) == expected
+
+
+def test_a_sentence_that_opens_with_such_and_a_noun_names_what_the_one_before_said() -> None:
+    # "Such pre-negotiation" says that communicating with the switch is pre-negotiation: the
+    # clause before it is read with that noun.
+    said = "A passive firewall can communicate with the switch using LACP."
+    first = verdicts.clauses(f"{said} Such pre-negotiation speeds up failover.")[0]
+    assert first.text == said and "pre-negotiation" in first.words
+    for after in ("It speeds up failover.", "This is faster."):
+        assert verdicts.clauses(f"{said} {after}")[0].words == said
+
+
+def test_a_statement_that_names_no_platform_holds_for_the_model_asked(seed_engine: Engine) -> None:
+    # A sentence that names no platform says what it says of every model; one that names
+    # another platform says nothing of the model asked.
+    question = "pa-850 interface configured as a dhcp client - can heartbeat backup use it?"
+    general = "Heartbeat backup is not supported on an interface that is configured as a DHCP client."
+    assert _decide(seed_engine, question, general) == "no"
+    assert _decide(seed_engine, question, f"On the PA-5450, {general[0].lower()}{general[1:]}") is None
+
+
+def test_the_topic_a_chat_question_sets_before_its_dash_may_be_said_elsewhere_in_the_window(
+    seed_engine: Engine,
+) -> None:
+    # The window is about the topic set before the dash (HA1 on the management port); the
+    # clause that says the rest answers. A terse part after the dash may ask a value: no Yes.
+    text = "The HA1 link uses the management port. The hellos of both peers must be sent at the same interval."
+    asked = "ha1 on the management port - must both peers send their hellos at the same interval?"
+    assert _decide(seed_engine, asked, text) == "yes"
+    assert _decide(seed_engine, "ha1 on the management port - both peers hellos same interval?", text) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Use a dedicated HA3 port on all firewall models except the PA-5400 Series.", "no"),
+        ("Use a dedicated HA3 port on all firewall models except the PA-3200 Series.", None),
+        ("HA3 is not supported on firewall models other than the PA-5400 Series.", None),
+    ],
+)
+def test_an_exception_that_names_the_model_asked_leaves_it_out(
+    seed_engine: Engine, sentence: str, expected: str | None
+) -> None:
+    # The exception leaves out the PA-5450's family: what the clause says does not hold for
+    # it. An exception of another family says nothing of it; a negated clause that leaves
+    # it out says no plain No.
+    assert _decide(seed_engine, "does a pa-5450 use a dedicated ha3 port?", sentence) == expected
+
+
+def test_a_sentence_that_opens_in_this_case_speaks_of_the_case_the_one_before_says(seed_engine: Engine) -> None:
+    # "In this case" is the PA-800 Series having a dedicated HA1 port; a sentence that does
+    # not point back says nothing of it.
+    question = "pa-850 with a dedicated ha1 port - should i enable the heartbeat backup?"
+    case = "Some firewall models have a dedicated HA1 port; for example, the PA-800 Series."
+    assert _decide(seed_engine, question, f"{case} In this case, you should enable the heartbeat backup.") == "yes"
+    assert _decide(seed_engine, question, f"{case} Then you should enable the heartbeat backup.") is None
+
+
+@pytest.mark.parametrize(("order", "expected"), [("before", "no"), ("after", "yes")])
+def test_an_event_the_clause_puts_on_the_other_side_in_time_is_a_no(
+    seed_engine: Engine, order: str, expected: str
+) -> None:
+    # The clause lets the hold timer be configured after the heartbeat backup is enabled:
+    # asking to do it before reverses the order.
+    said = "After you enable the heartbeat backup, you can configure the hold timer on the passive firewall."
+    question = f"can i configure the hold timer on the passive firewall {order} the heartbeat backup is enabled?"
+    assert _decide(seed_engine, question, said) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "rows", "expected"),
+    [
+        (
+            "does heartbeat backup fail over gracefully?",
+            "Heartbeat Backup Yes Yes Yes Path Monitoring Yes No No",
+            "yes",
+        ),
+        ("does path monitoring fail over gracefully?", "Heartbeat Backup Yes Yes Yes Path Monitoring Yes No No", "no"),
+        ("does link monitoring fail over gracefully?", "Heartbeat Backup Yes Yes Yes Path Monitoring Yes No No", None),
+    ],
+)
+def test_a_table_row_whose_every_cell_says_yes_is_a_yes_for_its_label(
+    seed_engine: Engine, question: str, rows: str, expected: str | None
+) -> None:
+    # Rows of a table flattened into one line: each row is read alone, under its heading.
+    assert _decide(seed_engine, question, rows, label="Graceful Failover") == expected
+
+
+def test_rows_with_a_cell_that_is_neither_yes_nor_no_say_no_yes() -> None:
+    # "N/A" is a column this reading does not know: the line is no rows of Yes and No.
+    line = "Heartbeat Backup Yes Yes N/A Path Monitoring Yes No No"
+    assert [c.text for c in verdicts.clauses(line)] == [line]
+    assert (
+        verdicts.clauses("Heartbeat Backup Yes Yes Yes Path Monitoring Yes No No")[0].text
+        == "Heartbeat Backup Yes Yes Yes"
+    )
+
+
+def test_a_row_of_a_piped_table_is_read_alone(seed_engine: Engine) -> None:
+    # Pipe-separated cells, rows found by their period (the window ends inside the last
+    # one): the heartbeat backup's row says Yes in every Yes/No cell; the No of another row
+    # is not its answer.
+    line = (
+        "Heartbeat Backup | Yes | Yes | HA1 | Path Monitoring | Yes | No | HA1 | "
+        "Link Monitoring | No | No | N/A | Hold Timer | Yes"
+    )
+    assert [c.text for c in verdicts.clauses(line)][1] == "Path Monitoring | Yes | No | HA1"
+    question = "is heartbeat backup synchronized in active/active?"
+    assert _decide(seed_engine, question, line, label="Synchronized Settings") == "yes"
+    assert _decide(seed_engine, "is path monitoring synchronized in active/active?", line) is None

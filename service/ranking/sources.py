@@ -105,7 +105,7 @@ def signals(
     subjects: list[str] | None = None,
     stems: tx.StemIndex | None = None,
 ) -> Signals:
-    words = [vocab.closest(w) for w in qparse.content_words(q.text)]
+    words = [vocab.closest(w) for w in qparse.content_words(q.text, vocab.closest)]
     words = list(dict.fromkeys(words))
     floor = min(vocab.idf.values(), default=1.0)
     # A word the documents never use that is ordinary English ("customer", "asking")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hakb.ingest import lexicon
+from hakb.service.question import asked_part
 from hakb.service.ranking import text as tx
 from hakb.service.ranking.sources import Signals, coverage, holds, in_ranges, introduces, is_step
 from hakb.service.rules import contradicts
@@ -107,14 +108,35 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
         *((s, "") for s in said),
         *((s, intro if _names_only(item) else "") for item in items for s in split_sentences(item) or [item]),
     ]
-    for sentence, lead in units:
+    before_it = ""  # the sentence before: the case that "In this case, ..." speaks of
+    for n, (sentence, lead) in enumerate(units):
         s = sentence.strip()
         if not s or is_step(s) or introduces(s):
-            previous = ""
+            previous = before_it = ""
+            continue
+        # "PA-5200 Series firewalls have HA1-A and HA1-B. In this case, you should enable
+        # Heartbeat Backup.": the case is what the sentence before says.
+        case = before_it if _IN_THIS_CASE.match(s) else ""
+        before_it = s
+        # "... a firewall in Passive HA state can communicate ... using LACP. Such
+        # pre-negotiation speeds up failover.": the next sentence names what this one says.
+        named = _named_by_next(units[n + 1][0] if n + 1 < len(units) and not lead else "")
+        rows = _rows(s)
+        if rows:
+            # Rows of a table flattened into one line: each row says its own thing.
+            out.extend(_Clause(r, r, s) for r in rows)
+            previous = before_it = ""
             continue
         before = last = ""
         term = _TERM.match(s)
         for part in (p for p in _CLAUSE.split(s) if p.strip()):
+            piped = _piped_rows(part)
+            if piped:
+                # "ARP Table | Yes | No | HA2 | IPSec SAs (phase 2) | Yes | Yes | HA2 | ...":
+                # a table's rows, cell by cell; each says its own thing.
+                out.extend(_Clause(r, r, s) for r in piped)
+                before = part
+                continue
             text = f"{lead} {part}" if lead and not before else part
             if before and _ELLIPTIC.search(part):
                 words = f"{before} {part}"
@@ -131,11 +153,81 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
                 words = f"{previous} {part}"
             else:
                 words = text
+            words = f"{case} {words} {named}".strip()
             out.append(_Clause(text, words, s))
             before = part
             last = words
         previous = last if before else ""
     return out
+
+
+# A sentence that opens with a demonstrative (a closed class) and a noun ("Such
+# pre-negotiation ...", "This behavior ...") names, with that noun, what the sentence
+# before it said.
+_DEMONSTRATIVE = re.compile(r"^\s*(?:such|this|these)\s+([a-z][\w-]*)\b", re.I)
+
+
+def _named_by_next(sentence: str) -> str:
+    m = _DEMONSTRATIVE.match(sentence)
+    if m is None or _STATEMENT.fullmatch(m.group(1)) or NEGATION.fullmatch(m.group(1)):
+        return ""  # "This is ...", "This does not ...": no noun
+    return m.group(1)
+
+
+# A table row as a flattened page gives it: a label and its Yes/No cells ("Device
+# Identification Yes Yes Yes").
+_CELL = r"(?:Yes|No|N/A)\b"
+_ROW = re.compile(
+    rf"(?P<label>(?!{_CELL})[A-Z][^\s.;:?!]*(?:\s+(?!{_CELL})[^\s.;:?!]+)*?)"
+    r"\s+(?P<cells>(?:Yes|No)(?:\s+(?:Yes|No))+)(?=\s|$)"
+)
+
+
+def _rows(sentence: str) -> list[str]:
+    """The rows of a line that is only table rows, or none."""
+    found = list(_ROW.finditer(sentence))
+    rows = [r.group(0).strip() for r in found]
+    # The rows tile the line, each with as many cells as the others: a cell that is neither
+    # ("N/A", "Service Route") is a column this reading does not know.
+    return (
+        rows
+        if len(rows) > 1
+        and " ".join(rows) == " ".join(sentence.split())
+        and len({len(r.group("cells").split()) for r in found}) == 1
+        else []
+    )
+
+
+# Cells of a table written with pipes: "ARP Table | Yes | No | HA2".
+_PIPED = re.compile(r"\s\|\s")
+_YES_NO_CELL = re.compile(r"Yes|No")
+
+
+def _piped_rows(part: str) -> list[str]:
+    """The rows of a line of pipe-separated cells, found by their period: each row a label
+    (no Yes/No cell) and cells whose Yes/No columns fall alike in every row; or none."""
+    if not _PIPED.search(part):
+        return []
+    fields = [f.strip() for f in part.split("|")]
+    if fields and not fields[-1]:
+        fields = fields[:-1]
+    for period in range(2, 8):
+        if len(fields) // period < 2:
+            continue
+        # A window may end inside a row: its last, partial row says nothing.
+        rows = [fields[i : i + period] for i in range(0, len(fields) - period + 1, period)]
+        shape = [bool(_YES_NO_CELL.fullmatch(f)) for f in rows[0]]
+        if (
+            any(shape)
+            and all(not re.fullmatch(rf"{_CELL}|\W*", r[0]) for r in rows)
+            and all([bool(_YES_NO_CELL.fullmatch(f)) for f in r] == shape for r in rows)
+        ):
+            return [" | ".join(r) for r in rows]
+    return []
+
+
+# A sentence that opens by pointing back to a case (a closed class of determiners).
+_IN_THIS_CASE = re.compile(r"^\s*in\s+(?:this|that|such|these|those|either|each)\s+(?:an?\s+)?cases?\b", re.I)
 
 
 # A list item that names a thing: a few words, none of them a verb of the closed class
@@ -181,11 +273,11 @@ def decide(
     window = _stems(sig, f"{said} {label}")
     if not _numbers_held(sig, said):
         return None
-    if missing(sig, window, rare) and not contradicts(question, said):
+    if _missing(sig, window, rare, f"{said} {label}") and not contradicts(question, said):
         # The window is not about everything the question names (unless it says the
         # opposite of the word it lacks: "separate" for "same").
         return None
-    topic = rarest_topic(sig)
+    topic = _rarest_topic(sig)
     best: tuple[tuple[float, bool, float], _Clause, set[str]] | None = None
     for c in clauses(text, items):
         named = tx.compounds(f"{c.words} {label}")
@@ -195,7 +287,7 @@ def decide(
         # A sentence that names the family speaking for the model asked is about the model
         # in each of its clauses, as a heading that names it is.
         where = (
-            f"{label} {' '.join(model_words(sig))}"
+            f"{label} {' '.join(_model_words(sig))}"
             if _speaks_for_model(sig, c.sentence) and not _about_another_platform(sig, c.text)
             else label
         )
@@ -212,6 +304,18 @@ def decide(
     (cov, _, own), c, other = best
     if cov < ABOUT:
         return None
+    row = _ROW.fullmatch(c.text)
+    fields = [f.strip() for f in c.text.split("|")] if _PIPED.search(c.text) else []
+    if fields and "No" in fields[1:]:
+        fields = []  # a No among a row's cells is read as a clause's negation is, below
+    if (row and set(row.group("cells").split()) == {"Yes"}) or fields:
+        # A row whose every cell says Yes says it of whatever column is asked, when its own
+        # label names what the question is most about. (A No among a flattened row's cells
+        # is read as a clause's negation is, below.)
+        label = row.group("label") if row else fields[0]
+        if other or (topic is not None and not holds(sig, topic, _stems(sig, label))):
+            return None
+        return Decision("yes", c.text, c.sentence, cov)
     main = _main_part(c.text)
     hedged = bool(HEDGE.search(c.text))
     restricted = _RELATIVE.sub(" ", main)
@@ -230,13 +334,17 @@ def decide(
         # not supported" says its No in the relative clause, which holds what is asked.
         main = restricted
     if ONLY.search(c.text) and not NEGATION.search(main):
-        if other or missing(sig, _stems(sig, f"{c.words} {label}"), rare):
+        if other or _missing(sig, _stems(sig, f"{c.words} {label}"), rare, f"{c.words} {label}"):
             # "supported only on active/passive pairs" for "... in a/a?": the restriction
             # leaves out what is asked.
             return Decision("no", c.text, c.sentence, cov)
+    if _excludes_model(sig, c.text):
+        # "Enable jumbo frames on firewalls other than PA-7000 Series firewalls" does not
+        # hold for a PA-7080; what a negated clause excludes it from is no plain Yes either.
+        return None if NEGATION.search(main) else Decision("no", c.text, c.sentence, cov)
     if other or _about_a_sibling(sig, said, c.text) or _about_another_platform(sig, c.text):
         return None
-    if contradicts(question, c.text):
+    if contradicts(question, c.text) or _reverses_order(sig, question, c.text):
         # "must be configured on separate physical ports" for "... on the same port ok?"
         return Decision("no", c.text, c.sentence, cov)
     if topic is not None and not holds(sig, topic, _stems(sig, c.words)):
@@ -255,13 +363,61 @@ def decide(
     # The model asked is where the question holds: a Yes is read from what is asked of it.
     # A clause that names the model ("PA-3200 Series firewalls require trunk mode ...") and
     # says something else is no Yes to "is access mode supported?".
-    content = sig.without(set(model_words(sig)))
+    content = sig.without(set(_model_words(sig)))
     if len(_held(content, c.words)) < 2:
         return None  # one shared word ("SUSPENDED—Triggered by administrator.") says no Yes
-    own = _cover(content, c.words, asked - tx.compounds(f"{c.words} {label}")) if content is not sig else own
+    unsaid = asked - tx.compounds(f"{c.words} {label}")
+    # Chat sets the topic before a dash or a colon ("ha1 on the management port - must both
+    # peers send hellos at the same interval?"): like a heading, a window that holds all of
+    # it is about it, and the clause says the rest. Only an explicit question says what it
+    # asks of its topic: a terse part after the dash ("- hello interval default?") may ask
+    # the topic's value.
+    context = _topic_said(sig, question, window) if explicit else ""
+    own = _cover(content, f"{c.words} {context}", unsaid) if content is not sig or context else own
+    if explicit and own >= ABOUT:
+        # An explicit question ("does a suspended member keep its ports down?") names its
+        # subject as the heading does ("Member States"); the clause says the rest. Terse
+        # chat is no such sentence: a bare topic may ask its value, not whether.
+        own = _cover(content, f"{c.words} {label} {context}", unsaid)
     if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not hedged:
         return Decision("yes", c.text, c.sentence, own)
     return None
+
+
+def _topic_said(sig: Signals, question: str, window: frozenset[str]) -> str:
+    """The words of a chat question's topic part (before its last dash or colon) that its
+    asked part does not name, when the window holds them all: what the clause need not
+    repeat."""
+    part = asked_part(question)
+    if part == question:
+        return ""
+    asked = tx.stems_of(part)
+    topic = [w for w in sig.words if not holds(sig, w, asked)]
+    # A topic of a product on one cloud is not said by a window about two other clouds that
+    # says "cloud" somewhere: the window holds all of the topic or none of it counts.
+    return " ".join(topic) if all(holds(sig, w, window) for w in topic) else ""
+
+
+# An event placed in time by a preposition of order (a closed class), up to the clause's
+# punctuation: "before the heartbeat backup is enabled", "After you enable it ...".
+_ORDER = re.compile(r"\b(before|after)\b([^,;:.?!]+)", re.I)
+
+
+def _reverses_order(sig: Signals, question: str, clause: str) -> bool:
+    """The clause puts the event the question places in time on its other side: "... the
+    hold timer before the heartbeat backup is enabled?" against "After you enable the
+    heartbeat backup, you can configure the hold timer". Only the same event reverses:
+    "Before you enable X, configure Y" does not reverse "Y after X"."""
+    for asked in _ORDER.finditer(question):
+        event = [w for w in sig.words if holds(sig, w, tx.stems_of(asked.group(2)))]
+        if not event:
+            continue
+        for said in _ORDER.finditer(clause):
+            if said.group(1).lower() != asked.group(1).lower() and all(
+                holds(sig, w, _stems(sig, said.group(2))) for w in event
+            ):
+                return True
+    return False
 
 
 # A term the documents write in capitals that is an English word: a state or a status
@@ -280,7 +436,7 @@ def _about_a_sibling(sig: Signals, window: str, clause: str) -> bool:
     return bool(asked) and bool(said) and not asked & said
 
 
-def model_words(sig: Signals) -> list[str]:
+def _model_words(sig: Signals) -> list[str]:
     """The question's words that name the model asked ("pa-5550")."""
     model = sig.query.platform
     return [w for w in sig.words if model and lexicon.canonical_model(w) == model]
@@ -291,7 +447,7 @@ def _with_model(sig: Signals, stems: frozenset[str]) -> frozenset[str]:
     "PA-5500 firewalls" for a PA-5550) speaks of that model."""
     if not _model_names(sig) & stems:
         return stems
-    return stems | frozenset(s for w in model_words(sig) for s in sig.expand[w])
+    return stems | frozenset(s for w in _model_words(sig) for s in sig.expand[w])
 
 
 def _model_names(sig: Signals) -> frozenset[str]:
@@ -305,21 +461,36 @@ def _about_another_platform(sig: Signals, clause: str) -> bool:
     if not sig.platforms:
         return False
     named = {m.name for m in lexicon.platforms_in(clause)}
-    speaks = (
+    return bool(named) and not named & _speaking_names(sig)
+
+
+# An exception (a closed class) and what it leaves out, up to the clause's punctuation.
+_EXCLUSION = re.compile(r"\b(?:other than|except(?:\s+for)?|excluding)\s+([^,;:()]+)", re.I)
+
+
+def _excludes_model(sig: Signals, clause: str) -> bool:
+    """The clause leaves out the model asked, by its name or its family's: "all models
+    except the PA-5400 Series" says nothing for a PA-5450 but that it is left out."""
+    speaks = _speaking_names(sig)
+    return any({m.name for m in lexicon.platforms_in(e.group(1))} & speaks for e in _EXCLUSION.finditer(clause))
+
+
+def _speaking_names(sig: Signals) -> set[str]:
+    """The documented names that speak for the model asked: its own, its family's."""
+    return (
         set(sig.platforms) | {f"{n} Series" for n in sig.platforms} | {n.removesuffix(" Series") for n in sig.platforms}
     )
-    return bool(named) and not named & speaks
 
 
 def _speaks_for_model(sig: Signals, sentence: str) -> bool:
     return bool(sig.platforms) and bool(_model_names(sig) & tx.stems_of(sentence))
 
 
-def rarest_topic(sig: Signals) -> str | None:
+def _rarest_topic(sig: Signals) -> str | None:
     """The question's rarest word that is not the model asked: a model is where the
     question holds, which the window's sentences say once ("PA-5500 firewalls require
     trunk mode ...; access mode is not supported"), not what each clause repeats."""
-    models = set(model_words(sig))
+    models = set(_model_words(sig))
     topic = [w for w in sig.words if w not in models and w in sig.weights]
     if sig.rarest not in sig.weights or not topic:
         return None
@@ -386,12 +557,19 @@ def _shares_half(a: str, b: str) -> bool:
     return bool(set(a.split("/")) & set(b.split("/")))
 
 
-def missing(sig: Signals, stems: frozenset[str], rare: float) -> list[str]:
-    """The question's rare words (weight `rare` or more) not in `stems`: what a window
-    must hold to decide, and what an "only ..." restriction that leaves one out says No
-    to. Rare in the documents is not enough when everyday English says it otherwise: "on
-    the same date" is asked of "at the same time", and a sentence need not say "date"."""
-    return [w for w in sig.words if sig.weights[w] * tx.specificity(w) >= rare and not holds(sig, w, stems)]
+def _missing(sig: Signals, stems: frozenset[str], rare: float, text: str) -> list[str]:
+    """The question's rare words (weight `rare` or more) not in `stems` (the stems of
+    `text`): what a window must hold to decide, and what an "only ..." restriction that
+    leaves one out says No to. Rare in the documents is not enough when everyday English
+    says it otherwise: "on the same date" is asked of "at the same time", and a sentence
+    need not say "date". A text that names no platform says what it says of every model,
+    so the model asked is no word it lacks."""
+    models = set() if lexicon.platforms_in(text) else set(_model_words(sig))
+    return [
+        w
+        for w in sig.words
+        if w not in models and sig.weights[w] * tx.specificity(w) >= rare and not holds(sig, w, stems)
+    ]
 
 
 def _numbers_held(sig: Signals, sentence: str) -> bool:
