@@ -164,7 +164,7 @@ class Engine:
         version = version.encode("utf-8", "replace").decode("utf-8") if version else version
         build = self.holder.current  # one build for the whole request
         asked, text = _read_scope(build, question, scope, version)
-        uncovered = build.uncovered(asked)
+        uncovered = build.uncovered(asked) or build.undocumented_names(qparse.clean_chat(question))
         if uncovered:
             refused = _scope_abstain(question, uncovered, build.scope_vocabulary.describe())
             refused.build_id = build.build_id
