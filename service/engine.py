@@ -918,7 +918,13 @@ def _named_first(
 
 def _in_scope(evidence: list[Evidence], threshold: float) -> list[Evidence]:
     """A question that names no platform is answered by what holds generally when the
-    documents say it generally: a statement scoped to one platform steps back."""
+    documents say it generally: a statement scoped to one platform steps back. A question
+    that names one is answered by what is said of it, when that answers: the general
+    statement is what holds where nothing more particular is said ("use the management
+    port for HA1" is not what a PA-7000 Series firewall does)."""
+    named = [e for e in evidence if e.features.get("platform", 0.0) > 0.0]
+    if named and named[0].score >= threshold:
+        return named + [e for e in evidence if e.features.get("platform", 0.0) <= 0.0]
     general = [e for e in evidence if e.features.get("platform", 0.0) == 0.0 and e.score >= threshold]
     if not general:
         return evidence
