@@ -37,19 +37,21 @@ _VERSION_BODY = r"(\d{1,2})\.(\d{1,2})(?:\.(\d{1,3}|x))?"
 _PANOS_VERSION = re.compile(rf"\bpan[\s-]?os\s*v?{_VERSION_BODY}(?![\d.])", re.I)
 # "10.1.x", "11.1.7": three parts is a release, never a port or a timer (not an IP: 4 parts).
 _DOTTED_VERSION = re.compile(rf"(?<![\d.]){_VERSION_BODY}(?![\d.])", re.I)
+# The web-interface help, as chat names it: "help", "web help", "web-interface help".
+_HELP = r"(?:web(?:[\s-]interface)?\s+)?help\b"
 # "12.2:" or "12.2 -" opening the question.
 # A message that opens with a dotted number and then words ("8.1 heartbeat backup port?")
 # names a release the way chat does: no timer or port is written that way.
 _LEADING_VERSION = re.compile(
-    rf"^\s*v?{_VERSION_BODY}\s*(?:[:\-\u2013\u2014,]|\s+help\b|\s+docs?\b|(?<=\s)(?=[a-z]))", re.I
+    rf"^\s*v?{_VERSION_BODY}\s*(?:[:\-\u2013\u2014,]|\s+{_HELP}|\s+docs?\b|(?<=\s)(?=[a-z]))", re.I
 )
 # "in 10.2", "for version 11.1", "release 10.2", "10.2 and later", "10.1 help".
 _CONTEXT_BEFORE = r"(?:\b(?:in|on|for|from|to|since|running|version|release|between|and|vs\.?|versus)\s+v?)"
-_CONTEXT_AFTER = r"(?:\s+(?:help|docs?|admin|release|and later|or later|and above|or above|and newer)\b|\+)"
+_CONTEXT_AFTER = rf"(?:\s+(?:{_HELP}|docs?\b|admin\b|release\b|(?:and|or) (?:later|above|newer)\b)|\+)"
 _CONTEXT_VERSION = re.compile(
     rf"{_CONTEXT_BEFORE}(?<![\d.]){_VERSION_BODY}(?![\d.])|(?<![\d.]){_VERSION_BODY}(?![\d.])(?={_CONTEXT_AFTER})", re.I
 )
-_HELP_AFTER = re.compile(r"^\s+(?:web[\s-]interface\s+)?help\b", re.I)
+_HELP_AFTER = re.compile(rf"^\s+{_HELP}", re.I)
 # A product named the way products are ("VM-Series", "cn series"), not a hardware family.
 _SERIES_PRODUCT = re.compile(r"\b([a-z]{2})[\s-]?series\b", re.I)
 _NOT_SERIES_PRODUCT = frozenset({"an", "in", "on", "of", "is", "to", "at", "by", "as", "or", "no", "so", "my", "we"})

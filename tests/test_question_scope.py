@@ -256,3 +256,18 @@ def test_a_name_no_document_writes_is_found(question: str, names: list[str]) -> 
     vocabulary = ScopeVocabulary([Scope(product="vm-series", product_name="VM-Series", deployment="aws")])
     found = NameVocabulary.from_texts(NAME_TEXTS).undocumented(question, vocabulary, lambda w: w in NAME_WORDS)
     assert found == names
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "11.2 web help: the ha1 monitor hold time - what does it watch?",
+        "customer asking: 11.2 web help: the ha1 monitor hold time - what does it watch?",
+        "11.2 web-interface help - the ha1 monitor hold time - what does it watch?",
+    ],
+)
+def test_the_web_help_of_a_release_names_its_help_pages(question: str) -> None:
+    asked = read_question_scope(question, VOCABULARY)
+    assert (asked.scope.versions, asked.scope.doc_type) == (("11.2",), "help")
+    assert asked.text.endswith("the ha1 monitor hold time - what does it watch?")
+    assert "help" not in asked.text
