@@ -61,6 +61,8 @@ _LEAD_IN = re.compile(
     r"(?:\b(?:a|an|the|my|our)\s+)?$",
     re.I,
 )
+# "(not panorama)", "except on AWS": a name the question sets aside is not its scope.
+_NEGATED = re.compile(r"\b(?:not|except|without|other than|apart from)\s+(?:(?:on|in|for|the|a|an)\s+)*$", re.I)
 _TRAIL = re.compile(r"^(?:\s+(?:firewalls?|appliances?|deployments?|instances?|docs?|pairs?))?", re.I)
 
 
@@ -400,7 +402,7 @@ def read_question_scope(question: str, vocabulary: ScopeVocabulary | None = None
         if found.get(kind, key) != key:
             continue  # one product, one deployment: the longest name found first wins
         for m in pattern.finditer(low):
-            if not free(m.start(), m.end()):
+            if not free(m.start(), m.end()) or _NEGATED.search(low, 0, m.start()):
                 continue
             if kind not in found:
                 found[kind] = key
@@ -411,6 +413,8 @@ def read_question_scope(question: str, vocabulary: ScopeVocabulary | None = None
     if "product" not in found:
         for m in _SERIES_PRODUCT.finditer(question):
             if m.group(1).lower() in _NOT_SERIES_PRODUCT or not free(m.start(), m.end()):
+                continue
+            if _NEGATED.search(question, 0, m.start()):
                 continue
             found["product"] = f"{m.group(1).lower()}-series"
             found["product_name"] = f"{m.group(1).upper()}-Series"

@@ -271,3 +271,13 @@ def test_the_web_help_of_a_release_names_its_help_pages(question: str) -> None:
     assert (asked.scope.versions, asked.scope.doc_type) == (("11.2",), "help")
     assert asked.text.endswith("the ha1 monitor hold time - what does it watch?")
     assert "help" not in asked.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["on the fw's own gui (not panorama) where do i see its node id?", "ha1 port, except on aws?"],
+)
+def test_a_name_the_question_sets_aside_is_not_its_scope(question: str) -> None:
+    asked = read_question_scope(question, VOCABULARY)
+    assert asked.scope.empty
+    assert asked.text == question

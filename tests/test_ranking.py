@@ -818,5 +818,7 @@ def test_a_question_naming_a_platform_is_answered_by_what_is_said_of_it() -> Non
     particular = said("The R-700 relay cannot use the front port.", 0.85, 1.0)
     assert _in_scope([general, particular], 0.66) == [particular, general]
     assert _in_scope([general, said("The R-700 relay cannot use it.", 0.5, 1.0)], 0.66)[0] is general
+    # Far behind the best, a sentence naming the platform says something else.
+    assert _in_scope([general, said("The R-700 relay has a blue port.", 0.7, 1.0)], 0.66)[0] is general
     other = said("The R-300 relay cannot use the front port.", 0.85, -1.0)
     assert _in_scope([other, general], 0.66) == [general, other]
