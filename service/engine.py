@@ -164,7 +164,7 @@ class Engine:
         version = version.encode("utf-8", "replace").decode("utf-8") if version else version
         build = self.holder.current  # one build for the whole request
         asked, text = _read_scope(build, question, scope, version)
-        uncovered = build.uncovered(asked)
+        uncovered = build.uncovered(asked) or build.undocumented_names(qparse.clean_chat(question))
         if uncovered:
             refused = _scope_abstain(question, uncovered, build.scope_vocabulary.describe())
             refused.build_id = build.build_id
@@ -175,37 +175,63 @@ class Engine:
             return self._changes(build, question, wanted, asked, started)
         prefer, asked, text = _prefer_sentences(build, question, asked, text)
         answer: Answer | None = None
-        for reading in _readings(build, asked, prefer, question, text):
-            found = self._ask_in(
-                build.scoped(reading.view),
-                question,
-                reading.text,
-                reading.scope,
-                top_k,
-                context,
-                started,
-                reading.prefer,
-            )
-            if reading.topic and found.kind != "abstain":
-                # The product is the topic, so the evidence's page must name it ("Log in to the
-                # Panorama web interface" on the page that configures a cluster); the answer
-                # then names the product it holds for.
-                if not any(build.doc_mentions(c.doc_id, reading.topic) for c in found.citations):
-                    continue
-                label = next((c.scope.product_label for c in found.citations if c.scope), "")
-                if label:
-                    found.answer = _labelled(found.answer, label)
-            if reading.home and asked.empty and found.kind == "fact":
-                _add_other_scopes(found, build)
-            if reading.home and asked.empty and found.verdict is not None:
-                _add_other_verdicts(found, build, question)
+        readings = _readings(build, asked, prefer, question, text)
+        for i, reading in enumerate(readings):
+            found = self._read_as(build, reading, question, asked, top_k, context, started)
+            if found is None:
+                continue
             answer = answer or found  # if every reading abstains, the first one's abstain
             if found.kind != "abstain":
                 answer = found
+                topic = next((r for r in readings[i + 1 :] if r.topic), None)
+                if topic is not None:
+                    # A product named with nothing else may be the topic, not the scope
+                    # ("config pushed from panorama ..."): its own pages answer only if
+                    # they answer better than the documents' own product does.
+                    other = self._read_as(build, topic, question, asked, top_k, context, started)
+                    if other is not None and other.kind != "abstain" and (other.score or 0) > (found.score or 0):
+                        answer = other
                 break
         assert answer is not None  # there is always a first reading
         answer.build_id = build.build_id
         return answer
+
+    def _read_as(
+        self,
+        build: LoadedBuild,
+        reading: _Reading,
+        question: str,
+        asked: QuestionScope,
+        top_k: int,
+        context: str | None,
+        started: float,
+    ) -> Answer | None:
+        """The answer one reading of the question's scope gives; None when it is the
+        product as a topic and its evidence's page does not name it."""
+        found = self._ask_in(
+            build.scoped(reading.view),
+            question,
+            reading.text,
+            reading.scope,
+            top_k,
+            context,
+            started,
+            reading.prefer,
+        )
+        if reading.topic and found.kind != "abstain":
+            # The product is the topic, so the evidence's page must name it ("Log in to the
+            # Panorama web interface" on the page that configures a cluster); the answer
+            # then names the product it holds for.
+            if not any(build.doc_mentions(c.doc_id, reading.topic) for c in found.citations):
+                return None
+            label = next((c.scope.product_label for c in found.citations if c.scope), "")
+            if label:
+                found.answer = _labelled(found.answer, label)
+        if reading.home and asked.empty and found.kind == "fact":
+            _add_other_scopes(found, build)
+        if reading.home and asked.empty and found.verdict is not None:
+            _add_other_verdicts(found, build, question)
+        return found
 
     def _changes(
         self, build: LoadedBuild, question: str, wanted: ChangesQuestion, asked: QuestionScope, started: float
@@ -925,7 +951,14 @@ def _named_first(
 
 def _in_scope(evidence: list[Evidence], threshold: float) -> list[Evidence]:
     """A question that names no platform is answered by what holds generally when the
-    documents say it generally: a statement scoped to one platform steps back."""
+    documents say it generally: a statement scoped to one platform steps back. A question
+    that names one is answered by what is said of it, when that answers: the general
+    statement is what holds where nothing more particular is said ("use the management
+    port for HA1" is not what a PA-7000 Series firewall does), and close behind the best:
+    a sentence that only names the platform while saying something else steps back."""
+    named = [e for e in evidence if e.features.get("platform", 0.0) > 0.0]
+    if named and named[0].score >= max(threshold, evidence[0].score - CLOSE_BEHIND):
+        return named + [e for e in evidence if e.features.get("platform", 0.0) <= 0.0]
     general = [e for e in evidence if e.features.get("platform", 0.0) == 0.0 and e.score >= threshold]
     if not general:
         return evidence

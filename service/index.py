@@ -24,7 +24,7 @@ from hakb.ingest.models import Chunk, Manifest, Scope
 from hakb.ingest.scope import scopes_of_text
 from hakb.ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_client
 from hakb.service.facts_table import FactTable
-from hakb.service.scope import QuestionScope, ScopeIndex, ScopeVocabulary
+from hakb.service.scope import NameVocabulary, QuestionScope, ScopeIndex, ScopeVocabulary
 from hakb.service.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,17 @@ class LoadedBuild:
     def scope_vocabulary(self) -> ScopeVocabulary:
         """The products, deployments and versions this build's documents cover."""
         return ScopeVocabulary.from_manifest(self.manifest, self.facts.platforms)
+
+    @cached_property
+    def names(self) -> NameVocabulary:
+        """The words the documents write as names, and which words they write together."""
+        return NameVocabulary.from_texts(c.text for c in self.chunks.values())
+
+    def undocumented_names(self, question: str) -> list[str]:
+        """Names a question writes that no document does ("aws outposts", "cloud ngfw"):
+        a product or place the documents do not cover."""
+        vocab = self.vocabulary
+        return self.names.undocumented(question, self.scope_vocabulary, lambda w: w in vocab or vocab.closest(w) != w)
 
     def documents_of(self, product: str) -> list[str]:
         """Ids of the documents whose pages are about `product`."""

@@ -136,10 +136,31 @@ class Retriever:
             raise PassagesUnavailable(build.vector_error or "vector store unavailable")
         depth = max(top_k * 3, 20)
         vector = self.embed_query(text)
+        hits = self._masked(build, text, vector, depth)
+        deeper = _depth(build, depth)
+        if len(hits) < top_k and deeper > depth:
+            # A view of a small scope kept too few of what the whole build's indexes found.
+            hits = self._masked(build, text, vector, deeper)
+        return hits[:top_k]
+
+    def _masked(self, build: LoadedBuild, text: str, vector: np.ndarray, depth: int) -> list[Hit]:
+        """The `depth` best of the shared indexes, those the view holds, fused."""
         dense = [(cid, cos) for cid, cos in self.dense.nearest(build, vector, depth) if cid in build.chunks]
         # A version-filtered build keeps the whole keyword index: drop what it filtered out.
         keyword = [(cid, s) for cid, s in build.keyword.query(text, depth) if cid in build.chunks]
-        return fuse(build, text, dense, keyword)[:top_k]
+        return fuse(build, text, dense, keyword)
+
+
+def _depth(build: LoadedBuild, depth: int) -> int:
+    """How deep to search the shared indexes for `depth` hits of `build`: a view of one
+    scope (the 30 chunks of the Panorama pages among a thousand) keeps only its own
+    chunks of what the whole build's indexes return, so they are searched as much deeper
+    as the view is smaller, up to all of them."""
+    total = len(build.keyword)
+    held = len(build.chunks)
+    if not held or held >= total:
+        return depth
+    return min(total, math.ceil(depth * total / held))
 
 
 def fuse(build: LoadedBuild, text: str, dense: list[tuple[str, float]], keyword: list[tuple[str, float]]) -> list[Hit]:

@@ -30,25 +30,28 @@ from dataclasses import dataclass, field
 from hakb.ingest import lexicon
 from hakb.ingest.models import Chunk, DocType, DocumentMeta, Fact, Manifest, Scope
 from hakb.ingest.scope import ENVIRONMENTS, scopes_of_text
+from hakb.service.ranking.text import english_zipf
 
 _VERSION_BODY = r"(\d{1,2})\.(\d{1,2})(?:\.(\d{1,3}|x))?"
 # "PAN-OS 10.2", "panos 11.1.7", "pan os 10.1.x", "PAN-OS v10.2".
 _PANOS_VERSION = re.compile(rf"\bpan[\s-]?os\s*v?{_VERSION_BODY}(?![\d.])", re.I)
 # "10.1.x", "11.1.7": three parts is a release, never a port or a timer (not an IP: 4 parts).
 _DOTTED_VERSION = re.compile(rf"(?<![\d.]){_VERSION_BODY}(?![\d.])", re.I)
+# The web-interface help, as chat names it: "help", "web help", "web-interface help".
+_HELP = r"(?:web(?:[\s-]interface)?\s+)?help\b"
 # "12.2:" or "12.2 -" opening the question.
 # A message that opens with a dotted number and then words ("8.1 heartbeat backup port?")
 # names a release the way chat does: no timer or port is written that way.
 _LEADING_VERSION = re.compile(
-    rf"^\s*v?{_VERSION_BODY}\s*(?:[:\-\u2013\u2014,]|\s+help\b|\s+docs?\b|(?<=\s)(?=[a-z]))", re.I
+    rf"^\s*v?{_VERSION_BODY}\s*(?:[:\-\u2013\u2014,]|\s+{_HELP}|\s+docs?\b|(?<=\s)(?=[a-z]))", re.I
 )
 # "in 10.2", "for version 11.1", "release 10.2", "10.2 and later", "10.1 help".
 _CONTEXT_BEFORE = r"(?:\b(?:in|on|for|from|to|since|running|version|release|between|and|vs\.?|versus)\s+v?)"
-_CONTEXT_AFTER = r"(?:\s+(?:help|docs?|admin|release|and later|or later|and above|or above|and newer)\b|\+)"
+_CONTEXT_AFTER = rf"(?:\s+(?:{_HELP}|docs?\b|admin\b|release\b|(?:and|or) (?:later|above|newer)\b)|\+)"
 _CONTEXT_VERSION = re.compile(
     rf"{_CONTEXT_BEFORE}(?<![\d.]){_VERSION_BODY}(?![\d.])|(?<![\d.]){_VERSION_BODY}(?![\d.])(?={_CONTEXT_AFTER})", re.I
 )
-_HELP_AFTER = re.compile(r"^\s+(?:web[\s-]interface\s+)?help\b", re.I)
+_HELP_AFTER = re.compile(rf"^\s+{_HELP}", re.I)
 # A product named the way products are ("VM-Series", "cn series"), not a hardware family.
 _SERIES_PRODUCT = re.compile(r"\b([a-z]{2})[\s-]?series\b", re.I)
 _NOT_SERIES_PRODUCT = frozenset({"an", "in", "on", "of", "is", "to", "at", "by", "as", "or", "no", "so", "my", "we"})
@@ -58,6 +61,8 @@ _LEAD_IN = re.compile(
     r"(?:\b(?:a|an|the|my|our)\s+)?$",
     re.I,
 )
+# "(not panorama)", "except on AWS": a name the question sets aside is not its scope.
+_NEGATED = re.compile(r"\b(?:not|except|without|other than|apart from)\s+(?:(?:on|in|for|the|a|an)\s+)*$", re.I)
 _TRAIL = re.compile(r"^(?:\s+(?:firewalls?|appliances?|deployments?|instances?|docs?|pairs?))?", re.I)
 
 
@@ -269,6 +274,97 @@ class ScopeIndex:
         return hit
 
 
+# A word as names are written: "Prisma", "VM-Series", "on-prem".
+_NAME_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
+# What ends a sentence or opens a list item or a quote: a capital after it is no name's.
+_OPENS = frozenset(".!?:;\u2022-\u2013\u2014|(\"'")
+# Of a word's mid-sentence uses, how many to one must be capitalised for it to be a name.
+TITLED_RATIO = 9
+# Below this Zipf frequency a word is no English word: "Prisma", not "Cloud".
+NAME_ZIPF = 3.0
+# Above this Zipf frequency a word is everyday chat ("today", "anymore"), no name's.
+CHAT_ZIPF = 4.0
+# The fewest letters of a word the documents never use that may make a name with another.
+STRANGE_MIN = 4
+
+
+@dataclass(frozen=True)
+class NameVocabulary:
+    """How the documents write names: the words they capitalise inside a sentence ("Prisma",
+    "Cloud", "Panorama"), and which words they write next to each other. A question's
+    words are lower-case chat; these say which of them the documents use as names, and
+    whether a name the question writes ("aws outposts") is one the documents ever write."""
+
+    titled: frozenset[str] = frozenset()
+    lowered: frozenset[str] = frozenset()  # words the documents also write in lower case
+    pairs: frozenset[tuple[str, str]] = frozenset()
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> NameVocabulary:
+        titled: dict[str, int] = {}
+        other: dict[str, int] = {}
+        pairs: set[tuple[str, str]] = set()
+        for text in texts:
+            prev: re.Match[str] | None = None
+            for m in _NAME_TOKEN.finditer(text):
+                word, low = m.group(0), m.group(0).lower()
+                before = text[: m.start()].rstrip()
+                if before and before[-1] not in _OPENS:
+                    # "Prisma", "Cloud": a capital then lower case; "DPCs" is an acronym's plural.
+                    counts = titled if word[0].isupper() and word[1:2].islower() else other
+                    counts[low] = counts.get(low, 0) + 1
+                if prev is not None and not text[prev.end() : m.start()].strip():
+                    pairs.add((prev.group(0).lower(), low))
+                prev = m
+        names = {
+            w
+            for w, n in titled.items()
+            if n >= 2 and n >= TITLED_RATIO * other.get(w, 0) and not any(ch.isdigit() for ch in w)
+        }
+        return cls(frozenset(names), frozenset(other), frozenset(pairs))
+
+    @functools.cached_property
+    def proper(self) -> frozenset[str]:
+        """The names no English dictionary holds: "Prisma", "Panorama", not "Cloud"."""
+        return frozenset(w for w in self.titled if english_zipf(w) < NAME_ZIPF and w not in self.lowered)
+
+    def undocumented(self, question: str, scopes: ScopeVocabulary, known: Callable[[str], bool]) -> list[str]:
+        """Names the question writes that no document does, made of a name the documents
+        use and a word beside it that makes it another product or place: "aws outposts"
+        (a word the documents never use after a cloud), "prisma sd-wan" (after a proper
+        name), "openstack vm-series" or "cloud ngfw" (a qualifier before a product the
+        documents never put there). `known`: whether the documents use a word, typos
+        snapped. A word after a product's name is left alone: "cn-series image" is a part
+        of the product, not another one."""
+        products: set[str] = set()
+        places: set[str] = set()
+        for written, kind, _ in scopes.aliases():
+            if " " not in written:
+                (products if kind == "product" else places).add(written.lower())
+        proper = self.proper - products
+        words = list(_NAME_TOKEN.finditer(question))
+        out: list[str] = []
+        for first, second in zip(words, words[1:], strict=False):
+            a, b = first.group(0).lower(), second.group(0).lower()
+            if question[first.end() : second.start()].strip():
+                continue  # a name is written in one run: "asking: ngfw" is two things
+            if any(ch.isdigit() for ch in a + b) or (a, b) in self.pairs:
+                continue
+            if (
+                ((a in places or a in proper) and _strange(b, known, CHAT_ZIPF))
+                or (b in products and _strange(a, known, NAME_ZIPF))
+                or (b in products and a in self.titled and a not in products | places)
+            ):
+                out.append(f"{first.group(0)} {second.group(0)}")
+        return out
+
+
+def _strange(word: str, known: Callable[[str], bool], zipf: float) -> bool:
+    """A word the documents never use and chat seldom does: a name's ("outposts",
+    "sd-wan"), not a typo they snap back, nor short chat ("pls") or common words ("today")."""
+    return len(word) >= STRANGE_MIN and not known(word) and english_zipf(word) < zipf
+
+
 def read_question_scope(question: str, vocabulary: ScopeVocabulary | None = None) -> ScopedQuestion:
     """The scope a question names, and the question without the words that named it."""
     vocabulary = vocabulary or ScopeVocabulary()
@@ -306,7 +402,7 @@ def read_question_scope(question: str, vocabulary: ScopeVocabulary | None = None
         if found.get(kind, key) != key:
             continue  # one product, one deployment: the longest name found first wins
         for m in pattern.finditer(low):
-            if not free(m.start(), m.end()):
+            if not free(m.start(), m.end()) or _NEGATED.search(low, 0, m.start()):
                 continue
             if kind not in found:
                 found[kind] = key
@@ -317,6 +413,8 @@ def read_question_scope(question: str, vocabulary: ScopeVocabulary | None = None
     if "product" not in found:
         for m in _SERIES_PRODUCT.finditer(question):
             if m.group(1).lower() in _NOT_SERIES_PRODUCT or not free(m.start(), m.end()):
+                continue
+            if _NEGATED.search(question, 0, m.start()):
                 continue
             found["product"] = f"{m.group(1).lower()}-series"
             found["product_name"] = f"{m.group(1).upper()}-Series"

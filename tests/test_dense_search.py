@@ -46,3 +46,19 @@ def test_an_unknown_dense_search_is_refused_with_the_choices() -> None:
     with pytest.raises(ValidationError) as err:
         Settings(HAKB_DENSE_SEARCH="faiss")
     assert "chroma" in str(err.value) and "llama-index" in str(err.value)
+
+
+def test_a_small_scope_is_searched_deep_enough_to_find_its_own_passages() -> None:
+    """A view of a few chunks among many keeps only its own of what the shared indexes
+    return: when the usual depth kept too few, the search goes as much deeper as the view
+    is smaller, and never deeper than the whole index."""
+    from types import SimpleNamespace
+
+    from hakb.service.retrieval import _depth
+
+    def view(held: int, total: int) -> object:
+        return SimpleNamespace(keyword=[None] * total, chunks=dict.fromkeys(range(held)))
+
+    assert _depth(view(1000, 1000), 24) == 24  # the whole build: as deep as asked
+    assert _depth(view(30, 1200), 24) == 960  # 40 times smaller: 40 times deeper
+    assert _depth(view(1, 1200), 24) == 1200  # never past the whole index

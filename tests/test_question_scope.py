@@ -10,7 +10,7 @@ import pytest
 from hakb.ingest.models import Chunk, DocumentMeta, Fact, Manifest, Scope
 from hakb.ingest.parse import read_document
 from hakb.ingest.scope import unify_products
-from hakb.service.scope import QuestionScope, ScopeIndex, ScopeVocabulary, read_question_scope
+from hakb.service.scope import NameVocabulary, QuestionScope, ScopeIndex, ScopeVocabulary, read_question_scope
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 SEED = Path(__file__).resolve().parents[1] / "data" / "docs" / "ha-links-and-backup-links.txt"
@@ -225,3 +225,59 @@ def test_slack_markup_around_a_release_number_still_names_it(seed_engine) -> Non
     for question in ("*8.1* heartbeat backup port?", "<@U0ABC123> 8.1 heartbeat backup port?"):
         answer = seed_engine.ask(question)
         assert answer.kind == "abstain" and "PAN-OS 8.1" in answer.answer, answer.answer
+
+
+NAME_TEXTS = [
+    "The VM-Series firewall on AWS uses the management interface for HA1.",
+    "Configure the HA pair from Strata Cloud Manager; the Prisma Access settings are elsewhere.",
+    "Log in to Strata Cloud Manager and open the Prisma Access view.",
+    "The CN-Series on AWS needs a container image of 10.2 or later.",
+]
+NAME_WORDS = {w for t in NAME_TEXTS for w in t.lower().replace(";", " ").replace(".", " ").split()}
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        # A cloud's name with a word the documents never write after it: another place.
+        ("vm-series on aws outposts - ha supported?", ["aws outposts"]),
+        # A proper name the documents use with a word they never use: another product.
+        ("prisma sd-wan devices in ha?", ["prisma sd-wan"]),
+        # A capitalised word of the documents before a product's name they never put there.
+        ("cloud vm-series: how do i configure ha?", ["cloud vm-series"]),
+        # What the documents write, chat, and a part of a product are no other product.
+        ("vm-series on aws - which port for ha1?", []),
+        ("pls vm-series on aws today - ha1 port?", []),
+        ("customer asking: vm-series ha1?", []),
+        ("cn-series image: which version?", []),
+    ],
+)
+def test_a_name_no_document_writes_is_found(question: str, names: list[str]) -> None:
+    vocabulary = ScopeVocabulary([Scope(product="vm-series", product_name="VM-Series", deployment="aws")])
+    found = NameVocabulary.from_texts(NAME_TEXTS).undocumented(question, vocabulary, lambda w: w in NAME_WORDS)
+    assert found == names
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "11.2 web help: the ha1 monitor hold time - what does it watch?",
+        "customer asking: 11.2 web help: the ha1 monitor hold time - what does it watch?",
+        "11.2 web-interface help - the ha1 monitor hold time - what does it watch?",
+    ],
+)
+def test_the_web_help_of_a_release_names_its_help_pages(question: str) -> None:
+    asked = read_question_scope(question, VOCABULARY)
+    assert (asked.scope.versions, asked.scope.doc_type) == (("11.2",), "help")
+    assert asked.text.endswith("the ha1 monitor hold time - what does it watch?")
+    assert "help" not in asked.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["on the fw's own gui (not panorama) where do i see its node id?", "ha1 port, except on aws?"],
+)
+def test_a_name_the_question_sets_aside_is_not_its_scope(question: str) -> None:
+    asked = read_question_scope(question, VOCABULARY)
+    assert asked.scope.empty
+    assert asked.text == question

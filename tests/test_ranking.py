@@ -802,3 +802,23 @@ def test_a_product_asked_without_a_deployment_is_answered_for_each_deployment_wi
     # Asked of one deployment, the other is not its answer.
     aws = engine.ask("gz-series on aws: widget monitoring supported?")
     assert "ESXi" not in aws.answer, aws.answer
+
+
+def test_a_question_naming_a_platform_is_answered_by_what_is_said_of_it() -> None:
+    """What the documents say of the asked platform answers before the general statement,
+    when it answers at all; a question that names none is answered generally."""
+    from hakb.service.engine import _in_scope
+    from hakb.service.ranking.evidence import Evidence
+
+    def said(text: str, score: float, platform: float) -> Evidence:
+        citation = Citation(doc_id="relay", title="Relay", section="Relay", quote=text)
+        return Evidence(text=text, citation=citation, source="passage", score=score, features={"platform": platform})
+
+    general = said("Relays use the front port.", 0.95, 0.0)
+    particular = said("The R-700 relay cannot use the front port.", 0.85, 1.0)
+    assert _in_scope([general, particular], 0.66) == [particular, general]
+    assert _in_scope([general, said("The R-700 relay cannot use it.", 0.5, 1.0)], 0.66)[0] is general
+    # Far behind the best, a sentence naming the platform says something else.
+    assert _in_scope([general, said("The R-700 relay has a blue port.", 0.7, 1.0)], 0.66)[0] is general
+    other = said("The R-300 relay cannot use the front port.", 0.85, -1.0)
+    assert _in_scope([other, general], 0.66) == [general, other]
