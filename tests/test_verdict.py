@@ -482,3 +482,10 @@ def test_a_row_of_a_piped_table_is_read_alone(seed_engine: Engine) -> None:
     question = "is heartbeat backup synchronized in active/active?"
     assert _decide(seed_engine, question, line, label="Synchronized Settings") == "yes"
     assert _decide(seed_engine, "is path monitoring synchronized in active/active?", line) is None
+
+
+def test_a_question_of_both_or_all_is_not_answered_yes_by_a_clause_of_one(seed_engine: Engine) -> None:
+    # "both ... at once" asks of the two together; "the active peer" says nothing of both.
+    text = "The priority setting decides which one is the active peer after a failover."
+    assert _decide(seed_engine, "can both peers be active at once?", text) is None
+    assert _decide(seed_engine, "can both peers be active at once?", "Both peers can be active at once.") == "yes"

@@ -379,9 +379,19 @@ def decide(
         # subject as the heading does ("Member States"); the clause says the rest. Terse
         # chat is no such sentence: a bare topic may ask its value, not whether.
         own = _cover(content, f"{c.words} {label} {context}", unsaid)
-    if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not hedged:
+    if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not hedged and _quantified(question, c.text):
         return Decision("yes", c.text, c.sentence, own)
     return None
+
+
+# Quantifiers (a closed class): "can both peers be active at once?" asks of both together,
+# which a clause about "the active peer" does not say.
+_QUANTIFIER = re.compile(r"\b(?:both|all|every|each|either|neither)\b", re.I)
+
+
+def _quantified(question: str, clause: str) -> bool:
+    """A Yes to a question with a quantifier needs a clause with one."""
+    return not _QUANTIFIER.search(question) or bool(_QUANTIFIER.search(clause))
 
 
 def _topic_said(sig: Signals, question: str, window: frozenset[str]) -> str:
