@@ -183,7 +183,10 @@ class Engine:
             answer = answer or found  # if every reading abstains, the first one's abstain
             if found.kind != "abstain":
                 answer = found
-                topic = next((r for r in readings[i + 1 :] if r.topic), None)
+                # A scope the asker set (the API's scope, the page's selector, /hakb scope) is
+                # the scope: only a product the question names itself may be its topic.
+                chosen = (scope is not None and not scope.empty) or bool(version)
+                topic = None if chosen else next((r for r in readings[i + 1 :] if r.topic), None)
                 if topic is not None:
                     # A product named with nothing else may be the topic, not the scope
                     # ("config pushed from panorama ..."): its own pages answer only if
