@@ -241,6 +241,10 @@ def answer(
     if topic:
         pool = [f for s in subjects for f in table.by_subject(s)]
         if platform_names:
+            # As for the groups (_facts_for): what is said of other platforms only ("the
+            # HSCI-A and HSCI-B interfaces do not support encryption" on a PA-7500) does
+            # not answer for this one.
+            pool = [f for f in pool if not f.platforms or set(f.platforms) & set(platform_names)]
             pool += table.about_platforms(platform_names)
         minimum = 0.66
         if query.asks_quantity and _quantities(pool):
