@@ -63,8 +63,10 @@ _PROTOCOL_RE = re.compile(r"\b(tcp|udp|icmp|ssh|ipv4|ipv6|ip|arp)\b", re.IGNOREC
 HARDWARE_LINE = "PA"  # the line whose models come in families (PA-3260 of the PA-3200 Series)
 # A hardware model (PA-3260, PA-220R, "pa 5450") or a VM-Series model (VM-300): the line,
 # its digits, a letter suffix, and "Series" when the name is a family's.
+# A name right after an "@" is a device's host name in a CLI prompt ("admin@PA-3250#
+# commit"): the example's, not a platform the sentence holds for.
 _MODEL_RE = re.compile(
-    r"\b(?:(?P<line>pa)[\s\-]?(?P<digits>\d{2,4})(?P<suffix>[a-z]{0,2})"
+    r"(?<!@)\b(?:(?P<line>pa)[\s\-]?(?P<digits>\d{2,4})(?P<suffix>[a-z]{0,2})"
     # A VM-Series model has three or four digits and no letters: "vm 16gb" is a size.
     r"|(?P<vline>vm)[\s\-]?(?P<vdigits>\d{3,4})(?P<vsuffix>))\b(?P<series>\s+series)?",
     re.IGNORECASE,

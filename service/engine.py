@@ -132,7 +132,7 @@ class Engine:
         # first use (about 2 s on the corpus): made here, not in a user's request.
         home = QuestionScope(product=build.main_product) if build.main_product else QuestionScope()
         self._fact_source(build.scoped(home))
-        _ = build.children, build.continued, build.parents
+        _ = build.children, build.continued, build.parents, build.preceding
         read_question_scope("warm up", build.scope_vocabulary)
         # The names the documents write (a pass over every chunk, ~80 ms on the corpus).
         build.undocumented_names("warm up")
@@ -492,6 +492,7 @@ class Engine:
                 depth=max(4, min(top_k, 8)),
                 children=build.children,
                 continued=build.continued,
+                preceding=build.preceding,
                 parents=build.parents,
             )
             if "dense" in self.ablate:

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 VECTOR_PROBE_INTERVAL_S = 1.0
 # How many of the chunks after one, in its section, a list it introduces may run on into.
 CONTINUED_CHUNKS = 3
+# How many of the chunks before one, in its section, may name what it sets itself apart from.
+PRECEDING_CHUNKS = 4
 
 
 # The end of a sentence: what a table cell's value ("VM-300: 6") does not hold.
@@ -151,6 +153,7 @@ class LoadedBuild:
         view.__dict__["children"] = self.children
         view.__dict__["parents"] = self.parents
         view.__dict__["continued"] = self.continued
+        view.__dict__["preceding"] = self.preceding
         view.__dict__["scope_vocabulary"] = self.scope_vocabulary
         view.__dict__["main_product"] = self.main_product
         view.__dict__["chunk_scopes"] = self.chunk_scopes
@@ -174,6 +177,21 @@ class LoadedBuild:
             for i, chunk in enumerate(run[:-1]):
                 out[chunk.chunk_id] = "\n".join(n.text for n in run[i + 1 : i + 1 + CONTINUED_CHUNKS])
             run = [c] if c is not None else []
+        return out
+
+    @cached_property
+    def preceding(self) -> dict[str, str]:
+        """The text that comes before each chunk in its section (the earlier chunks', up to
+        PRECEDING_CHUNKS of them), when there is any: what a sentence such as "On the
+        remaining platforms, ..." sets itself apart from was said there."""
+        out: dict[str, str] = {}
+        run: list[Chunk] = []  # the chunks of the section being read, in document order
+        for c in self.chunks.values():  # in document order, as ingest wrote them
+            if run and (run[-1].doc_id, run[-1].section) == (c.doc_id, c.section):
+                out[c.chunk_id] = "\n".join(n.text for n in run[-PRECEDING_CHUNKS:])
+                run.append(c)
+            else:
+                run = [c]
         return out
 
     @cached_property

@@ -14,7 +14,7 @@ from hakb import attributes
 from hakb.ingest import lexicon
 from hakb.ingest.facts import same_value
 from hakb.ingest.models import Fact
-from hakb.service.facts_table import FactTable, fact_stems, norm_value, stem
+from hakb.service.facts_table import FactTable, fact_stems, norm_value, numbers_in, stem
 from hakb.service.question import Query
 from hakb.service.ranking import text as tx
 from hakb.service.ranking.text import english_zipf
@@ -199,6 +199,10 @@ def answer(
         facts = _facts_for(table, subjects, GROUPS[group], query, platform_names, group)
         if platform_names and (group == "dedicated-ha-ports" or not subjects):
             facts = [f for f in table.about_platforms(platform_names) if f.attribute in GROUPS[group]]
+        if query.asks_quantity:
+            # "how many can I add?": a quantity is asked, and facts that state none (what a
+            # platform "can use") do not answer it, whatever modal the asker wrote.
+            facts = _quantities(facts)
         if facts:
             candidates.append((group, facts))
     chosen: tuple[str, list[Fact]] | None = None
@@ -237,8 +241,17 @@ def answer(
     if topic:
         pool = [f for s in subjects for f in table.by_subject(s)]
         if platform_names:
+            # As for the groups (_facts_for): what is said of other platforms only ("the
+            # HSCI-A and HSCI-B interfaces do not support encryption" on a PA-7500) does
+            # not answer for this one.
+            pool = [f for f in pool if not f.platforms or set(f.platforms) & set(platform_names)]
             pool += table.about_platforms(platform_names)
-        facts = _best_by_topic(pool, topic, table, minimum=0.66)
+        minimum = 0.66
+        if query.asks_quantity and _quantities(pool):
+            # The numbers documented for the link or model asked are few: of them, the one
+            # that speaks of the topic at all answers "how many ... can I add?".
+            pool, minimum = _quantities(pool), 0.5
+        facts = _best_by_topic(pool, topic, table, minimum=minimum)
         if facts:
             return done(
                 render(
@@ -259,6 +272,11 @@ def answer(
             result.confidence = 0.6
             return done(result)
     return done(RuleResult(facts=[], text=""))
+
+
+def _quantities(facts: list[Fact]) -> list[Fact]:
+    """The facts whose value states a number: what answers a question that asks how many."""
+    return [f for f in facts if numbers_in(f.value)]
 
 
 _ASKS_SETTING = re.compile(

@@ -101,3 +101,32 @@ def test_a_part_that_ends_with_a_list_item_ends_its_line(corpus_engine: Engine) 
         for line in answer.answer.split("\n"):
             if line.startswith("- "):
                 assert len(line) < 120, (question, line)  # an item, not an item and the next part
+
+
+def test_the_remaining_platforms_are_the_models_not_named_before(tmp_path, onnx_embedder) -> None:  # type: ignore[no-untyped-def]
+    # An invented page: two families named, then "the remaining platforms"; another says
+    # the HSCI port for all. A PA-460 (of neither family) is answered by the sentence on the
+    # remaining platforms; a PA-5430 (of one of them) is not.
+    from tests.test_ranking import _engine_with_pages
+
+    engine = _engine_with_pages(
+        tmp_path,
+        onnx_embedder,
+        {
+            "sprocket.md": (
+                "ngfw/administration/sprocket-links",
+                "# Sprocket Links\n\nEach firewall in a sprocket pair needs a dedicated sprocket link.\n\n"
+                "The PA-7000 Series and PA-5400 Series firewalls use the HSCI port for the sprocket link.\n\n"
+                "On the remaining platforms, use a dataplane port for the sprocket link.\n",
+            ),
+            "gizmo.md": (
+                "ngfw/administration/gizmo-ports",
+                "# Gizmo Ports\n\nPA-400 Series firewalls have no dedicated gizmo ports.\n\n"
+                "You can also configure the HSCI port as the sprocket link, which carries sprocket frames.\n",
+            ),
+        },
+    )
+    other = engine.ask("pa-460 sprocket link - which port?")
+    assert "dataplane" in other.answer, other.answer
+    named = engine.ask("pa-5430 sprocket link - which port?")
+    assert "HSCI" in named.answer and "remaining" not in named.answer, named.answer

@@ -43,3 +43,40 @@ def test_a_question_that_asks_a_value_gets_no_yes_or_no() -> None:
     whether = render(qparse.parse("pa-3220 hsci for ha3?")[0], [hsci], "can-use", ["PA-3200 Series"], table)
     assert value.polarity is None and not value.text.startswith(("Yes", "No"))
     assert whether.polarity is True and whether.text.startswith("Yes")
+
+
+def test_how_many_is_answered_by_a_number_not_by_what_a_model_can_use() -> None:
+    # "how many can I add?" reads a modal ("can") beside a quantity asked: the family's
+    # "can use" facts state no number, and its documented member count answers.
+    from hakb.service import question as qparse
+    from hakb.service.rules import answer
+
+    def scoped(f: Fact, family: str) -> Fact:
+        return f.model_copy(update={"platforms": [family]})
+
+    family = "PA-6600 Series"
+    said = "PA-6600 Series firewalls in a gizmo cluster can use the sprocket port."
+    uses = scoped(_fact("HA3", "can-use", "the sprocket port", said), family)
+    members = scoped(
+        _fact(family, "max-members", "12", "Members Supported Per Gizmo Cluster — PA-6600 Series: 12"), family
+    )
+    table = FactTable([uses, members])
+    q = qparse.parse("pa-6650s in a gizmo cluster - how many can i add?")[0]
+    result = answer(q, table)
+    assert result is not None and result.facts == [members], result
+
+
+def test_a_fact_said_of_other_platforms_only_is_no_answer_for_the_model_asked() -> None:
+    # The rules' topic match reads the facts of the interface asked: one the documents say
+    # of the PA-8800 alone is no answer for a PA-6650, whose family's own rows are.
+    from hakb.service import question as qparse
+    from hakb.service.rules import answer
+
+    other = _fact("HSCI", "not-supported", "encryption", "The HSCI-A and HSCI-B ports do not support encryption.")
+    other = other.model_copy(update={"platforms": ["PA-8800"]})
+    own = _fact("PA-6600 Series", "constraint", "HSCI-A and HSCI-B", "HSCI-A and HSCI-B carry sprocket frames.")
+    own = own.model_copy(update={"platforms": ["PA-6600 Series"]})
+    table = FactTable([other, own])
+    q = qparse.parse("pa-6650 pair: hsci-a and hsci-b - what are they for?")[0]
+    result = answer(q, table)
+    assert result is not None and other not in result.facts and own in result.facts, result

@@ -349,8 +349,12 @@ class FactSource:
             feats["rule_conf"] = picked.confidence
         feats["fact_cov"], rare = coverage(sig, stems)
         feats["rare"] = 1.0 if rare else 0.0
-        for name in ("attribute", "platform"):
-            feats[name] = max(s.get(name, 0.0) for s in singles)
+        feats["attribute"] = max(s.get("attribute", 0.0) for s in singles)
+        # About the model asked when the facts of the link asked are: a note of the model's
+        # that the rules set beside them ("... license on each firewall ... on PA-400
+        # Series") does not make the link's general facts the model's own.
+        answering = [one for one, f in zip(singles, facts, strict=True) if f.subject in sig.subjects] or singles
+        feats["platform"] = max(one.get("platform", 0.0) for one in answering)
         # About the link asked if any of its facts is; about another link only if all are.
         subjects = [s.get("subject", 0.0) for s in singles]
         feats["subject"] = 1.0 if 1.0 in subjects else (-1.0 if -1.0 in subjects else 0.0)
@@ -492,6 +496,37 @@ def _platform_feature(sig: Signals, names: set[str]) -> float:
     return -0.5 if names else 0.0
 
 
+# A sentence about the models its section did not name before it ("On the remaining
+# platforms, ...", "On any other hardware model, ...", "... on the remaining firewall
+# models is ..."): English's words for the rest of a set, before a noun for models.
+_COMPLEMENT = re.compile(
+    r"\b(?:remaining|any\s+other|all\s+other|every\s+other)\s+(?:(?:hardware|firewall)\s+)*(?:models?|platforms?)\b",
+    re.I,
+)
+
+
+def _complement_feature(sig: Signals, sentence: str, earlier: str, plain: float) -> float:
+    """The platform feature of a sentence that holds for the models not named before it
+    in its section: about the model asked when none of the names said earlier is the
+    model or its family (+1), about others when one is (-1). A question that names no
+    model reads it as it reads any sentence scoped to some models (-0.5)."""
+    if not _COMPLEMENT.search(sentence):
+        return plain
+    left_out = {_bare(p.name) for p in lexicon.platforms_in(earlier)}
+    if not left_out:
+        return plain
+    if not sig.platforms:
+        return -0.5
+    model = sig.query.platform or ""
+    asked = {_bare(n) for n in [*sig.platforms, *lexicon.family_candidates(model)]}
+    return -1.0 if asked & left_out else 1.0
+
+
+def _bare(name: str) -> str:
+    """A platform's name without "Series": "PA-3200 Series" and "PA-3200" name one family."""
+    return name.removesuffix(" Series")
+
+
 class PassageSource:
     """Sentences of the retrieved passages, each with the list it introduces."""
 
@@ -504,6 +539,7 @@ class PassageSource:
         children: Mapping[tuple[str, str], list[str]] | None = None,
         continued: Mapping[str, str] | None = None,
         parents: Mapping[tuple[str, str], Chunk] | None = None,
+        preceding: Mapping[str, str] | None = None,
     ) -> list[Evidence]:
         out: list[Evidence] = []
         seen: set[str] = set()
@@ -512,6 +548,7 @@ class PassageSource:
             chunk = hit.chunk
             label = chunk.section.split(" > ")[-1]
             after = (continued or {}).get(chunk.chunk_id, "")
+            before = (preceding or {}).get(chunk.chunk_id, "")
             units = _sentences_with_items(chunk.text, after)
             # The sentences that follow the passage in its section: a procedure whose step
             # ends the passage ("Enable heartbeat backup ...") goes on there with its substeps.
@@ -536,7 +573,7 @@ class PassageSource:
                     seen.add(sentence)
                     heading = parent.section.split(" > ")[-1]
                     lead = replace(hit, chunk=parent)
-                    out.append(self._candidate(sig, lead, rank, heading, families, sentence, items, []))
+                    out.append(self._candidate(sig, lead, rank, heading, families, sentence, items, [], ""))
             for index, (sentence, items) in enumerate(units):
                 if sentence in seen or len(sentence) < 20:
                     continue
@@ -545,8 +582,11 @@ class PassageSource:
                 # The instructions that carry on past the window: what a "how do I" answer
                 # adds when the candidate answers it.
                 procedure = [] if items else _procedure([s for s, _ in units[index + 1 :]] + beyond, is_instruction)
+                # What the section said before the sentence: the models a sentence "on the
+                # remaining platforms" leaves out.
+                earlier = "\n".join([before, *(s for s, _ in units[:index])])
                 for window in ([], following) if following else ([],):
-                    e = self._candidate(sig, hit, rank, label, families, sentence, items, window)
+                    e = self._candidate(sig, hit, rank, label, families, sentence, items, window, earlier)
                     e.steps = procedure[len(window) :]
                     out.append(e)
         return out
@@ -561,6 +601,7 @@ class PassageSource:
         sentence: str,
         items: list[str],
         window: list[str],
+        earlier: str,
     ) -> Evidence:
         chunk = hit.chunk
         # A window (the sentence and the two after it) is a candidate of its own: a procedure
@@ -590,6 +631,8 @@ class PassageSource:
         said = f"{sentence} {label}".lower()
         named = {name for name, low in families if low in said}
         feats["platform"] = _platform_feature(sig, named)
+        if not named:
+            feats["platform"] = _complement_feature(sig, head, earlier, feats["platform"])
         feats["numbers"] = _numbers_feature(sig, body)
         if sig.shape is not None:
             feats["shape"] = _shape_feature(sig, body)

@@ -38,3 +38,10 @@ def test_a_series_asked_speaks_for_the_names_of_its_bare_number() -> None:
     assert lexicon.resolve_platform("pa-7000b series", known) == ["PA-7000B", "PA-7000", "PA-7000 Series"]
     assert lexicon.resolve_platform("PA-3200 Series", known) == ["PA-3200 Series", "PA-3200"]
     assert lexicon.resolve_platform("PA-9000 Series", known) == []  # still nothing borrowed
+
+
+def test_a_cli_prompt_s_host_name_is_no_platform_mention() -> None:
+    # "admin@PA-6650# commit" is an example device's prompt: the step holds for any model.
+    assert lexicon.platforms_in("admin@PA-6650# commit") == []
+    assert lexicon.platforms_in("username@PA-6650> request high-availability state suspend") == []
+    assert [p.name for p in lexicon.platforms_in("On PA-6650 firewalls, use the sprocket port.")] == ["PA-6650"]
