@@ -286,6 +286,10 @@ NAME_ZIPF = 3.0
 CHAT_ZIPF = 4.0
 # The fewest letters of a word the documents never use that may make a name with another.
 STRANGE_MIN = 4
+# ... and of one that names a place right after "<product> on": "ibm", "kvm"-like names.
+PLACE_MIN = 3
+_PLACE_PREPOSITIONS = frozenset({"on", "in"})
+_ARTICLES = frozenset({"a", "an", "the"})
 
 
 @dataclass(frozen=True)
@@ -343,7 +347,8 @@ class NameVocabulary:
                 (products if kind == "product" else places).add(written.lower())
         proper = self.proper - products
         words = list(_NAME_TOKEN.finditer(question))
-        out: list[str] = []
+        named = {written.lower() for written, _, _ in scopes.aliases()}
+        out: list[str] = self._places_after_products(question, words, products, lambda w: w in named or known(w))
         for first, second in zip(words, words[1:], strict=False):
             a, b = first.group(0).lower(), second.group(0).lower()
             if question[first.end() : second.start()].strip():
@@ -356,6 +361,30 @@ class NameVocabulary:
                 or (b in products and a in self.titled and a not in products | places)
             ):
                 out.append(f"{first.group(0)} {second.group(0)}")
+        return list(dict.fromkeys(out))
+
+    def _places_after_products(
+        self, question: str, words: list[re.Match[str]], products: set[str], known: Callable[[str], bool]
+    ) -> list[str]:
+        """ "VM-Series on IBM Cloud", "CN-Series in nutanix": a product run on or in a place
+        whose name the documents never write is a deployment they do not cover. The
+        preposition after the product's name says a place follows, so a shorter name
+        ("ibm") is read as one; a name word the documents use after it ("Cloud") is part of it."""
+        out: list[str] = []
+        for i, word in enumerate(words[:-2]):
+            if word.group(0).lower() not in products or words[i + 1].group(0).lower() not in _PLACE_PREPOSITIONS:
+                continue
+            at = i + 2
+            if words[at].group(0).lower() in _ARTICLES and at + 1 < len(words):
+                at += 1
+            place = words[at].group(0).lower()
+            if len(place) < PLACE_MIN or known(place) or english_zipf(place) >= CHAT_ZIPF or place.isdigit():
+                continue
+            name = [words[at].group(0)]
+            if at + 1 < len(words) and not question[words[at].end() : words[at + 1].start()].strip():
+                if words[at + 1].group(0).lower() in self.titled:
+                    name.append(words[at + 1].group(0))
+            out.append(" ".join(name))
         return out
 
 

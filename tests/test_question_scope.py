@@ -245,6 +245,11 @@ NAME_WORDS = {w for t in NAME_TEXTS for w in t.lower().replace(";", " ").replace
         ("prisma sd-wan devices in ha?", ["prisma sd-wan"]),
         # A capitalised word of the documents before a product's name they never put there.
         ("cloud vm-series: how do i configure ha?", ["cloud vm-series"]),
+        # A product on or in a place the documents never name: a deployment they do not
+        # cover, a name word they use after it ("Cloud") part of it.
+        ("vm-series on ibm cloud - ha supported?", ["ibm cloud"]),
+        ("vm-series on nutanix: ha1 port?", ["nutanix"]),
+        ("vm-series in the lab: ha1 port?", []),
         # What the documents write, chat, and a part of a product are no other product.
         ("vm-series on aws - which port for ha1?", []),
         ("pls vm-series on aws today - ha1 port?", []),

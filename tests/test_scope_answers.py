@@ -3,8 +3,6 @@ pages: the asked scope's evidence answers, in the words the question uses for it
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from hakb.ingest.embedder import OnnxEmbedder
