@@ -52,6 +52,10 @@ _CONTEXT_VERSION = re.compile(
     rf"{_CONTEXT_BEFORE}(?<![\d.]){_VERSION_BODY}(?![\d.])|(?<![\d.]){_VERSION_BODY}(?![\d.])(?={_CONTEXT_AFTER})", re.I
 )
 _HELP_AFTER = re.compile(rf"^\s+{_HELP}", re.I)
+# "10.2 admin guide", "10.1 administrator's guide": the guide a release is named with is part
+# of the scope phrase, not of what is asked. Which kind of page answers is left open: a
+# reader's "admin guide" takes in the reference pages beside it.
+_GUIDE_AFTER = re.compile(r"^\s+(?:admin(?:istrat(?:or|ion))?(?:'?s)?\s+)?guide\b", re.I)
 # A product named the way products are ("VM-Series", "cn series"), not a hardware family.
 _SERIES_PRODUCT = re.compile(r"\b([a-z]{2})[\s-]?series\b", re.I)
 _NOT_SERIES_PRODUCT = frozenset({"an", "in", "on", "of", "is", "to", "at", "by", "as", "or", "no", "so", "my", "we"})
@@ -421,6 +425,8 @@ def read_question_scope(question: str, vocabulary: ScopeVocabulary | None = None
             if help_after:
                 found["doc_type"] = "help"
                 end += help_after.end()
+            elif guide_after := _GUIDE_AFTER.match(question[end:]):
+                end += guide_after.end()
             if pattern is _LEADING_VERSION:
                 end = max(end, m.end())
             versions.append((start, _version(groups)))

@@ -37,6 +37,9 @@ VOCABULARY = ScopeVocabulary(
         ("is HA1 encrypted in 11.1.7?", "is HA1 encrypted?", ("11.1.7",)),
         ("in 10.2, ha2 transport?", "ha2 transport?", ("10.2",)),
         ("what changed for HA3 between 10.1 and 11.1?", "what changed for HA3?", ("10.1", "11.1")),
+        # The guide a release is named with goes with it: "admin guide" is not what is asked.
+        ("10.1 admin guide: ha1-backup with an ipv6 address?", "ha1-backup with an ipv6 address?", ("10.1",)),
+        ("pan-os 10.2 administrator's guide ha1 port", "ha1 port", ("10.2",)),
     ],
 )
 def test_a_version_is_read_off_the_question_never_left_as_a_number(
