@@ -370,15 +370,21 @@ class NameVocabulary:
     def _places_after_products(
         self, question: str, words: list[re.Match[str]], products: set[str], known: Callable[[str], bool]
     ) -> list[str]:
-        """ "VM-Series on IBM Cloud", "CN-Series in nutanix": a product run on or in a place
-        whose name the documents never write is a deployment they do not cover. The
-        preposition after the product's name says a place follows, so a shorter name
+        """ "VM-Series on IBM Cloud", "CN-Series in nutanix", "VM-Series (IBM Cloud)": a
+        product run on or in a place whose name the documents never write is a deployment
+        they do not cover. The preposition (or parenthesis) after the product's name says a
+        place follows, so a shorter name
         ("ibm") is read as one; a name word the documents use after it ("Cloud") is part of it."""
         out: list[str] = []
-        for i, word in enumerate(words[:-2]):
-            if word.group(0).lower() not in products or words[i + 1].group(0).lower() not in _PLACE_PREPOSITIONS:
+        for i, word in enumerate(words[:-1]):
+            if word.group(0).lower() not in products:
                 continue
-            at = i + 2
+            if question[word.end() : words[i + 1].start()].strip() == "(":
+                at = i + 1  # "VM-Series (IBM Cloud)": the place in parentheses after the product
+            elif words[i + 1].group(0).lower() in _PLACE_PREPOSITIONS and i + 2 < len(words):
+                at = i + 2
+            else:
+                continue
             if words[at].group(0).lower() in _ARTICLES and at + 1 < len(words):
                 at += 1
             place = words[at].group(0).lower()

@@ -253,6 +253,8 @@ NAME_WORDS = {w for t in NAME_TEXTS for w in t.lower().replace(";", " ").replace
         ("vm-series on ibm cloud - ha supported?", ["ibm cloud"]),
         ("vm-series on nutanix: ha1 port?", ["nutanix"]),
         ("vm-series in the lab: ha1 port?", []),
+        ("vm-series (ibm cloud) ha support?", ["ibm cloud"]),
+        ("vm-series (aws) ha1 port?", []),
         # What the documents write, chat, and a part of a product are no other product.
         ("vm-series on aws - which port for ha1?", []),
         ("pls vm-series on aws today - ha1 port?", []),
