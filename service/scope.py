@@ -383,6 +383,11 @@ class NameVocabulary:
                 at = i + 1  # "VM-Series (IBM Cloud)": the place in parentheses after the product
             elif words[i + 1].group(0).lower() in _PLACE_PREPOSITIONS and i + 2 < len(words):
                 at = i + 2
+            elif _participle(words[i + 1].group(0)) and i + 3 < len(words):
+                # "VM-Series deployed on Nutanix", "CN-Series running in Rancher".
+                if words[i + 2].group(0).lower() not in _PLACE_PREPOSITIONS:
+                    continue
+                at = i + 3
             else:
                 continue
             if words[at].group(0).lower() in _ARTICLES and at + 1 < len(words):
@@ -396,6 +401,13 @@ class NameVocabulary:
                     name.append(words[at + 1].group(0))
             out.append(" ".join(name))
         return out
+
+
+def _participle(word: str) -> bool:
+    """A verb's participle by its ending ("deployed", "running"): it may stand between a
+    product and where it runs."""
+    low = word.lower()
+    return len(low) > 5 and low.endswith(("ed", "ing"))
 
 
 def _strange(word: str, known: Callable[[str], bool], zipf: float) -> bool:

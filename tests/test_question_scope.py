@@ -255,6 +255,8 @@ NAME_WORDS = {w for t in NAME_TEXTS for w in t.lower().replace(";", " ").replace
         ("vm-series in the lab: ha1 port?", []),
         ("vm-series (ibm cloud) ha support?", ["ibm cloud"]),
         ("vm-series (aws) ha1 port?", []),
+        ("ha for vm-series deployed on nutanix?", ["nutanix"]),
+        ("cn-series running in the lab: ha1 port?", []),
         # What the documents write, chat, and a part of a product are no other product.
         ("vm-series on aws - which port for ha1?", []),
         ("pls vm-series on aws today - ha1 port?", []),
