@@ -19,6 +19,17 @@ PAGES = {
         "- The GZ-Series firewall on Azure supports active/passive widget pairs only.\n"
         "- The GZ-Series firewall on Google Cloud Platform does not support widget pairs.\n",
     ),
+    "widget-keys.md": (
+        "ngfw/administration/widget-keys",
+        "# Widget Keys\n\nWidget pairs exchange widget keys.\n\n## Widget Key Encryption\n\n"
+        "Widget key encryption uses TCP port 4242 between the widget peers, and the Gadgetron "
+        "manager pushes the widget key encryption setting to both widget peers.\n",
+    ),
+    "gadgetron-keys.md": (
+        "gadgetron/administration/gadgetron-widget-keys",
+        "# Gadgetron Widget Keys\n\nThe Gadgetron manager keeps its own widget keys.\n\n"
+        "## Encryption\n\nWhen enabled, the Gadgetron management interface encrypts the keys it sends.\n",
+    ),
 }
 
 
@@ -44,3 +55,11 @@ def test_a_cloud_asked_by_its_short_name_is_answered_by_the_sentence_naming_it_i
     assert answer.kind != "abstain", answer.answer
     assert answer.answer.startswith("No."), answer.answer
     assert "Google Cloud Platform does not support widget pairs" in answer.answer
+
+
+def test_a_product_heading_the_question_is_its_scope_not_a_topic(engine: Engine) -> None:
+    # "gadgetron: ..." asks in the Gadgetron's own pages, the way "12.1 help: ..." asks in
+    # a release's; the main product's page that names the Gadgetron is not its answer.
+    answer = engine.ask("gadgetron: widget key encryption?")
+    assert "encrypts the keys it sends" in answer.answer, answer.answer
+    assert "4242" not in answer.answer
