@@ -489,3 +489,28 @@ def test_a_question_of_both_or_all_is_not_answered_yes_by_a_clause_of_one(seed_e
     text = "The priority setting decides which one is the active peer after a failover."
     assert _decide(seed_engine, "can both peers be active at once?", text) is None
     assert _decide(seed_engine, "can both peers be active at once?", "Both peers can be active at once.") == "yes"
+
+
+# --------------------------------------------------------------------------- a row by its columns
+
+_ROW_LINE = "Heartbeat Backup — Standalone Firewall: Yes; HA Cluster Member: No; Graceful Failover: N/A"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("is heartbeat backup supported on a standalone firewall?", "yes"),
+        ("heartbeat backup on an ha cluster member?", "no"),
+        ("does heartbeat backup fail over gracefully?", None),  # N/A answers neither
+        ("is heartbeat backup supported?", None),  # no column asked, and the cells differ
+        ("is path monitoring supported on a standalone firewall?", None),  # another row's question
+    ],
+)
+def test_a_row_answers_by_the_cell_of_the_column_asked(
+    seed_engine: Engine, question: str, expected: str | None
+) -> None:
+    assert _decide(seed_engine, question, _ROW_LINE, label="Heartbeat Backup") == expected
+
+
+def test_a_row_does_not_answer_a_term_it_does_not_hold(seed_engine: Engine) -> None:
+    assert _decide(seed_engine, "does heartbeat backup support encryption on a standalone firewall?", _ROW_LINE) is None
