@@ -173,9 +173,11 @@ class ScopeVocabulary:
                 out.setdefault(s.deployment, s.deployment_name or s.deployment)
         return out
 
-    def uncovered(self, asked: QuestionScope) -> list[str]:
+    def uncovered(self, asked: QuestionScope, default_product: str | None = None) -> list[str]:
         """What the question asks about that no document covers ([] when all is covered):
-        "VM-Series", "Azure", "PAN-OS 9.1", "VM-Series on AWS"."""
+        "VM-Series", "Azure", "PAN-OS 9.1", "VM-Series on AWS". A version asked without a
+        product is the `default_product`'s (the one it is answered for), when given: that
+        another product's pages cover it ("CN-Series 10.2 & later") does not cover it."""
         if asked.empty or not self.scopes:
             return []
         out: list[str] = []
@@ -186,8 +188,9 @@ class ScopeVocabulary:
         if not out and asked.product and asked.deployment:
             if not any(s.product == asked.product and s.deployment == asked.deployment for s in self.scopes):
                 out.append(f"{asked.product_name or asked.product} on {asked.deployment_name or asked.deployment}")
+        product = asked.product or default_product
         for version in asked.versions:
-            candidates = [s for s in self.scopes if not asked.product or s.product == asked.product]
+            candidates = [s for s in self.scopes if not product or s.product == product]
             if candidates and not any(s.covers_version(version) for s in candidates):
                 out.append(f"PAN-OS {version}")
         return out

@@ -293,3 +293,11 @@ def test_a_name_the_question_sets_aside_is_not_its_scope(question: str) -> None:
     asked = read_question_scope(question, VOCABULARY)
     assert asked.scope.empty
     assert asked.text == question
+
+
+def test_a_version_asked_without_a_product_is_the_one_the_question_is_answered_for() -> None:
+    # Another product's "10.2 & later" does not cover a release the main product's pages lack.
+    asked = read_question_scope("ha1 port in PAN-OS 10.2?", VOCABULARY).scope
+    assert VOCABULARY.uncovered(asked) == []
+    assert VOCABULARY.uncovered(asked, "ngfw") == ["PAN-OS 10.2"]
+    assert VOCABULARY.uncovered(read_question_scope("ha1 port in PAN-OS 10.1?", VOCABULARY).scope, "ngfw") == []
