@@ -1291,12 +1291,21 @@ def _readings(build: LoadedBuild, asked: QuestionScope, prefer: str | None, ques
         home = dataclasses.replace(asked, product=build.main_product, product_name=None)
         return [_Reading(home, asked, text, home=True), _Reading(asked, asked, text)]
     readings = [_Reading(asked, asked, text, prefer)]
-    if asked.product and not (asked.versions or asked.deployment or asked.doc_type):
+    if asked.product and not (asked.versions or asked.deployment or asked.doc_type or _opens_with(question, asked)):
         # "config pushed from panorama syncs between peers?": a product named as the topic,
         # not the scope. What the documents' own product says may answer.
         own = QuestionScope(product=build.main_product, model=asked.model, families=asked.families)
         readings.append(_Reading(own, own, question, topic=asked.product_name or asked.product))
     return readings
+
+
+def _opens_with(question: str, asked: QuestionScope) -> bool:
+    """Whether the question opens with the product's name as its heading ("panorama: ha1
+    encryption?", "Panorama - ..."): the scope it is asked in, the way "12.1 help:" is, not
+    a topic of the documents' own product."""
+    text = qparse.clean_chat(question)
+    names = {n for n in (asked.product_name, asked.product) if n}
+    return any(re.match(rf"^\W*{re.escape(n)}\s*[:\u2013\u2014-]\s", text, re.I) for n in names)
 
 
 # Units a number is read in: a number followed by one is a quantity, not a model.

@@ -106,7 +106,7 @@ class LoadedBuild:
     def uncovered(self, asked: QuestionScope) -> list[str]:
         """What a scope asks for that no document covers: neither a page's scope nor what a
         sentence is about ("VM-Series on Azure" on the main product's pages)."""
-        return [u for u in self.scope_vocabulary.uncovered(asked) if not self.mentions(u)]
+        return [u for u in self.scope_vocabulary.uncovered(asked, self.main_product) if not self.mentions(u)]
 
     @cached_property
     def chunk_scopes(self) -> dict[frozenset[Scope | None], list[str]]:

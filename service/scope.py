@@ -52,6 +52,10 @@ _CONTEXT_VERSION = re.compile(
     rf"{_CONTEXT_BEFORE}(?<![\d.]){_VERSION_BODY}(?![\d.])|(?<![\d.]){_VERSION_BODY}(?![\d.])(?={_CONTEXT_AFTER})", re.I
 )
 _HELP_AFTER = re.compile(rf"^\s+{_HELP}", re.I)
+# "10.2 admin guide", "10.1 administrator's guide": the guide a release is named with is part
+# of the scope phrase, not of what is asked. Which kind of page answers is left open: a
+# reader's "admin guide" takes in the reference pages beside it.
+_GUIDE_AFTER = re.compile(r"^\s+(?:admin(?:istrat(?:or|ion))?(?:'?s)?\s+)?guide\b", re.I)
 # A product named the way products are ("VM-Series", "cn series"), not a hardware family.
 _SERIES_PRODUCT = re.compile(r"\b([a-z]{2})[\s-]?series\b", re.I)
 _NOT_SERIES_PRODUCT = frozenset({"an", "in", "on", "of", "is", "to", "at", "by", "as", "or", "no", "so", "my", "we"})
@@ -169,9 +173,11 @@ class ScopeVocabulary:
                 out.setdefault(s.deployment, s.deployment_name or s.deployment)
         return out
 
-    def uncovered(self, asked: QuestionScope) -> list[str]:
+    def uncovered(self, asked: QuestionScope, default_product: str | None = None) -> list[str]:
         """What the question asks about that no document covers ([] when all is covered):
-        "VM-Series", "Azure", "PAN-OS 9.1", "VM-Series on AWS"."""
+        "VM-Series", "Azure", "PAN-OS 9.1", "VM-Series on AWS". A version asked without a
+        product is the `default_product`'s (the one it is answered for), when given: that
+        another product's pages cover it ("CN-Series 10.2 & later") does not cover it."""
         if asked.empty or not self.scopes:
             return []
         out: list[str] = []
@@ -182,8 +188,9 @@ class ScopeVocabulary:
         if not out and asked.product and asked.deployment:
             if not any(s.product == asked.product and s.deployment == asked.deployment for s in self.scopes):
                 out.append(f"{asked.product_name or asked.product} on {asked.deployment_name or asked.deployment}")
+        product = asked.product or default_product
         for version in asked.versions:
-            candidates = [s for s in self.scopes if not asked.product or s.product == asked.product]
+            candidates = [s for s in self.scopes if not product or s.product == product]
             if candidates and not any(s.covers_version(version) for s in candidates):
                 out.append(f"PAN-OS {version}")
         return out
@@ -286,6 +293,10 @@ NAME_ZIPF = 3.0
 CHAT_ZIPF = 4.0
 # The fewest letters of a word the documents never use that may make a name with another.
 STRANGE_MIN = 4
+# ... and of one that names a place right after "<product> on": "ibm", "kvm"-like names.
+PLACE_MIN = 3
+_PLACE_PREPOSITIONS = frozenset({"on", "in"})
+_ARTICLES = frozenset({"a", "an", "the"})
 
 
 @dataclass(frozen=True)
@@ -343,7 +354,8 @@ class NameVocabulary:
                 (products if kind == "product" else places).add(written.lower())
         proper = self.proper - products
         words = list(_NAME_TOKEN.finditer(question))
-        out: list[str] = []
+        named = {written.lower() for written, _, _ in scopes.aliases()}
+        out: list[str] = self._places_after_products(question, words, products, lambda w: w in named or known(w))
         for first, second in zip(words, words[1:], strict=False):
             a, b = first.group(0).lower(), second.group(0).lower()
             if question[first.end() : second.start()].strip():
@@ -356,7 +368,49 @@ class NameVocabulary:
                 or (b in products and a in self.titled and a not in products | places)
             ):
                 out.append(f"{first.group(0)} {second.group(0)}")
+        return list(dict.fromkeys(out))
+
+    def _places_after_products(
+        self, question: str, words: list[re.Match[str]], products: set[str], known: Callable[[str], bool]
+    ) -> list[str]:
+        """ "VM-Series on IBM Cloud", "CN-Series in nutanix", "VM-Series (IBM Cloud)": a
+        product run on or in a place whose name the documents never write is a deployment
+        they do not cover. The preposition (or parenthesis) after the product's name says a
+        place follows, so a shorter name
+        ("ibm") is read as one; a name word the documents use after it ("Cloud") is part of it."""
+        out: list[str] = []
+        for i, word in enumerate(words[:-1]):
+            if word.group(0).lower() not in products:
+                continue
+            if question[word.end() : words[i + 1].start()].strip() == "(":
+                at = i + 1  # "VM-Series (IBM Cloud)": the place in parentheses after the product
+            elif words[i + 1].group(0).lower() in _PLACE_PREPOSITIONS and i + 2 < len(words):
+                at = i + 2
+            elif _participle(words[i + 1].group(0)) and i + 3 < len(words):
+                # "VM-Series deployed on Nutanix", "CN-Series running in Rancher".
+                if words[i + 2].group(0).lower() not in _PLACE_PREPOSITIONS:
+                    continue
+                at = i + 3
+            else:
+                continue
+            if words[at].group(0).lower() in _ARTICLES and at + 1 < len(words):
+                at += 1
+            place = words[at].group(0).lower()
+            if len(place) < PLACE_MIN or known(place) or english_zipf(place) >= CHAT_ZIPF or place.isdigit():
+                continue
+            name = [words[at].group(0)]
+            if at + 1 < len(words) and not question[words[at].end() : words[at + 1].start()].strip():
+                if words[at + 1].group(0).lower() in self.titled:
+                    name.append(words[at + 1].group(0))
+            out.append(" ".join(name))
         return out
+
+
+def _participle(word: str) -> bool:
+    """A verb's participle by its ending ("deployed", "running"): it may stand between a
+    product and where it runs."""
+    low = word.lower()
+    return len(low) > 5 and low.endswith(("ed", "ing"))
 
 
 def _strange(word: str, known: Callable[[str], bool], zipf: float) -> bool:
@@ -392,6 +446,8 @@ def read_question_scope(question: str, vocabulary: ScopeVocabulary | None = None
             if help_after:
                 found["doc_type"] = "help"
                 end += help_after.end()
+            elif guide_after := _GUIDE_AFTER.match(question[end:]):
+                end += guide_after.end()
             if pattern is _LEADING_VERSION:
                 end = max(end, m.end())
             versions.append((start, _version(groups)))

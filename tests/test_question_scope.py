@@ -37,6 +37,9 @@ VOCABULARY = ScopeVocabulary(
         ("is HA1 encrypted in 11.1.7?", "is HA1 encrypted?", ("11.1.7",)),
         ("in 10.2, ha2 transport?", "ha2 transport?", ("10.2",)),
         ("what changed for HA3 between 10.1 and 11.1?", "what changed for HA3?", ("10.1", "11.1")),
+        # The guide a release is named with goes with it: "admin guide" is not what is asked.
+        ("10.1 admin guide: ha1-backup with an ipv6 address?", "ha1-backup with an ipv6 address?", ("10.1",)),
+        ("pan-os 10.2 administrator's guide ha1 port", "ha1 port", ("10.2",)),
     ],
 )
 def test_a_version_is_read_off_the_question_never_left_as_a_number(
@@ -245,6 +248,15 @@ NAME_WORDS = {w for t in NAME_TEXTS for w in t.lower().replace(";", " ").replace
         ("prisma sd-wan devices in ha?", ["prisma sd-wan"]),
         # A capitalised word of the documents before a product's name they never put there.
         ("cloud vm-series: how do i configure ha?", ["cloud vm-series"]),
+        # A product on or in a place the documents never name: a deployment they do not
+        # cover, a name word they use after it ("Cloud") part of it.
+        ("vm-series on ibm cloud - ha supported?", ["ibm cloud"]),
+        ("vm-series on nutanix: ha1 port?", ["nutanix"]),
+        ("vm-series in the lab: ha1 port?", []),
+        ("vm-series (ibm cloud) ha support?", ["ibm cloud"]),
+        ("vm-series (aws) ha1 port?", []),
+        ("ha for vm-series deployed on nutanix?", ["nutanix"]),
+        ("cn-series running in the lab: ha1 port?", []),
         # What the documents write, chat, and a part of a product are no other product.
         ("vm-series on aws - which port for ha1?", []),
         ("pls vm-series on aws today - ha1 port?", []),
@@ -281,3 +293,11 @@ def test_a_name_the_question_sets_aside_is_not_its_scope(question: str) -> None:
     asked = read_question_scope(question, VOCABULARY)
     assert asked.scope.empty
     assert asked.text == question
+
+
+def test_a_version_asked_without_a_product_is_the_one_the_question_is_answered_for() -> None:
+    # Another product's "10.2 & later" does not cover a release the main product's pages lack.
+    asked = read_question_scope("ha1 port in PAN-OS 10.2?", VOCABULARY).scope
+    assert VOCABULARY.uncovered(asked) == []
+    assert VOCABULARY.uncovered(asked, "ngfw") == ["PAN-OS 10.2"]
+    assert VOCABULARY.uncovered(read_question_scope("ha1 port in PAN-OS 10.1?", VOCABULARY).scope, "ngfw") == []

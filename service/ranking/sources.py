@@ -17,7 +17,7 @@ from functools import lru_cache
 from hakb import attributes
 from hakb.ingest import lexicon
 from hakb.ingest.models import Chunk, Fact
-from hakb.ingest.scope import sentence_scope
+from hakb.ingest.scope import ENVIRONMENTS, environment_key, sentence_scope
 from hakb.service import question as qparse
 from hakb.service import rules
 from hakb.service.facts_table import FactTable, numbers_in
@@ -120,10 +120,15 @@ def signals(
     named = q.platform is not None and not (q.platform_said or "").isdigit() and bool(table.resolve(q.platform))
     read = tx.stems_of(f"{q.platform} {q.platform_said or ''}") if named else frozenset()
     # So is a number the documents state inside a range ("udp 5405" of "5404–5406 UDP").
+    # The product and deployment the question is scoped to are read too: the view holds
+    # their pages and sentences only, which need not write them the question's way ("gcp"
+    # for "Google Cloud Platform").
+    scoped = frozenset(w for w in words if _names_scope(w, q))
     strange = [
         w
         for w in words
         if w not in vocab
+        and w not in scoped
         and tx.stem(w) not in read
         # "pa-3420s": the model asked, as chat writes several of it.
         and not (named and lexicon.canonical_model(w) == q.platform)
@@ -201,6 +206,13 @@ def _spelled_out(words: list[str], vocab: Vocabulary) -> dict[str, tuple[frozens
         spelled = acronyms.get(w) or (acronyms.get(w[:-1]) if w.endswith("s") else None)
         if spelled:
             out[w] = (frozenset(tx.stem(x) for x in spelled if x not in SMALL_WORDS),)
+    for w in words:
+        # A cloud or hypervisor is said by any of its names: "gcp" by "Google Cloud Platform".
+        env = environment_key(w)
+        if env is not None:
+            names = (env, *ENVIRONMENTS[env])
+            alts = tuple(frozenset(tx.stem(x) for x in re.findall(r"[\w-]+", n.lower())) for n in names)
+            out[w] = (*out.get(w, ()), *alts)
     for acronym, spelled in acronyms.items():
         content = [x for x in spelled if x not in SMALL_WORDS]
         if len(content) >= 2 and all(x in asked or x.rstrip("s") in asked or f"{x}s" in asked for x in content):
@@ -215,6 +227,23 @@ def holds(sig: Signals, word: str, stems: frozenset[str]) -> bool:
     """Whether a text (its stems) says a word of the question, in its own words or spelled
     out as the documents define it."""
     return bool(sig.expand[word] & stems) or any(alt <= stems for alt in sig.spelled_out.get(word, ()))
+
+
+def _names_scope(word: str, q: qparse.Query) -> bool:
+    """Whether a word of the question names the product or deployment it is scoped to
+    (or the product whose sentences it prefers): "vm-series", "gcp", "aws"."""
+    asked = q.scope
+    names: list[str | None] = [q.prefer]
+    if asked is not None:
+        names += [asked.product, asked.product_name, asked.deployment, asked.deployment_name]
+    wanted = {_plain(n) for n in names if n}
+    if not wanted:
+        return False
+    return _plain(word) in wanted or (environment_key(word) or "") in wanted
+
+
+def _plain(name: str) -> str:
+    return re.sub(r"[\s\-_]+", "", name.lower())
 
 
 def coverage(sig: Signals, stems: frozenset[str], *, where: bool = False) -> tuple[float, bool]:
