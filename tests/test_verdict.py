@@ -489,3 +489,40 @@ def test_a_question_of_both_or_all_is_not_answered_yes_by_a_clause_of_one(seed_e
     text = "The priority setting decides which one is the active peer after a failover."
     assert _decide(seed_engine, "can both peers be active at once?", text) is None
     assert _decide(seed_engine, "can both peers be active at once?", "Both peers can be active at once.") == "yes"
+
+
+def test_a_coordinated_clause_with_its_own_subject_keeps_its_own_polarity(seed_engine: Engine) -> None:
+    # "... is disabled by default and you can enable it on one or both peers": the negation
+    # is the first clause's; the second, with its own subject, says what may be done.
+    text = "The heartbeat backup option is disabled by default and you can enable it on one or both peers."
+    assert [c.text for c in verdicts.clauses(text)] == [
+        "The heartbeat backup option is disabled by default",
+        "you can enable it on one or both peers.",
+    ]
+    assert _decide(seed_engine, "heartbeat backup on just one peer - ok?", text) != "no"
+    # A coordinated predicate without a subject of its own is still one clause.
+    assert len(verdicts.clauses("The option is disabled by default and cannot be enabled on the peer.")) == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "whether"),
+    [
+        # The value is stated: whether it holds is asked.
+        ("heartbeat backup on layer 2 aggregate interfaces?", True),
+        ("ha1 layer?", False),
+        # A model's digits are no port the question states.
+        ("pa-7080 ha1 port type?", False),
+        # A participle after its noun is a predicate; before a noun it names a kind.
+        ("heartbeat backup sessions synced in a/p?", True),
+        ("ha1 encrypted port?", False),
+    ],
+)
+def test_a_terse_question_that_states_a_value_or_a_predicate_asks_whether(
+    seed_engine: Engine, question: str, whether: bool
+) -> None:
+    from hakb.service.engine import _asks_whether
+
+    build = seed_engine.holder.current
+    q = qparse.parse(question, build.vocabulary.closest)[0]
+    q.original = question
+    assert _asks_whether(q) is whether

@@ -63,7 +63,14 @@ _ANAPHOR = re.compile(r"\s*(?:it|they|this|these)(?:\s|['\u2019](?:s|re)\b)", re
 # A term and its definition: "(Mandatory) Group ID: A numeric identifier ...", a label
 # of a few words before the sentence's first colon.
 _TERM = re.compile(r"^([^:;.]{1,60}?):\s+(?=\S)")
-_CLAUSE = re.compile(r"[;:]\s+|,\s+(?=(?:however|but|although|whereas|while)\b)", re.I)
+# Clause boundaries: a semicolon or colon, a contrast after a comma, and a coordinator that
+# opens a clause with its own subject ("This option is disabled by default and you can
+# enable it on one or both peers": the negation is the first clause's, not the second's).
+_CLAUSE = re.compile(
+    r"[;:]\s+|,\s+(?=(?:however|but|although|whereas|while)\b)"
+    r"|,?\s+(?:and|but)\s+(?=(?:you|we|they|he|she)\s+(?:can|could|may|must|should|will|need|do|don't|cannot)\b)",
+    re.I,
+)
 
 # How much of the question's weight the deciding clause must hold: enough that it is
 # about the question at all, and, for a Yes, nearly all of it (a terse chat question
