@@ -603,6 +603,12 @@ class Engine:
         # A sentence that announces a table or a list ("The following table displays which
         # deployments are supported") decides nothing itself: its rows do.
         decision = self._verdict(q, sig, top, evidence)
+        for e in picked[1:]:
+            if decision is not None:
+                break
+            # The first sentence decides nothing ("The following table displays ..."); one said
+            # beside it may, and the answer quotes it.
+            decision = self._verdict(q, sig, e, evidence)
         # Parts of several deployments each say their own; the first one's Yes or No is not
         # every part's ("not supported on ESXi; use path monitoring" beside AWS's "not available").
         verdict = decision.verdict if decision is not None and not sided else None
