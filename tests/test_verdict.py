@@ -526,3 +526,21 @@ def test_a_terse_question_that_states_a_value_or_a_predicate_asks_whether(
     q = qparse.parse(question, build.vocabulary.closest)[0]
     q.original = question
     assert _asks_whether(q) is whether
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The restriction leaves out the mode asked: No.
+        ("is heartbeat backup supported in active/active mode?", "no"),
+        # It says nothing of a term it does not mention (which another clause of the window
+        # names): no verdict, neither a No nor a Yes.
+        ("is heartbeat backup encrypted?", None),
+        ("heartbeat backup encryption supported?", None),
+    ],
+)
+def test_a_restriction_denies_what_it_leaves_out_not_what_it_does_not_mention(
+    seed_engine: Engine, question: str, expected: str | None
+) -> None:
+    text = "Heartbeat backup is supported only on active/passive pairs; encryption is configured for the HA1 link."
+    assert _decide(seed_engine, question, text) == expected

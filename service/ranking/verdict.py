@@ -341,10 +341,16 @@ def decide(
         # not supported" says its No in the relative clause, which holds what is asked.
         main = restricted
     if ONLY.search(c.text) and not NEGATION.search(main):
-        if other or _missing(sig, _stems(sig, f"{c.words} {label}"), rare, f"{c.words} {label}"):
+        if other:
             # "supported only on active/passive pairs" for "... in a/a?": the restriction
-            # leaves out what is asked.
+            # leaves out the mode asked.
             return Decision("no", c.text, c.sentence, cov)
+        if _missing(sig, _stems(sig, f"{c.words} {label}"), rare, f"{c.words} {label}"):
+            # A rare word of the question the restricted clause does not mention is neither
+            # denied nor granted by it ("supported only on active/passive pairs" says nothing
+            # of whether the link is encrypted): what a sentence does not mention, it does not
+            # deny, and what holds only somewhere is no plain Yes to it either.
+            hedged = True
     if _excludes_model(sig, c.text):
         # "Enable jumbo frames on firewalls other than PA-7000 Series firewalls" does not
         # hold for a PA-7080; what a negated clause excludes it from is no plain Yes either.
