@@ -544,3 +544,19 @@ def test_a_restriction_denies_what_it_leaves_out_not_what_it_does_not_mention(
 ) -> None:
     text = "Heartbeat backup is supported only on active/passive pairs; encryption is configured for the HA1 link."
     assert _decide(seed_engine, question, text) == expected
+
+
+def test_a_relation_both_say_answers_a_question_of_both(seed_engine: Engine) -> None:
+    # "same" relates the two: a clause that says it of "the peers" says it of both.
+    text = "The heartbeat backup addresses of the peers must be on the same subnet."
+    question = "do both heartbeat backup addresses have to be on the same subnet?"
+    assert _decide(seed_engine, question, text) == "yes"
+    # Without the relation, a clause of one says nothing of both.
+    assert _decide(seed_engine, "can both peers be active at once?", "The active peer sends heartbeats.") is None
+
+
+def test_a_negated_auxiliary_and_a_conjunction_are_no_words_of_the_question() -> None:
+    # "isn't" is grammar: no "isn" for a sentence to hold; "but" joins, it names nothing.
+    words = qparse.content_words("heartbeat backup isn't encrypted - but does it use ssh?")
+    assert "isn" not in words and "but" not in words
+    assert {"heartbeat", "backup", "ssh"} <= set(words)

@@ -402,9 +402,19 @@ def decide(
 _QUANTIFIER = re.compile(r"\b(?:both|all|every|each|either|neither)\b", re.I)
 
 
+# Reciprocal and relational words (a closed class): "the HA1 IP address for the peers must
+# be on the same subnet" says of both what "do both ha1 ips have to be in the same subnet?"
+# asks, as a quantifier would.
+_RECIPROCAL = re.compile(r"\b(?:same|identical|match|matches|each other|one another)\b", re.I)
+
+
 def _quantified(question: str, clause: str) -> bool:
-    """A Yes to a question with a quantifier needs a clause with one."""
-    return not _QUANTIFIER.search(question) or bool(_QUANTIFIER.search(clause))
+    """A Yes to a question with a quantifier needs a clause with one, or a relation both
+    say ("same") that holds of all it relates."""
+    if not _QUANTIFIER.search(question) or _QUANTIFIER.search(clause):
+        return True
+    relation = {m.group(0).lower() for m in _RECIPROCAL.finditer(question)}
+    return bool(relation & {m.group(0).lower() for m in _RECIPROCAL.finditer(clause)})
 
 
 def _topic_said(sig: Signals, question: str, window: frozenset[str]) -> str:
