@@ -560,3 +560,17 @@ def test_a_negated_auxiliary_and_a_conjunction_are_no_words_of_the_question() ->
     words = qparse.content_words("heartbeat backup isn't encrypted - but does it use ssh?")
     assert "isn" not in words and "but" not in words
     assert {"heartbeat", "backup", "ssh"} <= set(words)
+
+
+def test_a_denying_clause_that_opens_with_a_pronoun_speaks_of_the_clause_before(seed_engine: Engine) -> None:
+    # "they" is the heartbeat backup addresses: the second clause's No is said of them.
+    text = (
+        "The heartbeat backup addresses remain local to the peer where they are configured; "
+        "they do not move between the peers when a peer fails."
+    )
+    clauses = verdicts.clauses(text)
+    assert clauses[1].text.startswith("they do not move") and "heartbeat backup addresses" in clauses[1].words
+    assert (
+        _decide(seed_engine, "do the heartbeat backup addresses move between the peers when a peer fails?", text)
+        == "no"
+    )

@@ -145,7 +145,11 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
                 before = part
                 continue
             text = f"{lead} {part}" if lead and not before else part
-            if before and _ELLIPTIC.search(part):
+            if before and (_ELLIPTIC.search(part) or (_ANAPHOR.match(part) and NEGATION.search(part))):
+                # "...; active/active mode does not" takes its predicate from the clause before;
+                # "The IP addresses remain local ...; they do not move between devices" its
+                # subject: the pronoun of a clause that denies names what the clause before is
+                # about.
                 words = f"{before} {part}"
             elif term and before == term.group(1):
                 # "Group ID: A numeric identifier ... that must match on both HA peers": a
