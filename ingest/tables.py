@@ -24,6 +24,7 @@ when the paragraph before it announces a table.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hakb.ingest import lexicon
@@ -372,13 +373,18 @@ def _columns(cells: list[str], d: int) -> list[list[str]]:
     return [cells[x : x + b] for x in range(0, len(cells), b)]
 
 
-def find_cell_tables(paras: list[str]) -> list[CellTable]:
+def find_cell_tables(paras: list[str]) -> list[CellTable | GluedTable]:
     """Tables flattened to one cell per paragraph, found by the shape of their cells."""
-    tables: list[CellTable] = []
+    tables: list[CellTable | GluedTable] = []
     i = 0
     while i < len(paras):
         if not is_cell(paras[i]):
             i += 1
+            continue
+        glued = find_glued_table(paras, i)
+        if glued is not None:
+            tables.append(glued)
+            i = glued.end
             continue
         found = _header_at(paras, i, paras[i - 1] if i else None)
         if found is None:
@@ -513,3 +519,142 @@ def _fits(row: TableRow, rows: list[TableRow], longest: int) -> bool:
 
 def _starts_table(paras: list[str], j: int) -> bool:
     return j < len(paras) and is_cell(paras[j]) and _header_at(paras, j, paras[j - 1] if j else None) is not None
+
+
+# --------------------------------------------------------------------------- glued rows
+
+# A support table flattened one row per line, its cells glued to its label: "Decryption
+# Port Mirror Yes Yes N/A". A cell opens with Yes, No or N/A (a closed class of answers);
+# one that goes on after a comma or in brackets ("Yes, but no redundancy support", "N/A
+# (HSM must be configured per node)") is one cell, and other words after a bare answer
+# are the next cell ("Yes Yes Service Route").
+_ANSWER_CELL = re.compile(r"^(?:Yes|No|N/A),?$")
+_ANSWER_START = re.compile(r"(?<!\S)(?:Yes|No|N/A)(?=[\s,(]|$)")
+MIN_GLUED_ROWS = 3
+
+
+@dataclass
+class GluedTable:
+    """Rows "<label> <cell> <cell> ...", the line of glued column names above them, and the
+    column names when the sentence announcing the table enumerates them."""
+
+    start: int  # index of the header line
+    end: int  # index after the last row
+    header: str
+    columns: tuple[str, ...]  # label column first; () when the header could not be split
+    rows: list[tuple[str | None, str, tuple[str, ...]]]  # (group, label, cells)
+
+    def blocks(self, headings: tuple[str, ...]) -> list[Block]:
+        out: list[Block] = [] if self.columns else [Block("paragraph", self.header, headings)]
+        shown: str | None = None
+        for group, label, cells in self.rows:
+            if group and group != shown:  # the group's name stays in the text, once
+                out.append(Block("paragraph", group, headings))
+                shown = group
+            path = headings + ((group,) if group else ()) + (label,)
+            if self.columns and len(cells) == len(self.columns) - 1:
+                said = render_row(label, self.columns[1:], cells)
+                out.append(Block("table_row", said, path, label, columns=self.columns, cells=cells))
+            else:
+                out.append(Block("table_row", f"{label} {' '.join(cells)}", path, label, columns=self.columns))
+        return out
+
+
+def render_row(label: str, columns: Sequence[str], cells: Sequence[str]) -> str:
+    """A row with each cell beside its column's name, as `read_row` reads it back:
+    "Clientless SSLVPN — Standalone PA-7500 Series Firewall: Yes; NGFW Cluster Node: No"."""
+    return f"{label} — " + "; ".join(f"{name}: {cell}" for name, cell in zip(columns, cells, strict=True))
+
+
+_RENDERED_ROW = re.compile(r"^(?P<label>.+?) \u2014 (?P<pairs>[^;]+?: [^;]+(?:; [^;]+?: [^;]+)+)$")
+
+
+def read_row(text: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """`render_row`'s text -> (label, [(column, cell), ...]), or None for any other text."""
+    m = _RENDERED_ROW.match(text.strip())
+    if m is None:
+        return None
+    pairs = [tuple(p.rsplit(": ", 1)) for p in m.group("pairs").split("; ")]
+    if any(len(p) != 2 for p in pairs):
+        return None
+    return m.group("label"), [(name, cell) for name, cell in pairs]
+
+
+def glued_cells(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """'Network Packet Broker Yes Yes, but no redundancy support No' ->
+    ('Network Packet Broker', ('Yes', 'Yes, but no redundancy support', 'No')), or None."""
+    first = _ANSWER_START.search(text)
+    if first is None or first.start() == 0 or _CELL_END.search(text):
+        return None
+    label = text[: first.start()].strip()
+    cells: list[list[str]] = []
+    for token in text[first.start() :].split():
+        last = cells[-1] if cells else None
+        opens = _ANSWER_CELL.match(token) is not None
+        bare = last is not None and len(last) == 1 and _ANSWER_CELL.match(last[0]) and not last[0].endswith(",")
+        if last is None or opens or (bare and not token.startswith("(")):
+            cells.append([token])
+        else:
+            last.append(token)
+    return label, tuple(" ".join(c) for c in cells)
+
+
+def find_glued_table(paras: list[str], i: int) -> GluedTable | None:
+    """A glued-row table whose header line is paras[i], or None. Between rows, a short line
+    with no cells names the group of the rows after it ("Proxy", "User-ID and Configuration")."""
+    header = paras[i]
+    if not is_title_case(header) or glued_cells(header) is not None:
+        return None
+    rows: list[tuple[str | None, str, tuple[str, ...]]] = []
+    group: str | None = None
+    j = i + 1
+    while j < len(paras) and is_cell(paras[j]):
+        parsed = glued_cells(paras[j])
+        if parsed is not None and len(parsed[1]) >= 2:
+            rows.append((group, *parsed))
+        elif parsed is None and words(paras[j]) <= 6:
+            group = paras[j]
+        else:
+            break
+        j += 1
+    counts = [len(cells) for _, _, cells in rows]
+    k = max(counts, key=counts.count, default=0)
+    if len(rows) < MIN_GLUED_ROWS or 2 * counts.count(k) < len(rows):
+        return None  # rows of a table have as many cells, but for a few a scrape merged
+    while j > i + 1 and glued_cells(paras[j - 1]) is None:
+        j -= 1  # a group name after the last row is the page going on
+    columns = _glued_columns(header, paras[i - 1] if i else "", k + 1)
+    return GluedTable(start=i, end=j, header=header, columns=columns, rows=rows)
+
+
+_ENUMERATION = re.compile(r",\s*(?:and\s+|or\s+)?|\s+and\s+(?=whether\b)", re.I)
+
+
+def _glued_columns(header: str, intro: str, n: int) -> tuple[str, ...]:
+    """The header's n column names, split where the announcing sentence's enumeration
+    moves on ("lists Layer 7 features and whether a standalone PA-7500 Series firewall
+    supports them, whether NGFW cluster nodes support them, and whether they support
+    graceful failover": each header word goes with the part that says it), or () when
+    the sentence does not enumerate n parts that the header follows in order."""
+    last = re.split(r"(?<=[.!?])\s+(?=[A-Z])", intro.strip())[-1]  # the sentence that announces it
+    parts = [p for p in _ENUMERATION.split(last.rstrip(" .:")) if p.strip()]
+    if len(parts) != n:
+        return ()
+    said = [{_word_key(w) for w in p.split()} for p in parts]
+    tokens = header.split()
+    owner: list[int] = []
+    at = 0
+    for t in tokens:
+        hit = next((k for k in range(at, n) if _word_key(t) in said[k]), None)
+        if hit is not None:
+            at = hit
+        owner.append(at)
+    if owner != sorted(owner) or set(owner) != set(range(n)):
+        return ()
+    return tuple(" ".join(t for t, o in zip(tokens, owner, strict=True) if o == k) for k in range(n))
+
+
+def _word_key(word: str) -> str:
+    """A word as two spellings of it compare: lower case, no plural s ("nodes" ~ "Node")."""
+    w = word.lower().strip(".,:;()")
+    return w[:-1] if len(w) > 3 and w.endswith("s") else w

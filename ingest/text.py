@@ -24,6 +24,7 @@ from hakb.ingest.models import SectionKind
 from hakb.ingest.tables import (
     Block,
     CellTable,
+    GluedTable,
     Page,
     clean,
     find_cell_tables,
@@ -284,9 +285,9 @@ def label_line(lines: list[str], i: int) -> str | None:
     return scope_label(line, bold=False)
 
 
-def _cell_tables(paras: list[Para]) -> dict[int, CellTable]:
+def _cell_tables(paras: list[Para]) -> dict[int, CellTable | GluedTable]:
     """Flattened tables within each stretch of plain paragraphs, by index of their first cell."""
-    found: dict[int, CellTable] = {}
+    found: dict[int, CellTable | GluedTable] = {}
     i = 0
     while i < len(paras):
         if paras[i].kind != "paragraph":

@@ -441,6 +441,9 @@ class Engine:
             return first
         plain = qparse.parse_one(text, q.original, vocab.closest)
         plain.asks_quantity = q.asks_quantity  # "how long": "long" is no chat, whatever the evidence
+        # ... nor is what the question asks for: "ha4 ether type?" still asks an ether type
+        # when "ether" is dropped, and is not "ha4?".
+        plain.attributes = list(dict.fromkeys([*q.attributes, *plain.attributes]))
         second = self._rank_once(build, plain, top_k, ctx, exhaustive=exhaustive)
         best_first = evidence[0].score if evidence else 0.0
         best_second = second[0][0].score if second[0] else 0.0

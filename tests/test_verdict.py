@@ -574,3 +574,28 @@ def test_a_denying_clause_that_opens_with_a_pronoun_speaks_of_the_clause_before(
         _decide(seed_engine, "do the heartbeat backup addresses move between the peers when a peer fails?", text)
         == "no"
     )
+
+
+# --------------------------------------------------------------------------- a row by its columns
+
+_ROW_LINE = "Heartbeat Backup — Standalone Firewall: Yes; HA Cluster Member: No; Graceful Failover: N/A"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("is heartbeat backup supported on a standalone firewall?", "yes"),
+        ("heartbeat backup on an ha cluster member?", "no"),
+        ("does heartbeat backup fail over gracefully?", None),  # N/A answers neither
+        ("is heartbeat backup supported?", None),  # no column asked, and the cells differ
+        ("is path monitoring supported on a standalone firewall?", None),  # another row's question
+    ],
+)
+def test_a_row_answers_by_the_cell_of_the_column_asked(
+    seed_engine: Engine, question: str, expected: str | None
+) -> None:
+    assert _decide(seed_engine, question, _ROW_LINE, label="Heartbeat Backup") == expected
+
+
+def test_a_row_does_not_answer_a_term_it_does_not_hold(seed_engine: Engine) -> None:
+    assert _decide(seed_engine, "does heartbeat backup support encryption on a standalone firewall?", _ROW_LINE) is None

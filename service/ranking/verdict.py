@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hakb.ingest import lexicon
+from hakb.ingest.tables import read_row
 from hakb.service.question import asked_part
 from hakb.service.ranking import text as tx
 from hakb.service.ranking.sources import Signals, coverage, holds, in_ranges, introduces, is_step
@@ -284,6 +285,11 @@ def decide(
     window = _stems(sig, f"{said} {label}")
     if not _numbers_held(sig, said):
         return None
+    rendered = read_row(text)
+    if rendered is not None:
+        # A row of a support table: its cells are the predicate ("supported" is what the
+        # table is of), so it is read by its own rule, not for every word being said.
+        return _row_verdict(sig, *rendered, text)
     if _missing(sig, window, rare, f"{said} {label}") and not contradicts(question, said):
         # The window is not about everything the question names (unless it says the
         # opposite of the word it lacks: "separate" for "same").
@@ -471,6 +477,51 @@ def _about_a_sibling(sig: Signals, window: str, clause: str) -> bool:
     asked = terms & set(sig.words)
     said = {t.lower() for t in _CAPITAL_TERM.findall(clause)} & terms
     return bool(asked) and bool(said) and not asked & said
+
+
+def _row_verdict(sig: Signals, label: str, cells: list[tuple[str, str]], text: str) -> Decision | None:
+    """A table row with its cells by column ("Clientless SSLVPN — Standalone PA-7500 Series
+    Firewall: Yes; NGFW Cluster Node: No; Graceful Failover: No"): the Yes or No of the
+    column the question names, or of every column when they all say it. The row's label
+    must hold what the question is most about; a column is named by the question's words
+    its name says that the label does not, weighed, and not the model where the question
+    holds (every column of a model's table is about it)."""
+    topic = _rarest_topic(sig)
+    own = _stems(sig, label)
+    if topic is not None and not holds(sig, topic, own):
+        return None
+    asked = [w for w in sig.words if w not in sig.where and not holds(sig, w, own)]
+
+    def weight(name: str) -> float:
+        stems = _stems(sig, name)
+        return sum(sig.weights[w] for w in asked if holds(sig, w, stems))
+
+    answers = [(weight(name), name, _ANSWER.match(cell)) for name, cell in cells]
+    named = max((w for w, _, _ in answers), default=0.0)
+    if named > 0:
+        chosen = [a for a in answers if a[0] == named]
+    else:
+        chosen = answers  # no column named: the row answers only if every cell agrees
+    # What the question asks beyond the row and its columns must be no term of its own
+    # ("supported", "still work" are the table's predicate; "encryption" is a question
+    # the row does not answer).
+    columns = _stems(sig, " ".join(name for name, _ in cells))
+    if any(tx.specificity(w) >= _ROW_TERM for w in asked if not holds(sig, w, columns)):
+        return None
+    said = {m.group(0).lower() if m else None for _, _, m in chosen}
+    if len(said) != 1 or None in said:
+        return None
+    verdict: Literal["yes", "no"] = "yes" if said == {"yes"} else "no"
+    clause = "; ".join(
+        f"{name}: {cell}" for (w, name, _), (_, cell) in zip(answers, cells, strict=True) if not named or w == named
+    )
+    return Decision(verdict, f"{label} — {clause}", text, 1.0)
+
+
+_ROW_TERM = 0.75  # as specific as a term of the question (`engine.TERM_SPECIFICITY`)
+
+# A cell that answers: Yes or No (with whatever qualifies it after a comma). "N/A" does not.
+_ANSWER = re.compile(r"(?:Yes|No)\b(?!/)")
 
 
 def _model_words(sig: Signals) -> list[str]:

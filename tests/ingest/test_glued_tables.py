@@ -1,0 +1,74 @@
+"""Support tables whose rows a scrape glued into one line each ("Relay Broker Yes No No").
+
+The cells are read back from the closed class of answers that open them (Yes, No, N/A),
+the column names from the sentence that announces the table, and each row is kept as a
+section of its own with every cell beside its column's name.
+"""
+
+from __future__ import annotations
+
+from hakb.ingest.loaders import load_bytes
+from hakb.ingest.models import Section
+from hakb.ingest.parse import parse_document
+from hakb.ingest.tables import glued_cells, read_row
+
+PAGE = (
+    "# Mesh Support\n\n"
+    "## Feature Support and Hitless Takeover\n\n"
+    "Most features carry over to a mesh. The following table lists mesh features and whether a "
+    "standalone QX-900 appliance supports them, whether mesh members support them, and whether "
+    "they support hitless takeover.\n\n"
+    "Mesh Feature Standalone QX-900 Appliance Mesh Member Hitless Takeover\n\n"
+    "Tunnels\n\n"
+    "Relay Broker Yes No No\n\n"
+    "Packet Tap Yes Yes, but only on the leader No\n\n"
+    "Key Vault Yes Yes N/A (vault must be set per member)\n\n"
+    "Identity\n\n"
+    "Group Mapping Yes Yes Yes\n\n"
+    "Address Tags Yes Yes Yes\n\n"
+    "Takeover is decided by the leader.\n"
+)
+
+
+def _rows(sections: list[Section]) -> dict[str, str]:
+    return {s.label: s.text for s in sections if s.kind == "table_row" and s.label}
+
+
+def test_each_glued_row_is_a_section_with_its_cells_beside_their_columns() -> None:
+    _, sections = parse_document(load_bytes(PAGE.encode(), "mesh-support.md", suffix=".md"))
+    rows = _rows(sections)
+    assert list(rows) == ["Relay Broker", "Packet Tap", "Key Vault", "Group Mapping", "Address Tags"]
+    assert rows["Relay Broker"] == (
+        "Relay Broker — Standalone QX-900 Appliance: Yes; Mesh Member: No; Hitless Takeover: No"
+    )
+    label, cells = read_row(rows["Packet Tap"]) or ("", [])
+    assert label == "Packet Tap"
+    assert cells == [
+        ("Standalone QX-900 Appliance", "Yes"),
+        ("Mesh Member", "Yes, but only on the leader"),
+        ("Hitless Takeover", "No"),
+    ]
+    # A line between rows with no cells names the group of the rows after it.
+    tap = next(s for s in sections if s.label == "Group Mapping")
+    assert "Identity" in tap.path
+    # The prose after the table is prose again.
+    assert any(s.kind == "paragraph" and s.text == "Takeover is decided by the leader." for s in sections)
+
+
+def test_without_an_announcing_enumeration_the_rows_keep_their_cells_as_written() -> None:
+    page = PAGE.replace(
+        "The following table lists mesh features and whether a standalone QX-900 appliance supports "
+        "them, whether mesh members support them, and whether they support hitless takeover.",
+        "See the table below.",
+    )
+    _, sections = parse_document(load_bytes(page.encode(), "mesh-support.md", suffix=".md"))
+    rows = _rows(sections)
+    assert rows["Relay Broker"] == "Relay Broker Yes No No"
+    assert read_row(rows["Relay Broker"]) is None
+
+
+def test_cells_open_with_an_answer_and_go_on_after_a_comma_or_in_brackets() -> None:
+    assert glued_cells("Cert Check Yes Yes Service Route") == ("Cert Check", ("Yes", "Yes", "Service Route"))
+    assert glued_cells("Vault Yes N/A (set per member)") == ("Vault", ("Yes", "N/A (set per member)"))
+    assert glued_cells("Each member answers Yes when asked.") is None  # a sentence, not a row
+    assert glued_cells("Yes No") is None  # no label
