@@ -118,6 +118,11 @@ def interfaces_in(text: str) -> list[str]:
     return [name for pattern, name in _INTERFACE_PATTERNS if pattern.search(low)]
 
 
+def without_models(text: str) -> str:
+    """`text` with its model and family names blanked: their digits are no value it states."""
+    return _MODEL_RE.sub(" ", text)
+
+
 def only_names(text: str) -> bool:
     """Whether a text names platforms, HA links or interfaces and nothing else
     ("pa-220?", "ha1-a and ha1-b"): a chat question's part that asks nothing of its own."""

@@ -356,6 +356,19 @@ class Engine:
             if beside is not None:
                 answer.answer += f"\nAlso: {beside.text}"
                 answer.citations.append(beside.citation)
+                if (
+                    answer.verdict is None
+                    and not _lacks_terms(sig, answer.facts)
+                    and not _names_attribute(q, answer.facts)
+                ):
+                    # The row says neither yes nor no ("HA2 port: UDP 29281" for "icmp sessions
+                    # synced in a/p?"); the sentence quoted beside it may: its verdict is the
+                    # answer's, said first, as a passage's is. A row whose attribute the question
+                    # names ("sak rekey interval default?") gives the value asked: no verdict.
+                    found = self._verdict(q, sig, beside, evidence)
+                    if found is not None:
+                        answer.verdict = found.verdict
+                        answer.answer = f"{found.verdict.capitalize()}. {answer.answer}"
         else:
             answer = self._compose_passage(q, sig, evidence, build.main_product, build.facts)
         where = top.citation.scope
@@ -594,6 +607,12 @@ class Engine:
         # A sentence that announces a table or a list ("The following table displays which
         # deployments are supported") decides nothing itself: its rows do.
         decision = self._verdict(q, sig, top, evidence)
+        for e in picked[1:]:
+            if decision is not None:
+                break
+            # The first sentence decides nothing ("The following table displays ..."); one said
+            # beside it may, and the answer quotes it.
+            decision = self._verdict(q, sig, e, evidence)
         # Parts of several deployments each say their own; the first one's Yes or No is not
         # every part's ("not supported on ESXi; use path monitoring" beside AWS's "not available").
         verdict = decision.verdict if decision is not None and not sided else None
@@ -686,9 +705,17 @@ def _asks_whether(q: qparse.Query) -> bool:
     # the topic's value of it.
     part = qparse.asked_part(q.norm or q.text.lower())
     cued = qparse.cue_attributes(part) if q.norm and not lexicon.only_names(part) else q.attributes
+    # A value the asked part states itself ("lacp on layer 2 ae interfaces?"), or a
+    # predicate it says ("... synced in a/p?"), is asked whether, not for.
+    said = qparse.asked_part(q.text.lower())
+    valued = {
+        a
+        for a in set(q.attributes) & set(cued) & sources.VALUE_SHAPES.keys()
+        if not sources.asks_whether_of_value(a, said)
+    }
     terse = (
         not q.has_wh
-        and not set(q.attributes) & set(cued) & sources.VALUE_SHAPES.keys()
+        and not valued
         and q.original.strip().endswith("?")
         and not _ASKS_VALUE.search(q.text)
         and not _VALUE_OF.match(part)
@@ -1040,6 +1067,13 @@ def _undecided(result: rules.RuleResult, sig: sources.Signals) -> rules.RuleResu
         return result
     text = re.sub(r"^(?:Yes|No)\. ", "", result.text)
     return dataclasses.replace(result, polarity=None, text=text)
+
+
+def _names_attribute(q: qparse.Query, facts: list[Fact]) -> bool:
+    """Whether the question names the attribute of one of the facts, as answers label it
+    ("default", "range"): it asks that value."""
+    asked = tx.stems_of(q.norm or q.text)
+    return any(tx.stems_of(attributes.label(f.attribute)) <= asked for f in facts)
 
 
 def _lacks_terms(sig: sources.Signals, facts: list[Fact]) -> bool:

@@ -429,8 +429,14 @@ def content_words(text: str, repair: Repair | None = None) -> list[str]:
     `repair`, typos are repaired before abbreviations are read ("encrpyted" -> "encrypted"
     -> "encryption"), as the question's reading does."""
     low = _normalise_words(clean_chat(text), repair)
+    # A negated auxiliary ("isn't", "won't") is grammar, not topic: its stem ("isn") is no
+    # word of the question (the negation itself is read from the text).
+    low = _NEGATED_AUX.sub(" ", low)
     words = re.findall(r"[a-z0-9][a-z0-9\-]*", low.replace("/", " "))
     return [w for w in words if w not in _STOP and len(w) > 1]
+
+
+_NEGATED_AUX = re.compile(r"\b[a-z]+n['\u2019]t\b")
 
 
 _STOP = frozenset(
@@ -443,5 +449,6 @@ _STOP = frozenset(
     go goes going went they them their through across over under onto into upon would
     should could might must shall will being been does did doing done make makes made
     anyway actually basically both either each way ways still just also only very quick question q whats what's hows how's isnt isn't dont don't doesnt
-    doesn't cant can't between ha firewall firewalls palo alto networks pan-os panos pan os""".split()
+    doesn't cant can't between ha firewall firewalls palo alto networks pan-os panos pan os
+    but yet nor though although""".split()
 )

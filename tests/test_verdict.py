@@ -491,6 +491,91 @@ def test_a_question_of_both_or_all_is_not_answered_yes_by_a_clause_of_one(seed_e
     assert _decide(seed_engine, "can both peers be active at once?", "Both peers can be active at once.") == "yes"
 
 
+def test_a_coordinated_clause_with_its_own_subject_keeps_its_own_polarity(seed_engine: Engine) -> None:
+    # "... is disabled by default and you can enable it on one or both peers": the negation
+    # is the first clause's; the second, with its own subject, says what may be done.
+    text = "The heartbeat backup option is disabled by default and you can enable it on one or both peers."
+    assert [c.text for c in verdicts.clauses(text)] == [
+        "The heartbeat backup option is disabled by default",
+        "you can enable it on one or both peers.",
+    ]
+    assert _decide(seed_engine, "heartbeat backup on just one peer - ok?", text) != "no"
+    # A coordinated predicate without a subject of its own is still one clause.
+    assert len(verdicts.clauses("The option is disabled by default and cannot be enabled on the peer.")) == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "whether"),
+    [
+        # The value is stated: whether it holds is asked.
+        ("heartbeat backup on layer 2 aggregate interfaces?", True),
+        ("ha1 layer?", False),
+        # A model's digits are no port the question states.
+        ("pa-7080 ha1 port type?", False),
+        # A participle after its noun is a predicate; before a noun it names a kind.
+        ("heartbeat backup sessions synced in a/p?", True),
+        ("ha1 encrypted port?", False),
+    ],
+)
+def test_a_terse_question_that_states_a_value_or_a_predicate_asks_whether(
+    seed_engine: Engine, question: str, whether: bool
+) -> None:
+    from hakb.service.engine import _asks_whether
+
+    build = seed_engine.holder.current
+    q = qparse.parse(question, build.vocabulary.closest)[0]
+    q.original = question
+    assert _asks_whether(q) is whether
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The restriction leaves out the mode asked: No.
+        ("is heartbeat backup supported in active/active mode?", "no"),
+        # It says nothing of a term it does not mention (which another clause of the window
+        # names): no verdict, neither a No nor a Yes.
+        ("is heartbeat backup encrypted?", None),
+        ("heartbeat backup encryption supported?", None),
+    ],
+)
+def test_a_restriction_denies_what_it_leaves_out_not_what_it_does_not_mention(
+    seed_engine: Engine, question: str, expected: str | None
+) -> None:
+    text = "Heartbeat backup is supported only on active/passive pairs; encryption is configured for the HA1 link."
+    assert _decide(seed_engine, question, text) == expected
+
+
+def test_a_relation_both_say_answers_a_question_of_both(seed_engine: Engine) -> None:
+    # "same" relates the two: a clause that says it of "the peers" says it of both.
+    text = "The heartbeat backup addresses of the peers must be on the same subnet."
+    question = "do both heartbeat backup addresses have to be on the same subnet?"
+    assert _decide(seed_engine, question, text) == "yes"
+    # Without the relation, a clause of one says nothing of both.
+    assert _decide(seed_engine, "can both peers be active at once?", "The active peer sends heartbeats.") is None
+
+
+def test_a_negated_auxiliary_and_a_conjunction_are_no_words_of_the_question() -> None:
+    # "isn't" is grammar: no "isn" for a sentence to hold; "but" joins, it names nothing.
+    words = qparse.content_words("heartbeat backup isn't encrypted - but does it use ssh?")
+    assert "isn" not in words and "but" not in words
+    assert {"heartbeat", "backup", "ssh"} <= set(words)
+
+
+def test_a_denying_clause_that_opens_with_a_pronoun_speaks_of_the_clause_before(seed_engine: Engine) -> None:
+    # "they" is the heartbeat backup addresses: the second clause's No is said of them.
+    text = (
+        "The heartbeat backup addresses remain local to the peer where they are configured; "
+        "they do not move between the peers when a peer fails."
+    )
+    clauses = verdicts.clauses(text)
+    assert clauses[1].text.startswith("they do not move") and "heartbeat backup addresses" in clauses[1].words
+    assert (
+        _decide(seed_engine, "do the heartbeat backup addresses move between the peers when a peer fails?", text)
+        == "no"
+    )
+
+
 # --------------------------------------------------------------------------- a row by its columns
 
 _ROW_LINE = "Heartbeat Backup — Standalone Firewall: Yes; HA Cluster Member: No; Graceful Failover: N/A"

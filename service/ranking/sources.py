@@ -57,6 +57,30 @@ _MAX_ITEMS = 16
 VALUE_SHAPES = attributes.SHAPES
 
 
+def states_value(attribute: str, text: str) -> bool:
+    """Whether `text` says a value of the attribute's shape ("layer 3" for the layer; a
+    model's digits, "pa-7080", are none)."""
+    return bool(VALUE_SHAPES[attribute].search(lexicon.without_models(text)))
+
+
+# A past participle after its noun, before a preposition or at the end ("icmp sessions
+# synced in a/p?", "jumbo frame setting synced to the peer?"): a predicate of that noun,
+# which a terse question asks whether it holds. Before a noun it names a kind instead
+# ("ha1 encrypted port?"). ("-eed" is no participle: "speed", "need".)
+_PREDICATE = re.compile(
+    r"\b[a-z][\w/-]*\s+[a-z]{2,}(?<!e)ed"
+    r"(?=\s+(?:in|on|to|with|between|across|from|over|by|at|into|onto)\b|\s*\??\s*$)",
+    re.I,
+)
+
+
+def asks_whether_of_value(attribute: str, text: str) -> bool:
+    """Whether a terse question (`text`, as asked) that cues a value attribute asks whether
+    rather than for the value: it states the value ("lacp on layer 2 ae interfaces?"), or
+    says a predicate of its topic ("icmp sessions synced in a/p?")."""
+    return states_value(attribute, text) or bool(_PREDICATE.search(text))
+
+
 @dataclass
 class Signals:
     """What the question gives ranking: weighted words, slots and qualifiers."""
@@ -156,7 +180,19 @@ def signals(
         wh=wh.group(1) if wh else None,
         # A yes/no question asks whether, not for a value: "can in-band ports be used as
         # backup links?" asks for no port number.
-        shape=None if q.yes_no else next((VALUE_SHAPES[a] for a in q.attributes if a in VALUE_SHAPES), None),
+        # Nor does a question without a wh-word that states the value itself ("lacp on layer 2
+        # ae interfaces?") or a predicate ("... synced in a/p?"): it asks whether.
+        shape=None
+        if q.yes_no
+        else next(
+            (
+                VALUE_SHAPES[a]
+                for a in q.attributes
+                if a in VALUE_SHAPES
+                and (wh is not None or not asks_whether_of_value(a, qparse.asked_part(q.text.lower())))
+            ),
+            None,
+        ),
         query=q,
         words=words,
         weights=weights,

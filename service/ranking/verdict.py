@@ -64,7 +64,14 @@ _ANAPHOR = re.compile(r"\s*(?:it|they|this|these)(?:\s|['\u2019](?:s|re)\b)", re
 # A term and its definition: "(Mandatory) Group ID: A numeric identifier ...", a label
 # of a few words before the sentence's first colon.
 _TERM = re.compile(r"^([^:;.]{1,60}?):\s+(?=\S)")
-_CLAUSE = re.compile(r"[;:]\s+|,\s+(?=(?:however|but|although|whereas|while)\b)", re.I)
+# Clause boundaries: a semicolon or colon, a contrast after a comma, and a coordinator that
+# opens a clause with its own subject ("This option is disabled by default and you can
+# enable it on one or both peers": the negation is the first clause's, not the second's).
+_CLAUSE = re.compile(
+    r"[;:]\s+|,\s+(?=(?:however|but|although|whereas|while)\b)"
+    r"|,?\s+(?:and|but)\s+(?=(?:you|we|they|he|she)\s+(?:can|could|may|must|should|will|need|do|don't|cannot)\b)",
+    re.I,
+)
 
 # How much of the question's weight the deciding clause must hold: enough that it is
 # about the question at all, and, for a Yes, nearly all of it (a terse chat question
@@ -139,7 +146,11 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
                 before = part
                 continue
             text = f"{lead} {part}" if lead and not before else part
-            if before and _ELLIPTIC.search(part):
+            if before and (_ELLIPTIC.search(part) or (_ANAPHOR.match(part) and NEGATION.search(part))):
+                # "...; active/active mode does not" takes its predicate from the clause before;
+                # "The IP addresses remain local ...; they do not move between devices" its
+                # subject: the pronoun of a clause that denies names what the clause before is
+                # about.
                 words = f"{before} {part}"
             elif term and before == term.group(1):
                 # "Group ID: A numeric identifier ... that must match on both HA peers": a
@@ -340,10 +351,16 @@ def decide(
         # not supported" says its No in the relative clause, which holds what is asked.
         main = restricted
     if ONLY.search(c.text) and not NEGATION.search(main):
-        if other or _missing(sig, _stems(sig, f"{c.words} {label}"), rare, f"{c.words} {label}"):
+        if other:
             # "supported only on active/passive pairs" for "... in a/a?": the restriction
-            # leaves out what is asked.
+            # leaves out the mode asked.
             return Decision("no", c.text, c.sentence, cov)
+        if _missing(sig, _stems(sig, f"{c.words} {label}"), rare, f"{c.words} {label}"):
+            # A rare word of the question the restricted clause does not mention is neither
+            # denied nor granted by it ("supported only on active/passive pairs" says nothing
+            # of whether the link is encrypted): what a sentence does not mention, it does not
+            # deny, and what holds only somewhere is no plain Yes to it either.
+            hedged = True
     if _excludes_model(sig, c.text):
         # "Enable jumbo frames on firewalls other than PA-7000 Series firewalls" does not
         # hold for a PA-7080; what a negated clause excludes it from is no plain Yes either.
@@ -395,9 +412,19 @@ def decide(
 _QUANTIFIER = re.compile(r"\b(?:both|all|every|each|either|neither)\b", re.I)
 
 
+# Reciprocal and relational words (a closed class): "the HA1 IP address for the peers must
+# be on the same subnet" says of both what "do both ha1 ips have to be in the same subnet?"
+# asks, as a quantifier would.
+_RECIPROCAL = re.compile(r"\b(?:same|identical|match|matches|each other|one another)\b", re.I)
+
+
 def _quantified(question: str, clause: str) -> bool:
-    """A Yes to a question with a quantifier needs a clause with one."""
-    return not _QUANTIFIER.search(question) or bool(_QUANTIFIER.search(clause))
+    """A Yes to a question with a quantifier needs a clause with one, or a relation both
+    say ("same") that holds of all it relates."""
+    if not _QUANTIFIER.search(question) or _QUANTIFIER.search(clause):
+        return True
+    relation = {m.group(0).lower() for m in _RECIPROCAL.finditer(question)}
+    return bool(relation & {m.group(0).lower() for m in _RECIPROCAL.finditer(clause)})
 
 
 def _topic_said(sig: Signals, question: str, window: frozenset[str]) -> str:
