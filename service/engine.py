@@ -739,6 +739,7 @@ def _decision(q: qparse.Query, sig: sources.Signals, e: Evidence, build: LoadedB
         rare=build.vocabulary.max_idf * 0.5,
         label=e.citation.section.split(" > ")[-1],
         known=build.facts.compounds,
+        page=build.page_compounds.get(e.citation.doc_id),
     )
 
 

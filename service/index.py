@@ -24,6 +24,7 @@ from hakb.ingest.models import Chunk, Manifest, Scope
 from hakb.ingest.scope import scopes_of_text
 from hakb.ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_client
 from hakb.service.facts_table import FactTable
+from hakb.service.ranking.text import compound_mentions
 from hakb.service.scope import NameVocabulary, QuestionScope, ScopeIndex, ScopeVocabulary
 from hakb.service.vocabulary import Vocabulary
 
@@ -63,6 +64,16 @@ class LoadedBuild:
         # page may name a thing in its title only ("Configure Active/Passive HA (SCM)").
         chunks = list(self.chunks.values())
         return Vocabulary((c.text for c in chunks), (f"{c.title} > {c.section}" for c in chunks))
+
+    @cached_property
+    def page_compounds(self) -> dict[str, Counter[str]]:
+        """How often each page (by doc id) names each slash compound in its text and
+        headings: the modes it speaks of ("active/active"), read by the verdict of its
+        sentences."""
+        named: dict[str, Counter[str]] = {}
+        for c in self.chunks.values():
+            named.setdefault(c.doc_id, Counter()).update(compound_mentions(f"{c.title} {c.section} {c.text}"))
+        return named
 
     @cached_property
     def scope_vocabulary(self) -> ScopeVocabulary:

@@ -15,7 +15,7 @@ from hakb.service.ranking import sources
 from hakb.service.ranking import verdict as verdicts
 
 
-def _decide(engine: Engine, question: str, text: str, items: tuple[str, ...] = (), label: str = ""):  # type: ignore[no-untyped-def]
+def _decide(engine: Engine, question: str, text: str, items: tuple[str, ...] = (), label: str = "", page=None):  # type: ignore[no-untyped-def]
     build = engine.holder.current
     q = qparse.parse(question, build.vocabulary.closest)[0]
     sig = sources.signals(q, build.facts, build.vocabulary)
@@ -27,6 +27,7 @@ def _decide(engine: Engine, question: str, text: str, items: tuple[str, ...] = (
         rare=build.vocabulary.max_idf * 0.5,
         label=label,
         known=build.facts.compounds,
+        page=page,
     )
     return found.verdict if found else None
 
@@ -68,6 +69,25 @@ def test_a_mode_asked_is_not_answered_yes_by_a_clause_about_no_mode(seed_engine:
     # The sentence covers every other word; it says nothing of active/active.
     text = "Before you enable heartbeat backup, you must set up the VLANs it runs over."
     assert _decide(seed_engine, "heartbeat backup over vlans in a/a?", text) is None
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        # A page of active/active that names active/passive once in passing speaks of
+        # active/active throughout.
+        ({"active/active": 4, "active/passive": 1}, "yes"),
+        # A page of both modes says neither for all its sentences.
+        ({"active/active": 3, "active/passive": 3}, None),
+        ({}, None),
+    ],
+)
+def test_a_page_that_names_one_mode_speaks_of_it_throughout(
+    seed_engine: Engine, page: dict[str, int], expected: str | None
+) -> None:
+    text = "Heartbeat backup runs over VLANs."
+    found = _decide(seed_engine, "does heartbeat backup run over vlans in a/a?", text, page=page)
+    assert found == expected
 
 
 @pytest.mark.parametrize(

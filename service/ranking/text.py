@@ -147,6 +147,11 @@ def compounds(text: str) -> set[str]:
     return set(_COMPOUND.findall(text.lower().replace("\u2019", "'")))
 
 
+def compound_mentions(text: str) -> list[str]:
+    """Each mention of a slash compound in a text, lower-cased, as often as it is named."""
+    return _COMPOUND.findall(text.lower().replace("\u2019", "'"))
+
+
 def alternatives(asked: set[str], known: Iterable[str]) -> set[str]:
     """Of the compounds asked, those that are one of a family the texts know: a sibling
     sharing a half names another one ("active/active" beside "active/passive": a mode).

@@ -13,7 +13,7 @@ negates nor hedges is a Yes. Anything else is quoted without a verdict.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -266,13 +266,15 @@ def decide(
     rare: float,
     label: str = "",
     known: frozenset[str] = frozenset(),
+    page: Mapping[str, int] | None = None,
 ) -> Decision | None:
     """The verdict the window `text` (with its `items`, under the heading `label`) gives
     the question of `sig`, or None. `explicit`: the question asks "does/is/can ...";
     otherwise it is terse chat, and a Yes needs more of it said. `rare`: the weight from
     which a question's word names its topic, so the window must hold it. `known`: the
     slash compounds the documents name, which tell a mode ("active/active", one of a
-    family) from a pair of things ("ha1-a/ha1-b")."""
+    family) from a pair of things ("ha1-a/ha1-b"). `page`: how often the window's page
+    names each slash compound."""
     question = sig.query.norm or sig.query.text
     # "have to", "need to": the modality asked (read below), not a word the topic holds.
     sig = sig.without({w for m in _MODAL_AUX.finditer(question) for w in m.group(0).lower().split()})
@@ -281,7 +283,11 @@ def decide(
     said = " ".join([text, *items])
     # The modes asked ("active/active"): compounds of a family the documents name. A pair
     # of things ("ha1-a/ha1-b") is two words asked, not one mode.
-    asked = tx.alternatives(tx.compounds(question), known | tx.compounds(f"{said} {label}"))
+    page = page or {}
+    asked = tx.alternatives(tx.compounds(question), known | page.keys() | tx.compounds(f"{said} {label}"))
+    modes = sorted(a for a in asked if _page_mode(a, page))
+    if modes:
+        label = " ".join([label, *modes])
     window = _stems(sig, f"{said} {label}")
     if not _numbers_held(sig, said):
         return None
@@ -405,6 +411,19 @@ def decide(
     if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not hedged and _quantified(question, c.text):
         return Decision("yes", c.text, c.sentence, own)
     return None
+
+
+# How many times as often as all its siblings together a page names the mode it is about.
+PAGE_MODE = 3
+
+
+def _page_mode(mode: str, page: Mapping[str, int]) -> bool:
+    """Whether a page speaks of `mode` throughout, as a heading that names it does: it
+    names that mode of its family far more often than any other ("Session Setup" says
+    active/active, and active/passive once, of a pair made to "function like an
+    active/passive HA pair"); a page of both ("HA Modes") says neither for all."""
+    siblings = sum(n for k, n in page.items() if k != mode and _shares_half(mode, k))
+    return page.get(mode, 0) > 0 and page.get(mode, 0) >= PAGE_MODE * siblings
 
 
 # Quantifiers (a closed class): "can both peers be active at once?" asks of both together,
