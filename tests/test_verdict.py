@@ -12,6 +12,7 @@ import pytest
 from hakb.service import question as qparse
 from hakb.service.engine import Engine
 from hakb.service.ranking import sources
+from hakb.service.ranking import text as tx
 from hakb.service.ranking import verdict as verdicts
 
 
@@ -619,3 +620,11 @@ def test_a_row_answers_by_the_cell_of_the_column_asked(
 
 def test_a_row_does_not_answer_a_term_it_does_not_hold(seed_engine: Engine) -> None:
     assert _decide(seed_engine, "does heartbeat backup support encryption on a standalone firewall?", _ROW_LINE) is None
+
+
+def test_what_a_sentence_does_instead_of_something_says_no_of_that_thing(seed_engine: Engine) -> None:
+    # A preposition of substitution negates its object as "without" does.
+    text = "The peers use heartbeat backup over the management port instead of a dedicated HA1 link."
+    assert _decide(seed_engine, "do the peers use a dedicated ha1 link for heartbeat backup?", text) == "no"
+    assert tx.polarity("routing instead of floating addresses", frozenset({tx.stem("floating")})) < 0
+    assert tx.polarity("routing with floating addresses", frozenset({tx.stem("floating")})) > 0

@@ -39,6 +39,9 @@ _NEGATOR_BEFORE = frozenset(
     }
 )
 _NEGATOR_AFTER = frozenset({"off", "disabled", "disable", "not", "isn't", "aren't", "unset", "none"})
+# Prepositions of substitution (a closed class): "dynamic routing instead of floating IP
+# addresses" says floating IP addresses are not used, as "without" would.
+_SUBSTITUTION = frozenset({("instead", "of"), ("rather", "than"), ("in", "place")})
 _SCOPE = 4  # words a negator reaches, before or after the term
 
 
@@ -176,8 +179,10 @@ def polarity(text: str, term_stems: frozenset[str]) -> int:
             continue
         before = words[max(0, i - _SCOPE) : i]
         after = words[i + 1 : i + 1 + _SCOPE]
-        negated = any(w in _NEGATOR_BEFORE or w.endswith("n't") for w in before) or any(
-            w in _NEGATOR_AFTER for w in after
+        negated = (
+            any(w in _NEGATOR_BEFORE or w.endswith("n't") for w in before)
+            or any(w in _NEGATOR_AFTER for w in after)
+            or any(pair in _SUBSTITUTION for pair in zip(before, before[1:], strict=False))
         )
         # "is not enabled" after the term: a negator followed by a state word.
         votes += -1 if negated else 1
