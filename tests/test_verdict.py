@@ -628,3 +628,15 @@ def test_what_a_sentence_does_instead_of_something_says_no_of_that_thing(seed_en
     assert _decide(seed_engine, "do the peers use a dedicated ha1 link for heartbeat backup?", text) == "no"
     assert tx.polarity("routing instead of floating addresses", frozenset({tx.stem("floating")})) < 0
     assert tx.polarity("routing with floating addresses", frozenset({tx.stem("floating")})) > 0
+
+
+def test_a_chat_question_is_not_answered_yes_by_a_clause_that_holds_only_its_topic(seed_engine: Engine) -> None:
+    # "heartbeat backup on both peers" is the topic, set before the dash; a Yes needs a
+    # clause that says something of the encryption asked after it.
+    build = seed_engine.holder.current
+    question = "heartbeat backup on both peers - is it encrypted?"
+    q = qparse.parse(question, build.vocabulary.closest)[0]
+    sig = sources.signals(q, build.facts, build.vocabulary)
+    asked = q.norm or q.text
+    assert not verdicts._says_asked(sig, asked, "Both peers can use heartbeat backup.")
+    assert verdicts._says_asked(sig, asked, "Heartbeat backup messages are encrypted.")

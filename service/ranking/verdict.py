@@ -408,7 +408,12 @@ def decide(
         # subject as the heading does ("Member States"); the clause says the rest. Terse
         # chat is no such sentence: a bare topic may ask its value, not whether.
         own = _cover(content, f"{c.words} {label} {context}", unsaid)
-    if own >= (YES_EXPLICIT if explicit else YES_TERSE) and not hedged and _quantified(question, c.text):
+    if (
+        own >= (YES_EXPLICIT if explicit else YES_TERSE)
+        and not hedged
+        and _quantified(question, c.text)
+        and _says_asked(content, question, c.words)
+    ):
         return Decision("yes", c.text, c.sentence, own)
     return None
 
@@ -427,7 +432,8 @@ def _page_mode(mode: str, page: Mapping[str, int]) -> bool:
 
 
 # Quantifiers (a closed class): "can both peers be active at once?" asks of both together,
-# which a clause about "the active peer" does not say.
+# which a clause about "the active peer" does not say; "does one link down always mean a
+# failover?" asks of every case, which "failover can be triggered when a link fails" does not.
 _QUANTIFIER = re.compile(r"\b(?:both|all|every|each|either|neither)\b", re.I)
 
 
@@ -444,6 +450,23 @@ def _quantified(question: str, clause: str) -> bool:
         return True
     relation = {m.group(0).lower() for m in _RECIPROCAL.finditer(question)}
     return bool(relation & {m.group(0).lower() for m in _RECIPROCAL.finditer(clause)})
+
+
+_ASKED_TERM = 0.7  # as specific as a word of English that names a thing, not a verb of chat
+
+
+def _says_asked(sig: Signals, question: str, words: str) -> bool:
+    """Whether a clause says something of what a chat question asks after its topic (its
+    last dash or colon): "standalone member of an ha cluster - can it sit in passive?" is
+    no Yes from "HA peers in the cluster can be ... standalone cluster members", which
+    holds the topic and nothing asked of it."""
+    part = asked_part(question)
+    if part == question:
+        return True
+    # Its terms, not the everyday verbs a chat question asks with ("supported?", "ok?").
+    asked = [w for w in sig.words if holds(sig, w, tx.stems_of(part)) and tx.specificity(w) >= _ASKED_TERM]
+    stems = _stems(sig, words)
+    return not asked or any(holds(sig, w, stems) for w in asked)
 
 
 def _topic_said(sig: Signals, question: str, window: frozenset[str]) -> str:
