@@ -640,3 +640,12 @@ def test_a_chat_question_is_not_answered_yes_by_a_clause_that_holds_only_its_top
     asked = q.norm or q.text
     assert not verdicts._says_asked(sig, asked, "Both peers can use heartbeat backup.")
     assert verdicts._says_asked(sig, asked, "Heartbeat backup messages are encrypted.")
+
+
+def test_a_negation_says_no_no_of_what_its_exception_names(seed_engine: Engine) -> None:
+    build = seed_engine.holder.current
+    q = qparse.parse("do ha pairs keep their roles in a cluster?", build.vocabulary.closest)[0]
+    sig = sources.signals(q, build.facts, build.vocabulary)
+    excepted = "there is no concept of roles in a cluster except for HA pairs which keep theirs"
+    assert verdicts._excepted(sig, excepted)
+    assert not verdicts._excepted(sig, "there is no concept of roles in a cluster except for members")

@@ -382,6 +382,8 @@ def decide(
         # Backup Links" says nothing of backup links.
         return None
     if NEGATION.search(main) or _negates(sig, main):
+        if _excepted(sig, main):
+            return None
         return Decision("no", c.text, c.sentence, cov)
     if asked - tx.compounds(f"{c.words} {label}"):
         return None  # a Yes for "a/a" needs a clause that says active/active
@@ -603,6 +605,22 @@ def _excludes_model(sig: Signals, clause: str) -> bool:
     except the PA-5400 Series" says nothing for a PA-5450 but that it is left out."""
     speaks = _speaking_names(sig)
     return any({m.name for m in lexicon.platforms_in(e.group(1))} & speaks for e in _EXCLUSION.finditer(clause))
+
+
+def _excepted(sig: Signals, clause: str) -> bool:
+    """The question is about what a negated clause excepts: "there is no concept of passive
+    firewalls except for HA pairs in the clusters, which can keep their active/passive
+    relationship" says no No of HA pairs: every word asked that the rest of the clause
+    lacks, its exception names. (An exception that names only some of them leaves the
+    clause's No standing for the question.)"""
+    for e in _EXCLUSION.finditer(clause):
+        rest = _stems(sig, clause[: e.start()] + clause[e.end() :])
+        excepted = _stems(sig, e.group(1))
+        if all(holds(sig, w, excepted) for w in sig.words if not holds(sig, w, rest)) and not all(
+            holds(sig, w, rest) for w in sig.words
+        ):
+            return True
+    return False
 
 
 def _speaking_names(sig: Signals) -> set[str]:
