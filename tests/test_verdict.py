@@ -649,3 +649,10 @@ def test_a_negation_says_no_no_of_what_its_exception_names(seed_engine: Engine) 
     excepted = "there is no concept of roles in a cluster except for HA pairs which keep theirs"
     assert verdicts._excepted(sig, excepted)
     assert not verdicts._excepted(sig, "there is no concept of roles in a cluster except for members")
+
+
+def test_a_condition_that_goes_on_after_a_comma_with_but_is_still_the_condition() -> None:
+    sentence = "If preemption is enabled, but the peer is not in a functional state, the firewall keeps its sessions."
+    [clause] = verdicts.clauses(sentence)
+    # The negation is the condition's; the statement negates nothing.
+    assert not verdicts.NEGATION.search(verdicts._main_part(clause.text))

@@ -137,7 +137,7 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
             continue
         before = last = ""
         term = _TERM.match(s)
-        for part in (p for p in _CLAUSE.split(s) if p.strip()):
+        for part in _joined_conditions([p for p in _CLAUSE.split(s) if p.strip()]):
             piped = _piped_rows(part)
             if piped:
                 # "ARP Table | Yes | No | HA2 | IPSec SAs (phase 2) | Yes | Yes | HA2 | ...":
@@ -170,6 +170,19 @@ def clauses(text: str, items: Sequence[str] = ()) -> list[_Clause]:
             before = part
             last = words
         previous = last if before else ""
+    return out
+
+
+def _joined_conditions(parts: list[str]) -> list[str]:
+    """Clauses with a bare condition joined to the one that goes on with it: "If Primary
+    device is configured, | but the firewall ... is not in active-primary state, the firewall
+    forwards ..." is one condition, then its statement."""
+    out: list[str] = []
+    for part in parts:
+        if out and _LEADING_CONDITION.match(out[-1]) and not _main_part(out[-1]).strip(" ,.;:"):
+            out[-1] = f"{out[-1].rstrip()} {part.lstrip()}" if out[-1].rstrip().endswith(",") else f"{out[-1]}, {part}"
+        else:
+            out.append(part)
     return out
 
 
@@ -666,7 +679,12 @@ def _main_part(clause: str) -> str:
     return _CONDITION.sub(" ", clause)
 
 
-_LEADING_CONDITION = re.compile(r"^\s*(?:when|whenever|if|unless|until|because|since)\b[^,;:]*[,;:]?", re.I)
+# ... with what it coordinates after a comma: "If Primary device is configured, but the
+# firewall that receives the first packet is not in active-primary state, the firewall
+# forwards the packet" negates nothing the firewall does.
+_LEADING_CONDITION = re.compile(
+    r"^\s*(?:when|whenever|if|unless|until|because|since)\b[^,;:]*(?:,\s*(?:but|and)\b[^,;:]*)*[,;:]?", re.I
+)
 
 
 def _negates(sig: Signals, clause: str) -> bool:
