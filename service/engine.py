@@ -771,7 +771,9 @@ def _structured_reading(
         # link and a qualifier but leaves the rest of the question ("rekey ... default vs
         # range") uncovered is not a reading of what was asked.
         precise = f.get("subject") == 1 and f.get("attribute") == 1 and f.get("qualifier") == 1
-        same_sentence = e.fact.quote in top.text
+        # A sentence that announces a list or a table is answered by its rows: the fact
+        # read from the sentence alone says less than it brings.
+        same_sentence = e.fact.quote in top.text and not top.items
         if (same_sentence and (precise or e.score >= threshold)) or (precise and e.score >= threshold):
             return e
     return None
