@@ -781,13 +781,16 @@ def _structured_reading(
 
 _STEPS_ASKED = re.compile(
     r"\b(?:how|where)\s+(?:do|can|should|would|could|must)\s+(?:i|we|you|one)\b|\bhow\s+to\b|\bhow\W*$"
+    # ... or names the steps themselves as what it asks ("steps to ...", "... - config steps?").
+    r"|\bsteps\s+(?:to|for)\b|\bsteps\W*$"
 )
 
 
 def _asks_for_steps(q: qparse.Query) -> bool:
     """A question that asks how (or where) its asker does something ("how do I", "where
-    can I", "how to"), or ends on a bare "how" that stands for it ("... - how?"): English
-    grammar's agent after the wh-word, not a list of phrasings."""
+    can I", "how to"), or ends on a bare "how" that stands for it ("... - how?"), or asks
+    for the steps by name ("steps to ...", "... steps?"): English grammar's agent after the
+    wh-word, not a list of phrasings."""
     return bool(_STEPS_ASKED.search(q.norm or q.text.lower()))
 
 
