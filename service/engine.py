@@ -772,7 +772,9 @@ def _structured_reading(
         # link and a qualifier but leaves the rest of the question ("rekey ... default vs
         # range") uncovered is not a reading of what was asked.
         precise = f.get("subject") == 1 and f.get("attribute") == 1 and f.get("qualifier") == 1
-        same_sentence = e.fact.quote in top.text
+        # A sentence that announces a list or a table is answered by its rows: the fact
+        # read from the sentence alone says less than it brings.
+        same_sentence = e.fact.quote in top.text and not top.items
         if (same_sentence and (precise or e.score >= threshold)) or (precise and e.score >= threshold):
             return e
     return None
@@ -780,13 +782,16 @@ def _structured_reading(
 
 _STEPS_ASKED = re.compile(
     r"\b(?:how|where)\s+(?:do|can|should|would|could|must)\s+(?:i|we|you|one)\b|\bhow\s+to\b|\bhow\W*$"
+    # ... or names the steps themselves as what it asks ("steps to ...", "... - config steps?").
+    r"|\bsteps\s+(?:to|for)\b|\bsteps\W*$"
 )
 
 
 def _asks_for_steps(q: qparse.Query) -> bool:
     """A question that asks how (or where) its asker does something ("how do I", "where
-    can I", "how to"), or ends on a bare "how" that stands for it ("... - how?"): English
-    grammar's agent after the wh-word, not a list of phrasings."""
+    can I", "how to"), or ends on a bare "how" that stands for it ("... - how?"), or asks
+    for the steps by name ("steps to ...", "... steps?"): English grammar's agent after the
+    wh-word, not a list of phrasings."""
     return bool(_STEPS_ASKED.search(q.norm or q.text.lower()))
 
 

@@ -41,6 +41,9 @@ PRECEDING_CHUNKS = 4
 
 # The end of a sentence: what a table cell's value ("VM-300: 6") does not hold.
 _PROSE = re.compile(r"[.!?:](?:\s|$)")
+# A row of a table of several columns, its name's cells after a dash: "WIF features —
+# Standalone PA-7500 Series Firewall: Yes; NGFW Cluster Node: Yes; Graceful Failover: No".
+_CELLS = re.compile(r"[^.;:]+: [^.;:]+(?:; [^.;:]+: [^.;:]+)*")
 
 
 @dataclass
@@ -213,15 +216,21 @@ class LoadedBuild:
         line is that row, so the row's value comes with its name."""
         out: dict[tuple[str, str], list[str]] = {}
         seen: set[tuple[str, str]] = set()
+        written = {(c.doc_id, c.section) for c in self.chunks.values()}
         for c in self.chunks.values():
             parent, sep, label = c.section.rpartition(" > ")
             if not sep or not label or (c.doc_id, c.section) in seen:
                 continue
             seen.add((c.doc_id, c.section))
+            # A heading with no text of its own groups a table's rows ("Proxy", "User-ID"):
+            # its rows are the rows of the table the section above it announces.
+            while (c.doc_id, parent) not in written and " > " in parent:
+                parent = parent.rpartition(" > ")[0]
             first = c.text.split("\n", 1)[0].strip()
             value = first[len(label) + 2 :] if first.startswith(f"{label}: ") else ""
             # A cell, not prose: a section whose text begins "Label: It does ..." is no row.
             row = bool(value) and not _PROSE.search(value)
+            row = row or (first.startswith(f"{label} — ") and bool(_CELLS.fullmatch(first[len(label) + 3 :])))
             out.setdefault((c.doc_id, parent), []).append(first if row else label)
         return out
 

@@ -135,3 +135,61 @@ def test_a_procedure_cut_off_by_its_passage_goes_on_in_the_next() -> None:
     assert _following(units, 1, beyond) == beyond
     # A description does not borrow the next passage's sentences.
     assert _following(units, 1, ["The beacon is sent every second.", "It is small."]) == []
+
+
+_GROUPED_PAGE = "\n\n".join(
+    [
+        "# Gizmo Feature Support",
+        "## Feature Support and Smooth Handover",
+        "In general, gizmo pairs aim for parity with a single gizmo. The following table lists gizmo "
+        "features and whether a single gizmo supports them and whether they hand over smoothly.",
+        "### Radio",
+        "#### Beacon Relay",
+        "Beacon Relay — Single Gizmo: Yes; Smooth Handover: No",
+        "#### Fan Steering",
+        "Fan Steering — Single Gizmo: Yes; Smooth Handover: Yes",
+        "### Storage",
+        "#### Disk Mirror",
+        "Disk Mirror — Single Gizmo: Yes; Smooth Handover: No",
+    ]
+)
+_GROUPED_ROWS = [
+    "Beacon Relay — Single Gizmo: Yes; Smooth Handover: No",
+    "Fan Steering — Single Gizmo: Yes; Smooth Handover: Yes",
+    "Disk Mirror — Single Gizmo: Yes; Smooth Handover: No",
+]
+
+
+def test_a_table_whose_rows_are_grouped_under_bare_headings_is_announced_whole(
+    tmp_path: Path, onnx_embedder: OnnxEmbedder
+) -> None:
+    # "Radio" and "Storage" head groups of rows and say nothing themselves: their rows are
+    # the rows of the table the section above announces, each with its cells.
+    engine = _engine_with_pages(
+        tmp_path, onnx_embedder, {"support.md": ("ngfw/administration/gizmo-support", _GROUPED_PAGE)}
+    )
+    build = engine.holder.current
+    section = next(c for c in build.chunks.values() if "The following table lists gizmo" in c.text).section
+    doc = next(c for c in build.chunks.values() if "The following table lists gizmo" in c.text).doc_id
+    assert build.children[(doc, section)] == _GROUPED_ROWS
+    answer = engine.ask("which gizmo features hand over smoothly?").answer
+    for row in _GROUPED_ROWS:
+        assert f"- {row}" in answer, answer
+
+
+def test_a_command_ending_on_a_placeholder_brings_the_values_it_takes() -> None:
+    text = "\n".join(
+        [
+            "admin@gizmo> configure",
+            "admin@gizmo# set gizmo beacon mode <value>",
+            "fast —A beacon every 100 ms",
+            "slow —A beacon every second",
+            "Commit the change.",
+        ]
+    )
+    units = dict(_sentences_with_items(text))
+    assert units["admin@gizmo# set gizmo beacon mode <value>"] == [
+        "fast —A beacon every 100 ms",
+        "slow —A beacon every second",
+    ]
+    assert units["admin@gizmo> configure"] == []

@@ -694,7 +694,10 @@ class PassageSource:
         if sig.subjects and links:
             feats["subject"] = 1.0 if links & set(sig.subjects) else -1.0
         said = f"{sentence} {label}".lower()
-        named = {name for name, low in families if low in said}
+        # A platform every row of the table it announces names is a column of that table
+        # ("Standalone PA-7500 Series Firewall: Yes; NGFW Cluster Node: No"), not where the
+        # sentence holds.
+        named = {name for name, low in families if low in said and not (items and all(low in i.lower() for i in items))}
         feats["platform"] = _platform_feature(sig, named)
         if not named:
             feats["platform"] = _complement_feature(sig, head, earlier, feats["platform"])
@@ -855,22 +858,42 @@ def _procedure(after: list[str], step: Callable[[str], bool]) -> list[str]:
     return after[:end]
 
 
+# A line typed at a CLI prompt ("admin@PA-3250# set ..."), and one such command that ends
+# on the placeholder of the value it takes ("... kex <value>").
+_PROMPT = re.compile(r"^\S+[>#]\s")
+_PLACEHOLDER = re.compile(r"<[^<>\s]+>\s*$")
+
+
+def _items_after(sentence: str, following: list[str]) -> list[str]:
+    """The lines a sentence brings as its list. One that ends with a colon brings the lines
+    after it, up to the next line that introduces a list of its own. A command that ends on
+    a placeholder ("set ... kex <value>") brings the values listed after it, each "value
+    —what it is": the values it takes."""
+    items: list[str] = []
+    if sentence.rstrip().endswith(":"):
+        for item in following:
+            if item.endswith(":") or len(items) == _MAX_ITEMS:
+                break
+            items.append(item)
+    elif _PROMPT.match(sentence) and _PLACEHOLDER.search(sentence):
+        for item in following:
+            if not _LABELLED.match(item) or len(items) == _MAX_ITEMS:
+                break
+            items.append(item)
+    return items
+
+
 def _sentences_with_items(text: str, after: str = "") -> list[tuple[str, list[str]]]:
-    """Sentences of a passage; one that ends with a colon brings the lines after it, up to
-    the next line that introduces a list of its own ("Causes of a soft fault are: ...
-    Causes of a hard fault are: ..."). A list the passage's end cuts off goes on in
-    `after`, the text that follows the passage in its section."""
+    """Sentences of a passage, each with the list it introduces ("Causes of a soft fault
+    are: ... Causes of a hard fault are: ..."). A list the passage's end cuts off goes on
+    in `after`, the text that follows the passage in its section."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     more = [ln.strip() for ln in after.split("\n") if ln.strip()]
     out: list[tuple[str, list[str]]] = []
     for i, line in enumerate(lines):
         sentences = split_sentences(line) or [line]
         for j, sentence in enumerate(sentences):
-            items: list[str] = []
-            if j == len(sentences) - 1 and sentence.rstrip().endswith(":"):
-                for item in [*lines[i + 1 :], *more]:
-                    if item.endswith(":") or len(items) == _MAX_ITEMS:
-                        break
-                    items.append(item)
+            last = j == len(sentences) - 1
+            items = _items_after(sentence, [*lines[i + 1 :], *more]) if last else []
             out.append((sentence, items))
     return out
