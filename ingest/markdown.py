@@ -27,7 +27,7 @@ import re
 
 from hakb.ingest import lexicon
 from hakb.ingest.tables import Page, clean, scope_label
-from hakb.ingest.text import Para, body_bounds, chrome_free, label_line, structure
+from hakb.ingest.text import WHERE_BOX, Para, body_bounds, box_end, box_requirements, chrome_free, label_line, structure
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _FIELD = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
@@ -66,10 +66,24 @@ def parse_markdown(text: str) -> Page:
     h1_at = next((i for i, p in enumerate(paras) if p.kind == "heading" and p.level == 1), -1)
     paras = paras[h1_at + 1 :]
     start, end = body_bounds([p.text for p in paras], title)
-    body = paras[start:end]
+    body = _box_as_text(paras[start:end])
     blocks = structure([body[i] for i in chrome_free([p.text for p in body])])
     url = fields.get("url") or None
     return Page(title=title, blocks=blocks, url=url)
+
+
+def _box_as_text(body: list[Para]) -> list[Para]:
+    """The releases a 'Where Can I Use This?' box requires, as a paragraph where the box
+    stood (the box itself is dropped as chrome)."""
+    texts = [p.text for p in body]
+    out: list[Para] = []
+    for i, p in enumerate(body):
+        if WHERE_BOX.match(p.text.strip()):
+            said = box_requirements(texts[i + 1 : box_end(texts, i)])
+            if said:
+                out.append(Para(said))
+        out.append(p)
+    return out
 
 
 def _paragraphs(text: str) -> list[Para]:

@@ -391,9 +391,11 @@ def find_cell_tables(paras: list[str]) -> list[CellTable | GluedTable]:
             j = i
             while j < len(paras) and is_cell(paras[j]):
                 j += 1
-            kv = _key_value_table(paras, i, j)
+            kv = _key_value_table(paras, i, j) or _periodic_table(paras, i, j)
             if kv is not None:
                 tables.append(kv)
+                i = kv.end
+                continue
             i = j
             continue
         header, d, used = found
@@ -432,6 +434,36 @@ def _key_value_table(paras: list[str], i: int, j: int) -> CellTable | None:
         for r in rows:
             r.desc = [f"{v} ({caption[1]})" for v in r.desc]
     return CellTable(start=i, end=j, header=["", ""], desc_col=1, rows=rows, caption=caption)
+
+
+def _periodic_table(paras: list[str], i: int, j: int) -> CellTable | None:
+    """A table announced by the sentence before it whose header cells were glued into one
+    line ("Interface Deployment AE Interface Ethernet Interface"), then one cell per
+    paragraph. Its width is the period at which every p-th cell is a new name (the row
+    labels) and the cells between them repeat a few values ("Active", "Not supported").
+    A last row short of its final cell takes the sentence after it as that cell."""
+    if i == 0 or not _TABLE_INTRO.search(paras[i - 1]) or j - i < 7:
+        return None
+    header, cells = paras[i], paras[i + 1 : j]
+    for k in range(2, MAX_NAMED_COLUMNS + 1):
+        short = (-len(cells)) % k
+        if short > 1 or (short and (j >= len(paras) or not is_sentence(paras[j]))):
+            continue
+        labels = cells[0::k]
+        values = [c for x, c in enumerate(cells) if x % k]
+        if len(labels) < 3 or len(set(labels)) < len(labels) or set(labels) & set(values):
+            continue
+        if 2 * len(set(values)) > len(values):
+            continue  # values of a table's cells repeat; names of a list do not
+        rows = [
+            TableRow(cells=[[c[0]]], trailing=list(c[1:])) for c in (cells[x : x + k] for x in range(0, len(cells), k))
+        ]
+        end = j
+        if short:
+            rows[-1].trailing.append(paras[j])
+            end = j + 1
+        return CellTable(start=i, end=end, header=[""] * k, desc_col=1, rows=rows, caption=[header])
+    return None
 
 
 def _read_rows(paras: list[str], start: int, header: list[str], d: int, i: int) -> CellTable:

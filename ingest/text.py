@@ -76,7 +76,7 @@ _VERSION_PICK = re.compile(r"^(?:-\s*)?PAN-OS\s+\d+(?:\.\d+)*(?:\s*\(EoL\)|\s*&\
 _DATE = re.compile(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},\s+\d{4}$", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25aa\u2013]|\d{1,2}[.)])\s+")
 _NAV_BULLET = re.compile(r"^\s*[-*\u2022]\s+")
-_WHERE_BOX = re.compile(r"^where can i use this\??", re.I)
+WHERE_BOX = re.compile(r"^where can i use this\??", re.I)
 # A "Where Can I Use This? What Do I Need?" box lists products, licenses and versions.
 _BOX_ITEM = re.compile(
     r"NGFW|Panorama|Strata|Prisma|PAN-OS|Cloud\s+Manager|Plugin|Licen[cs]e|Subscription|VM-Series|"
@@ -147,7 +147,7 @@ def _prose_follows(paras: list[str], i: int) -> bool:
     put it there)."""
     rest = [p.strip() for p in paras[i:] if p.strip()]
     k = 0
-    if rest and _WHERE_BOX.match(rest[0]):
+    if rest and WHERE_BOX.match(rest[0]):
         k = 1
         while k < len(rest) and is_box_item(rest[k]):
             k += 1
@@ -162,16 +162,48 @@ def drop_chrome(paras: list[str]) -> list[str]:
     return [paras[i] for i in chrome_free(paras)]
 
 
+def box_end(paras: list[str], i: int) -> int:
+    """Index after the 'Where Can I Use This?' box whose heading is paras[i]."""
+    i += 1
+    while i < len(paras) and (is_box_item(paras[i]) or is_boilerplate(paras[i])):
+        i += 1
+    return i
+
+
+_VERSIONED = re.compile(r"\b\d+\.\d+")
+
+
+def box_requirements(items: list[str]) -> str | None:
+    """What a 'Where Can I Use This?' box requires at a release ("CN-Series 10.2.x or above
+    Container Images", "Panorama PAN-OS 11.1.5 and ... Plugin 2.0.0"), as one sentence of
+    the body: the box is the page's only statement of its minimum versions. The products
+    and licenses it names without a release are the page's scope, read elsewhere, and
+    would only repeat on every page. A lead-in just above a release ("One of the following
+    for Panorama managed NGFWs:") stays, so alternatives do not read as all required."""
+    said: list[str] = []
+    for k, item in enumerate(items):
+        if not _VERSIONED.search(item) or item.strip().endswith(":"):
+            continue
+        lead = items[k - 1].strip() if k else ""
+        if lead.endswith(":") and lead not in said:
+            said.append(lead)
+        said.append(item.strip())
+    if not any(_VERSIONED.search(s) for s in said):
+        return None
+    text = ""
+    for s in said:
+        text += s + (" " if s.endswith(":") else "; ")
+    return "What Do I Need? " + text.rstrip("; ") + "."
+
+
 def chrome_free(paras: list[str]) -> list[int]:
     """Indices of the paragraphs (or lines) that are not page chrome."""
     keep: list[int] = []
     i = 0
     while i < len(paras):
         p = paras[i]
-        if _WHERE_BOX.match(p.strip()):
-            i += 1
-            while i < len(paras) and (is_box_item(paras[i]) or is_boilerplate(paras[i])):
-                i += 1
+        if WHERE_BOX.match(p.strip()):
+            i = box_end(paras, i)
             continue
         if is_boilerplate(p):
             i += 1

@@ -72,3 +72,26 @@ def test_cells_open_with_an_answer_and_go_on_after_a_comma_or_in_brackets() -> N
     assert glued_cells("Vault Yes N/A (set per member)") == ("Vault", ("Yes", "N/A (set per member)"))
     assert glued_cells("Each member answers Yes when asked.") is None  # a sentence, not a row
     assert glued_cells("Yes No") is None  # no label
+
+
+def test_a_table_with_its_header_glued_and_one_cell_per_line_is_read_as_rows() -> None:
+    # The header's cells were glued into one line, the rows' cells kept one per paragraph:
+    # every third cell is a new name and the others repeat a few values, so rows are three
+    # cells wide. The last row's final cell is the sentence after it.
+    md = (
+        "# Relay Modes\n\n## Relay Modes\n\nRelays can prepare their links before a takeover.\n\n"
+        "The following table shows which modes each port kind supports.\n\n"
+        "Relay Mode Bundle Port Single Port\n\n"
+        "Mesh in Tier 1\n\nEager\n\nNot supported\n\n"
+        "Mesh in Tier 2\n\nEager\n\nNot supported\n\n"
+        "Beacon in Tier 1\n\nNot supported\n\nLazy\n\n"
+        "Beacon in Tier 2\n\nEager\n\nEager if the beacon itself is set.\n\n"
+        "Preparation is never done on sub-ports.\n"
+    )
+    _, sections = parse_document(load_bytes(md.encode(), "relay-modes.md", suffix=".md"))
+    rows = {s.label: s.text for s in sections if s.kind == "table_row"}
+    assert rows["Mesh in Tier 1"] == "Mesh in Tier 1: Eager | Not supported"
+    assert rows["Beacon in Tier 1"] == "Beacon in Tier 1: Not supported | Lazy"
+    assert rows["Beacon in Tier 2"] == "Beacon in Tier 2: Eager | Eager if the beacon itself is set."
+    assert [s.kind for s in sections if s.text == "Preparation is never done on sub-ports."] == ["paragraph"]
+    assert "Relay Mode Bundle Port Single Port" in "\n".join(s.text for s in sections)

@@ -304,3 +304,23 @@ def test_a_where_can_i_use_this_box_between_title_and_body_keeps_the_body() -> N
     body = text_of(sections)
     assert "TCP port 31337" in body
     assert "Widget Timers" not in body and "Where Can I Use This" not in body
+
+
+def test_the_releases_a_where_can_i_use_this_box_requires_stay_in_the_body() -> None:
+    # The box is chrome, but the releases it requires are the page's only statement of
+    # them; alternatives keep their "one of the following" lead-in.
+    text = (
+        "# Widget Relay Clear\n\nWidget Relay\n\n Where Can I Use This? What Do I Need? \n\n"
+        " Widget Firewall \n\n For Cloud Manager managed widgets: \n\n Cloud Manager Pro \n\n"
+        " One of the following for Console managed widgets: \n\n Console PAN-OS 9.4.2 \n\n"
+        " Console PAN-OS 9.3.7 and Relay Plugin 1.2.0 \n\n"
+        " The widget relay forwards heartbeats between the two widgets of a pair. \n"
+    )
+    _, sections = parse_document(load_bytes(text.encode(), "widget-relay.md", suffix=".md"))
+    needs = [s.text for s in sections if "9.4.2" in s.text]
+    assert needs == [
+        "What Do I Need? One of the following for Console managed widgets: Console PAN-OS 9.4.2; "
+        "Console PAN-OS 9.3.7 and Relay Plugin 1.2.0."
+    ]
+    body = text_of(sections)
+    assert "forwards heartbeats" in body and "Cloud Manager Pro" not in body
