@@ -30,7 +30,7 @@ from hakb import attributes
 from hakb.ingest import lexicon
 from hakb.ingest.models import Citation, DocumentMeta, Fact, Section, SubjectFrom
 from hakb.ingest.scope import sentence_scope
-from hakb.ingest.tables import scope_label
+from hakb.ingest.tables import read_row, scope_label
 from hakb.text import split_sentences  # moved to hakb.text; re-exported for old imports
 
 # Attributes where two documents giving two values is a disagreement, not a list.
@@ -300,6 +300,11 @@ class FactExtractor:
             yield from cells
             if cells and _only_models(section.label):
                 return  # "PA-3200 Series: 6" says no more than its cells do
+            if read_row(section.text) is not None:
+                # A support-table row by columns ("Clientless SSLVPN — Standalone PA-7500
+                # Series Firewall: Yes; NGFW Cluster Node: No"): its cells answer by column,
+                # and no sentence fact (a PA-7500 "constraint") may be read from its text.
+                return
         carried: list[str] = []
         previous = ""
         for sentence in split_sentences(section.text):

@@ -175,6 +175,10 @@ def clean_chat(text: str) -> str:
     text = re.sub(r"(?<!\w)[*_~`]+|[*_~`]+(?!\w)", " ", text)
     text = re.sub(r":[a-z0-9_+\-]+:", " ", text)  # :thinking_face:
     text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    # A CLI prompt pasted into a question ("admin@PA-3220> ...") names the asker's own
+    # model after its "@": the user name goes, the model stays (in documents, a prompt's
+    # model is an example's host name, and `lexicon` does not read it as a platform).
+    text = re.sub(r"(?<![\w.-])[\w.-]+@(?=[A-Za-z]{2}[\s-]?\d)", "", text)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -24,3 +24,11 @@ def test_an_ether_type_asked_of_a_link_without_one_is_not_answered_by_its_descri
 def test_the_ether_type_the_documents_state_is_still_answered(seed_engine: Engine) -> None:
     answer = seed_engine.ask("ha2 ether type?")
     assert answer.kind == "fact" and _HEX.search(answer.answer), answer.answer
+
+
+def test_a_cli_prompt_in_the_question_names_the_askers_model(seed_engine: Engine) -> None:
+    # The prompt's host name is the model (documents' example prompts are not platforms).
+    plain = seed_engine.ask("which port does ha1 use on a pa-3220?")
+    prompted = seed_engine.ask("admin@PA-3220> which port does ha1 use?")
+    assert prompted.kind == plain.kind != "abstain"
+    assert prompted.answer == plain.answer

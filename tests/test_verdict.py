@@ -656,3 +656,12 @@ def test_a_condition_that_goes_on_after_a_comma_with_but_is_still_the_condition(
     [clause] = verdicts.clauses(sentence)
     # The negation is the condition's; the statement negates nothing.
     assert not verdicts.NEGATION.search(verdicts._main_part(clause.text))
+
+
+def test_a_row_column_is_named_by_the_questions_most_telling_word(seed_engine: Engine) -> None:
+    # "ha cluster member" says where the question is asked; "fail over" asks the column.
+    line = "Heartbeat Backup — HA Cluster Member: Yes; Graceful Failover: No"
+    assert (
+        _decide(seed_engine, "does heartbeat backup survive a failover gracefully on an ha cluster member?", line)
+        == "no"
+    )

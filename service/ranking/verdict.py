@@ -550,13 +550,19 @@ def _row_verdict(sig: Signals, label: str, cells: list[tuple[str, str]], text: s
     asked = [w for w in sig.words if w not in sig.where and not holds(sig, w, own)]
 
     def weight(name: str) -> float:
+        # The most telling word the question says of a column, not how many: "ngfw
+        # cluster" is where a question about surviving a failover is asked, and names the
+        # "NGFW Cluster Node" column by three common words against "failover" by one rarer.
         stems = _stems(sig, name)
-        return sum(sig.weights[w] for w in asked if holds(sig, w, stems))
+        return max((sig.weights[w] for w in asked if holds(sig, w, stems)), default=0.0)
 
     answers = [(weight(name), name, _ANSWER.match(cell)) for name, cell in cells]
     named = max((w for w, _, _ in answers), default=0.0)
     if named > 0:
-        chosen = [a for a in answers if a[0] == named]
+        # A column named barely more than another ("survive a node failover": "node" for
+        # NGFW Cluster Node, "failover" for Graceful Failover) is no choice: both are read,
+        # and they must agree.
+        chosen = [a for a in answers if a[0] * _CLEAR_CHOICE > named]
     else:
         chosen = answers  # no column named: the row answers only if every cell agrees
     # What the question asks beyond the row and its columns must be no term of its own
@@ -575,7 +581,8 @@ def _row_verdict(sig: Signals, label: str, cells: list[tuple[str, str]], text: s
     return Decision(verdict, f"{label} — {clause}", text, 1.0)
 
 
-_ROW_TERM = 0.75  # as specific as a term of the question (`engine.TERM_SPECIFICITY`)
+_CLEAR_CHOICE = 1.5  # how much more a column must be named than the next to be the one asked
+_ROW_TERM = 0.75  # as specific as a term of the question (engine.TERM_SPECIFICITY)
 
 # A cell that answers: Yes or No (with whatever qualifies it after a comma). "N/A" does not.
 _ANSWER = re.compile(r"(?:Yes|No)\b(?!/)")

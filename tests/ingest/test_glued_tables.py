@@ -7,6 +7,7 @@ section of its own with every cell beside its column's name.
 
 from __future__ import annotations
 
+from hakb.ingest.facts import FactExtractor
 from hakb.ingest.loaders import load_bytes
 from hakb.ingest.models import Section
 from hakb.ingest.parse import parse_document
@@ -95,3 +96,15 @@ def test_a_table_with_its_header_glued_and_one_cell_per_line_is_read_as_rows() -
     assert rows["Beacon in Tier 2"] == "Beacon in Tier 2: Eager | Eager if the beacon itself is set."
     assert [s.kind for s in sections if s.text == "Preparation is never done on sub-ports."] == ["paragraph"]
     assert "Relay Mode Bundle Port Single Port" in "\n".join(s.text for s in sections)
+
+
+def test_a_row_whose_column_names_a_model_makes_no_sentence_facts_of_that_model() -> None:
+    # "Standalone PA-7500 Series Firewall" is a column: the row's "No" in another column is
+    # no PA-7500 constraint ("Relay Broker ... is not supported on a PA-7500").
+    page = PAGE.replace("QX-900 appliance", "PA-7500 Series firewall").replace(
+        "Standalone QX-900 Appliance", "Standalone PA-7500 Series Firewall"
+    )
+    meta, sections = parse_document(load_bytes(page.encode(), "mesh-support.md", suffix=".md"))
+    assert "Relay Broker" in _rows(sections)
+    facts = FactExtractor(meta).extract(sections)
+    assert not [f for f in facts if "Relay Broker" in f.citation.quote]
