@@ -22,6 +22,7 @@ from hakb.ingest.errors import IngestError
 from hakb.ingest.keyword import KeywordIndex, KeywordIndexError
 from hakb.ingest.models import Chunk, Manifest, Scope
 from hakb.ingest.scope import scopes_of_text
+from hakb.ingest.tables import read_row
 from hakb.ingest.vectors import ChunkVectorStore, VectorStoreError, open_chroma_client
 from hakb.service.facts_table import FactTable
 from hakb.service.ranking.text import compound_mentions
@@ -41,9 +42,6 @@ PRECEDING_CHUNKS = 4
 
 # The end of a sentence: what a table cell's value ("VM-300: 6") does not hold.
 _PROSE = re.compile(r"[.!?:](?:\s|$)")
-# A row of a table of several columns, its name's cells after a dash: "WIF features —
-# Standalone PA-7500 Series Firewall: Yes; NGFW Cluster Node: Yes; Graceful Failover: No".
-_CELLS = re.compile(r"[^.;:]+: [^.;:]+(?:; [^.;:]+: [^.;:]+)*")
 
 
 @dataclass
@@ -230,7 +228,10 @@ class LoadedBuild:
             value = first[len(label) + 2 :] if first.startswith(f"{label}: ") else ""
             # A cell, not prose: a section whose text begins "Label: It does ..." is no row.
             row = bool(value) and not _PROSE.search(value)
-            row = row or (first.startswith(f"{label} — ") and bool(_CELLS.fullmatch(first[len(label) + 3 :])))
+            # ... and a row with its cells by column ("WIF features — Standalone PA-7500
+            # Series Firewall: Yes; ..."), as ingest writes it (`tables.render_row`).
+            by_column = read_row(first)
+            row = row or (by_column is not None and by_column[0] == label)
             out.setdefault((c.doc_id, parent), []).append(first if row else label)
         return out
 
