@@ -373,9 +373,9 @@ def _columns(cells: list[str], d: int) -> list[list[str]]:
     return [cells[x : x + b] for x in range(0, len(cells), b)]
 
 
-def find_cell_tables(paras: list[str]) -> list[CellTable | GluedTable]:
+def find_cell_tables(paras: list[str]) -> list[CellTable | GluedTable | AnswerGrid]:
     """Tables flattened to one cell per paragraph, found by the shape of their cells."""
-    tables: list[CellTable | GluedTable] = []
+    tables: list[CellTable | GluedTable | AnswerGrid] = []
     i = 0
     while i < len(paras):
         if not is_cell(paras[i]):
@@ -385,6 +385,11 @@ def find_cell_tables(paras: list[str]) -> list[CellTable | GluedTable]:
         if glued is not None:
             tables.append(glued)
             i = glued.end
+            continue
+        grid = find_answer_grid(paras, i)
+        if grid is not None:
+            tables.append(grid)
+            i = grid.end
             continue
         found = _header_at(paras, i, paras[i - 1] if i else None)
         if found is None:
@@ -590,6 +595,133 @@ class GluedTable:
             else:
                 out.append(Block("table_row", f"{label} {' '.join(cells)}", path, label, columns=self.columns))
         return out
+
+
+@dataclass
+class GridRow:
+    group: str | None
+    label: str
+    cells: tuple[str, ...]
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AnswerGrid:
+    """A table flattened one cell per paragraph whose rows are a name, then as many short
+    answer cells as every other row ("Yes", "No", "N/A", a link), then, at times, a
+    sentence of details: "User to IP Address Mappings", "Yes", "Yes", "HA1", "In an A/A
+    configuration, ...". A header cell may span several sub-columns named after the
+    header ("Information Synced?" over "A/P" and "A/A"); a lone name between rows names
+    the group of the rows after it ("Management Plane")."""
+
+    start: int
+    end: int
+    columns: tuple[str, ...]  # label column first, then one per answer cell
+    rows: list[GridRow]
+
+    def blocks(self, headings: tuple[str, ...]) -> list[Block]:
+        out: list[Block] = []
+        shown: str | None = None
+        for row in self.rows:
+            if row.group and row.group != shown:
+                out.append(Block("paragraph", row.group, headings))
+                shown = row.group
+            path = headings + ((row.group,) if row.group else ()) + (row.label,)
+            said = render_row(row.label, self.columns[1:], row.cells)
+            out.append(Block("table_row", said, path, row.label, columns=self.columns, cells=row.cells))
+            for text in row.details:
+                out.append(Block("table_row", f"{row.label}: {text}", path, row.label))
+        return out
+
+
+MIN_GRID_ROWS = 3
+# How far a grid's answer cells are counted: a value repeated within it is an answer.
+_GRID_REACH = 400
+
+
+def find_answer_grid(paras: list[str], i: int) -> AnswerGrid | None:
+    """An answer grid whose header starts at paras[i], or None. Answers are the short
+    cells that repeat (twice or more within reach) or say Yes, No or N/A; a row is a
+    cell that is none of them followed by n answers, n the same for most rows."""
+    reach = paras[i : i + _GRID_REACH]
+    seen: dict[str, int] = {}
+    for p in reach:
+        if is_cell(p) and words(p) <= 3:
+            seen[p] = seen.get(p, 0) + 1
+
+    def answer(x: int) -> bool:
+        p = paras[x]
+        return is_cell(p) and (seen.get(p, 0) >= 2 or _ANSWER_CELL.match(p) is not None)
+
+    def answers_after(x: int) -> int:
+        n = 0
+        while x + 1 + n < len(paras) and answer(x + 1 + n):
+            n += 1
+        return n
+
+    # The first row: a name the answers follow, after the header's cells.
+    first = next((x for x in range(i, min(len(paras), i + 3 * MAX_NAMED_COLUMNS)) if answer(x)), None)
+    if first is None or first - 1 <= i or any(not is_cell(p) for p in paras[i:first]):
+        return None
+    n = answers_after(first - 1)
+    if n < 2:
+        return None
+    header = paras[i : first - 1]
+    rows: list[GridRow] = []
+    group: str | None = None
+    x = first - 1
+    while x < len(paras):
+        p = paras[x]
+        if not is_cell(p) or answer(x):
+            break
+        if answers_after(x) == n:
+            rows.append(GridRow(group, p, tuple(paras[x + 1 : x + 1 + n])))
+            x += 1 + n
+            while x < len(paras) and not is_cell(paras[x]):  # the row's details
+                rows[-1].details.append(paras[x])
+                x += 1
+            continue
+        if x + 1 < len(paras) and is_cell(paras[x + 1]) and not answer(x + 1) and answers_after(x + 1) == n:
+            group = p  # a lone name before a row: the rows' group
+            x += 1
+            continue
+        break
+    answered = sum(1 for r in rows if any(_ANSWER_CELL.match(c) for c in r.cells))
+    if len(rows) < MIN_GRID_ROWS or 2 * answered < len(rows):
+        return None
+    read = _grid_columns(header, n, any(r.details for r in rows))
+    if read is None:
+        return None
+    columns, first_group = read
+    for row in rows:
+        if row.group is not None:
+            break
+        row.group = first_group
+    return AnswerGrid(start=i, end=x, columns=columns, rows=rows)
+
+
+def _grid_columns(header: list[str], n: int, details: bool) -> tuple[tuple[str, ...], str | None] | None:
+    """The label column's name and the n answer columns' names, from the header cells before
+    the first row: the top header (label, answer columns, a details column), then the
+    sub-columns of its first answer column when it has more answers than names, then a
+    group's name (returned beside the columns). None when the counts do not tell them
+    apart."""
+    desc = next((k for k, c in enumerate(header) if _DESCRIPTION_HEADER.match(c)), None)
+    top = header[: desc + 1] if desc is not None else header[: n + 1]
+    named = [c for k, c in enumerate(top) if k and k != desc]
+    if len(top) < 2 or not named:
+        return None
+    rest = header[len(top) :]
+    subs = n - len(named) + 1 if len(named) < n else 0
+    if subs == 1 or len(rest) - subs not in (0, 1) or (desc is None and len(named) != n):
+        return None
+    if subs:
+        parent = named[0]
+        named = [f"{parent} {sub}" for sub in rest[:subs]] + named[1:]
+    if len(named) != n or (details and desc is None and len(top) > n + 1):
+        return None
+    group = rest[subs] if len(rest) > subs else None
+    return (top[0], *named), group
 
 
 def render_row(label: str, columns: Sequence[str], cells: Sequence[str]) -> str:

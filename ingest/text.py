@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from hakb.ingest.models import SectionKind
 from hakb.ingest.tables import (
+    AnswerGrid,
     Block,
     CellTable,
     GluedTable,
@@ -317,9 +318,9 @@ def label_line(lines: list[str], i: int) -> str | None:
     return scope_label(line, bold=False)
 
 
-def _cell_tables(paras: list[Para]) -> dict[int, CellTable | GluedTable]:
+def _cell_tables(paras: list[Para]) -> dict[int, CellTable | GluedTable | AnswerGrid]:
     """Flattened tables within each stretch of plain paragraphs, by index of their first cell."""
-    found: dict[int, CellTable | GluedTable] = {}
+    found: dict[int, CellTable | GluedTable | AnswerGrid] = {}
     i = 0
     while i < len(paras):
         if paras[i].kind != "paragraph":

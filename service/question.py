@@ -207,6 +207,12 @@ _PLURAL_OF = {
 _PLURAL = re.compile(rf"\b({'|'.join(map(re.escape, _PLURAL_OF))})s\b") if _PLURAL_OF else None
 
 
+def as_asked(text: str) -> str:
+    """A document's short text (a table's column name: "A/A", "A/P") read as a question's
+    words are: lower-cased, its abbreviations spelled out ("active/active")."""
+    return _expand(lexicon.normalise(text))
+
+
 def _expand(low: str) -> str:
     if _PLURAL is not None:
         low = _PLURAL.sub(lambda m: _whole(m, low, f"{_PLURAL_OF[m.group(1)]}s"), low)

@@ -665,3 +665,11 @@ def test_a_row_column_is_named_by_the_questions_most_telling_word(seed_engine: E
         _decide(seed_engine, "does heartbeat backup survive a failover gracefully on an ha cluster member?", line)
         == "no"
     )
+
+
+def test_of_two_columns_a_question_names_alike_the_one_it_says_more_of(seed_engine: Engine) -> None:
+    # "a/a" says "active" as "A/P" (active/passive) does too; "A/A" is the column it names.
+    line = "Route Cache — Synced? A/P: Yes; Synced? A/A: No; HA Link: HA1"
+    assert _decide(seed_engine, "is the route cache synced in a/a?", line, label="Route Cache") == "no"
+    assert _decide(seed_engine, "route cache synced on active/active peers?", line, label="Route Cache") == "no"
+    assert _decide(seed_engine, "route cache synced in a/p mode?", line, label="Route Cache") == "yes"

@@ -19,7 +19,7 @@ from typing import Literal
 
 from hakb.ingest import lexicon
 from hakb.ingest.tables import read_row
-from hakb.service.question import asked_part
+from hakb.service.question import as_asked, asked_part
 from hakb.service.ranking import text as tx
 from hakb.service.ranking.sources import Signals, coverage, holds, in_ranges, introduces, is_step
 from hakb.service.rules import contradicts
@@ -553,31 +553,42 @@ def _row_verdict(sig: Signals, label: str, cells: list[tuple[str, str]], text: s
         # The most telling word the question says of a column, not how many: "ngfw
         # cluster" is where a question about surviving a failover is asked, and names the
         # "NGFW Cluster Node" column by three common words against "failover" by one rarer.
-        stems = _stems(sig, name)
+        # A column's name is read as the question's words are ("A/A": active/active).
+        stems = _stems(sig, as_asked(name))
         return max((sig.weights[w] for w in asked if holds(sig, w, stems)), default=0.0)
+
+    def fit(name: str) -> tuple[int, int]:
+        # How many of the column name's words the question leaves unsaid, then how many of
+        # the question's words it says: of "A/P" and "A/A", which both say "active", "a/a"
+        # names the one without "passive", and "a/p" the one that says it too.
+        said = set().union(*(sig.expand[w] for w in asked)) if asked else set()
+        stems = tx.stems_of(as_asked(name))
+        return len(stems - said), -sum(1 for w in asked if holds(sig, w, stems))
 
     answers = [(weight(name), name, _ANSWER.match(cell)) for name, cell in cells]
     named = max((w for w, _, _ in answers), default=0.0)
     if named > 0:
         # A column named barely more than another ("survive a node failover": "node" for
         # NGFW Cluster Node, "failover" for Graceful Failover) is no choice: both are read,
-        # and they must agree.
+        # and they must agree; of columns named alike, the one whose name the question
+        # says more of.
         chosen = [a for a in answers if a[0] * _CLEAR_CHOICE > named]
+        best = min(fit(name) for _, name, _ in chosen)
+        chosen = [a for a in chosen if fit(a[1]) == best]
     else:
         chosen = answers  # no column named: the row answers only if every cell agrees
     # What the question asks beyond the row and its columns must be no term of its own
     # ("supported", "still work" are the table's predicate; "encryption" is a question
     # the row does not answer).
-    columns = _stems(sig, " ".join(name for name, _ in cells))
+    columns = _stems(sig, as_asked(" ".join(name for name, _ in cells)))
     if any(tx.specificity(w) >= _ROW_TERM for w in asked if not holds(sig, w, columns)):
         return None
     said = {m.group(0).lower() if m else None for _, _, m in chosen}
     if len(said) != 1 or None in said:
         return None
     verdict: Literal["yes", "no"] = "yes" if said == {"yes"} else "no"
-    clause = "; ".join(
-        f"{name}: {cell}" for (w, name, _), (_, cell) in zip(answers, cells, strict=True) if not named or w == named
-    )
+    picked = {name for _, name, _ in chosen}
+    clause = "; ".join(f"{name}: {cell}" for name, cell in cells if not named or name in picked)
     return Decision(verdict, f"{label} — {clause}", text, 1.0)
 
 

@@ -108,3 +108,47 @@ def test_a_row_whose_column_names_a_model_makes_no_sentence_facts_of_that_model(
     assert "Relay Broker" in _rows(sections)
     facts = FactExtractor(meta).extract(sections)
     assert not [f for f in facts if "Relay Broker" in f.citation.quote]
+
+
+# A grid flattened one cell per paragraph: a header whose first answer column spans two
+# sub-columns, group names between rows, and a sentence of details after some rows.
+GRID = (
+    "# Relay Sync\n\n"
+    "## State Shared Between Relays\n\n"
+    "The following table summarizes the state that relays share.\n\n"
+    "State Kind\n\nShared?\n\nRelay Link\n\nDetails\n\nP/S\n\nP/P\n\n"
+    "Control Plane\n\n"
+    "Route Cache\n\nYes\n\nYes\n\nRL1\n\n"
+    "Token Ledger\n\nYes\n\nNo\n\nRL1\n\n"
+    "The ledger is rebuilt on a takeover.\n\n"
+    "Beacon Timers\n\nNo\n\nNo\n\nN/A\n\n"
+    "Forwarding Plane\n\n"
+    "Flow Table\n\nYes\n\nYes\n\nRL2\n\n"
+    "Label Map\n\nYes\n\nNo\n\nRL2\n\n"
+    "Commands for Relay Sync\n\n"
+    "You can share the state by hand with the sync command.\n"
+)
+
+
+def test_a_one_cell_per_line_grid_is_read_row_by_row_with_its_sub_columns() -> None:
+    _, sections = parse_document(load_bytes(GRID.encode(), "relay-sync.md", suffix=".md"))
+    rows = {s.label: s.text for s in sections if s.kind == "table_row" and "—" in s.text}
+    assert list(rows) == ["Route Cache", "Token Ledger", "Beacon Timers", "Flow Table", "Label Map"]
+    label, cells = read_row(rows["Token Ledger"]) or ("", [])
+    assert label == "Token Ledger"
+    # Each answer beside its column, the spanning header's name kept with its sub-column.
+    assert cells == [("Shared? P/S", "Yes"), ("Shared? P/P", "No"), ("Relay Link", "RL1")]
+    # The details stay with their row; the group names the rows after it.
+    ledger = [s for s in sections if s.label == "Token Ledger"]
+    assert any("rebuilt on a takeover" in s.text for s in ledger)
+    assert "Forwarding Plane" in next(s for s in sections if s.label == "Flow Table").path
+    assert "Control Plane" in next(s for s in sections if s.label == "Route Cache").path
+    # The heading after the table is a heading again, not a cell of its last row.
+    assert not any("Commands for Relay Sync" in t for t in rows.values())
+
+
+def test_cells_that_do_not_answer_make_no_grid() -> None:
+    # Short cells that never repeat and say no Yes or No are a list of names, not a grid.
+    page = "# Names\n\n## Names\n\nKind\n\nOwner\n\n" + "".join(f"Name {i}\n\nOwner {i}\n\n" for i in range(6))
+    _, sections = parse_document(load_bytes(page.encode(), "names.md", suffix=".md"))
+    assert not any(s.kind == "table_row" and "—" in s.text for s in sections)
