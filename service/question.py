@@ -131,7 +131,9 @@ _YES_NO = re.compile(
 _TERSE_YES_NO = re.compile(r"\bcan (?:i|we|you|it)\b|\bsupport|\ballowed\b|\bpossible\b|\bok to\b")
 _WH = re.compile(r"\b(?:what|which|how|where|when|why|who)\b")
 _HOW_MUCH = re.compile(r"\bhow (?:many|much|long|far|often|big|large|fast)\b")
-_NUMBER = re.compile(r"(?<![\w.-])(\d{2,5})(?![\w-])")
+# A number of its own: not part of a name ("ha-28"), nor of a dotted one (an IP address
+# "10.1.1.100", a release "10.2"): their parts are no port or ID.
+_NUMBER = re.compile(r"(?<![\w.-])(\d{2,5})(?![\w-]|\.\d)")
 _QUANTITY = re.compile(rf"\s*{UNIT}", re.I)
 _HEX = re.compile(r"\b0x[0-9a-f]{2,4}\b")
 _UNKNOWN_LINK = re.compile(r"\bha[\s-]?([05-9]|\d{2,})\b")

@@ -66,3 +66,12 @@ def test_an_abbreviation_inside_a_hyphenated_name_is_part_of_the_name() -> None:
     assert "aes-256-gcm" in qparse.parse("macsec cak length for aes-256-gcm?")[0].norm
     assert "aggregate" in qparse.parse("pa-850 ae for ha3?")[0].norm
     assert "fw-a" in qparse.parse("how do i keep fw-a active?")[0].norm
+
+
+def test_the_parts_of_an_ip_address_are_no_port(seed_engine: Engine) -> None:
+    # "10.1.1.100" is an address the question quotes; "10" in it is no port to look up.
+    for question in ("which peer owns 10.1.1.100 after a failover?", "who answers for 172.16.5.20 - ha1?"):
+        q = seed_engine.ranking(question).q
+        assert q.numbers == [], (question, q.numbers)
+        assert "as a port" not in seed_engine.ask(question).answer
+    assert seed_engine.ranking("is tcp 28769 used by ha1?").q.numbers == ["28769"]
