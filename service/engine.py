@@ -909,6 +909,17 @@ def _passage_beside(
             continue
         if e.features.get("polar", 0.0) < 0:
             continue
+        sentences = split_sentences(e.text)
+        shown = [t for t in sentences if t.strip() and t.strip() not in said]
+        if len(shown) < len(sentences):
+            # The answer already quotes the window's first sentences: what is beside it is
+            # the rest, if the rest says what is missing.
+            if not shown:
+                continue
+            rest = " ".join(shown)
+            if not any(sources.holds(sig, w, tx.stems_of(rest)) for w in missing):
+                continue
+            return dataclasses.replace(e, text=rest)
         if any(sources.holds(sig, w, stems) for w in missing):
             return e
     return None

@@ -822,3 +822,28 @@ def test_a_question_naming_a_platform_is_answered_by_what_is_said_of_it() -> Non
     assert _in_scope([general, said("The R-700 relay has a blue port.", 0.7, 1.0)], 0.66)[0] is general
     other = said("The R-300 relay cannot use the front port.", 0.85, -1.0)
     assert _in_scope([other, general], 0.66) == [general, other]
+
+
+def test_a_sentence_the_answer_already_quotes_is_not_quoted_again_beside_it(seed_engine: Engine) -> None:
+    # A window that opens with the answer's own source sentence adds only what follows it;
+    # one that adds nothing more is not quoted at all.
+    from hakb.service import question as qparse
+    from hakb.service.engine import _passage_beside
+    from hakb.service.ranking import sources
+    from hakb.service.ranking.evidence import Evidence
+
+    build = seed_engine.holder.current
+    q = qparse.parse("ha2 udp port for routing across subnets?", build.vocabulary.closest)[0]
+    sig = sources.signals(q, build.facts, build.vocabulary)
+    fact = next(f for f in build.facts.facts if f.subject == "HA2" and f.attribute == "port")
+    top = Evidence(text=fact.quote, citation=fact.citation, source="fact", fact=fact, score=0.97)
+    said = f'HA2 port: UDP 29281. Source: "{fact.quote}"'
+
+    def beside(text: str) -> Evidence | None:
+        e = Evidence(text=text, citation=Citation(doc_id="d", title="T", section="T > S", quote=text), source="passage")
+        e.score = 0.95
+        return _passage_beside(top, [top, e], sig, build.main_product, said, build.facts, seed_engine.ranker.threshold)
+
+    more = beside(f"{fact.quote} Routing the HA2 link needs a route to the peer.")
+    assert more is not None and more.text == "Routing the HA2 link needs a route to the peer."
+    assert beside(f"{fact.quote} The relay has a beacon.") is None
