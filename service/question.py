@@ -59,6 +59,27 @@ _ABBREVIATIONS = {
     r"\bencap\b": "encapsulation",
 }
 
+
+def _short_forms() -> dict[str, frozenset[str]]:
+    """word -> the short forms chat writes it with that are one plain word ("synchronize":
+    "sync"; "management": "mgmt", "mgt"), read from the table above."""
+    out: dict[str, set[str]] = {}
+    for pattern, repl in _ABBREVIATIONS.items():
+        plain = re.fullmatch(r"\\b([a-z]+)(?:\(\?:[^()]*\)\?|s\?)?\\b", pattern)
+        if plain and repl.isalpha():
+            out.setdefault(repl, set()).add(plain.group(1))
+    return {word: frozenset(forms) for word, forms in out.items()}
+
+
+_SHORT_FORMS = _short_forms()
+
+
+def short_forms(word: str) -> frozenset[str]:
+    """The plain short forms of a word ("sync" of "synchronize"): the documents write some of
+    them too ("Information Synced?", "the MGT port"), and there they say the word."""
+    return _SHORT_FORMS.get(word, frozenset())
+
+
 # Vocabulary that typo correction may snap a word to (length >= 5 words only).
 
 # Question words -> the attributes that answer them. Checked in order; all that

@@ -847,3 +847,22 @@ def test_a_sentence_the_answer_already_quotes_is_not_quoted_again_beside_it(seed
     more = beside(f"{fact.quote} Routing the HA2 link needs a route to the peer.")
     assert more is not None and more.text == "Routing the HA2 link needs a route to the peer."
     assert beside(f"{fact.quote} The relay has a beacon.") is None
+
+
+def test_a_word_the_question_spells_out_is_said_by_the_short_form_a_document_writes(seed_engine: Engine) -> None:
+    # Chat's "sync" and "mgmt" are read as "synchronize" and "management"; a sentence that
+    # writes the short form ("Synced?", "the MGT port") still says them.
+    from hakb.service import question as qparse
+    from hakb.service.ranking import sources
+    from hakb.service.ranking import text as tx
+
+    build = seed_engine.holder.current
+    for question, sentence, word in (
+        ("is the route cache synced to the peer?", "Route Cache — Information Synced? A/P: Yes", "synchronize"),
+        ("relay on the mgmt port?", "The relay runs on the MGT port.", "management"),
+        ("relay on the management port?", "The relay runs on the MGT port.", "management"),
+    ):
+        q = qparse.parse(question, build.vocabulary.closest)[0]
+        sig = sources.signals(q, build.facts, build.vocabulary)
+        assert word in sig.words, (question, sig.words)
+        assert sources.holds(sig, word, tx.stems_of(sentence)), (question, sentence)

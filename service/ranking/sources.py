@@ -217,10 +217,13 @@ def _expansions(
     """The document stems each question word covers: its own and those it is a long prefix
     of, and the documents' one word for what the question writes as two ("fails over" is
     covered by "failover")."""
+    # A word the question spelled out from a short form is said by that short form where
+    # the documents write it ("Information Synced?", "the MGT port").
+    short = {w: frozenset(tx.stem(f) for f in qparse.short_forms(w)) for w in words}
     if stems is None:
-        return {w: frozenset({tx.stem(w)}) for w in words}
+        return {w: frozenset({tx.stem(w)}) | short[w] for w in words}
     whole = tx.joined(tx.tokens(norm), vocab.__contains__)
-    return {w: stems.expand(tx.stem(w)) | ({whole[w]} if w in whole else set()) for w in words}
+    return {w: stems.expand(tx.stem(w)) | short[w] | ({whole[w]} if w in whole else set()) for w in words}
 
 
 def in_ranges(sig: Signals, text: str) -> set[str]:
