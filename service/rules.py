@@ -686,7 +686,9 @@ def _polarity(
         # Asked in general: platform-specific exceptions do not decide the answer.
         facts = [f for f in facts if not f.platforms]
     says = {w: table.says(w) if table is not None else frozenset({stem(w)}) for w in query.topic}
-    covered = all(any(says[w] & fact_stems(f) for f in facts) for w in query.topic)
+    # One sentence must say every word asked: "active" in one fact's quote and "arp table"
+    # in another's is no sentence saying the ARP table is synced in active/active.
+    covered = any(all(says[w] & fact_stems(f) for w in query.topic) for f in facts)
     attrs = {f.attribute for f in facts}
     if attrs == {"not-supported"}:
         return False

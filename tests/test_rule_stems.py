@@ -80,3 +80,19 @@ def test_a_fact_said_of_other_platforms_only_is_no_answer_for_the_model_asked() 
     q = qparse.parse("pa-6650 pair: hsci-a and hsci-b - what are they for?")[0]
     result = answer(q, table)
     assert result is not None and other not in result.facts and own in result.facts, result
+
+
+def test_a_yes_needs_one_sentence_that_says_every_word_asked() -> None:
+    # "relay" in one fact and "beacons" in another make no sentence that says the link
+    # carries relay beacons: no Yes. One sentence that says both does.
+    from hakb.service import question as qparse
+    from hakb.service.rules import render
+
+    relay = _fact("HA2", "purpose", "relay tables", "HA2 carries relay tables between the peers.")
+    beacon = _fact("HA2", "purpose", "beacons", "HA2 also carries beacons.")
+    both = _fact("HA2", "purpose", "relay beacons", "HA2 carries relay beacons.")
+    question = qparse.parse("does ha2 carry relay beacons?")[0]
+    apart = render(question, [relay, beacon], "purpose", [], FactTable([relay, beacon]))
+    together = render(question, [relay, beacon, both], "purpose", [], FactTable([relay, beacon, both]))
+    assert apart.polarity is None and not apart.text.startswith("Yes")
+    assert together.polarity is True
