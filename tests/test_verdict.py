@@ -673,3 +673,62 @@ def test_of_two_columns_a_question_names_alike_the_one_it_says_more_of(seed_engi
     assert _decide(seed_engine, "is the route cache synced in a/a?", line, label="Route Cache") == "no"
     assert _decide(seed_engine, "route cache synced on active/active peers?", line, label="Route Cache") == "no"
     assert _decide(seed_engine, "route cache synced in a/p mode?", line, label="Route Cache") == "yes"
+
+
+# A chat question's topic (before its dash or colon) that the window names, and a clause
+# that says No of what is asked after it without repeating the topic.
+LENT_TOPIC = (
+    "Heartbeat backup over the management port protects the control link on firewalls without "
+    "dedicated HA ports. On such firewalls all links are considered in use; there is no concept "
+    "of a spare port."
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "heartbeat backup on the management port: is there a spare port?",
+        "management port heartbeat backup - any spare port?",
+    ],
+)
+def test_a_clause_says_no_of_what_is_asked_after_a_topic_its_window_names(seed_engine: Engine, question: str) -> None:
+    # The first sentence holds the topic and says nothing of a spare port: no Yes from it.
+    assert _decide(seed_engine, question, LENT_TOPIC) == "no"
+
+
+PREEMPTION = (
+    "Preemption lets a firewall with a higher device priority take back the active role. "
+    "When preemption is configured, every peer is treated as eligible; a peer in the "
+    "suspended state never sends hello messages."
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "preemption with a higher device priority - can both peers be active at once?",
+        "preemption and device priority: are both peers active together?",
+    ],
+)
+def test_a_topic_lent_by_the_window_makes_no_clause_about_what_it_does_not_say(
+    seed_engine: Engine, question: str
+) -> None:
+    # "... a peer in the suspended state never sends hello messages" denies nothing of
+    # both peers being active: the window's topic is no licence for its negation.
+    assert _decide(seed_engine, question, PREEMPTION) is None
+
+
+CONTRAST = "Asymmetric sessions on the failed peer are kept, but they cannot be inspected for threats."
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "are asymmetric sessions on the failed peer inspected for threats?",
+        "asymmetric sessions on a failed peer: still inspected for threats?",
+    ],
+)
+def test_a_pronoun_after_but_names_the_subject_of_the_clause_before(seed_engine: Engine, question: str) -> None:
+    # "..., but they cannot be inspected": the sessions, not inspected; the first clause
+    # says they are kept, which is no Yes to being inspected.
+    assert _decide(seed_engine, question, CONTRAST) == "no"

@@ -60,7 +60,8 @@ _ELLIPTIC = re.compile(
     r"\b(?:does|do|is|are|can|will|did|has|have)\s*(?:not|n't)\s*\.?\s*$|\b(?:cannot|can't)\s*\.?\s*$", re.I
 )
 # A clause whose subject is a pronoun (a closed class) speaks of what the sentence before named.
-_ANAPHOR = re.compile(r"\s*(?:it|they|this|these)(?:\s|['\u2019](?:s|re)\b)", re.I)
+# A coordinator before it ("..., but they cannot be inspected") leaves it the same pronoun.
+_ANAPHOR = re.compile(r"\s*(?:(?:but|and|yet)\s+)?(?:it|they|this|these)(?:\s|['\u2019](?:s|re)\b)", re.I)
 # A term and its definition: "(Mandatory) Group ID: A numeric identifier ...", a label
 # of a few words before the sentence's first colon.
 _TERM = re.compile(r"^([^:;.]{1,60}?):\s+(?=\S)")
@@ -79,6 +80,9 @@ _CLAUSE = re.compile(
 ABOUT = 0.6
 YES_EXPLICIT = 0.7
 YES_TERSE = 0.85
+# How much of what a chat question asks after its topic a clause must say itself when the
+# topic is the window's (not the clause's) to be about the question.
+LENT_TOPIC = 0.7
 
 
 @dataclass(frozen=True)
@@ -314,7 +318,13 @@ def decide(
         # opposite of the word it lacks: "separate" for "same").
         return None
     topic = _rarest_topic(sig)
-    best: tuple[tuple[float, bool, float], _Clause, set[str]] | None = None
+    # A chat question's topic (before its dash or colon) that the window holds in full is
+    # said for each of its clauses, as a heading is; the clause that decides is one that
+    # says something of what is asked after it ("heartbeat backup on the management port:
+    # is there a spare port?" is decided by "there is no concept of a spare port", not by
+    # "Heartbeat backup over the management port protects the control link").
+    setting = _topic_said(sig, question, window)
+    best: tuple[tuple[bool, float, bool, float], _Clause, set[str], float] | None = None
     for c in clauses(text, items):
         named = tx.compounds(f"{c.words} {label}")
         unsaid = asked - named
@@ -327,18 +337,26 @@ def decide(
             if _speaks_for_model(sig, c.sentence) and not _about_another_platform(sig, c.text)
             else label
         )
-        headed = _cover(sig, f"{c.words} {where}", unsaid) + _polarity_agreement(sig, c.words)
+        agreement = _polarity_agreement(sig, c.words)
+        headed = _cover(sig, f"{c.words} {where} {setting}", unsaid) + agreement
+        plain = _cover(sig, f"{c.words} {where}", unsaid) + agreement if setting else headed
         own = _cover(sig, c.words, unsaid)
         # Among clauses that cover alike, one that speaks of the kind of thing asked (a
         # mode, when a mode is asked) decides, then one that says it in its own words
         # rather than through its heading.
-        key = (round(headed, 6), bool(other), own)
+        key = (not setting or _says_asked(sig, question, c.words), round(headed, 6), bool(other), own)
         if best is None or key > best[0]:
-            best = (key, c, other)
+            best = (key, c, other, plain)
     if best is None:
         return None
-    (cov, _, own), c, other = best
+    (_, cov, _, own), c, other, plain = best
     if cov < ABOUT:
+        return None
+    if plain < ABOUT and _cover(sig.without(set(setting.split())), c.words, other) < LENT_TOPIC:
+        # About the question only with the window's topic lent to it, the clause must say
+        # nearly all that is asked of the topic itself: "a peer in the suspended state never
+        # sends hello messages" says nothing of "preemption - can both peers be active at
+        # once?", though its window names preemption.
         return None
     row = _ROW.fullmatch(c.text)
     fields = [f.strip() for f in c.text.split("|")] if _PIPED.search(c.text) else []
@@ -389,15 +407,19 @@ def decide(
     if contradicts(question, c.text) or _reverses_order(sig, question, c.text):
         # "must be configured on separate physical ports" for "... on the same port ok?"
         return Decision("no", c.text, c.sentence, cov)
-    if topic is not None and not holds(sig, topic, _stems(sig, c.words)):
+    named_topic = topic is None or holds(sig, topic, _stems(sig, c.words))
+    if not named_topic and not holds(sig, topic or "", _stems(sig, f"{c.words} {setting}")):
         # The clause must name what the question is most about itself, not through its
         # heading: "HA1 ... are not supported between cluster members" under "HA Links and
-        # Backup Links" says nothing of backup links.
+        # Backup Links" says nothing of backup links. (A chat question's topic the window
+        # holds is the clause's, for a No it says of what is asked.)
         return None
     if NEGATION.search(main) or _negates(sig, main):
         if _excepted(sig, main):
             return None
         return Decision("no", c.text, c.sentence, cov)
+    if not named_topic:
+        return None  # a Yes names the topic itself
     if asked - tx.compounds(f"{c.words} {label}"):
         return None  # a Yes for "a/a" needs a clause that says active/active
     if NECESSITY.search(question) and POSSIBILITY.search(c.text) and not NECESSITY.search(c.text):
@@ -425,6 +447,9 @@ def decide(
         own = _cover(content, f"{c.words} {label} {context}", unsaid)
     if (
         own >= (YES_EXPLICIT if explicit else YES_TERSE)
+        # A Yes needs a clause about the question without the window's topic lent to it:
+        # what a clause does not deny of the topic, it need not grant.
+        and plain >= ABOUT
         and not hedged
         and _quantified(question, c.text)
         and _says_asked(content, question, c.words)
