@@ -70,6 +70,8 @@ PARTS = ("facts", "passages", "dense", "ranker", "guard")
 # of it (chosen on the dev split: one more within 0.08 answered 4 fewer dev questions).
 MAX_SENTENCES = 3
 CLOSE_BEHIND = 0.12
+RETRIEVED = 7  # passages retrieved per question, at least
+READ_DEEP = 6  # of which this many give their sentences as candidates, at least
 # A sentence further than CLOSE_BEHIND behind a fact answer is quoted beside it ("Also: ...")
 # when it passes the guard and holds at least this share of the question's weight that the
 # fact's line does not say: one generic word ("link") is no addition.
@@ -493,7 +495,9 @@ class Engine:
             if ctx is not None and not q.subjects and ctx.subjects:
                 text = f"{' '.join(ctx.subjects)} {text}"
             try:
-                hits = self.retriever.search(build, text, top_k=max(top_k, 5))
+                # Seven passages, their sentences from the first six: a chunk that only the
+                # keyword half ranks high ("multi-vsys") still falls within them after fusion.
+                hits = self.retriever.search(build, text, top_k=max(top_k, RETRIEVED))
             except PassagesUnavailable as exc:
                 # /readyz says so at once; the watcher reattaches when Chroma is back.
                 self.holder.mark_vectors_down(build, str(exc))
@@ -502,7 +506,7 @@ class Engine:
                 sig,
                 hits,
                 table,
-                depth=max(4, min(top_k, 8)),
+                depth=max(READ_DEEP, min(top_k, 8)),
                 children=build.children,
                 continued=build.continued,
                 preceding=build.preceding,
