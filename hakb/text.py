@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 
-# Sentence ends: ". X", ".) X", and scrapes that lost the space (".)You", "interface.Data").
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])|(?<=[.!?]\))\s*(?=[A-Z])|(?<=[a-z]{2}\.)(?=[A-Z][a-z])")
+# Sentence ends: ". X", ".) X", ".) (X", and scrapes that lost the space (".)You",
+# "interface.Data").
+_SENTENCE_SPLIT = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z(\"'])|(?<=[.!?]\))\s*(?=[A-Z])|(?<=[.!?]\))\s+(?=\()|(?<=[a-z]{2}\.)(?=[A-Z][a-z])"
+)
 
 
 def split_sentences(text: str) -> list[str]:
