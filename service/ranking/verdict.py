@@ -32,6 +32,14 @@ NEGATION = re.compile(
 # What keeps a clause from saying Yes outright: an exception, a contrast, or a
 # quantifier that leaves some out ("most of the configuration settings ... sync").
 HEDGE = re.compile(r"\b(?:except|unless|however|but|most|unlike|other than)\b", re.I)
+# Verbs of refusal (a closed class): a clause that says its subject drops or rejects what is
+# asked of says No to its being handled otherwise ("does the peer forward them?" / "the
+# peer discards them"), unless the question asks of that refusal itself.
+REFUSAL = re.compile(
+    r"(?<![\w-])(?:drop|drops|dropped|discard|discards|discarded|reject|rejects|rejected|ignore|ignores|"
+    r"ignored|den(?:y|ies|ied)|block|blocks|blocked)(?![\w-])",
+    re.I,
+)
 # Modality, a closed class too: a question of what must be ("do they all have to be
 # pairs?") is not answered Yes by what may be ("can be ... or ...").
 NECESSITY = re.compile(r"\b(?:must|have to|has to|need to|needs to|required|requires|require|mandatory)\b", re.I)
@@ -414,7 +422,11 @@ def decide(
         # Backup Links" says nothing of backup links. (A chat question's topic the window
         # holds is the clause's, for a No it says of what is asked.)
         return None
-    if NEGATION.search(main) or _negates(sig, main):
+    refuses = bool(REFUSAL.search(main)) and not REFUSAL.search(question)
+    negated = bool(NEGATION.search(main)) or _negates(sig, main)
+    if refuses and negated:
+        return None  # "it does not drop them": a refusal denied is no No, nor a plain Yes
+    if negated or refuses:
         if _excepted(sig, main):
             return None
         return Decision("no", c.text, c.sentence, cov)
