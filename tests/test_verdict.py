@@ -761,3 +761,31 @@ def test_no_refusal_no_no(seed_engine: Engine, text: str, question: str) -> None
 
 def test_a_question_that_asks_of_the_refusal_is_answered_by_it(seed_engine: Engine) -> None:
     assert _decide(seed_engine, "does the passive peer discard lldp frames it receives?", REFUSAL) != "no"
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "expected"),
+    [
+        # "take ... out" is no "take over", though both say "take".
+        (
+            "A suspended cluster member takes its links down and stays out of the election.",
+            "does a suspended cluster member take over its links?",
+            None,
+        ),
+        (
+            "A suspended cluster member takes its links down and stays out of the election.",
+            "suspended cluster member: will it take its links back up?",
+            None,
+        ),
+        # The same particle: the verb is said as asked.
+        (
+            "When the active peer fails, the passive peer takes over its sessions.",
+            "does the passive peer take over the sessions when the active peer fails?",
+            "yes",
+        ),
+    ],
+)
+def test_a_phrasal_verb_is_said_only_with_its_own_particle(
+    seed_engine: Engine, text: str, question: str, expected: str | None
+) -> None:
+    assert _decide(seed_engine, question, text) == expected

@@ -464,10 +464,36 @@ def decide(
         and plain >= ABOUT
         and not hedged
         and _quantified(question, c.text)
+        and not _other_particle(content, question, c.text)
         and _says_asked(content, question, c.words)
     ):
         return Decision("yes", c.text, c.sentence, own)
     return None
+
+
+# A verb and the adverb particle (a closed class) that makes it a phrasal verb, with a
+# short object between them or none: "take over", "taking it out", "turn its links off".
+_PHRASAL = re.compile(
+    r"\b([a-z]{3,})\s+(?:(?:it|them|this|that|(?:its|their|the)\s+[a-z][\w-]*)\s+)?(up|down|over|out|off|back)\b", re.I
+)
+
+
+def _other_particle(sig: Signals, question: str, clause: str) -> bool:
+    """Whether the clause says a verb the question asks only with another particle: "does
+    the passive still take over?" is not what "taking it out of the pair" says, though
+    both say "take"."""
+    said: dict[str, list[str]] = {}
+    for m in _PHRASAL.finditer(clause):
+        said.setdefault(tx.stem(m.group(1).lower()), []).append(m.group(2).lower())
+    for m in _PHRASAL.finditer(question):
+        verb, particle = tx.stem(m.group(1).lower()), m.group(2).lower()
+        if not any(tx.stem(w) == verb for w in sig.words):
+            continue
+        own = [tx.stem(w) for w in tx.tokens(clause) if tx.stem(w) == verb]
+        # Every time the clause says the verb, it says it with another particle.
+        if own and len(own) == len(said.get(verb, [])) and particle not in said[verb]:
+            return True
+    return False
 
 
 # How many times as often as all its siblings together a page names the mode it is about.
