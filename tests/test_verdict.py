@@ -732,3 +732,68 @@ def test_a_pronoun_after_but_names_the_subject_of_the_clause_before(seed_engine:
     # "..., but they cannot be inspected": the sessions, not inspected; the first clause
     # says they are kept, which is no Yes to being inspected.
     assert _decide(seed_engine, question, CONTRAST) == "no"
+
+
+REFUSAL = "When the passive peer receives LLDP frames, it discards them."
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does the passive peer forward the lldp frames it receives?",
+        "lldp frames arriving on the passive peer: are they processed?",
+    ],
+)
+def test_a_clause_that_drops_what_is_asked_says_no_to_handling_it(seed_engine: Engine, question: str) -> None:
+    assert _decide(seed_engine, question, REFUSAL) == "no"
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        # A refusal denied is no No to handling it.
+        (
+            "When the passive peer receives LLDP frames, it does not discard them.",
+            "does the passive peer process lldp frames?",
+        ),
+        # A drop-down list is no refusal.
+        (
+            "Select the LLDP profile from the drop-down of the passive peer.",
+            "can the passive peer use an lldp profile?",
+        ),
+    ],
+)
+def test_no_refusal_no_no(seed_engine: Engine, text: str, question: str) -> None:
+    assert _decide(seed_engine, question, text) != "no"
+
+
+def test_a_question_that_asks_of_the_refusal_is_answered_by_it(seed_engine: Engine) -> None:
+    assert _decide(seed_engine, "does the passive peer discard lldp frames it receives?", REFUSAL) != "no"
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "expected"),
+    [
+        # "take ... out" is no "take over", though both say "take".
+        (
+            "A suspended cluster member takes its links down and stays out of the election.",
+            "does a suspended cluster member take over its links?",
+            None,
+        ),
+        (
+            "A suspended cluster member takes its links down and stays out of the election.",
+            "suspended cluster member: will it take its links back up?",
+            None,
+        ),
+        # The same particle: the verb is said as asked.
+        (
+            "When the active peer fails, the passive peer takes over its sessions.",
+            "does the passive peer take over the sessions when the active peer fails?",
+            "yes",
+        ),
+    ],
+)
+def test_a_phrasal_verb_is_said_only_with_its_own_particle(
+    seed_engine: Engine, text: str, question: str, expected: str | None
+) -> None:
+    assert _decide(seed_engine, question, text) == expected

@@ -32,6 +32,14 @@ NEGATION = re.compile(
 # What keeps a clause from saying Yes outright: an exception, a contrast, or a
 # quantifier that leaves some out ("most of the configuration settings ... sync").
 HEDGE = re.compile(r"\b(?:except|unless|however|but|most|unlike|other than)\b", re.I)
+# Verbs of refusal (a closed class): a clause that says its subject drops or rejects what is
+# asked of says No to its being handled otherwise ("does the peer forward them?" / "the
+# peer discards them"), unless the question asks of that refusal itself.
+REFUSAL = re.compile(
+    r"(?<![\w-])(?:drop|drops|dropped|discard|discards|discarded|reject|rejects|rejected|ignore|ignores|"
+    r"ignored|den(?:y|ies|ied)|block|blocks|blocked)(?![\w-])",
+    re.I,
+)
 # Modality, a closed class too: a question of what must be ("do they all have to be
 # pairs?") is not answered Yes by what may be ("can be ... or ...").
 NECESSITY = re.compile(r"\b(?:must|have to|has to|need to|needs to|required|requires|require|mandatory)\b", re.I)
@@ -414,7 +422,11 @@ def decide(
         # Backup Links" says nothing of backup links. (A chat question's topic the window
         # holds is the clause's, for a No it says of what is asked.)
         return None
-    if NEGATION.search(main) or _negates(sig, main):
+    refuses = bool(REFUSAL.search(main)) and not REFUSAL.search(question)
+    negated = bool(NEGATION.search(main)) or _negates(sig, main)
+    if refuses and negated:
+        return None  # "it does not drop them": a refusal denied is no No, nor a plain Yes
+    if negated or refuses:
         if _excepted(sig, main):
             return None
         return Decision("no", c.text, c.sentence, cov)
@@ -452,10 +464,36 @@ def decide(
         and plain >= ABOUT
         and not hedged
         and _quantified(question, c.text)
+        and not _other_particle(content, question, c.text)
         and _says_asked(content, question, c.words)
     ):
         return Decision("yes", c.text, c.sentence, own)
     return None
+
+
+# A verb and the adverb particle (a closed class) that makes it a phrasal verb, with a
+# short object between them or none: "take over", "taking it out", "turn its links off".
+_PHRASAL = re.compile(
+    r"\b([a-z]{3,})\s+(?:(?:it|them|this|that|(?:its|their|the)\s+[a-z][\w-]*)\s+)?(up|down|over|out|off|back)\b", re.I
+)
+
+
+def _other_particle(sig: Signals, question: str, clause: str) -> bool:
+    """Whether the clause says a verb the question asks only with another particle: "does
+    the passive still take over?" is not what "taking it out of the pair" says, though
+    both say "take"."""
+    said: dict[str, list[str]] = {}
+    for m in _PHRASAL.finditer(clause):
+        said.setdefault(tx.stem(m.group(1).lower()), []).append(m.group(2).lower())
+    for m in _PHRASAL.finditer(question):
+        verb, particle = tx.stem(m.group(1).lower()), m.group(2).lower()
+        if not any(tx.stem(w) == verb for w in sig.words):
+            continue
+        own = [tx.stem(w) for w in tx.tokens(clause) if tx.stem(w) == verb]
+        # Every time the clause says the verb, it says it with another particle.
+        if own and len(own) == len(said.get(verb, [])) and particle not in said[verb]:
+            return True
+    return False
 
 
 # How many times as often as all its siblings together a page names the mode it is about.
