@@ -147,7 +147,7 @@ _YES_NO = re.compile(
     r"(?!(?:what|which|who|whom|whose|how|when|where|why)\b)[\w/.-]+(?:\s+mode)?,?\s+)?|[-:,;]\s+)"
     r"(?:can|could|does|do|did|is|are|should|must|will|would|has|have|may)\b"
 )
-# Terse chat ("pa-3220 ha1 backup ipv6?", "pa-850 can i use an ae for ha3?") is a
+# Terse chat ("pa-3220 ha1 backup ipv6?", "pa-820 an ae for ha3 ok?") is a
 # yes/no question too when it asks about support and has no wh-word.
 _TERSE_YES_NO = re.compile(r"\bcan (?:i|we|you|it)\b|\bsupport|\ballowed\b|\bpossible\b|\bok to\b")
 _WH = re.compile(r"\b(?:what|which|how|where|when|why|who)\b")
@@ -322,7 +322,7 @@ def _cues(low: str) -> frozenset[str]:
 
 
 def split_coordinated(text: str) -> list[str]:
-    """'ha2: layer, default ether type, and the two routable transports' -> one question
+    """'ha2: layer, ether type, and both routable transports' -> one question
     per thing asked of the one link: a coordinated list whose every member asks for a
     different kind of value, and where one member alone names the link, is several
     questions about that link. Anything else (two links, a member that asks nothing, two
@@ -444,7 +444,7 @@ _CUE_WORDS = frozenset(
 
 
 def topic_words(low: str) -> list[str]:
-    """The question's own subject matter: 'aux' in 'pa-5250 aux ports for ha1?'."""
+    """The question's own subject matter: 'aux' in 'aux ports on a pa-5260 for ha1?'."""
     words = []
     for w in re.findall(r"[a-z0-9][a-z0-9\-]*", low.replace("/", " ")):
         if w in _STOP or w in _CUE_WORDS or len(w) < 2:

@@ -226,7 +226,7 @@ def answer(
         group, facts = chosen
         result = render(query, facts, group, platform_names, table)
         if group in ("port", "protocol") and query.numbers:
-            # "ha1 uses tcp 28769 - what about 28260 and 28770?": say what the others are.
+            # "ha1 is on tcp 28769 - and 28260, 28770?": say what the others are.
             shown = {f.value for f in facts}
             extra = [n for n in query.numbers if n not in shown]
             if extra:
@@ -237,7 +237,7 @@ def answer(
         return done(result)
 
     # No attribute group answered: a fact of the subject or platform that
-    # speaks of the topic ("pa-5250 aux ports for ha1?" -> the AUX-1/AUX-2 sentence).
+    # speaks of the topic ("aux ports on a pa-5260 for ha1?" -> the AUX-1/AUX-2 sentence).
     if topic:
         pool = [f for s in subjects for f in table.by_subject(s)]
         if platform_names:
@@ -285,7 +285,7 @@ _ASKS_SETTING = re.compile(
 
 
 def _setting_answer(query: Query, table: FactTable) -> RuleResult | None:
-    """ "hello interval allowed range?": a documented setting's range and default.
+    """ "hello interval range allowed?": a documented setting's range and default.
 
     A setting is named by all the words of its name; the longest name wins, so
     "monitor hold time" is not "monitor fail hold down time"."""

@@ -40,7 +40,7 @@ _DOTTED_VERSION = re.compile(rf"(?<![\d.]){_VERSION_BODY}(?![\d.])", re.I)
 # The web-interface help, as chat names it: "help", "web help", "web-interface help".
 _HELP = r"(?:web(?:[\s-]interface)?\s+)?help\b"
 # "12.2:" or "12.2 -" opening the question.
-# A message that opens with a dotted number and then words ("8.1 heartbeat backup port?")
+# A message that opens with a dotted number and then words ("9.0 hb backup port?")
 # names a release the way chat does: no timer or port is written that way.
 _LEADING_VERSION = re.compile(
     rf"^\s*v?{_VERSION_BODY}\s*(?:[:\-\u2013\u2014,]|\s+{_HELP}|\s+docs?\b|(?<=\s)(?=[a-z]))", re.I

@@ -17,7 +17,7 @@ from hakb.service.facts_table import FactTable
 from hakb.service.ranking.text import stem
 
 # A question that asks a value of a setting (a closed class of words for amounts and
-# limits, as the rules read "hello interval allowed range?").
+# limits, as the rules read "hello interval range allowed?").
 _ASKS_VALUE = re.compile(
     r"\b(?:range|default|defaults|max|maximum|min|minimum|highest|lowest|largest|smallest|"
     r"how long|how many|how much|how big|how high|how low|value)\b"

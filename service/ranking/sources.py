@@ -63,8 +63,8 @@ def states_value(attribute: str, text: str) -> bool:
     return bool(VALUE_SHAPES[attribute].search(lexicon.without_models(text)))
 
 
-# A past participle after its noun, before a preposition or at the end ("icmp sessions
-# synced in a/p?", "jumbo frame setting synced to the peer?"): a predicate of that noun,
+# A past participle after its noun, before a preposition or at the end ("arp entries
+# synced in a/a?", "mtu setting copied to the other peer?"): a predicate of that noun,
 # which a terse question asks whether it holds. Before a noun it names a kind instead
 # ("ha1 encrypted port?"). ("-eed" is no participle: "speed", "need".)
 _PREDICATE = re.compile(
@@ -77,7 +77,7 @@ _PREDICATE = re.compile(
 def asks_whether_of_value(attribute: str, text: str) -> bool:
     """Whether a terse question (`text`, as asked) that cues a value attribute asks whether
     rather than for the value: it states the value ("lacp on layer 2 ae interfaces?"), or
-    says a predicate of its topic ("icmp sessions synced in a/p?")."""
+    says a predicate of its topic ("arp entries synced in a/a?")."""
     return states_value(attribute, text) or bool(_PREDICATE.search(text))
 
 

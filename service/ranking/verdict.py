@@ -535,9 +535,8 @@ _ASKED_TERM = 0.7  # as specific as a word of English that names a thing, not a 
 
 def _says_asked(sig: Signals, question: str, words: str) -> bool:
     """Whether a clause says something of what a chat question asks after its topic (its
-    last dash or colon): "standalone member of an ha cluster - can it sit in passive?" is
-    no Yes from "HA peers in the cluster can be ... standalone cluster members", which
-    holds the topic and nothing asked of it."""
+    last dash or colon): "relay node in a mesh - can it stay idle?" is no Yes from "a
+    mesh can hold relay nodes", which holds the topic and nothing asked of it."""
     part = asked_part(question)
     if part == question:
         return True
